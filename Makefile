@@ -1,0 +1,63 @@
+# The two commands a newcomer needs: `make run` and `make test`. See README.md.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PYTEST_ARGS ?=
+
+.PHONY: run test test-browser lint format check translations makemessages bench clean worker beat
+
+$(STAMP): requirements.txt requirements-dev.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $(STAMP)
+
+translations: $(STAMP)
+	$(PY) -m jinseed.i18n_compile
+
+## make run: install, migrate, compile translations, load demo data, serve on http://127.0.0.1:8000
+run: translations
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo
+	@echo "Serving the portal on http://$(HOST):$(PORT)/ (demo logins: see README.md)"
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+## make test: the whole suite (browser tests too when Chromium is installed)
+test: translations
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+## make test-browser: only the Playwright + Chromium journeys
+test-browser: translations
+	$(PY) -m pytest -m browser $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/djlint templates --lint
+
+format: $(STAMP)
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+check: $(STAMP)
+	$(PY) manage.py check
+	$(PY) manage.py makemigrations --check --dry-run
+
+makemessages: $(STAMP)
+	$(PY) manage.py makemessages -l zh_Hans -l en --ignore=.venv --ignore=var --no-obsolete
+	$(PY) -m jinseed.i18n_compile
+
+worker: $(STAMP)
+	$(VENV)/bin/celery -A jinseed worker --loglevel=INFO --concurrency=2
+
+beat: $(STAMP)
+	$(VENV)/bin/celery -A jinseed beat --loglevel=INFO
+
+bench: $(STAMP)
+	$(PY) manage.py bench_queries
+
+clean:
+	rm -rf $(VENV) var db.sqlite3 db.sqlite3-*

@@ -1,0 +1,174 @@
+"""Students and their applications.
+
+An application's status moves only through ``services.application_transition``, which
+follows ``enums.APPLICATION_TRANSITIONS`` and writes an ``ApplicationEvent`` for every
+change. ``published_status`` is what the student sees: it trails ``status`` while a
+decision is held for the cycle's announcement time.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from jinseed.storage import PrivateStorage
+from positions.enums import Town
+from positions.models import Cycle, Post
+
+from .enums import ACTIVE_STATUSES, ApplicationStatus, DegreeLevel, Gender
+from .identity import decrypt_id_number, digest_id_number, encrypt_id_number, id_birth_date, mask_id_number
+
+
+class StudentProfile(models.Model):
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="student_profile", verbose_name=_("account")
+    )
+    legal_name = models.CharField(_("legal name"), max_length=60)
+    gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices)
+    id_number_encrypted = models.TextField(_("ID number (encrypted)"), editable=False)
+    id_number_digest = models.CharField(_("ID number digest"), max_length=64, unique=True, editable=False)
+    id_number_masked = models.CharField(_("ID number"), max_length=18, editable=False)
+    birth_date = models.DateField(_("birth date"), editable=False)
+    hukou_town = models.CharField(_("household registration town"), max_length=20, choices=Town.choices)
+    university = models.CharField(_("university"), max_length=120)
+    university_overseas = models.BooleanField(_("overseas university"), default=False)
+    major = models.CharField(_("major"), max_length=120)
+    degree_level = models.CharField(_("degree level"), max_length=12, choices=DegreeLevel.choices)
+    year_of_study = models.PositiveSmallIntegerField(_("year of study"))
+    expected_graduation = models.DateField(_("expected graduation"))
+    consent_at = models.DateTimeField(_("consent to process the ID number given"), null=True, blank=True)
+    consent_version = models.CharField(_("privacy notice version"), max_length=20, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("student profile")
+        verbose_name_plural = _("student profiles")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(year_of_study__gte=1) & Q(year_of_study__lte=8), name="profile_year_of_study_range"
+            ),
+            models.CheckConstraint(condition=Q(hukou_town__in=Town.values), name="profile_hukou_town_valid"),
+        ]
+        indexes = [models.Index(fields=["university"], name="profile_university_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.legal_name} ({self.id_number_masked})"
+
+    def set_id_number(self, value: str) -> None:
+        self.id_number_encrypted = encrypt_id_number(value)
+        self.id_number_digest = digest_id_number(value)
+        self.id_number_masked = mask_id_number(value)
+        self.birth_date = id_birth_date(value)
+
+    @property
+    def id_number(self) -> str:
+        """The clear ID number; for exports to authorised staff only, never for pages."""
+        return decrypt_id_number(self.id_number_encrypted)
+
+    @property
+    def has_consent(self) -> bool:
+        return self.consent_at is not None
+
+    @property
+    def mobile(self) -> str | None:
+        return self.user.mobile
+
+    def graduates_in(self, year: int) -> bool:
+        return self.expected_graduation.year == year
+
+
+def resume_upload_to(instance: "Application", filename: str) -> str:
+    stamp = timezone.now().strftime("%Y%m%d%H%M%S%f")
+    return f"resumes/{instance.cycle_id}/{instance.student_id}-{stamp}.pdf"
+
+
+class Application(models.Model):
+    student = models.ForeignKey(
+        StudentProfile, on_delete=models.CASCADE, related_name="applications", verbose_name=_("student")
+    )
+    post = models.ForeignKey(Post, on_delete=models.PROTECT, related_name="applications", verbose_name=_("post"))
+    cycle = models.ForeignKey(Cycle, on_delete=models.PROTECT, related_name="applications", verbose_name=_("cycle"))
+    preference_rank = models.PositiveSmallIntegerField(_("preference"))
+    statement = models.TextField(_("personal statement"))
+    resume = models.FileField(_("résumé (PDF)"), storage=PrivateStorage(), upload_to=resume_upload_to, blank=True)
+    status = models.CharField(
+        _("status"), max_length=16, choices=ApplicationStatus.choices, default=ApplicationStatus.SUBMITTED
+    )
+    published_status = models.CharField(
+        _("status shown to the student"),
+        max_length=16,
+        choices=ApplicationStatus.choices,
+        default=ApplicationStatus.SUBMITTED,
+    )
+    eligibility = models.JSONField(
+        _("eligibility results"), default=list, blank=True, help_text=_("One entry per rule: code and severity.")
+    )
+    needs_review = models.BooleanField(_("flagged by an eligibility rule"), default=False)
+    selection_rank = models.PositiveSmallIntegerField(
+        _("selection rank"), null=True, blank=True, help_text=_("Order on the post's ranked list after interviews.")
+    )
+    submit_token = models.CharField(max_length=64, null=True, blank=True, unique=True, editable=False)
+    submitted_at = models.DateTimeField(_("submitted"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("application")
+        verbose_name_plural = _("applications")
+        ordering = ["cycle", "student", "preference_rank"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["student", "post"],
+                condition=Q(status__in=ACTIVE_STATUSES),
+                name="application_one_active_per_post",
+            ),
+            models.UniqueConstraint(
+                fields=["student", "cycle", "preference_rank"],
+                condition=Q(status__in=ACTIVE_STATUSES),
+                name="application_unique_rank",
+            ),
+            models.CheckConstraint(condition=Q(preference_rank__gte=1), name="application_rank_positive"),
+            models.CheckConstraint(condition=Q(status__in=ApplicationStatus.values), name="application_status_valid"),
+        ]
+        indexes = [
+            models.Index(fields=["post", "status"], name="application_post_status_idx"),
+            models.Index(fields=["cycle", "status"], name="application_cycle_status_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.student.legal_name} → {self.post.title}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ACTIVE_STATUSES
+
+    @property
+    def warnings(self) -> list[dict]:
+        return [r for r in self.eligibility if r.get("severity") == "warn"]
+
+
+class ApplicationEvent(models.Model):
+    """Audit trail of an application: who moved it, when, from what to what, and why.
+
+    ``visible_at`` is when the student may see this change: at once, or at the cycle's
+    announcement time for a held decision.
+    """
+
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="events", verbose_name=_("application")
+    )
+    from_status = models.CharField(_("from"), max_length=16, choices=ApplicationStatus.choices, blank=True)
+    to_status = models.CharField(_("to"), max_length=16, choices=ApplicationStatus.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("by")
+    )
+    reason = models.TextField(_("reason"), blank=True)
+    created_at = models.DateTimeField(_("when"), default=timezone.now)
+    visible_at = models.DateTimeField(_("visible to the student from"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("application status change")
+        verbose_name_plural = _("application status changes")
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["application", "created_at"], name="appevent_app_created_idx")]

@@ -1,0 +1,48 @@
+"""Template filters available in every template (registered as builtins in settings)."""
+
+from django import template
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+
+register = template.Library()
+
+
+@register.filter
+def when(value):
+    """A datetime in Asia/Shanghai with its zone named, inside a ``<time>`` element."""
+    if not value:
+        return ""
+    local = timezone.localtime(value)
+    return format_html(
+        '<time datetime="{}">{}</time> <span class="tz">{}</span>',
+        local.isoformat(),
+        local.strftime("%Y-%m-%d %H:%M"),
+        _("Beijing time (UTC+8)"),
+    )
+
+
+@register.filter
+def status_badge(value: str) -> str:
+    """The Bootstrap colour for a status value."""
+    return {
+        "published": "success",
+        "accepted": "success",
+        "sent": "success",
+        "completed": "success",
+        "open": "success",
+        "offered": "primary",
+        "shortlisted": "info",
+        "interviewed": "info",
+        "submitted": "secondary",
+        "draft": "secondary",
+        "returned": "warning",
+        "queued": "secondary",
+        "rejected": "danger",
+        "not_selected": "danger",
+        "failed": "danger",
+        "declined": "dark",
+        "withdrawn": "dark",
+        "closed": "dark",
+        "cancelled": "dark",
+    }.get(str(value), "secondary")

@@ -1,0 +1,22 @@
+"""Root URLconf: wires the apps' URLconfs together (by name, so the platform imports none)."""
+
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+
+urlpatterns = [
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("accounts/", include("jinseed.accounts.urls")),
+    path("admin/", admin.site.urls),
+    path("", include("positions.urls")),
+]
+
+admin.site.site_header = _("Golden Seed programme · administration")
+admin.site.site_title = _("Golden Seed")
+admin.site.index_title = _("Programme administration")
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -1,0 +1,176 @@
+"""The staff admin for cycles, units and posts, with the post approval workflow."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.db.models import Count
+from django.http import HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import path, reverse
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from jinseed.errors import DomainError
+
+from . import services
+from .models import Cycle, HostUnit, Post, PostTransition, UnitCoordinator
+
+
+@admin.register(Cycle)
+class CycleAdmin(admin.ModelAdmin):
+    list_display = ["title", "year", "ordinal", "status", "registration_opens_at", "registration_closes_at"]
+    list_filter = ["status"]
+    search_fields = ["title", "year"]
+    fieldsets = [
+        (None, {"fields": ["year", "ordinal", "title", "status"]}),
+        (
+            _("Timeline (Beijing time)"),
+            {
+                "fields": [
+                    "registration_opens_at",
+                    "registration_closes_at",
+                    "interviews_start_at",
+                    "interviews_end_at",
+                    "announcement_at",
+                    "placement_starts_on",
+                    "placement_ends_on",
+                ]
+            },
+        ),
+        (_("Rules"), {"fields": ["max_applications", "graduating_rule", "term_year_rule", "offer_valid_hours"]}),
+    ]
+
+
+class UnitCoordinatorInline(admin.TabularInline):
+    model = UnitCoordinator
+    extra = 0
+    autocomplete_fields = ["user"]
+
+
+@admin.register(HostUnit)
+class HostUnitAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "town", "contact_name", "contact_phone", "post_count", "is_active"]
+    list_filter = ["kind", "town", "is_active"]
+    search_fields = ["name", "address", "contact_name"]
+    inlines = [UnitCoordinatorInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(_post_count=Count("posts"))
+
+    @admin.display(description=_("posts"), ordering="_post_count")
+    def post_count(self, obj):
+        return obj._post_count
+
+
+@admin.register(UnitCoordinator)
+class UnitCoordinatorAdmin(admin.ModelAdmin):
+    list_display = ["user", "unit", "phone"]
+    list_filter = ["unit__kind"]
+    search_fields = ["user__email", "user__full_name", "user__mobile", "unit__name"]
+    autocomplete_fields = ["user", "unit"]
+    list_select_related = ["user", "unit"]
+
+
+class PostTransitionInline(admin.TabularInline):
+    model = PostTransition
+    extra = 0
+    can_delete = False
+    fields = ["created_at", "from_status", "to_status", "actor", "reason"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class ReturnReasonForm(forms.Form):
+    reason = forms.CharField(
+        label=_("What should the unit change?"), widget=forms.Textarea(attrs={"rows": 4}), max_length=2000
+    )
+
+
+@admin.register(Post)
+class PostAdmin(admin.ModelAdmin):
+    list_display = ["title", "unit", "cycle", "term", "season", "headcount", "status", "published_at"]
+    list_filter = ["status", "cycle", "term", "season", "unit__kind", "unit__town"]
+    search_fields = ["title", "description", "unit__name"]
+    autocomplete_fields = ["unit"]
+    list_select_related = ["unit", "cycle"]
+    date_hierarchy = "starts_on"
+    readonly_fields = ["status", "return_reason", "published_at", "created_by", "created_at", "updated_at"]
+    inlines = [PostTransitionInline]
+    actions = ["approve_and_publish", "return_for_changes", "close_posts"]
+    fieldsets = [
+        (None, {"fields": ["cycle", "unit", "title", "status", "return_reason"]}),
+        (_("Content"), {"fields": ["description", "duties", "requirements", "preferred_majors"]}),
+        (
+            _("Terms"),
+            {
+                "fields": [
+                    "term",
+                    "season",
+                    ("min_year_of_study", "max_year_of_study"),
+                    "headcount",
+                    "place_of_work",
+                    ("starts_on", "ends_on"),
+                ]
+            },
+        ),
+        (_("Record"), {"fields": ["published_at", "created_by", "created_at", "updated_at"]}),
+    ]
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+    def _move(self, request, queryset, service, **kwargs):
+        done, refused = 0, []
+        for post in queryset:
+            try:
+                service(post=post, actor=request.user, **kwargs)
+                done += 1
+            except DomainError as exc:
+                refused.append(f"{post.title}: {exc}")
+        if done:
+            self.message_user(request, ngettext("%d post updated.", "%d posts updated.", done) % done, messages.SUCCESS)
+        for line in refused:
+            self.message_user(request, line, messages.WARNING)
+
+    @admin.action(description=_("Approve and publish selected posts"))
+    def approve_and_publish(self, request, queryset):
+        self._move(request, queryset, services.post_publish)
+
+    @admin.action(description=_("Close selected posts"))
+    def close_posts(self, request, queryset):
+        self._move(request, queryset, services.post_close)
+
+    @admin.action(description=_("Return selected posts to their units for changes…"))
+    def return_for_changes(self, request, queryset):
+        ids = ",".join(str(pk) for pk in queryset.values_list("pk", flat=True))
+        return HttpResponseRedirect(f"{reverse('admin:positions_post_return')}?ids={ids}")
+
+    def get_urls(self):
+        return [
+            path("return/", self.admin_site.admin_view(self.return_view), name="positions_post_return"),
+        ] + super().get_urls()
+
+    def return_view(self, request):
+        """Ask for the reason once, then return every chosen post with it."""
+        if not self.has_change_permission(request):
+            return HttpResponseRedirect(reverse("admin:index"))
+        raw_ids = request.POST.get("ids") or request.GET.get("ids", "")
+        ids = [int(x) for x in raw_ids.split(",") if x.isdigit()]
+        posts = Post.objects.filter(pk__in=ids).select_related("unit")
+        form = ReturnReasonForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            self._move(request, posts, services.post_return, reason=form.cleaned_data["reason"])
+            return HttpResponseRedirect(reverse("admin:positions_post_changelist"))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Return posts for changes"),
+            "form": form,
+            "posts": posts,
+            "ids": ",".join(map(str, ids)),
+            "opts": self.model._meta,
+        }
+        return render(request, "admin/positions/post/return.html", context)
+

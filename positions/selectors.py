@@ -1,0 +1,30 @@
+"""Reusable reads for cycles and posts."""
+
+from django.db.models import Count, Q, QuerySet
+
+from .enums import CycleStatus, PostStatus
+from .models import Cycle, Post
+
+
+def cycle_current() -> Cycle | None:
+    """The cycle students see now: the newest open one, else the newest that ran."""
+    open_cycle = Cycle.objects.filter(status=CycleStatus.OPEN).order_by("-year").first()
+    if open_cycle is not None:
+        return open_cycle
+    return Cycle.objects.exclude(status=CycleStatus.DRAFT).order_by("-year").first()
+
+
+def post_list_published(*, cycle: Cycle | None = None) -> QuerySet[Post]:
+    """Published posts of open cycles, with their unit and cycle loaded."""
+    qs = Post.objects.filter(status=PostStatus.PUBLISHED, cycle__status=CycleStatus.OPEN)
+    if cycle is not None:
+        qs = qs.filter(cycle=cycle)
+    return qs.select_related("unit", "cycle")
+
+
+def cycle_post_counts(*, cycle: Cycle) -> dict[str, int]:
+    counts = Post.objects.filter(cycle=cycle).aggregate(
+        published=Count("id", filter=Q(status=PostStatus.PUBLISHED)),
+        total=Count("id"),
+    )
+    return counts

@@ -1,0 +1,59 @@
+"""Every write to cycles, units and posts."""
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from jinseed.errors import DomainError
+
+from .enums import POST_TRANSITIONS, PostStatus
+from .models import Post, PostTransition
+
+
+class PostError(DomainError):
+    pass
+
+
+@transaction.atomic
+def post_transition(*, post: Post, to_status: str, actor=None, reason: str = "") -> Post:
+    """The one place a post changes status: locks the row, checks the move, audits it."""
+    locked = Post.objects.select_for_update().get(pk=post.pk)
+    from_status = locked.status
+    if to_status not in POST_TRANSITIONS[from_status]:
+        raise PostError(
+            _("A post that is “%(from)s” cannot become “%(to)s”.")
+            % {"from": PostStatus(from_status).label, "to": PostStatus(to_status).label},
+            code="illegal_transition",
+        )
+    if to_status == PostStatus.RETURNED and not reason.strip():
+        raise PostError(_("Say what the unit should change when returning a post."), code="reason_required")
+    fields = ["status", "updated_at"]
+    locked.status = to_status
+    if to_status == PostStatus.RETURNED:
+        locked.return_reason = reason.strip()
+        fields.append("return_reason")
+    if to_status == PostStatus.PUBLISHED and locked.published_at is None:
+        locked.published_at = timezone.now()
+        fields.append("published_at")
+    locked.save(update_fields=fields)
+    PostTransition.objects.create(
+        post=locked, from_status=from_status, to_status=to_status, actor=actor, reason=reason.strip()
+    )
+    post.status, post.return_reason, post.published_at = locked.status, locked.return_reason, locked.published_at
+    return locked
+
+
+def post_submit(*, post: Post, actor) -> Post:
+    return post_transition(post=post, to_status=PostStatus.SUBMITTED, actor=actor)
+
+
+def post_publish(*, post: Post, actor) -> Post:
+    return post_transition(post=post, to_status=PostStatus.PUBLISHED, actor=actor)
+
+
+def post_return(*, post: Post, actor, reason: str) -> Post:
+    return post_transition(post=post, to_status=PostStatus.RETURNED, actor=actor, reason=reason)
+
+
+def post_close(*, post: Post, actor, reason: str = "") -> Post:
+    return post_transition(post=post, to_status=PostStatus.CLOSED, actor=actor, reason=reason)

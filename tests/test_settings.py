@@ -1,0 +1,58 @@
+"""Settings switch on the environment: checked in fresh interpreters."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+PROBE = (
+    "import json, django; from django.conf import settings; django.setup(); "
+    "print(json.dumps({'engine': settings.DATABASES['default']['ENGINE'], "
+    "'eager': settings.CELERY_TASK_ALWAYS_EAGER, 'broker': settings.CELERY_BROKER_URL, "
+    "'email': settings.EMAIL_BACKEND, 'lang': settings.LANGUAGE_CODE, 'tz': settings.TIME_ZONE}))"
+)
+
+
+def _settings(**env):
+    base = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "CELERY_BROKER_URL", "EMAIL_HOST"}}
+    base.update(env, DJANGO_SETTINGS_MODULE="jinseed.settings")
+    out = subprocess.run(
+        [sys.executable, "-c", PROBE], cwd=ROOT, env=base, capture_output=True, text=True, check=False
+    )
+    assert out.returncode == 0, out.stderr
+    return json.loads(out.stdout.strip().splitlines()[-1]), out
+
+
+def test_settings_defaults_are_embedded():
+    values, _ = _settings()
+    assert values == {
+        "engine": "django.db.backends.sqlite3",
+        "eager": True,
+        "broker": "memory://",
+        "email": "jinseed.mail.LoggingFileBackend",
+        "lang": "zh-hans",
+        "tz": "Asia/Shanghai",
+    }
+
+
+def test_settings_switch_to_postgres_redis_smtp():
+    values, _ = _settings(
+        DATABASE_URL="postgres://postgres@127.0.0.1:5432/x",
+        CELERY_BROKER_URL="redis://127.0.0.1:6379/0",
+        EMAIL_HOST="smtp.example.cn",
+    )
+    assert values["engine"] == "django.db.backends.postgresql"
+    assert values["eager"] is False
+    assert values["broker"] == "redis://127.0.0.1:6379/0"
+    assert values["email"] == "django.core.mail.backends.smtp.EmailBackend"
+
+
+def test_settings_refuse_default_secret_without_debug():
+    env = {k: v for k, v in os.environ.items() if k != "SECRET_KEY"}
+    env.update(DEBUG="false", DJANGO_SETTINGS_MODULE="jinseed.settings")
+    out = subprocess.run([sys.executable, "-c", PROBE], cwd=ROOT, env=env, capture_output=True, text=True, check=False)
+    assert out.returncode != 0
+    assert "SECRET_KEY" in out.stderr

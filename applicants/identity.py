@@ -14,6 +14,7 @@ from functools import lru_cache
 from cryptography.fernet import Fernet
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 ID_RE = re.compile(r"^\d{17}[\dX]$")
@@ -47,7 +48,7 @@ def validate_id_number(value: str, *, today: dt.date | None = None) -> None:
             _("The ID number has 18 characters: 17 digits followed by a digit or X."), code="id_format"
         )
     birth = id_birth_date(value)
-    today = today or dt.date.today()
+    today = today or timezone.localdate()
     if birth is None or not (dt.date(today.year - 60, 1, 1) <= birth <= dt.date(today.year - 14, 12, 31)):
         raise ValidationError(_("The birth date inside the ID number is not plausible."), code="id_birth_date")
     if id_check_char(value[:17]) != value[17]:

@@ -172,3 +172,6 @@ class ApplicationEvent(models.Model):
         verbose_name_plural = _("application status changes")
         ordering = ["created_at", "id"]
         indexes = [models.Index(fields=["application", "created_at"], name="appevent_app_created_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.from_status or '∅'} → {self.to_status}"

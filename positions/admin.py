@@ -151,7 +151,8 @@ class PostAdmin(admin.ModelAdmin):
     def get_urls(self):
         return [
             path("return/", self.admin_site.admin_view(self.return_view), name="positions_post_return"),
-        ] + super().get_urls()
+            *super().get_urls(),
+        ]
 
     def return_view(self, request):
         """Ask for the reason once, then return every chosen post with it."""
@@ -173,4 +174,3 @@ class PostAdmin(admin.ModelAdmin):
             "opts": self.model._meta,
         }
         return render(request, "admin/positions/post/return.html", context)
-

@@ -181,8 +181,7 @@ class Post(models.Model):
                 name="post_years_of_study_range",
             ),
             models.CheckConstraint(
-                condition=(Q(term=TermType.SHORT) & ~Q(season=""))
-                | (Q(term=TermType.LONG) & Q(season="")),
+                condition=(Q(term=TermType.SHORT) & ~Q(season="")) | (Q(term=TermType.LONG) & Q(season="")),
                 name="post_season_matches_term",
             ),
             models.CheckConstraint(condition=Q(status__in=PostStatus.values), name="post_status_valid"),
@@ -220,3 +219,6 @@ class PostTransition(models.Model):
         verbose_name = _("post status change")
         verbose_name_plural = _("post status changes")
         ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.from_status} → {self.to_status}"

@@ -63,8 +63,15 @@ def test_admin_close_action(admin_client):
 
 def test_admin_changelists_render(admin_client):
     PostFactory()
-    for name in ["positions_post", "positions_cycle", "positions_hostunit", "applicants_application",
-                 "applicants_studentprofile", "accounts_user", "placements_placement"]:
+    for name in [
+        "positions_post",
+        "positions_cycle",
+        "positions_hostunit",
+        "applicants_application",
+        "applicants_studentprofile",
+        "accounts_user",
+        "placements_placement",
+    ]:
         assert admin_client.get(reverse(f"admin:{name}_changelist")).status_code == 200, name
 
 

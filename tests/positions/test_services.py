@@ -32,12 +32,7 @@ def test_post_workflow_full_path_is_audited(staff_user):
 
 @pytest.mark.parametrize(
     ("from_status", "to_status"),
-    [
-        (f, t)
-        for f in PostStatus.values
-        for t in PostStatus.values
-        if t not in POST_TRANSITIONS[f] and t != f
-    ],
+    [(f, t) for f in PostStatus.values for t in PostStatus.values if t not in POST_TRANSITIONS[f] and t != f],
 )
 def test_post_transition_illegal_move_refused(staff_user, from_status, to_status):
     post = PostFactory(status=from_status)

@@ -1,14 +1,25 @@
 """Every write to student profiles and applications."""
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from jinseed.errors import DomainError
+from jinseed.notifications.services import notification_queue
+from positions.models import Post
 
-from .enums import APPLICATION_TRANSITIONS, HELD_DECISIONS, ApplicationStatus
-from .models import Application, ApplicationEvent
+from .eligibility import eligibility_check
+from .enums import (
+    ACTIVE_STATUSES,
+    APPLICATION_TRANSITIONS,
+    HELD_DECISIONS,
+    WITHDRAWABLE_STATUSES,
+    ApplicationStatus,
+)
+from .identity import digest_id_number
+from .models import Application, ApplicationEvent, StudentProfile
 
 
 class ApplicationError(DomainError):
@@ -71,3 +82,277 @@ def application_publish_held(*, cycle, at=None) -> int:
         changed += 1
     return changed
 
+
+# --- Profile -----------------------------------------------------------------------------------
+
+#: The version of the privacy notice (templates/applicants/privacy.html) a consent refers to.
+PRIVACY_NOTICE_VERSION = "2026-1"
+
+PROFILE_FIELDS = (
+    "legal_name",
+    "gender",
+    "hukou_town",
+    "university",
+    "university_overseas",
+    "major",
+    "degree_level",
+    "year_of_study",
+    "expected_graduation",
+)
+
+
+class ProfileError(DomainError):
+    pass
+
+
+@transaction.atomic
+def student_profile_save(
+    *, user, data: dict, id_number: str = "", mobile: str = "", consent: bool = False
+) -> StudentProfile:
+    """Create or correct the student's profile.
+
+    The ID number is needed to create a profile and may be given again to correct it; it is
+    processed only with the student's explicit consent, stored with its time and the notice
+    version. One person has one account: an ID number already on another profile is refused.
+    """
+    profile = StudentProfile.objects.select_for_update().filter(user=user).first()
+    creating = profile is None
+    if creating:
+        profile = StudentProfile(user=user)
+    if (id_number or creating) and not (consent or profile.has_consent):
+        raise ProfileError(
+            _("Please agree to the processing of your ID number: without it we cannot register you."),
+            code="consent_required",
+        )
+    if creating and not id_number:
+        raise ProfileError(_("Enter your resident ID number."), code="id_number_required")
+    if id_number:
+        digest = digest_id_number(id_number)
+        if StudentProfile.objects.filter(id_number_digest=digest).exclude(user=user).exists():
+            raise ProfileError(DUPLICATE_ID_MESSAGE, code="duplicate_id_number")
+        profile.set_id_number(id_number)
+    for name in PROFILE_FIELDS:
+        if name in data:
+            setattr(profile, name, data[name])
+    if consent and not profile.has_consent:
+        profile.consent_at = timezone.now()
+        profile.consent_version = PRIVACY_NOTICE_VERSION
+    if mobile and mobile != user.mobile:
+        if type(user).objects.filter(mobile=mobile).exclude(pk=user.pk).exists():
+            raise ProfileError(DUPLICATE_MOBILE_MESSAGE, code="duplicate_mobile")
+        user.mobile = mobile
+        user.save(update_fields=["mobile"])
+    if data.get("legal_name") and not user.full_name:
+        user.full_name = data["legal_name"]
+        user.save(update_fields=["full_name"])
+    try:
+        with transaction.atomic():
+            profile.save()
+    except IntegrityError as exc:  # a concurrent registration with the same ID number
+        raise ProfileError(DUPLICATE_ID_MESSAGE, code="duplicate_id_number") from exc
+    return profile
+
+
+DUPLICATE_ID_MESSAGE = gettext_lazy(
+    "This ID number is already registered with another account. One person has one account: "
+    "log in with that account, or reset its password if you have forgotten it."
+)
+DUPLICATE_MOBILE_MESSAGE = gettext_lazy(
+    "This mobile number belongs to another account. Log in with it, or reset that account's password."
+)
+
+
+# --- Applications --------------------------------------------------------------------------------
+
+
+def _notify_submitted(application: Application) -> None:
+    post = application.post
+    context = {
+        "application_id": application.pk,
+        "post_id": post.pk,
+        "post_title": post.title,
+        "unit_name": post.unit.name,
+        "preference_rank": application.preference_rank,
+        "cycle_title": application.cycle.title,
+        "student_name": application.student.legal_name,
+    }
+    notification_queue(
+        recipient=application.student.user,
+        kind="application_received",
+        context=context,
+        event_key=f"application:{application.pk}:received",
+    )
+    if application.needs_review:
+        codes = [r["code"] for r in application.warnings]
+        for coordinator in post.unit.coordinators.select_related("user"):
+            notification_queue(
+                recipient=coordinator.user,
+                kind="application_needs_review",
+                context={**context, "warning_codes": codes},
+                event_key=f"application:{application.pk}:needs_review",
+            )
+
+
+@transaction.atomic
+def application_submit(
+    *,
+    student: StudentProfile,
+    post: Post,
+    preference_rank: int,
+    statement: str,
+    resume=None,
+    submit_token: str,
+    at=None,
+) -> Application:
+    """Apply ``student`` to ``post``; returns the application.
+
+    Idempotent on ``submit_token``: the apply form carries a one-time token, so a
+    double-clicked or retried submit returns the application the first one created. The
+    student's profile row is locked while the cycle's active applications are counted, so
+    two posts submitted at once cannot both pass the limit. The deadline is the server's
+    clock against ``Cycle.registration_is_open``.
+    """
+    at = at or timezone.now()
+    if not submit_token:
+        raise ApplicationError(_("The form has expired. Please reload the page and submit again."), code="no_token")
+    locked_student = StudentProfile.objects.select_for_update().select_related("user").get(pk=student.pk)
+    existing = Application.objects.filter(submit_token=submit_token).first()
+    if existing is not None:
+        if existing.student_id != student.pk:
+            raise ApplicationError(_("The form has expired. Please reload the page."), code="token_reused")
+        return existing
+    post = Post.objects.select_related("cycle", "unit").get(pk=post.pk)
+    cycle = post.cycle
+    if not post.is_published:
+        raise ApplicationError(_("This post is no longer open for applications."), code="post_closed")
+    if not cycle.registration_is_open(at):
+        raise ApplicationError(
+            _("Registration for %(cycle)s closed at %(closes)s (Beijing time). Applications are no longer accepted.")
+            % {
+                "cycle": cycle.title,
+                "closes": timezone.localtime(cycle.registration_closes_at).strftime("%Y-%m-%d %H:%M:%S"),
+            },
+            code="deadline",
+        )
+    eligibility = eligibility_check(profile=locked_student, cycle=cycle, post=post)
+    if not eligibility.is_eligible:
+        raise ApplicationError(
+            _("You are not eligible for this post: %(reasons)s.")
+            % {"reasons": "; ".join(str(r.label) for r in eligibility.blocks)},
+            code="not_eligible",
+        )
+    active = Application.objects.filter(student=locked_student, cycle=cycle, status__in=ACTIVE_STATUSES)
+    if active.filter(post=post).exists():
+        raise ApplicationError(
+            _("You have already applied to this post. See “My applications”."), code="already_applied"
+        )
+    if active.count() >= cycle.max_applications:
+        raise ApplicationError(
+            _("You may apply to at most %(n)s posts in this cycle. Withdraw an application to apply to another post.")
+            % {"n": cycle.max_applications},
+            code="limit_reached",
+        )
+    if not 1 <= preference_rank <= cycle.max_applications:
+        raise ApplicationError(
+            _("Choose a preference from 1 to %(n)s.") % {"n": cycle.max_applications}, code="rank_out_of_range"
+        )
+    if active.filter(preference_rank=preference_rank).exists():
+        raise ApplicationError(
+            _("Another of your applications already has preference %(rank)s. Choose a free one.")
+            % {"rank": preference_rank},
+            code="rank_taken",
+        )
+    application = Application(
+        student=locked_student,
+        post=post,
+        cycle=cycle,
+        preference_rank=preference_rank,
+        statement=statement.strip(),
+        eligibility=eligibility.as_list(),
+        needs_review=eligibility.needs_review,
+        submit_token=submit_token,
+        submitted_at=at,
+    )
+    if resume is not None:
+        application.resume.save("resume.pdf", resume, save=False)
+    application.save()
+    ApplicationEvent.objects.create(
+        application=application,
+        from_status="",
+        to_status=ApplicationStatus.SUBMITTED,
+        actor=locked_student.user,
+        created_at=at,
+        visible_at=at,
+    )
+    _notify_submitted(application)
+    return application
+
+
+@transaction.atomic
+def application_withdraw(*, application: Application, actor, reason: str = "") -> Application:
+    """The student withdraws; the place on the post and the preference rank become free.
+
+    A decision held until the announcement (the real status differs from the one the student
+    sees) must not leak: the refusal then says nothing about it.
+    """
+    locked = Application.objects.select_for_update().get(pk=application.pk)
+    if locked.status not in WITHDRAWABLE_STATUSES or locked.status != locked.published_status:
+        raise ApplicationError(
+            _("This application can no longer be withdrawn here. Please contact the programme staff."),
+            code="not_withdrawable",
+        )
+    return application_transition(
+        application=application, to_status=ApplicationStatus.WITHDRAWN, actor=actor, reason=reason.strip()
+    )
+
+
+@transaction.atomic
+def application_reorder(*, student: StudentProfile, cycle, ranks: dict[int, int], actor=None, at=None) -> None:
+    """Give the student's active applications of ``cycle`` new preference ranks.
+
+    ``ranks`` maps every active application's id to its new rank; the ranks must be distinct
+    and within the cycle's limit. Allowed only while registration is open. Each change is
+    written to the application's history.
+    """
+    at = at or timezone.now()
+    StudentProfile.objects.select_for_update().get(pk=student.pk)
+    if not cycle.registration_is_open(at):
+        raise ApplicationError(_("Registration has closed: preferences can no longer be changed."), code="deadline")
+    apps = {
+        a.pk: a
+        for a in Application.objects.select_for_update().filter(
+            student=student, cycle=cycle, status__in=ACTIVE_STATUSES
+        )
+    }
+    if set(ranks) != set(apps):
+        raise ApplicationError(
+            _("Your applications changed meanwhile. Please reload the page and try again."), code="stale"
+        )
+    values = list(ranks.values())
+    if len(set(values)) != len(values):
+        raise ApplicationError(_("Give each application a different preference."), code="rank_duplicate")
+    if any(not 1 <= r <= cycle.max_applications for r in values):
+        raise ApplicationError(
+            _("Choose preferences from 1 to %(n)s.") % {"n": cycle.max_applications}, code="rank_out_of_range"
+        )
+    changed = [a for pk, a in apps.items() if a.preference_rank != ranks[pk]]
+    if not changed:
+        return
+    # The unique (student, cycle, rank) constraint is checked row by row: park the changed
+    # rows above any legal rank first, then give them their final values.
+    offset = cycle.max_applications + 100
+    Application.objects.filter(pk__in=[a.pk for a in changed]).update(preference_rank=F("preference_rank") + offset)
+    for app in changed:
+        old = app.preference_rank
+        app.preference_rank = ranks[app.pk]
+        app.save(update_fields=["preference_rank", "updated_at"])
+        ApplicationEvent.objects.create(
+            application=app,
+            from_status=app.status,
+            to_status=app.status,
+            actor=actor,
+            # A rank change keeps the status; the history shows it as "preference old → new".
+            reason=f"{old} → {app.preference_rank}",
+            created_at=at,
+            visible_at=at,
+        )

@@ -9,7 +9,9 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("jinseed.accounts.urls")),
     path("admin/", admin.site.urls),
+    path("notifications/", include("jinseed.notifications.urls")),
     path("", include("positions.urls")),
+    path("", include("applicants.urls")),
 ]
 
 admin.site.site_header = _("Golden Seed programme · administration")

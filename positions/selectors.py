@@ -28,3 +28,19 @@ def cycle_post_counts(*, cycle: Cycle) -> dict[str, int]:
         total=Count("id"),
     )
     return counts
+
+
+# --- Public post list and detail (what students browse) ------------------------------------
+
+
+def post_list_public(*, cycle: Cycle | None = None) -> QuerySet[Post]:
+    """The posts students may browse: published posts of the current cycle, if it is open."""
+    cycle = cycle or cycle_current()
+    if cycle is None or cycle.status != CycleStatus.OPEN:
+        return Post.objects.none()
+    return post_list_published(cycle=cycle).order_by("unit__name", "title", "pk")
+
+
+def post_get_public(*, pk: int) -> Post | None:
+    """One post as students see it, or None when it is not published in an open cycle."""
+    return post_list_published().filter(pk=pk).first()

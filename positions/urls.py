@@ -4,4 +4,7 @@ from . import views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    # Public post list and detail
+    path("posts/", views.post_list, name="post_list"),
+    path("posts/<int:pk>/", views.post_detail, name="post_detail"),
 ]

@@ -1,6 +1,9 @@
+from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import render
 
-from .selectors import cycle_current, cycle_post_counts
+from .filters import PostPublicFilter
+from .selectors import cycle_current, cycle_post_counts, post_get_public, post_list_public
 
 
 def home(request):
@@ -8,3 +11,41 @@ def home(request):
     cycle = cycle_current()
     counts = cycle_post_counts(cycle=cycle) if cycle else {"published": 0, "total": 0}
     return render(request, "positions/home.html", {"cycle": cycle, "published_posts": counts["published"]})
+
+
+# --- Public post list and detail (students) ------------------------------------------------
+
+POSTS_PER_PAGE = 20
+
+
+def _student_year(request) -> int | None:
+    """The visitor's year of study, when they are a student with a profile."""
+    user = request.user
+    if not user.is_authenticated or not user.is_student:
+        return None
+    profile = getattr(user, "student_profile", None)  # reverse relation: no import of applicants
+    return profile.year_of_study if profile is not None else None
+
+
+def post_list(request):
+    """Published posts of the open cycle, filtered and paginated."""
+    cycle = cycle_current()
+    post_filter = PostPublicFilter(
+        request.GET or None, queryset=post_list_public(cycle=cycle), year_of_study=_student_year(request)
+    )
+    paginator = Paginator(post_filter.qs, POSTS_PER_PAGE)
+    page = paginator.get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "positions/post_list.html",
+        {"cycle": cycle, "filter": post_filter, "page": page, "query": query.urlencode()},
+    )
+
+
+def post_detail(request, pk: int):
+    post = post_get_public(pk=pk)
+    if post is None:
+        raise Http404
+    return render(request, "positions/post_detail.html", {"post": post, "cycle": post.cycle})

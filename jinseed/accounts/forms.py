@@ -1,8 +1,12 @@
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth import password_validation
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordForm
 from django.utils.translation import gettext_lazy as _
+
+from .models import User
+from .validators import normalize_mobile, validate_mobile
 
 
 class LoginForm(AuthenticationForm):
@@ -22,3 +26,81 @@ class LoginForm(AuthenticationForm):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.add_input(Submit("submit", _("Log in"), css_class="w-100"))
+
+
+class RegistrationForm(forms.Form):
+    """Self-registration of a student: one account per person.
+
+    A mobile number or email (any case) already in use is refused with a message that says
+    what to do instead; the resident ID number is checked the same way when the profile is
+    completed, right after registration.
+    """
+
+    email = forms.EmailField(label=_("Email"), max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    mobile = forms.CharField(
+        label=_("Mobile number"),
+        max_length=20,
+        help_text=_("11-digit mainland mobile number; you can log in with it."),
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
+    )
+    password1 = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=password_validation.password_validators_help_text_html(),
+    )
+    password2 = forms.CharField(
+        label=_("Password again"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_id = "register-form"
+        self.helper.add_input(Submit("submit", _("Create my account"), css_class="w-100"))
+
+    def clean_email(self) -> str:
+        email = self.cleaned_data["email"].strip().lower()
+        if User.objects.filter(email__iexact=email).exists():
+            raise forms.ValidationError(DUPLICATE_ACCOUNT_MESSAGE, code="duplicate_email")
+        return email
+
+    def clean_mobile(self) -> str:
+        mobile = normalize_mobile(self.cleaned_data["mobile"])
+        validate_mobile(mobile)
+        if User.objects.filter(mobile=mobile).exists():
+            raise forms.ValidationError(DUPLICATE_ACCOUNT_MESSAGE, code="duplicate_mobile")
+        return mobile
+
+    def clean(self):
+        cleaned = super().clean()
+        p1, p2 = cleaned.get("password1"), cleaned.get("password2")
+        if p1 and p2 and p1 != p2:
+            self.add_error("password2", forms.ValidationError(_("The two passwords differ."), code="password_mismatch"))
+        elif p1:
+            candidate = User(email=cleaned.get("email", ""), mobile=cleaned.get("mobile"))
+            try:
+                password_validation.validate_password(p1, candidate)
+            except forms.ValidationError as exc:
+                self.add_error("password1", exc)
+        return cleaned
+
+
+DUPLICATE_ACCOUNT_MESSAGE = _(
+    "An account with this address or number already exists. One person has one account: log in with it, "
+    "or reset its password if you have forgotten it."
+)
+
+
+class PasswordResetRequestForm(PasswordResetForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("submit", _("Send me a reset link"), css_class="w-100"))
+
+
+class NewPasswordForm(SetPasswordForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("submit", _("Set my new password"), css_class="w-100"))

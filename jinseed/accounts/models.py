@@ -14,9 +14,7 @@ from .validators import validate_mobile
 
 class User(AbstractBaseUser, PermissionsMixin):
     email = models.EmailField(_("email"), max_length=254)
-    mobile = models.CharField(
-        _("mobile number"), max_length=11, null=True, blank=True, validators=[validate_mobile]
-    )
+    mobile = models.CharField(_("mobile number"), max_length=11, null=True, blank=True, validators=[validate_mobile])
     full_name = models.CharField(_("name"), max_length=60, blank=True)
     role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.STUDENT)
     language = models.CharField(

@@ -1,5 +1,37 @@
-from django.shortcuts import render
+from django.contrib import messages
+from django.contrib.auth import login
+from django.db import IntegrityError, transaction
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from .enums import Role
+from .forms import DUPLICATE_ACCOUNT_MESSAGE, RegistrationForm
+from .models import User
 
 
 def locked_out(request):
     return render(request, "accounts/locked_out.html", status=429)
+
+
+def register(request):
+    """A student creates their account, is logged in and goes on to the profile."""
+    if request.user.is_authenticated:
+        return redirect("home")
+    form = RegistrationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            with transaction.atomic():
+                user = User.objects.create_user(
+                    email=form.cleaned_data["email"],
+                    password=form.cleaned_data["password1"],
+                    mobile=form.cleaned_data["mobile"],
+                    role=Role.STUDENT,
+                    language=getattr(request, "LANGUAGE_CODE", "zh-hans") or "zh-hans",
+                )
+        except IntegrityError:  # the same address registered in the same instant
+            form.add_error(None, DUPLICATE_ACCOUNT_MESSAGE)
+        else:
+            login(request, user, backend="jinseed.accounts.backends.EmailOrMobileBackend")
+            messages.success(request, _("Your account is created. Please complete your profile."))
+            return redirect("applicants:profile_edit")
+    return render(request, "accounts/register.html", {"form": form})

@@ -1,0 +1,114 @@
+"""Eligibility rules: which students may apply to which posts of a cycle, and why not.
+
+Each rule yields one result ``{"rule", "code", "severity"}``. The severity of a failed
+rule comes from the cycle (``Cycle.graduating_rule``, ``Cycle.term_year_rule``), which staff
+set per cycle: ``block`` refuses the application, ``warn`` lets it through flagged for the
+unit coordinator, ``off`` records the rule as not checked. Results are stored with the
+application (``Application.eligibility``) so a later change of the rules does not rewrite
+history.
+"""
+
+from dataclasses import dataclass, field
+
+from django.utils.translation import gettext_lazy as _
+
+from positions.enums import RuleMode, TermType
+from positions.models import Cycle, Post
+
+from .enums import EligibilityCode, Severity
+from .models import StudentProfile
+
+OK = "ok"
+OFF = "off"
+
+#: Years of study each term is meant for (the programme's rule since 2019).
+SHORT_TERM_MAX_YEAR = 2
+LONG_TERM_MIN_YEAR = 3
+
+
+@dataclass(frozen=True)
+class RuleResult:
+    rule: str
+    code: str
+    severity: str  # "ok", "off", Severity.WARN or Severity.BLOCK
+
+    @property
+    def failed(self) -> bool:
+        return self.severity in (Severity.WARN, Severity.BLOCK)
+
+    @property
+    def label(self) -> str:
+        return EligibilityCode(self.code).label
+
+    def as_dict(self) -> dict:
+        return {"rule": self.rule, "code": self.code, "severity": self.severity}
+
+
+@dataclass
+class Eligibility:
+    results: list[RuleResult] = field(default_factory=list)
+
+    @property
+    def blocks(self) -> list[RuleResult]:
+        return [r for r in self.results if r.severity == Severity.BLOCK]
+
+    @property
+    def warnings(self) -> list[RuleResult]:
+        return [r for r in self.results if r.severity == Severity.WARN]
+
+    @property
+    def is_eligible(self) -> bool:
+        return not self.blocks
+
+    @property
+    def needs_review(self) -> bool:
+        return bool(self.warnings)
+
+    def as_list(self) -> list[dict]:
+        return [r.as_dict() for r in self.results]
+
+
+def _apply_mode(rule: str, failed_code: str | None, mode: str) -> RuleResult:
+    if mode == RuleMode.OFF:
+        return RuleResult(rule, EligibilityCode.OK, OFF)
+    if failed_code is None:
+        return RuleResult(rule, EligibilityCode.OK, OK)
+    severity = Severity.BLOCK if mode == RuleMode.BLOCK else Severity.WARN
+    return RuleResult(rule, failed_code, severity)
+
+
+def eligibility_check(*, profile: StudentProfile | None, cycle: Cycle, post: Post | None = None) -> Eligibility:
+    """Evaluate every rule for ``profile`` in ``cycle`` (and for ``post`` when given).
+
+    Without a post only the cycle-wide rules are evaluated: that is what the profile page
+    shows before the student picks a post.
+    """
+    if profile is None:
+        return Eligibility([RuleResult("profile", EligibilityCode.PROFILE_INCOMPLETE, Severity.BLOCK)])
+    results = [
+        RuleResult("profile", EligibilityCode.OK, OK),
+        RuleResult("consent", EligibilityCode.OK, OK)
+        if profile.has_consent
+        else RuleResult("consent", EligibilityCode.NO_CONSENT, Severity.BLOCK),
+    ]
+    # Graduating in the cycle's year (or earlier: no longer enrolled) is what the programme
+    # excludes: it is for students who can still come back for another season.
+    graduating = profile.expected_graduation.year <= cycle.year
+    results.append(_apply_mode("graduating", EligibilityCode.GRADUATING if graduating else None, cycle.graduating_rule))
+    if post is not None:
+        year = profile.year_of_study
+        term_code = None
+        if post.term == TermType.SHORT and year > SHORT_TERM_MAX_YEAR:
+            term_code = EligibilityCode.SHORT_TERM_SENIOR
+        elif post.term == TermType.LONG and year < LONG_TERM_MIN_YEAR:
+            term_code = EligibilityCode.LONG_TERM_JUNIOR
+        results.append(_apply_mode("term_year", term_code, cycle.term_year_rule))
+        range_code = None if post.fits_year_of_study(year) else EligibilityCode.YEAR_OUT_OF_RANGE
+        results.append(_apply_mode("post_years", range_code, cycle.term_year_rule))
+    return Eligibility(results)
+
+
+SEVERITY_HELP = {
+    Severity.BLOCK: _("You cannot apply while this is so."),
+    Severity.WARN: _("You may apply; the unit will see this and review it."),
+}

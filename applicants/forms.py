@@ -1,0 +1,142 @@
+import datetime as dt
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from jinseed.accounts.validators import normalize_mobile, validate_mobile
+
+from .identity import id_birth_date, normalize_id_number, validate_id_number
+from .models import StudentProfile
+from .services import PROFILE_FIELDS
+from .validators import validate_resume_pdf
+
+#: How far ahead an expected graduation date may plausibly lie (a doctorate after a bachelor).
+MAX_YEARS_TO_GRADUATION = 10
+
+
+class ProfileForm(forms.ModelForm):
+    """The student's profile. The ID number is asked for on creation and may be re-entered to
+    correct it; the consent is a separate, explicit checkbox, unticked until given."""
+
+    id_number = forms.CharField(
+        label=_("Resident ID number"),
+        max_length=22,
+        help_text=_("18 characters as on your ID card. It is stored encrypted and shown only masked."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "text", "spellcheck": "false"}),
+    )
+    mobile = forms.CharField(
+        label=_("Mobile number"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
+    )
+    consent = forms.BooleanField(
+        label=_(
+            "I agree that the Golden Seed programme processes my resident ID number as described in the privacy notice."
+        ),
+        required=False,
+    )
+
+    class Meta:
+        model = StudentProfile
+        fields = list(PROFILE_FIELDS)
+        widgets = {
+            "expected_graduation": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "year_of_study": forms.NumberInput(attrs={"min": 1, "max": 8}),
+        }
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.fields["mobile"].initial = user.mobile
+        self.fields["year_of_study"].min_value = 1
+        self.fields["year_of_study"].max_value = 8
+        if self.instance.pk:
+            self.fields["id_number"].required = False
+            self.fields["id_number"].help_text = _(
+                "On file: %(masked)s. Leave empty to keep it, or enter it again to correct it."
+            ) % {"masked": self.instance.id_number_masked}
+        if self.instance.has_consent:
+            self.fields["consent"].initial = True
+            self.fields["consent"].disabled = True
+            self.fields["consent"].help_text = _("Given on %(when)s.") % {
+                "when": timezone.localtime(self.instance.consent_at).strftime("%Y-%m-%d %H:%M")
+            }
+
+    def clean_id_number(self) -> str:
+        value = normalize_id_number(self.cleaned_data.get("id_number", ""))
+        if value:
+            validate_id_number(value, today=timezone.localdate())
+        return value
+
+    def clean_mobile(self) -> str:
+        value = normalize_mobile(self.cleaned_data.get("mobile", ""))
+        validate_mobile(value)
+        return value
+
+    def clean_expected_graduation(self) -> dt.date:
+        value = self.cleaned_data["expected_graduation"]
+        today = timezone.localdate()
+        if value < today:
+            raise forms.ValidationError(
+                _("The expected graduation date is in the past: the programme is for students still enrolled."),
+                code="graduation_past",
+            )
+        if value.year > today.year + MAX_YEARS_TO_GRADUATION:
+            raise forms.ValidationError(_("Please check the expected graduation date."), code="graduation_far")
+        return value
+
+    def clean(self):
+        cleaned = super().clean()
+        id_number, gender = cleaned.get("id_number"), cleaned.get("gender")
+        if id_number and gender:
+            # The 17th character is odd for men and even for women (GB 11643).
+            id_gender = "M" if int(id_number[16]) % 2 else "F"
+            if id_gender != gender:
+                self.add_error(
+                    "id_number",
+                    forms.ValidationError(
+                        _("The ID number does not match the gender you chose: please check both."),
+                        code="id_gender_mismatch",
+                    ),
+                )
+        if id_number and not cleaned.get("consent") and not self.instance.has_consent:
+            self.add_error(
+                "consent",
+                forms.ValidationError(
+                    _("Please agree to the processing of your ID number: without it we cannot register you."),
+                    code="consent_required",
+                ),
+            )
+        return cleaned
+
+    def birth_date(self) -> dt.date | None:
+        value = self.cleaned_data.get("id_number")
+        return id_birth_date(value) if value else None
+
+
+class ApplicationForm(forms.Form):
+    preference_rank = forms.TypedChoiceField(label=_("Preference"), coerce=int)
+    statement = forms.CharField(
+        label=_("Personal statement"),
+        min_length=20,
+        max_length=2000,
+        help_text=_("Why this post, and what you bring to it (20–2000 characters)."),
+        widget=forms.Textarea(attrs={"rows": 6}),
+    )
+    resume = forms.FileField(
+        label=_("Résumé (PDF, at most 5 MB)"),
+        validators=[validate_resume_pdf],
+        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,.pdf"}),
+    )
+    submit_token = forms.CharField(widget=forms.HiddenInput, max_length=64)
+
+    def __init__(self, *args, max_applications: int, taken_ranks: set[int] = frozenset(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["preference_rank"].choices = [
+            (n, preference_label(n)) for n in range(1, max_applications + 1) if n not in taken_ranks
+        ]
+
+
+def preference_label(n: int) -> str:
+    return _("Preference %(n)s") % {"n": n}

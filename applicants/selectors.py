@@ -1,0 +1,47 @@
+"""Reusable reads for profiles and applications, with their joins applied."""
+
+from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
+
+from positions.models import Cycle, Post
+
+from .enums import ACTIVE_STATUSES
+from .models import Application, ApplicationEvent, StudentProfile
+
+
+def student_profile_of(user) -> StudentProfile | None:
+    if not user.is_authenticated:
+        return None
+    try:
+        return user.student_profile
+    except StudentProfile.DoesNotExist:
+        return None
+
+
+def application_list_for_student(*, student: StudentProfile, at=None) -> QuerySet[Application]:
+    """The student's applications, newest cycle first, each with what the page shows.
+
+    History is limited to the events the student may see now (a held decision stays hidden
+    until the announcement); interviews come through the reverse relation the placements app
+    declares, so this app does not import it.
+    """
+    at = at or timezone.now()
+    visible_events = ApplicationEvent.objects.filter(visible_at__lte=at).order_by("created_at", "id")
+    return (
+        Application.objects.filter(student=student)
+        .select_related("post__unit", "cycle")
+        .prefetch_related(Prefetch("events", queryset=visible_events, to_attr="visible_events"), "interviews")
+        .order_by("-cycle__year", "-submitted_at")
+    )
+
+
+def application_active_for_student(*, student: StudentProfile, cycle: Cycle) -> QuerySet[Application]:
+    return Application.objects.filter(student=student, cycle=cycle, status__in=ACTIVE_STATUSES)
+
+
+def application_active_for_post(*, student: StudentProfile, post: Post) -> Application | None:
+    return Application.objects.filter(student=student, post=post, status__in=ACTIVE_STATUSES).first()
+
+
+def application_get_for_resume(*, pk: int) -> Application:
+    return Application.objects.select_related("post__unit", "student__user").get(pk=pk)

@@ -1,0 +1,245 @@
+"""The student's pages: profile and consent, applying, "My applications", and résumé download."""
+
+import secrets
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from jinseed.errors import DomainError
+from positions.selectors import cycle_current, post_get_public
+
+from .eligibility import SEVERITY_HELP, eligibility_check
+from .forms import ApplicationForm, ProfileForm, preference_label
+from .models import Application
+from .selectors import (
+    application_active_for_post,
+    application_active_for_student,
+    application_get_for_resume,
+    application_list_for_student,
+    student_profile_of,
+)
+from .services import (
+    PRIVACY_NOTICE_VERSION,
+    ApplicationError,
+    ProfileError,
+    application_reorder,
+    application_submit,
+    application_withdraw,
+    student_profile_save,
+)
+
+#: The offer panel is the placements app's: it renders when that template exists, and the
+#: empty fallback keeps the page working until then (applicants must not import placements).
+OFFER_TEMPLATES = ("placements/_application_offer.html", "applicants/_no_offer.html")
+
+
+def _require_student(request):
+    if not request.user.is_student:
+        raise PermissionDenied(_("This page is for students."))
+
+
+def privacy_notice(request):
+    return render(request, "applicants/privacy.html", {"version": PRIVACY_NOTICE_VERSION})
+
+
+@login_required
+def profile_detail(request):
+    _require_student(request)
+    profile = student_profile_of(request.user)
+    if profile is None:
+        return redirect("applicants:profile_edit")
+    cycle = cycle_current()
+    eligibility = eligibility_check(profile=profile, cycle=cycle) if cycle else None
+    return render(
+        request,
+        "applicants/profile_detail.html",
+        {"profile": profile, "cycle": cycle, "eligibility": eligibility, "severity_help": SEVERITY_HELP},
+    )
+
+
+@login_required
+def profile_edit(request):
+    _require_student(request)
+    profile = student_profile_of(request.user)
+    form = ProfileForm(request.POST or None, instance=profile, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = {name: form.cleaned_data[name] for name in form.Meta.fields}
+        try:
+            student_profile_save(
+                user=request.user,
+                data=data,
+                id_number=form.cleaned_data["id_number"],
+                mobile=form.cleaned_data["mobile"],
+                consent=form.cleaned_data["consent"],
+            )
+        except ProfileError as exc:
+            field = {
+                "duplicate_id_number": "id_number",
+                "id_number_required": "id_number",
+                "duplicate_mobile": "mobile",
+                "consent_required": "consent",
+            }.get(exc.code)
+            form.add_error(field, forms_error(exc))
+        else:
+            messages.success(request, _("Your profile is saved."))
+            return redirect(request.GET.get("next") if _safe_next(request) else "applicants:profile")
+    return render(request, "applicants/profile_form.html", {"form": form, "profile": profile})
+
+
+def forms_error(exc: DomainError) -> ValidationError:
+    return ValidationError(exc.message, code=exc.code)
+
+
+def _safe_next(request) -> bool:
+    nxt = request.GET.get("next")
+    return bool(nxt) and url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()})
+
+
+@login_required
+def application_create(request, post_pk: int):
+    """Apply to a post. Whatever is refused, the page comes back with what was typed."""
+    _require_student(request)
+    post = post_get_public(pk=post_pk)
+    if post is None:
+        raise Http404
+    profile = student_profile_of(request.user)
+    if profile is None or not profile.has_consent:
+        messages.info(request, _("Please complete your profile before applying."))
+        return redirect(f"{reverse('applicants:profile_edit')}?next={request.path}")
+    cycle = post.cycle
+    existing = application_active_for_post(student=profile, post=post)
+    if existing is not None:
+        messages.info(request, _("You have already applied to this post."))
+        return redirect("applicants:my_applications")
+    eligibility = eligibility_check(profile=profile, cycle=cycle, post=post)
+    taken = set(application_active_for_student(student=profile, cycle=cycle).values_list("preference_rank", flat=True))
+    if request.method == "POST":
+        form = ApplicationForm(request.POST, request.FILES, max_applications=cycle.max_applications, taken_ranks=taken)
+        if form.is_valid():
+            try:
+                application_submit(
+                    student=profile,
+                    post=post,
+                    preference_rank=form.cleaned_data["preference_rank"],
+                    statement=form.cleaned_data["statement"],
+                    resume=form.cleaned_data["resume"],
+                    submit_token=form.cleaned_data["submit_token"],
+                )
+            except ApplicationError as exc:
+                form.add_error(None, forms_error(exc))
+            else:
+                messages.success(request, _("Your application is submitted."))
+                return redirect("applicants:my_applications")
+    else:
+        form = ApplicationForm(
+            initial={"submit_token": secrets.token_urlsafe(32)},
+            max_applications=cycle.max_applications,
+            taken_ranks=taken,
+        )
+    return render(
+        request,
+        "applicants/application_form.html",
+        {
+            "form": form,
+            "post": post,
+            "cycle": cycle,
+            "eligibility": eligibility,
+            "severity_help": SEVERITY_HELP,
+            "open": cycle.registration_is_open(),
+            "limit_reached": len(taken) >= cycle.max_applications,
+        },
+    )
+
+
+@login_required
+def my_applications(request):
+    _require_student(request)
+    profile = student_profile_of(request.user)
+    if profile is None:
+        return redirect("applicants:profile_edit")
+    applications = list(application_list_for_student(student=profile))
+    cycle = cycle_current()
+    reorderable = [
+        a for a in applications if cycle and a.cycle_id == cycle.pk and a.is_active and cycle.registration_is_open()
+    ]
+    rank_choices = [(n, preference_label(n)) for n in range(1, (cycle.max_applications if cycle else 0) + 1)]
+    return render(
+        request,
+        "applicants/my_applications.html",
+        {
+            "applications": applications,
+            "reorderable": reorderable,
+            "rank_choices": rank_choices,
+            "cycle": cycle,
+            "offer_templates": OFFER_TEMPLATES,
+        },
+    )
+
+
+@login_required
+@require_POST
+def application_withdraw_view(request, pk: int):
+    application = get_object_or_404(Application.objects.select_related("post__unit", "cycle"), pk=pk)
+    if not request.user.has_perm("applicants.withdraw_application", application):
+        raise PermissionDenied
+    try:
+        application_withdraw(application=application, actor=request.user, reason=request.POST.get("reason", "")[:500])
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Your application to “%(post)s” is withdrawn.") % {"post": application.post.title})
+    return redirect("applicants:my_applications")
+
+
+@login_required
+@require_POST
+def application_reorder_view(request):
+    _require_student(request)
+    profile = student_profile_of(request.user)
+    cycle = cycle_current()
+    if profile is None or cycle is None:
+        raise Http404
+    ranks: dict[int, int] = {}
+    for key, value in request.POST.items():
+        if key.startswith("rank_"):
+            try:
+                ranks[int(key.removeprefix("rank_"))] = int(value)
+            except ValueError:
+                messages.error(request, _("Choose a preference for each application."))
+                return redirect("applicants:my_applications")
+    try:
+        application_reorder(student=profile, cycle=cycle, ranks=ranks, actor=request.user)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Your preferences are saved."))
+    return redirect("applicants:my_applications")
+
+
+@login_required
+def resume_download(request, pk: int):
+    """Serve a résumé to its owner, the post's unit coordinator and programme staff only."""
+    try:
+        application = application_get_for_resume(pk=pk)
+    except Application.DoesNotExist as exc:
+        raise Http404 from exc
+    if not request.user.has_perm("applicants.download_resume", application):
+        raise PermissionDenied
+    if not application.resume:
+        raise Http404
+    try:
+        handle = application.resume.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    response = FileResponse(
+        handle, as_attachment=True, filename=f"resume-{application.pk}.pdf", content_type="application/pdf"
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -1,0 +1,823 @@
+"""Every write of the selection: review, shortlist, interviews, offers and placements.
+
+Locks are always taken in the same order — post, then interview slot, then student profile,
+then offer or application — so that concurrent requests queue instead of deadlocking. The
+capacity rule (OPEN + ACCEPTED offers ≤ the post's headcount) is checked under the post row's
+lock (``SELECT … FOR UPDATE`` on PostgreSQL; SQLite serialises writers by itself).
+
+Accepting, declining or expiring an offer frees places on other posts; those are passed on to
+their backup lists in a second transaction (``offer_pass_to_backup``) so that accepting never
+takes a post lock after a student lock.
+"""
+
+import datetime as dt
+import logging
+from collections.abc import Iterable
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from applicants.enums import ApplicationStatus
+from applicants.models import Application, StudentProfile
+from applicants.services import application_transition
+from jinseed.errors import DomainError
+from positions.enums import PostStatus
+from positions.models import Cycle, HostUnit, Post
+from positions.services import post_submit
+
+from .enums import (
+    HOLDING_OFFER_STATUSES,
+    INTERVIEW_TRANSITIONS,
+    InterviewMode,
+    InterviewOutcome,
+    InterviewStatus,
+    OfferStatus,
+    RejectionReason,
+)
+from .models import Interview, InterviewSlot, Offer, Placement, Review, ReviewCriterion, ReviewScore
+
+logger = logging.getLogger(__name__)
+
+S = ApplicationStatus
+EDITABLE_POST_STATUSES = frozenset({PostStatus.DRAFT, PostStatus.RETURNED})
+#: Interviews that still take a place in a slot and in the student's diary.
+LIVE_INTERVIEW = InterviewStatus.SCHEDULED
+
+
+class SelectionError(DomainError):
+    pass
+
+
+class CapacityError(SelectionError):
+    """The post has no free place: its open and accepted offers already reach the headcount."""
+
+
+# --- notifications ----------------------------------------------------------------------------
+
+
+def _notify(*, recipient, kind: str, context: dict, event_key: str, send_after=None) -> None:
+    """Queue a message through the outbox, inside the caller's transaction."""
+    from jinseed.notifications import kinds
+    from jinseed.notifications.services import notification_queue
+
+    if kind not in kinds.KINDS:
+        # The outbox refuses a kind it does not know; a missing template must not undo a decision.
+        logger.warning("Notification kind %s is not registered; %s not queued", kind, event_key)
+        return
+    spec = kinds.KINDS[kind]
+    allowed = spec.required | spec.optional
+    context = {k: v for k, v in context.items() if k in allowed}
+    notification_queue(recipient=recipient, kind=kind, context=context, event_key=event_key, send_after=send_after)
+
+
+def _application_context(application: Application) -> dict:
+    return {
+        "student_name": application.student.legal_name,
+        "post_title": application.post.title,
+        "unit_name": application.post.unit.name,
+        "url": "/my/selection/",
+    }
+
+
+def _held_until(cycle: Cycle, at: dt.datetime):
+    return cycle.announcement_at if cycle.results_are_held(at) else None
+
+
+def _unit_coordinator_users(unit: HostUnit):
+    return [c.user for c in unit.coordinators.select_related("user") if c.user.is_active]
+
+
+# --- posts proposed by a unit -------------------------------------------------------------------
+
+
+@transaction.atomic
+def post_propose(*, unit: HostUnit, cycle: Cycle, actor, data: dict) -> Post:
+    """A new post of ``unit`` in ``cycle``, as a draft that staff have not seen yet."""
+    post = Post(unit=unit, cycle=cycle, created_by=actor, status=PostStatus.DRAFT, **data)
+    post.full_clean()
+    post.save()
+    return post
+
+
+@transaction.atomic
+def post_update_draft(*, post: Post, actor, data: dict) -> Post:
+    """Change a draft or returned post; a post staff are looking at or have published is frozen."""
+    locked = Post.objects.select_for_update().get(pk=post.pk)
+    if locked.status not in EDITABLE_POST_STATUSES:
+        raise SelectionError(_("Only a draft or a returned post can be changed."), code="post_frozen")
+    for name, value in data.items():
+        setattr(locked, name, value)
+    locked.full_clean()
+    locked.save()
+    return locked
+
+
+def post_submit_for_approval(*, post: Post, actor) -> Post:
+    if post.status not in EDITABLE_POST_STATUSES:
+        raise SelectionError(_("Only a draft or a returned post can be submitted."), code="post_frozen")
+    return post_submit(post=post, actor=actor)
+
+
+# --- review -------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def review_save(*, application: Application, reviewer, scores: dict[int, int], notes: str = "") -> Review:
+    """Create or replace ``reviewer``'s scores (1–5 per criterion of the cycle) and notes."""
+    criteria = {c.pk: c for c in ReviewCriterion.objects.filter(cycle_id=application.cycle_id)}
+    unknown = set(scores) - set(criteria)
+    if unknown:
+        raise SelectionError(_("A score was given for a criterion of another cycle."), code="unknown_criterion")
+    for value in scores.values():
+        if not 1 <= int(value) <= 5:
+            raise SelectionError(_("Scores go from 1 to 5."), code="score_range")
+    review, _created = Review.objects.select_for_update().get_or_create(application=application, reviewer=reviewer)
+    review.scores.exclude(criterion_id__in=scores).delete()
+    for criterion_id, value in scores.items():
+        ReviewScore.objects.update_or_create(review=review, criterion_id=criterion_id, defaults={"score": int(value)})
+    review.notes = notes.strip()
+    review.average = (
+        (Decimal(sum(int(v) for v in scores.values())) / len(scores)).quantize(Decimal("0.01"), ROUND_HALF_UP)
+        if scores
+        else None
+    )
+    review.save(update_fields=["notes", "average", "updated_at"])
+    return review
+
+
+def rejection_reason_text(*, reason_code: str, reason_text: str = "") -> str:
+    """The reason the student reads: the chosen label, then the unit's own words."""
+    label = str(RejectionReason(reason_code).label)
+    text = reason_text.strip()
+    if reason_code == RejectionReason.OTHER and not text:
+        raise SelectionError(_("Say why when the reason is “Other reason”."), code="reason_required")
+    return f"{label}: {text}" if text else label
+
+
+@transaction.atomic
+def application_shortlist(*, application: Application, actor) -> Application:
+    app = application_transition(application=application, to_status=S.SHORTLISTED, actor=actor)
+    app = Application.objects.select_related("student__user", "post__unit").get(pk=app.pk)
+    _notify(
+        recipient=app.student.user,
+        kind="application_shortlisted",
+        context=_application_context(app),
+        event_key=f"application:{app.pk}:shortlisted",
+    )
+    return app
+
+
+@transaction.atomic
+def application_reject(*, application: Application, actor, reason_code: str, reason_text: str = "") -> Application:
+    reason = rejection_reason_text(reason_code=reason_code, reason_text=reason_text)
+    app = application_transition(application=application, to_status=S.REJECTED, actor=actor, reason=reason)
+    app = Application.objects.select_related("student__user", "post__unit").get(pk=app.pk)
+    for interview in app.interviews.filter(status=LIVE_INTERVIEW):
+        _interview_cancel(interview=interview, reason=reason, notify=False)
+    _notify(
+        recipient=app.student.user,
+        kind="application_not_shortlisted",
+        context={**_application_context(app), "reason": reason},
+        event_key=f"application:{app.pk}:not_shortlisted",
+    )
+    return app
+
+
+def applications_bulk_decide(
+    *, applications: Iterable[Application], decision: str, actor, reason_code: str = "", reason_text: str = ""
+) -> tuple[int, list[str]]:
+    """Shortlist or reject many applications; each in its own transaction, so one refusal
+    (say, a student who withdrew meanwhile) does not undo the others. Returns (done, errors)."""
+    if decision == "reject":
+        rejection_reason_text(reason_code=reason_code, reason_text=reason_text)  # validate once, up front
+    done, errors = 0, []
+    for app in applications:
+        try:
+            if decision == "shortlist":
+                application_shortlist(application=app, actor=actor)
+            elif decision == "reject":
+                application_reject(application=app, actor=actor, reason_code=reason_code, reason_text=reason_text)
+            else:
+                raise SelectionError(_("Unknown decision."), code="unknown_decision")
+            done += 1
+        except DomainError as exc:
+            errors.append(f"{app.student.legal_name}: {exc.message}")
+    return done, errors
+
+
+# --- interview slots and interviews -------------------------------------------------------------------
+
+
+def _overlaps(start_a, end_a, start_b, end_b) -> bool:
+    return start_a < end_b and start_b < end_a
+
+
+def interviewer_conflicts(*, interviewer_ids: Iterable[int], starts_at, duration_minutes: int, exclude_slot=None):
+    """Other live slots, overlapping this time, that share an interviewer: a warning, not a refusal."""
+    ends_at = starts_at + dt.timedelta(minutes=duration_minutes)
+    candidates = (
+        InterviewSlot.objects.filter(
+            is_cancelled=False,
+            interviewers__in=list(interviewer_ids),
+            starts_at__lt=ends_at,
+            starts_at__gt=starts_at - dt.timedelta(hours=12),
+        )
+        .exclude(pk=getattr(exclude_slot, "pk", None))
+        .prefetch_related("interviewers")
+        .distinct()
+    )
+    return [s for s in candidates if _overlaps(starts_at, ends_at, s.starts_at, s.ends_at)]
+
+
+def _slot_check_where(*, mode: str, meeting_link: str, address: str) -> None:
+    if mode == InterviewMode.VIDEO and not meeting_link:
+        raise SelectionError(_("A video interview needs a meeting link."), code="link_required")
+    if mode == InterviewMode.ON_SITE and not address:
+        raise SelectionError(_("An on-site interview needs an address."), code="address_required")
+
+
+@transaction.atomic
+def interview_slot_create(
+    *,
+    unit: HostUnit,
+    cycle: Cycle,
+    actor,
+    starts_at,
+    duration_minutes: int,
+    mode: str,
+    meeting_link: str = "",
+    address: str = "",
+    interviewers: Iterable = (),
+    capacity: int = 1,
+    self_booking: bool = False,
+    post: Post | None = None,
+) -> tuple[InterviewSlot, list[str]]:
+    """A new slot and the warnings about interviewers booked elsewhere at the same time."""
+    if post is not None and post.unit_id != unit.pk:
+        raise SelectionError(_("The post belongs to another unit."), code="wrong_unit")
+    _slot_check_where(mode=mode, meeting_link=meeting_link, address=address)
+    interviewers = list(interviewers)
+    slot = InterviewSlot.objects.create(
+        unit=unit,
+        cycle=cycle,
+        post=post,
+        starts_at=starts_at,
+        duration_minutes=duration_minutes,
+        mode=mode,
+        meeting_link=meeting_link if mode == InterviewMode.VIDEO else "",
+        address=address if mode == InterviewMode.ON_SITE else "",
+        capacity=capacity,
+        self_booking=self_booking,
+        created_by=actor,
+    )
+    slot.interviewers.set(interviewers)
+    return slot, _interviewer_warnings(slot=slot, interviewers=interviewers)
+
+
+def _interviewer_warnings(*, slot: InterviewSlot, interviewers: list) -> list[str]:
+    ids = [getattr(u, "pk", u) for u in interviewers]
+    warnings = []
+    for other in interviewer_conflicts(
+        interviewer_ids=ids, starts_at=slot.starts_at, duration_minutes=slot.duration_minutes, exclude_slot=slot
+    ):
+        names = ", ".join(str(u) for u in other.interviewers.all() if u.pk in ids)
+        warnings.append(
+            _("%(names)s also interview at %(time)s (%(unit)s).")
+            % {
+                "names": names,
+                "time": timezone.localtime(other.starts_at).strftime("%Y-%m-%d %H:%M"),
+                "unit": other.unit,
+            }
+        )
+    return warnings
+
+
+def _interview_context(interview: Interview) -> dict:
+    app = interview.application
+    ctx = {
+        **_application_context(app),
+        "interview_uid": f"interview-{interview.pk}@jinseed",
+        "starts_at": interview.starts_at.isoformat(),
+        "ends_at": interview.ends_at.isoformat(),
+        "sequence": interview.sequence,
+        "notes": interview.notes,
+    }
+    if interview.meeting_link:
+        ctx["meeting_url"] = interview.meeting_link
+    if interview.address:
+        ctx["address"] = interview.address
+    return ctx
+
+
+def _student_clash(*, student_id: int, starts_at, ends_at, exclude_interview=None) -> Interview | None:
+    others = (
+        Interview.objects.filter(application__student_id=student_id, status=LIVE_INTERVIEW)
+        .exclude(pk=getattr(exclude_interview, "pk", None))
+        .filter(starts_at__lt=ends_at, starts_at__gt=starts_at - dt.timedelta(hours=12))
+    )
+    return next((i for i in others if _overlaps(starts_at, ends_at, i.starts_at, i.ends_at)), None)
+
+
+def _lock_slot_with_room(*, slot: InterviewSlot, application: Application) -> InterviewSlot:
+    locked = InterviewSlot.objects.select_for_update().get(pk=slot.pk)
+    if locked.is_cancelled:
+        raise SelectionError(_("This slot has been cancelled."), code="slot_cancelled")
+    if locked.unit_id != application.post.unit_id or (locked.post_id and locked.post_id != application.post_id):
+        raise SelectionError(_("This slot is not for this post."), code="wrong_slot")
+    if locked.starts_at <= timezone.now():
+        raise SelectionError(_("This slot has already begun."), code="slot_past")
+    taken = locked.interviews.filter(status=LIVE_INTERVIEW).count()
+    if taken >= locked.capacity:
+        raise SelectionError(_("This slot is full; choose another one."), code="slot_full")
+    return locked
+
+
+@transaction.atomic
+def interview_book(*, application: Application, slot: InterviewSlot, actor, by_student: bool = False) -> Interview:
+    """Put a shortlisted applicant into a slot: assigned by the unit, or chosen by the student.
+
+    First come, first served: the slot row is locked while its places are counted, and the
+    student's row while their other interviews are checked for an overlap.
+    """
+    application = Application.objects.select_related("post__unit", "student__user").get(pk=application.pk)
+    locked_slot = _lock_slot_with_room(slot=slot, application=application)
+    if by_student and not locked_slot.self_booking:
+        raise SelectionError(_("This slot is assigned by the unit."), code="not_self_booking")
+    StudentProfile.objects.select_for_update().get(pk=application.student_id)
+    app = Application.objects.select_for_update().get(pk=application.pk)
+    if app.status != S.SHORTLISTED:
+        raise SelectionError(_("Only a shortlisted applicant can be invited to an interview."), code="not_shortlisted")
+    if app.interviews.filter(status=LIVE_INTERVIEW).exists():
+        raise SelectionError(
+            _("This applicant already has an interview for this post; reschedule it instead."), code="already_booked"
+        )
+    clash = _student_clash(student_id=app.student_id, starts_at=locked_slot.starts_at, ends_at=locked_slot.ends_at)
+    if clash is not None:
+        raise SelectionError(
+            _("The student has another interview at that time (%(time)s).")
+            % {"time": timezone.localtime(clash.starts_at).strftime("%Y-%m-%d %H:%M")},
+            code="student_overlap",
+        )
+    interview = Interview.objects.create(
+        application=application,
+        slot=locked_slot,
+        starts_at=locked_slot.starts_at,
+        duration_minutes=locked_slot.duration_minutes,
+        mode=locked_slot.mode,
+        meeting_link=locked_slot.meeting_link,
+        address=locked_slot.address,
+    )
+    interview.interviewers.set(locked_slot.interviewers.all())
+    _notify(
+        recipient=application.student.user,
+        kind="interview_invitation",
+        context=_interview_context(interview),
+        event_key=f"interview:{interview.pk}:invitation",
+    )
+    return interview
+
+
+@transaction.atomic
+def interview_reschedule(*, interview: Interview, slot: InterviewSlot, actor) -> Interview:
+    """Move a scheduled interview into another slot of the unit, telling the student."""
+    application = Application.objects.select_related("post__unit", "student__user").get(pk=interview.application_id)
+    locked_slot = _lock_slot_with_room(slot=slot, application=application)
+    StudentProfile.objects.select_for_update().get(pk=application.student_id)
+    locked = Interview.objects.select_for_update().get(pk=interview.pk)
+    if locked.status != LIVE_INTERVIEW:
+        raise SelectionError(_("Only a scheduled interview can be rescheduled."), code="not_scheduled")
+    if locked.slot_id == locked_slot.pk:
+        raise SelectionError(_("The interview is already in this slot."), code="same_slot")
+    clash = _student_clash(
+        student_id=application.student_id,
+        starts_at=locked_slot.starts_at,
+        ends_at=locked_slot.ends_at,
+        exclude_interview=locked,
+    )
+    if clash is not None:
+        raise SelectionError(
+            _("The student has another interview at that time (%(time)s).")
+            % {"time": timezone.localtime(clash.starts_at).strftime("%Y-%m-%d %H:%M")},
+            code="student_overlap",
+        )
+    previous = locked.starts_at
+    locked.slot = locked_slot
+    locked.starts_at = locked_slot.starts_at
+    locked.duration_minutes = locked_slot.duration_minutes
+    locked.mode = locked_slot.mode
+    locked.meeting_link = locked_slot.meeting_link
+    locked.address = locked_slot.address
+    locked.sequence += 1
+    locked.save()
+    locked.interviewers.set(locked_slot.interviewers.all())
+    locked.application = application
+    _notify(
+        recipient=application.student.user,
+        kind="interview_rescheduled",
+        context={**_interview_context(locked), "previous_starts_at": previous.isoformat()},
+        event_key=f"interview:{locked.pk}:rescheduled:{locked.sequence}",
+    )
+    return locked
+
+
+def _interview_cancel(*, interview: Interview, reason: str, notify: bool = True) -> Interview:
+    locked = (
+        Interview.objects.select_for_update()
+        .select_related("application__student__user", "application__post__unit")
+        .get(pk=interview.pk)
+    )
+    if InterviewStatus.CANCELLED not in INTERVIEW_TRANSITIONS[locked.status]:
+        raise SelectionError(_("Only a scheduled interview can be cancelled."), code="not_scheduled")
+    locked.status = InterviewStatus.CANCELLED
+    locked.sequence += 1
+    locked.save(update_fields=["status", "sequence", "updated_at"])
+    if notify:
+        _notify(
+            recipient=locked.application.student.user,
+            kind="interview_cancelled",
+            context={**_interview_context(locked), "reason": reason},
+            event_key=f"interview:{locked.pk}:cancelled",
+        )
+    return locked
+
+
+@transaction.atomic
+def interview_cancel(*, interview: Interview, actor, reason: str = "") -> Interview:
+    return _interview_cancel(interview=interview, reason=reason.strip())
+
+
+@transaction.atomic
+def interview_slot_cancel(*, slot: InterviewSlot, actor, reason: str = "") -> int:
+    """Cancel a slot and every interview booked in it; returns how many interviews were cancelled."""
+    locked = InterviewSlot.objects.select_for_update().get(pk=slot.pk)
+    locked.is_cancelled = True
+    locked.save(update_fields=["is_cancelled"])
+    cancelled = 0
+    for interview in locked.interviews.filter(status=LIVE_INTERVIEW):
+        _interview_cancel(interview=interview, reason=reason.strip())
+        cancelled += 1
+    return cancelled
+
+
+@transaction.atomic
+def interview_record(
+    *, interview: Interview, actor, attended: bool, score: int | None = None, outcome: str = "", notes: str = ""
+) -> Interview:
+    """After the interview: attendance, score (0–100) and outcome.
+
+    An attended interview makes the application "interviewed" (ready to be ranked); one the
+    unit does not recommend also marks it "not selected", a decision held until the
+    announcement like any other.
+    """
+    locked = Interview.objects.select_for_update().select_related("application__cycle").get(pk=interview.pk)
+    to_status = InterviewStatus.COMPLETED if attended else InterviewStatus.NO_SHOW
+    if to_status not in INTERVIEW_TRANSITIONS[locked.status]:
+        raise SelectionError(_("The outcome of this interview has already been recorded."), code="already_recorded")
+    if locked.starts_at > timezone.now():
+        raise SelectionError(_("The interview has not taken place yet."), code="not_yet")
+    if attended:
+        if outcome not in InterviewOutcome.values:
+            raise SelectionError(_("Choose the outcome of the interview."), code="outcome_required")
+        if score is not None and not 0 <= score <= 100:
+            raise SelectionError(_("The score goes from 0 to 100."), code="score_range")
+    locked.status = to_status
+    locked.score = score if attended else None
+    locked.outcome = outcome if attended else ""
+    locked.notes = notes.strip()
+    locked.save(update_fields=["status", "score", "outcome", "notes", "updated_at"])
+    if attended:
+        application_transition(application=locked.application, to_status=S.INTERVIEWED, actor=actor)
+        if outcome == InterviewOutcome.NOT_PASSED:
+            application_not_select(application=locked.application, actor=actor)
+    return locked
+
+
+# --- ranking, offers and placements ---------------------------------------------------------------------
+
+
+RANKABLE_STATUSES = frozenset({S.INTERVIEWED, S.NOT_SELECTED, S.OFFERED, S.ACCEPTED})
+BACKUP_STATUSES = frozenset({S.INTERVIEWED, S.NOT_SELECTED})
+
+
+@transaction.atomic
+def post_ranking_set(*, post: Post, ordered_application_ids: list[int], actor) -> int:
+    """Store the post's ranked list: the given applications get ranks 1, 2, 3…, the rest none."""
+    Post.objects.select_for_update().get(pk=post.pk)
+    apps = {a.pk: a for a in Application.objects.filter(post=post, status__in=RANKABLE_STATUSES)}
+    unknown = [pk for pk in ordered_application_ids if pk not in apps]
+    if unknown:
+        raise SelectionError(_("Only interviewed applicants of this post can be ranked."), code="not_rankable")
+    if len(set(ordered_application_ids)) != len(ordered_application_ids):
+        raise SelectionError(_("An applicant appears twice in the ranking."), code="duplicate")
+    ranks = {pk: i for i, pk in enumerate(ordered_application_ids, start=1)}
+    changed = []
+    for pk, app in apps.items():
+        rank = ranks.get(pk)
+        if app.selection_rank != rank:
+            app.selection_rank = rank
+            changed.append(app)
+    Application.objects.bulk_update(changed, ["selection_rank"])
+    return len(changed)
+
+
+@transaction.atomic
+def application_not_select(*, application: Application, actor, reason: str = "") -> Application:
+    app = application_transition(application=application, to_status=S.NOT_SELECTED, actor=actor, reason=reason)
+    app = Application.objects.select_related("student__user", "cycle").get(pk=app.pk)
+    _notify(
+        recipient=app.student.user,
+        kind="not_selected",
+        context={"student_name": app.student.legal_name, "cycle_title": app.cycle.title, "url": "/my/selection/"},
+        event_key=f"application:{app.pk}:not_selected",
+        send_after=_held_until(app.cycle, timezone.now()),
+    )
+    return app
+
+
+def post_free_places(*, post: Post) -> int:
+    taken = Offer.objects.filter(post_id=post.pk, status__in=HOLDING_OFFER_STATUSES).count()
+    return post.headcount - taken
+
+
+def _offer_deadline(cycle: Cycle, at: dt.datetime) -> dt.datetime | None:
+    """The deadline of an offer made at ``at``; none yet while results are held."""
+    if cycle.results_are_held(at):
+        return None
+    return at + dt.timedelta(hours=cycle.offer_valid_hours)
+
+
+def _offer_create_locked(*, locked_post: Post, application: Application, actor, from_backup: bool, at) -> Offer:
+    """Make an offer; the caller holds the lock on ``locked_post``."""
+    if post_free_places(post=locked_post) <= 0:
+        raise CapacityError(
+            _("All %(n)s places of this post are taken by open or accepted offers.") % {"n": locked_post.headcount},
+            code="post_full",
+        )
+    StudentProfile.objects.select_for_update().get(pk=application.student_id)
+    if Offer.objects.filter(
+        student_id=application.student_id, cycle_id=locked_post.cycle_id, status=OfferStatus.ACCEPTED
+    ).exists():
+        raise SelectionError(_("This student has already accepted a place in this cycle."), code="already_placed")
+    app = application_transition(application=application, to_status=S.OFFERED, actor=actor, at=at)
+    cycle = locked_post.cycle
+    offer = Offer.objects.create(
+        application=app,
+        post=locked_post,
+        student_id=app.student_id,
+        cycle=cycle,
+        from_backup=from_backup,
+        made_by=actor,
+        made_at=at,
+        expires_at=_offer_deadline(cycle, at),
+    )
+    app = Application.objects.select_related("student__user", "post__unit").get(pk=app.pk)
+    held_until = _held_until(cycle, at)
+    respond_by = offer.expires_at or (held_until + dt.timedelta(hours=cycle.offer_valid_hours))
+    _notify(
+        recipient=app.student.user,
+        kind="offer_from_backup" if from_backup else "offer_made",
+        context={
+            **_application_context(app),
+            "respond_by_at": respond_by.isoformat(),
+            "starts_on": locked_post.starts_on.isoformat(),
+            "ends_on": locked_post.ends_on.isoformat(),
+            "term": str(locked_post.get_term_display()),
+        },
+        event_key=f"offer:{offer.pk}:made",
+        send_after=held_until,
+    )
+    return offer
+
+
+@transaction.atomic
+def offer_make(*, application: Application, actor, at=None) -> Offer:
+    """Offer ``application`` a place on its post, if the post has one free.
+
+    The post row is locked first, so of many offers arriving at once exactly the free places
+    succeed and the others get a ``CapacityError``.
+    """
+    at = at or timezone.now()
+    locked_post = Post.objects.select_for_update().select_related("cycle").get(pk=application.post_id)
+    if locked_post.status not in {PostStatus.PUBLISHED, PostStatus.CLOSED}:
+        raise SelectionError(_("Offers are made only on published posts."), code="post_not_published")
+    return _offer_create_locked(locked_post=locked_post, application=application, actor=actor, from_backup=False, at=at)
+
+
+def _backup_candidates(post: Post):
+    placed = Offer.objects.filter(cycle_id=post.cycle_id, status=OfferStatus.ACCEPTED).values("student_id")
+    return (
+        Application.objects.filter(post=post, status__in=BACKUP_STATUSES, selection_rank__isnull=False)
+        .exclude(offers__isnull=False)
+        .exclude(student_id__in=placed)
+        .order_by("selection_rank", "submitted_at", "pk")
+    )
+
+
+@transaction.atomic
+def offer_pass_to_backup(*, post: Post, actor=None, at=None) -> list[Offer]:
+    """Fill the post's free places from its ranked backup list, best rank first."""
+    at = at or timezone.now()
+    locked_post = Post.objects.select_for_update().select_related("cycle").get(pk=post.pk)
+    made, skipped = [], []
+    while post_free_places(post=locked_post) > 0:
+        candidate = _backup_candidates(locked_post).exclude(pk__in=skipped).first()
+        if candidate is None:
+            break
+        try:
+            with transaction.atomic():
+                made.append(
+                    _offer_create_locked(
+                        locked_post=locked_post, application=candidate, actor=actor, from_backup=True, at=at
+                    )
+                )
+        except DomainError as exc:  # e.g. the backup withdrew a moment ago: try the next one
+            logger.info("Backup %s skipped on post %s: %s", candidate.pk, locked_post.pk, exc)
+            skipped.append(candidate.pk)
+    return made
+
+
+def _offer_lock_for_answer(*, offer: Offer, actor, at) -> Offer:
+    locked = (
+        Offer.objects.select_for_update()
+        .select_related("cycle", "post__unit", "application", "student")
+        .get(pk=offer.pk)
+    )
+    if actor is not None and locked.student.user_id != actor.pk:
+        raise SelectionError(_("This offer is not yours."), code="not_yours")
+    if locked.status != OfferStatus.OPEN:
+        raise SelectionError(_("This offer is no longer open."), code="not_open")
+    if locked.cycle.results_are_held(at):
+        raise SelectionError(_("Results have not been announced yet."), code="held")
+    if locked.expires_at is None:  # a held offer: its deadline starts at the announcement
+        locked.expires_at = (locked.cycle.announcement_at or locked.made_at) + dt.timedelta(
+            hours=locked.cycle.offer_valid_hours
+        )
+        locked.save(update_fields=["expires_at"])
+    if locked.expires_at <= at:
+        raise SelectionError(_("The deadline to answer this offer has passed."), code="expired")
+    return locked
+
+
+def offer_accept(*, offer: Offer, actor, at=None) -> Placement:
+    """The student takes the place: creates the Placement and releases their other offers.
+
+    Runs in two steps: the acceptance (student row locked, then the offers), then — once it is
+    committed — each released place passes to its post's backup list.
+    """
+    at = at or timezone.now()
+    with transaction.atomic():
+        StudentProfile.objects.select_for_update().get(pk=offer.student_id)
+        locked = _offer_lock_for_answer(offer=offer, actor=actor, at=at)
+        locked.status = OfferStatus.ACCEPTED
+        locked.responded_at = at
+        locked.save(update_fields=["status", "responded_at"])
+        application_transition(application=locked.application, to_status=S.ACCEPTED, actor=actor, at=at)
+        post = locked.post
+        placement = Placement.objects.create(
+            application=locked.application,
+            student_id=locked.student_id,
+            post=post,
+            term=post.term,
+            starts_on=post.starts_on,
+            ends_on=post.ends_on,
+        )
+        released_posts = _release_other_offers(offer=locked, actor=actor, at=at)
+        _withdraw_other_applications(offer=locked, actor=actor, at=at)
+        app = Application.objects.select_related("student__user", "post__unit").get(pk=locked.application_id)
+        unit = post.unit
+        report_at = timezone.make_aware(dt.datetime.combine(post.starts_on, dt.time(8, 30)))
+        _notify(
+            recipient=app.student.user,
+            kind="offer_accepted_onboarding",
+            context={
+                **_application_context(app),
+                "unit_address": unit.address or post.place_of_work,
+                "starts_on": post.starts_on.isoformat(),
+                "report_at": report_at.isoformat(),
+                # The mentor is named later; until then the unit's contact person receives the student.
+                "mentor_name": unit.contact_name,
+                "mentor_contact": unit.contact_phone or unit.contact_email,
+            },
+            event_key=f"offer:{locked.pk}:accepted",
+        )
+    for released_post in released_posts:
+        offer_pass_to_backup(post=released_post, at=at)
+    return placement
+
+
+def _release_other_offers(*, offer: Offer, actor, at) -> list[Post]:
+    others = (
+        Offer.objects.select_for_update()
+        .filter(student_id=offer.student_id, cycle_id=offer.cycle_id, status=OfferStatus.OPEN)
+        .exclude(pk=offer.pk)
+        .select_related("post__unit", "application")
+    )
+    posts = []
+    for other in others:
+        other.status = OfferStatus.RELEASED
+        other.responded_at = at
+        other.save(update_fields=["status", "responded_at"])
+        application_transition(
+            application=other.application,
+            to_status=S.DECLINED,
+            actor=actor,
+            at=at,
+            reason=_("Accepted a place on another post."),
+        )
+        for user in _unit_coordinator_users(other.post.unit):
+            _notify(
+                recipient=user,
+                kind="offer_released",
+                context={
+                    "coordinator_name": str(user),
+                    "unit_name": other.post.unit.name,
+                    "post_title": other.post.title,
+                    "student_name": offer.student.legal_name,
+                    "released_at": at.isoformat(),
+                    "url": f"/unit/posts/{other.post_id}/ranking/",
+                },
+                event_key=f"offer:{other.pk}:released",
+            )
+        posts.append(other.post)
+    return posts
+
+
+def _withdraw_other_applications(*, offer: Offer, actor, at) -> None:
+    """A placed student leaves the other posts' lists, so units do not interview them in vain."""
+    others = Application.objects.filter(
+        student_id=offer.student_id, cycle_id=offer.cycle_id, status__in={S.SUBMITTED, S.SHORTLISTED, S.INTERVIEWED}
+    ).exclude(pk=offer.application_id)
+    for app in others:
+        for interview in app.interviews.filter(status=LIVE_INTERVIEW):
+            _interview_cancel(interview=interview, reason=_("The student accepted a place on another post."))
+        application_transition(
+            application=app, to_status=S.WITHDRAWN, actor=actor, at=at, reason=_("Accepted a place on another post.")
+        )
+
+
+def offer_decline(*, offer: Offer, actor, at=None) -> Offer:
+    """The student turns the offer down; the place passes to the post's next backup."""
+    at = at or timezone.now()
+    with transaction.atomic():
+        StudentProfile.objects.select_for_update().get(pk=offer.student_id)
+        locked = _offer_lock_for_answer(offer=offer, actor=actor, at=at)
+        locked.status = OfferStatus.DECLINED
+        locked.responded_at = at
+        locked.save(update_fields=["status", "responded_at"])
+        application_transition(application=locked.application, to_status=S.DECLINED, actor=actor, at=at)
+    offer_pass_to_backup(post=locked.post, at=at)
+    return locked
+
+
+@transaction.atomic
+def offer_start_held(*, at=None) -> int:
+    """Start the deadline of offers whose cycle's announcement time has come."""
+    at = at or timezone.now()
+    started = 0
+    for offer in (
+        Offer.objects.select_for_update()
+        .filter(status=OfferStatus.OPEN, expires_at__isnull=True)
+        .select_related("cycle")
+    ):
+        if offer.cycle.results_are_held(at):
+            continue
+        offer.expires_at = (offer.cycle.announcement_at or offer.made_at) + dt.timedelta(
+            hours=offer.cycle.offer_valid_hours
+        )
+        offer.save(update_fields=["expires_at"])
+        started += 1
+    return started
+
+
+def offer_expire_due(*, at=None) -> int:
+    """Lapse every open offer past its deadline and pass each place on. Safe to run again."""
+    at = at or timezone.now()
+    offer_start_held(at=at)
+    expired = 0
+    due = Offer.objects.filter(status=OfferStatus.OPEN, expires_at__lte=at).values_list("pk", flat=True)
+    posts: dict[int, Post] = {}
+    for pk in list(due):
+        with transaction.atomic():
+            locked = Offer.objects.select_for_update().select_related("post", "application").get(pk=pk)
+            if locked.status != OfferStatus.OPEN or locked.expires_at is None or locked.expires_at > at:
+                continue
+            locked.status = OfferStatus.EXPIRED
+            locked.save(update_fields=["status"])
+            application_transition(
+                application=locked.application, to_status=S.DECLINED, at=at, reason=_("The offer lapsed unanswered.")
+            )
+            posts[locked.post_id] = locked.post
+            expired += 1
+    # Also any post whose place was freed earlier but not passed on (a crash between the steps).
+    freed = Offer.objects.filter(
+        Q(status__in={OfferStatus.DECLINED, OfferStatus.EXPIRED, OfferStatus.RELEASED}),
+        post__status__in={PostStatus.PUBLISHED, PostStatus.CLOSED},
+    ).values_list("post_id", flat=True)
+    for post in Post.objects.filter(pk__in=set(freed)).exclude(pk__in=posts):
+        posts[post.pk] = post
+    for post in posts.values():
+        offer_pass_to_backup(post=post, at=at)
+    return expired

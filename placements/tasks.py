@@ -1,0 +1,20 @@
+"""Periodic selection chores, run by Celery beat (see README: ``offers_expire``).
+
+Thin tasks: the work and its locking are in ``services``; running a task twice is harmless.
+"""
+
+from celery import shared_task
+
+from applicants.services import application_publish_held
+from positions.models import Cycle
+
+from .services import offer_expire_due
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def offers_expire() -> int:
+    """Publish held decisions whose announcement time has come, start their offers' deadlines,
+    lapse offers past their deadline and pass each freed place to the next ranked backup."""
+    for cycle in Cycle.objects.filter(announcement_at__isnull=False):
+        application_publish_held(cycle=cycle)
+    return offer_expire_due()

@@ -1,0 +1,65 @@
+"""Fixtures of the selection tests: a unit with its coordinator, a post and its applicants."""
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from applicants.enums import ApplicationStatus
+from applicants.models import Application
+from placements.enums import InterviewMode
+from placements.models import InterviewSlot, ReviewCriterion
+from tests import factories
+
+
+@pytest.fixture
+def unit(db):
+    return factories.HostUnitFactory()
+
+
+@pytest.fixture
+def coordinator(unit):
+    return factories.CoordinatorFactory(unit=unit)
+
+
+@pytest.fixture
+def other_coordinator(db):
+    return factories.CoordinatorFactory()
+
+
+@pytest.fixture
+def post(unit, cycle):
+    return factories.PostFactory(unit=unit, cycle=cycle, headcount=2)
+
+
+@pytest.fixture
+def criteria(cycle):
+    return [
+        ReviewCriterion.objects.create(cycle=cycle, name="动机", position=1),
+        ReviewCriterion.objects.create(cycle=cycle, name="表达", position=2),
+    ]
+
+
+def make_applications(post, n: int, *, status=ApplicationStatus.SUBMITTED, ranked: bool = False) -> list[Application]:
+    """``n`` applications to ``post`` put straight into ``status`` (as if moved there earlier)."""
+    apps = [factories.ApplicationFactory(post=post) for _ in range(n)]
+    for i, app in enumerate(apps, start=1):
+        Application.objects.filter(pk=app.pk).update(
+            status=status, published_status=status, selection_rank=i if ranked else None
+        )
+        app.refresh_from_db()
+    return apps
+
+
+def make_slot(unit, cycle, *, hours: float = 24, capacity: int = 1, self_booking: bool = False, post=None):
+    return InterviewSlot.objects.create(
+        unit=unit,
+        cycle=cycle,
+        post=post,
+        starts_at=timezone.now() + dt.timedelta(hours=hours),
+        duration_minutes=20,
+        mode=InterviewMode.VIDEO,
+        meeting_link="https://meeting.tencent.com/dm/1",
+        capacity=capacity,
+        self_booking=self_booking,
+    )

@@ -1,0 +1,734 @@
+"""``manage.py seed_demo``: the demo 2020 cycle (第九届), or benchmark-sized data.
+
+The command builds everything in one transaction with bulk inserts and does nothing when
+the demo cycle (year 2020) is already there, so running it again changes nothing.
+
+The cycle keeps the 2020 edition (year, 届 number, title, the 9-day registration window,
+587 students from about 115 universities, about 270 posts), but its calendar is moved by
+whole days so that ``--as-of`` (default: now) falls on 20 June of that calendar, the fifth
+day of registration: the demo is open for registration when it is loaded, with the
+first days' history (screening, rolling video interviews, offers) behind it.
+``--as-of 2020-06-20`` gives the historical dates themselves. Students' ages and
+graduation dates stay those of 2020, so the graduating-year rule has its examples.
+
+It seeds the other apps as well (applicants, placements): it sits in ``positions`` only
+because the cycle is where the demo starts.
+"""
+
+import datetime as dt
+import hashlib
+import math
+import random
+import time
+import zoneinfo
+from collections import Counter, defaultdict
+
+from django.contrib.auth.hashers import make_password
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+
+from applicants.enums import APPLICATION_TRANSITIONS, ApplicationStatus, DegreeLevel, EligibilityCode, Gender, Severity
+from applicants.identity import id_check_char
+from applicants.models import Application, ApplicationEvent, StudentProfile
+from jinseed.accounts.enums import Role
+from jinseed.accounts.models import User
+from placements.enums import InterviewMode, InterviewStatus, PlacementStatus
+from placements.models import Interview, Mentor, Placement
+from positions import demo_data as data
+from positions.enums import CycleStatus, PostStatus, RuleMode, Season, TermType, Town
+from positions.models import Cycle, HostUnit, Post, PostTransition, UnitCoordinator
+
+S = ApplicationStatus
+CST = zoneinfo.ZoneInfo("Asia/Shanghai")
+YEAR = 2020
+ORDINAL = 9
+TITLE = "2020年金山区“金种子”培育计划（第九届）"
+#: The day of the 2020 calendar that ``--as-of`` becomes: the fifth day of registration.
+ANCHOR_DAY = dt.date(YEAR, 6, 20)
+DEMO_UNIT = "金山区人力资源和社会保障局"
+DEMO_MOBILE = "13800000001"
+BATCH = 2000
+
+#: How often each final status is drawn for an application (before headcounts cut offers).
+STATUS_WEIGHTS = {
+    S.SUBMITTED: 14,
+    S.SHORTLISTED: 10,
+    S.REJECTED: 10,
+    S.INTERVIEWED: 7,
+    S.OFFERED: 6,
+    S.ACCEPTED: 30,
+    S.DECLINED: 4,
+    S.NOT_SELECTED: 11,
+    S.WITHDRAWN: 8,
+}
+#: Whose move each status is: the student's own, or the unit's.
+STUDENT_MOVES = frozenset({S.SUBMITTED, S.ACCEPTED, S.DECLINED, S.WITHDRAWN})
+STUDENT_MOBILE_PREFIXES = [
+    "130",
+    "131",
+    "132",
+    "133",
+    "135",
+    "136",
+    "137",
+    "139",
+    "150",
+    "151",
+    "152",
+    "155",
+    "157",
+    "158",
+    "159",
+    "176",
+    "177",
+    "180",
+    "181",
+    "182",
+    "183",
+    "185",
+    "186",
+    "187",
+    "188",
+    "198",
+    "199",
+]
+STAFF_SIDE_MOBILE_PREFIX = "189"
+
+
+def _paths_to(target: str) -> list[list[str]]:
+    """Every loop-free walk from SUBMITTED to ``target`` along the transition table."""
+    found: list[list[str]] = []
+
+    def walk(path: list[str]) -> None:
+        if path[-1] == target:
+            found.append(path)
+            return
+        for nxt in sorted(APPLICATION_TRANSITIONS[path[-1]]):
+            if nxt not in path:
+                walk([*path, nxt])
+
+    walk([S.SUBMITTED])
+    return found
+
+
+PATHS = {status: _paths_to(status) for status in S.values}
+
+
+def _mobile(prefix: str, index: int) -> str:
+    """A unique-looking 11-digit mobile number; distinct indexes give distinct bodies."""
+    return f"{prefix}{(index * 48271 + 1357) % 10**8:08d}"
+
+
+class Calendar:
+    """The 2020 calendar moved by whole days so that ``ANCHOR_DAY`` is the as-of day."""
+
+    def __init__(self, as_of: dt.datetime):
+        self.shift = as_of.astimezone(CST).date() - ANCHOR_DAY
+
+    def at(self, month: int, day: int, hour: int = 0, minute: int = 0, year: int = YEAR) -> dt.datetime:
+        return dt.datetime(year, month, day, hour, minute, tzinfo=CST) + self.shift
+
+    def on(self, month: int, day: int, year: int = YEAR) -> dt.date:
+        return dt.date(year, month, day) + self.shift
+
+
+class Command(BaseCommand):
+    help = (
+        "Load the demo 2020 cycle (the 9th): host units, posts, students, applications in every status, "
+        "interviews, placements and the demo accounts (password jinseed-demo-2020). Idempotent: does nothing "
+        "when the 2020 cycle exists. The 2020 calendar is moved by whole days so that --as-of (default now) is "
+        "20 June, the fifth day of the 9-day registration window: the cycle is open for registration. "
+        "--as-of 2020-06-20 gives the historical dates. --students 100000 --posts 10000 builds benchmark-sized "
+        "data on an empty database."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--students", type=int, default=587, help="Student profiles (default 587).")
+        parser.add_argument("--posts", type=int, default=270, help="Published posts (default 270).")
+        parser.add_argument("--seed", type=int, default=YEAR, help="Random seed (default 2020).")
+        parser.add_argument(
+            "--as-of",
+            default="",
+            help="Date or datetime that plays 20 June 2020, the fifth day of registration (default: now).",
+        )
+
+    def handle(self, *args, students: int, posts: int, seed: int, as_of: str, verbosity: int = 1, **options):
+        started = time.perf_counter()
+        if students < 1 or posts < 10:
+            raise CommandError("Use at least 1 student and 10 posts.")
+        existing = Cycle.objects.filter(year=YEAR).first()
+        if existing is not None:
+            self.stdout.write(f"The demo cycle “{existing.title}” is already there: nothing to do.")
+            if not existing.registration_is_open():
+                self.stdout.write(
+                    self.style.WARNING(
+                        "Its registration window is not open now; start from an empty database to move it to today."
+                    )
+                )
+            return
+        builder = DemoBuilder(
+            rng=random.Random(seed),
+            n_students=students,
+            n_posts=posts,
+            as_of=_parse_as_of(as_of),
+            log=(lambda msg: self.stdout.write(msg)) if verbosity > 1 else (lambda msg: None),
+        )
+        with transaction.atomic():
+            builder.build()
+        elapsed = time.perf_counter() - started
+        self.stdout.write(self.style.SUCCESS(f"Seeded “{TITLE}” in {elapsed:.1f} s:"))
+        for label, count in demo_counts().items():
+            self.stdout.write(f"  {label:<34} {count:>8}")
+        by_status = Counter(Application.objects.filter(cycle=builder.cycle).values_list("status", flat=True))
+        self.stdout.write("  applications by status: " + ", ".join(f"{s} {by_status[s]}" for s in S.values))
+
+
+def _parse_as_of(value: str) -> dt.datetime:
+    if not value:
+        return timezone.now()
+    moment = parse_datetime(value)
+    if moment is None:
+        day = parse_date(value)
+        if day is None:
+            raise CommandError(f"--as-of: “{value}” is not a date or datetime (YYYY-MM-DD[ HH:MM]).")
+        moment = dt.datetime.combine(day, dt.time(12), tzinfo=CST)
+    return moment if timezone.is_aware(moment) else moment.replace(tzinfo=CST)
+
+
+def demo_counts() -> dict[str, int]:
+    models = [
+        User,
+        Cycle,
+        HostUnit,
+        UnitCoordinator,
+        Mentor,
+        Post,
+        PostTransition,
+        StudentProfile,
+        Application,
+        ApplicationEvent,
+        Interview,
+        Interview.interviewers.through,
+        Placement,
+    ]
+    return {m._meta.label: m.objects.count() for m in models}
+
+
+def demo_fingerprint() -> str:
+    """A digest of every seeded table's size and latest change, to prove a rerun changes nothing."""
+    parts = [f"{k}={v}" for k, v in demo_counts().items()]
+    for model in (User, Cycle, Post, StudentProfile, Application, Interview, Placement):
+        field = "date_joined" if model is User else "updated_at"
+        parts.append(f"{model._meta.label}:{model.objects.aggregate(m=Max(field))['m']}")
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()
+
+
+class DemoBuilder:
+    def __init__(self, *, rng: random.Random, n_students: int, n_posts: int, as_of: dt.datetime, log):
+        self.rng = rng
+        self.n_students = n_students
+        self.n_posts = n_posts
+        self.cal = Calendar(as_of)
+        self.log = log
+        self.password = make_password(data.DEMO_PASSWORD)
+        self.staff_side_index = 0
+        self.used_names: set[str] = set()
+
+    # --- helpers ----------------------------------------------------------------------------
+    def name(self, gender: str) -> str:
+        rng = self.rng
+        surname = rng.choice(data.COMMON_SURNAMES) if rng.random() < 0.6 else rng.choice(data.SURNAMES)
+        chars = data.GIVEN_MALE if gender == Gender.MALE else data.GIVEN_FEMALE
+        given = rng.choice(chars) + (rng.choice(chars) if rng.random() < 0.75 else "")
+        return surname + given
+
+    def staff_side_user(self, email: str, role: str, full_name: str | None = None, **extra) -> User:
+        self.staff_side_index += 1
+        return User(
+            email=email,
+            mobile=_mobile(STAFF_SIDE_MOBILE_PREFIX, self.staff_side_index),
+            full_name=full_name or self.name(self.rng.choice(Gender.values)),
+            role=role,
+            password=self.password,
+            date_joined=self.cal.at(5, 20, 9),
+            **extra,
+        )
+
+    def timeline(self, start: dt.datetime, end: dt.datetime, steps: int) -> list[dt.datetime]:
+        span = (end - start).total_seconds()
+        return sorted(start + dt.timedelta(seconds=self.rng.uniform(0.05, 0.98) * span) for _ in range(steps))
+
+    # --- build ------------------------------------------------------------------------------
+    def build(self) -> None:
+        self.build_cycle()
+        self.build_units()
+        self.build_posts()
+        self.build_students()
+        self.build_applications()
+
+    def build_cycle(self) -> None:
+        cal = self.cal
+        self.opens_at = cal.at(6, 16, 9)
+        self.history_ends_at = cal.at(6, 20)  # midnight starting the as-of day
+        self.cycle = Cycle.objects.create(
+            year=YEAR,
+            ordinal=ORDINAL,
+            title=TITLE,
+            status=CycleStatus.OPEN,
+            registration_opens_at=self.opens_at,
+            registration_closes_at=cal.at(6, 24, 17),
+            # Video interviews are held as applications come in, so that the demo has them.
+            interviews_start_at=self.opens_at,
+            interviews_end_at=cal.at(7, 3, 18),
+            placement_starts_on=cal.on(7, 6),
+            placement_ends_on=cal.on(6, 30, YEAR + 1),
+            announcement_at=None,
+            max_applications=3,
+            graduating_rule=RuleMode.BLOCK,
+            term_year_rule=RuleMode.WARN,
+        )
+        self.staff = self.staff_side_user(
+            "staff@jinseed.demo", Role.STAFF, "团区委 金老师", is_staff=True, is_superuser=True
+        )
+        self.staff.save()
+
+    def build_units(self) -> None:
+        rng = self.rng
+        specs = list(data.UNITS)
+        wanted = max(len(specs), math.ceil(self.n_posts / 4.5))
+        towns = list(Town.values)
+        n = 0
+        while len(specs) < wanted:
+            kind, pattern = data.EXTRA_UNIT_PATTERNS[n % len(data.EXTRA_UNIT_PATTERNS)]
+            town = towns[(n // len(data.EXTRA_UNIT_PATTERNS)) % len(towns)]
+            n += 1
+            specs.append((pattern.format(town=data.TOWN_NAMES[town], n=n), kind, town, "基层服务单位。"))
+        units = []
+        for i, (name, kind, town, about) in enumerate(specs):
+            street = rng.choice(data.STREETS[town])
+            units.append(
+                HostUnit(
+                    name=name,
+                    kind=kind,
+                    town=town,
+                    address=f"上海市金山区{data.TOWN_NAMES[town]}{street}{rng.randint(1, 2999)}号",
+                    contact_name=rng.choice(data.SURNAMES) + rng.choice(["老师", "科长", "主任", "书记"]),
+                    contact_phone=f"021-5{rng.randint(7000000, 7999999)}",
+                    contact_email=f"unit{i + 1:04d}@jinseed.demo",
+                    description=about,
+                )
+            )
+        self.units = HostUnit.objects.bulk_create(units, batch_size=BATCH)
+        self.demo_unit = next(u for u in self.units if u.name == DEMO_UNIT)
+        self.log(f"units: {len(self.units)}")
+
+        coord_users, mentor_users, mentor_units = [], [], []
+        for i, unit in enumerate(self.units):
+            if unit is self.demo_unit:
+                coord_users.append(self.staff_side_user("coordinator@jinseed.demo", Role.COORDINATOR, "陆晓红"))
+                mentor_users.append(self.staff_side_user("mentor@jinseed.demo", Role.MENTOR, "沈建国"))
+                mentor_units.append(unit)
+            else:
+                coord_users.append(self.staff_side_user(f"coordinator{i + 1:04d}@jinseed.demo", Role.COORDINATOR))
+            for _ in range(rng.choice((1, 2, 2, 3))):
+                mentor_users.append(
+                    self.staff_side_user(f"mentor{len(mentor_users) + 1:05d}@jinseed.demo", Role.MENTOR)
+                )
+                mentor_units.append(unit)
+        User.objects.bulk_create(coord_users + mentor_users, batch_size=BATCH)
+        self.coordinators = UnitCoordinator.objects.bulk_create(
+            [
+                UnitCoordinator(user=user, unit=unit, phone=unit.contact_phone)
+                for user, unit in zip(coord_users, self.units, strict=True)
+            ],
+            batch_size=BATCH,
+        )
+        self.coordinator_user = {c.unit_id: c.user for c in self.coordinators}
+        mentors = Mentor.objects.bulk_create(
+            [
+                Mentor(user=user, unit=unit, job_title=rng.choice(data.MENTOR_TITLES), phone=unit.contact_phone)
+                for user, unit in zip(mentor_users, mentor_units, strict=True)
+            ],
+            batch_size=BATCH,
+        )
+        self.mentors_by_unit: dict[int, list[Mentor]] = defaultdict(list)
+        for mentor in mentors:
+            self.mentors_by_unit[mentor.unit_id].append(mentor)
+        self.demo_mentor = next(m for m in mentors if m.user.email == "mentor@jinseed.demo")
+
+    def post_for(self, unit: HostUnit, template, status: str) -> Post:
+        rng, cal = self.rng, self.cal
+        title, description, duties, requirements, majors = template
+        roll = rng.random()
+        if roll < 0.55:
+            term, season = TermType.SHORT, Season.SUMMER
+            starts = cal.on(7, 6) + dt.timedelta(days=rng.choice((0, 7, 14)))
+            ends = starts + dt.timedelta(days=rng.choice((27, 34, 41)))
+            years = (1, rng.choice((2, 2, 3)))
+        elif roll < 0.70:
+            term, season = TermType.SHORT, Season.WINTER
+            starts = cal.on(1, 18, YEAR + 1)
+            ends = cal.on(2, 26, YEAR + 1)
+            years = (1, rng.choice((2, 2, 3)))
+        else:
+            term, season = TermType.LONG, ""
+            starts, ends = cal.on(7, 13), cal.on(6, 30, YEAR + 1)
+            years = (rng.choice((3, 3, 3, 2)), rng.choice((5, 6)))
+        return Post(
+            cycle=self.cycle,
+            unit=unit,
+            title=title,
+            description=f"{description}{unit.description}",
+            duties=duties,
+            requirements=requirements,
+            term=term,
+            season=season,
+            min_year_of_study=years[0],
+            max_year_of_study=years[1],
+            preferred_majors="" if majors == "不限" else majors,
+            headcount=rng.choices((1, 2, 3), weights=(45, 35, 20))[0],
+            place_of_work=unit.address,
+            starts_on=starts,
+            ends_on=ends,
+            status=status,
+            created_by=self.coordinator_user[unit.pk],
+            published_at=self.opens_at if status == PostStatus.PUBLISHED else None,
+            return_reason="请补充岗位的具体工作内容和带教安排。" if status == PostStatus.RETURNED else "",
+        )
+
+    def build_posts(self) -> None:
+        rng, cal = self.rng, self.cal
+        order = [self.demo_unit] * 6 + [u for u in self.units if u is not self.demo_unit]
+        per_unit: dict[int, int] = Counter()
+        posts = []
+        for i in range(self.n_posts):
+            unit = order[i % len(order)] if i < len(order) else rng.choice(self.units)
+            templates = data.POST_TEMPLATES[unit.kind]
+            template = templates[per_unit[unit.pk] % len(templates)]
+            per_unit[unit.pk] += 1
+            posts.append(self.post_for(unit, template, PostStatus.PUBLISHED))
+        workflow = [PostStatus.DRAFT, PostStatus.SUBMITTED, PostStatus.RETURNED]
+        for i in range(max(12, self.n_posts // 100)):
+            unit = self.demo_unit if i < 3 else rng.choice(self.units)
+            status = workflow[i % 3]
+            posts.append(self.post_for(unit, rng.choice(data.POST_TEMPLATES[unit.kind]), status))
+        self.posts = Post.objects.bulk_create(posts, batch_size=BATCH)
+        Post.objects.filter(cycle=self.cycle).update(created_at=cal.at(6, 1, 10), updated_at=self.opens_at)
+        transitions = []
+        for post in self.posts:
+            coordinator = self.coordinator_user[post.unit_id]
+            if post.status == PostStatus.DRAFT:
+                continue
+            submitted_at = cal.at(6, rng.randint(5, 12), rng.randint(9, 17))
+            transitions.append(
+                PostTransition(
+                    post=post,
+                    from_status=PostStatus.DRAFT,
+                    to_status=PostStatus.SUBMITTED,
+                    actor=coordinator,
+                    created_at=submitted_at,
+                )
+            )
+            if post.status in (PostStatus.PUBLISHED, PostStatus.RETURNED):
+                transitions.append(
+                    PostTransition(
+                        post=post,
+                        from_status=PostStatus.SUBMITTED,
+                        to_status=post.status,
+                        actor=self.staff,
+                        reason=post.return_reason,
+                        created_at=self.opens_at if post.status == PostStatus.PUBLISHED else cal.at(6, 15, 16),
+                    )
+                )
+        PostTransition.objects.bulk_create(transitions, batch_size=BATCH)
+        self.published = [p for p in self.posts if p.status == PostStatus.PUBLISHED]
+        self.log(f"posts: {len(self.posts)}")
+
+    def student_facts(self, university: str, overseas: bool) -> dict:
+        rng = self.rng
+        major = rng.choice(data.MAJORS)
+        if any(marker in university for marker in data.VOCATIONAL_MARKERS):
+            degree, length = DegreeLevel.ASSOCIATE, 3
+            year = rng.choices((1, 2, 3), weights=(45, 45, 10))[0]
+        else:
+            roll = rng.random()
+            if roll < (0.70 if overseas else 0.85):
+                degree = DegreeLevel.BACHELOR
+                length = 5 if major in data.FIVE_YEAR_MAJORS else 4
+                year = rng.choices(range(1, length + 1), weights=(32, 32, 28, 8, 6)[:length])[0]
+            elif roll < 0.97:
+                degree, length = DegreeLevel.MASTER, 3
+                year = rng.choices((1, 2, 3), weights=(45, 45, 10))[0]
+            else:
+                degree, length = DegreeLevel.DOCTORATE, 4
+                year = rng.randint(1, 3)
+        entry_age = {DegreeLevel.MASTER: 22, DegreeLevel.DOCTORATE: 25}.get(degree, 18)
+        entered = YEAR - year  # September of this year, the 2019–20 academic year being year ``year``
+        birth = dt.date(entered - entry_age, 1, 1) + dt.timedelta(days=rng.randrange(365 + 240))
+        return {
+            "major": major,
+            "degree_level": degree,
+            "year_of_study": year,
+            "expected_graduation": dt.date(entered + length, 6, 30),
+            "birth": birth,
+        }
+
+    def id_number(self, birth: dt.date, gender: str) -> str:
+        region = "310228" if birth.year <= 1996 else "310116"
+        while True:
+            seq = self.rng.randrange(500) * 2 + (1 if gender == Gender.MALE else 0)
+            first17 = f"{region}{birth:%Y%m%d}{seq:03d}"
+            value = first17 + id_check_char(first17)
+            if value not in self.used_ids:
+                self.used_ids.add(value)
+                return value
+
+    def build_students(self) -> None:
+        rng = self.rng
+        self.used_ids: set[str] = set()
+        universities = list(data.UNIVERSITIES)
+        rng.shuffle(universities)
+        weights = [1 if overseas else (6 if name.startswith("上海") else 2) for name, overseas in universities]
+        towns = list(Town.values)
+        town_weights = [14, 12, 10, 6, 12, 7, 5, 8, 6, 14, 6]
+        users, profiles = [], []
+        for i in range(self.n_students):
+            demo = i == 0
+            if demo:
+                university, overseas = "华东师范大学", False
+                gender = Gender.FEMALE
+                facts = {
+                    "major": "汉语言文学",
+                    "degree_level": DegreeLevel.BACHELOR,
+                    "year_of_study": 2,
+                    "expected_graduation": dt.date(YEAR + 2, 6, 30),
+                    "birth": dt.date(2000, 9, 12),
+                }
+                full_name, email, mobile = "顾佳怡", "student@jinseed.demo", DEMO_MOBILE
+            else:
+                # Every university once, then by weight: about 115 universities in the demo.
+                if i - 1 < len(universities):
+                    university, overseas = universities[i - 1]
+                else:
+                    university, overseas = rng.choices(universities, weights=weights)[0]
+                gender = rng.choice(Gender.values)
+                facts = self.student_facts(university, overseas)
+                full_name = self.name(gender)
+                email = f"student{i:06d}@jinseed.demo"
+                mobile = _mobile(STUDENT_MOBILE_PREFIXES[i % len(STUDENT_MOBILE_PREFIXES)], i)
+            joined = self.opens_at + dt.timedelta(minutes=rng.randint(5, 60 * 60))
+            joined = min(joined, self.history_ends_at - dt.timedelta(minutes=rng.randint(10, 600)))
+            users.append(
+                User(
+                    email=email,
+                    mobile=mobile,
+                    full_name=full_name,
+                    role=Role.STUDENT,
+                    password=self.password,
+                    date_joined=joined,
+                )
+            )
+            profile = StudentProfile(
+                legal_name=full_name,
+                gender=gender,
+                hukou_town=Town.ZHUJING if demo else rng.choices(towns, weights=town_weights)[0],
+                university=university,
+                university_overseas=overseas,
+                major=facts["major"],
+                degree_level=facts["degree_level"],
+                year_of_study=facts["year_of_study"],
+                expected_graduation=facts["expected_graduation"],
+                consent_at=joined,
+                consent_version="2020-1",
+            )
+            profile.set_id_number(self.id_number(facts["birth"], gender))
+            profiles.append(profile)
+        User.objects.bulk_create(users, batch_size=BATCH)
+        for user, profile in zip(users, profiles, strict=True):
+            profile.user = user
+        self.students = StudentProfile.objects.bulk_create(profiles, batch_size=BATCH)
+        self.demo_student = self.students[0]
+        self.log(f"students: {len(self.students)}")
+
+    # --- applications -------------------------------------------------------------------------
+    def build_applications(self) -> None:
+        rng = self.rng
+        by_year: dict[int, tuple[list[Post], list[float]]] = {}
+        for year in range(1, 9):
+            fitting = [p for p in self.published if p.fits_year_of_study(year)]
+            weights = [(3.0 if p.unit_id == self.demo_unit.pk else 1.0) * rng.uniform(0.3, 2.0) for p in fitting]
+            cumulative, total = [], 0.0
+            for w in weights:
+                total += w
+                cumulative.append(total)
+            by_year[year] = (fitting, cumulative)
+        room = {p.pk: p.headcount for p in self.published}
+        placed: set[int] = set()
+        plans: list[tuple[StudentProfile, Post, int, list[str], str]] = []
+
+        # The demo student: placed with the demo unit, and one application withdrawn.
+        demo_post = next(
+            p
+            for p in self.published
+            if p.unit_id == self.demo_unit.pk and p.term == TermType.SHORT and p.fits_year_of_study(2)
+        )
+        other_post = next(p for p in by_year[2][0] if p.unit_id != self.demo_unit.pk)
+        plans.append((self.demo_student, demo_post, 1, PATHS[S.ACCEPTED][0], ""))
+        plans.append((self.demo_student, other_post, 2, [S.SUBMITTED, S.SHORTLISTED, S.WITHDRAWN], ""))
+        room[demo_post.pk] -= 1
+        placed.add(self.demo_student.pk)
+
+        statuses, status_weights = list(STATUS_WEIGHTS), list(STATUS_WEIGHTS.values())
+        for student in self.students[1:]:
+            if student.graduates_in(YEAR):
+                continue  # the graduating-year rule blocks them: registered, no application
+            fitting, cumulative = by_year[student.year_of_study]
+            if not fitting:
+                continue
+            k = rng.choices((1, 2, 3), weights=(40, 30, 30))[0]
+            chosen: list[Post] = []
+            for _ in range(k * 3):
+                post = rng.choices(fitting, cum_weights=cumulative)[0]
+                if post not in chosen:
+                    chosen.append(post)
+                if len(chosen) == k:
+                    break
+            for rank, post in enumerate(chosen, start=1):
+                target = rng.choices(statuses, weights=status_weights)[0]
+                if target in (S.OFFERED, S.ACCEPTED):
+                    if student.pk in placed or room[post.pk] < 1:
+                        target = S.NOT_SELECTED
+                    else:
+                        room[post.pk] -= 1
+                        placed.add(student.pk)
+                paths = PATHS[target]
+                path = paths[0] if len(paths) == 1 or rng.random() < 0.8 else rng.choice(paths[1:])
+                plans.append((student, post, rank, path, ""))
+        self.write_applications(plans)
+
+    def write_applications(self, plans) -> None:
+        rng = self.rng
+        applications, timelines = [], []
+        for student, post, rank, path, _ in plans:
+            warnings = []
+            year = student.year_of_study
+            if post.term == TermType.SHORT and year >= 3:
+                warnings.append({"code": EligibilityCode.SHORT_TERM_SENIOR, "severity": Severity.WARN})
+            if post.term == TermType.LONG and year <= 2:
+                warnings.append({"code": EligibilityCode.LONG_TERM_JUNIOR, "severity": Severity.WARN})
+            start = self.opens_at
+            later = self.history_ends_at
+            if len(path) == 1:
+                submitted_at = self.timeline(start, later, 1)[0]
+            else:
+                submitted_at = self.timeline(start, start + (later - start) * 0.5, 1)[0]
+            times = [submitted_at, *self.timeline(submitted_at, later, len(path) - 1)]
+            timelines.append(times)
+            unit_name = post.unit.name
+            statement = rng.choice(data.STATEMENTS).format(unit=unit_name, major=student.major)
+            applications.append(
+                Application(
+                    student=student,
+                    post=post,
+                    cycle=self.cycle,
+                    preference_rank=rank,
+                    statement=statement,
+                    status=path[-1],
+                    published_status=path[-1],
+                    eligibility=warnings,
+                    needs_review=bool(warnings),
+                    submitted_at=submitted_at,
+                )
+            )
+        Application.objects.bulk_create(applications, batch_size=BATCH)
+        self.log(f"applications: {len(applications)}")
+
+        events, interviews, interviewer_of, placements = [], [], [], []
+        reasons = {
+            S.REJECTED: data.REJECT_REASONS,
+            S.WITHDRAWN: data.WITHDRAW_REASONS,
+            S.DECLINED: data.DECLINE_REASONS,
+            S.NOT_SELECTED: data.NOT_SELECTED_REASONS,
+        }
+        for app, (student, post, _rank, path, _), times in zip(applications, plans, timelines, strict=True):
+            coordinator = self.coordinator_user[post.unit_id]
+            previous = ""
+            for status, moment in zip(path, times, strict=True):
+                reason = rng.choice(reasons[status]) if status in reasons else ""
+                if status == S.OFFERED and previous == S.NOT_SELECTED:
+                    reason = "备选名单递补录用。"
+                events.append(
+                    ApplicationEvent(
+                        application=app,
+                        from_status=previous,
+                        to_status=status,
+                        actor=student.user if status in STUDENT_MOVES else coordinator,
+                        reason=reason,
+                        created_at=moment,
+                        visible_at=moment,
+                    )
+                )
+                previous = status
+            interview = self.interview_for(app, path, times)
+            if interview is not None:
+                interviews.append(interview)
+                interviewer_of.append(coordinator)
+            if path[-1] == S.ACCEPTED:
+                mentors = self.mentors_by_unit[post.unit_id]
+                mentor = self.demo_mentor if student is self.demo_student else rng.choice(mentors)
+                placements.append(
+                    Placement(
+                        application=app,
+                        student=student,
+                        post=post,
+                        mentor=mentor,
+                        term=post.term,
+                        starts_on=post.starts_on,
+                        ends_on=post.ends_on,
+                        status=PlacementStatus.UPCOMING,
+                    )
+                )
+        ApplicationEvent.objects.bulk_create(events, batch_size=BATCH)
+        Interview.objects.bulk_create(interviews, batch_size=BATCH)
+        through = Interview.interviewers.through
+        through.objects.bulk_create(
+            [through(interview=i, user=u) for i, u in zip(interviews, interviewer_of, strict=True)], batch_size=BATCH
+        )
+        Placement.objects.bulk_create(placements, batch_size=BATCH)
+        self.log(f"events: {len(events)}, interviews: {len(interviews)}, placements: {len(placements)}")
+
+    def interview_for(self, app: Application, path: list[str], times: list[dt.datetime]) -> Interview | None:
+        """An interview row for every application that reached the shortlist."""
+        if S.SHORTLISTED not in path:
+            return None
+        rng = self.rng
+        shortlisted_at = times[path.index(S.SHORTLISTED)]
+        link = f"https://meeting.jinseed.demo/j/{app.pk:07d}"
+        if S.INTERVIEWED in path:
+            interviewed_at = times[path.index(S.INTERVIEWED)]
+            starts = shortlisted_at + (interviewed_at - shortlisted_at) / 2
+            good = S.OFFERED in path
+            status, score = InterviewStatus.COMPLETED, rng.randint(80, 98) if good else rng.randint(60, 85)
+        elif path[-1] == S.REJECTED:
+            starts = shortlisted_at + (times[-1] - shortlisted_at) / 2
+            status, score = InterviewStatus.NO_SHOW, None
+        else:
+            # Still to come (shortlisted) or called off (withdrawn): a slot in the interview window.
+            day = self.cal.on(6, 22) + dt.timedelta(days=rng.randrange(11))
+            starts = dt.datetime.combine(day, dt.time(9 + rng.randrange(8), rng.choice((0, 20, 40))), tzinfo=CST)
+            status = InterviewStatus.SCHEDULED if path[-1] == S.SHORTLISTED else InterviewStatus.CANCELLED
+            score = None
+        starts = starts.replace(second=0, microsecond=0)
+        return Interview(
+            application=app,
+            starts_at=starts,
+            duration_minutes=20,
+            mode=InterviewMode.VIDEO,
+            meeting_link=link,
+            status=status,
+            score=score,
+            notes="表达清晰，对岗位有较充分的了解。" if score and score >= 80 else "",
+        )

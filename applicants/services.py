@@ -2,7 +2,8 @@
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -17,6 +18,7 @@ from .enums import (
     HELD_DECISIONS,
     WITHDRAWABLE_STATUSES,
     ApplicationStatus,
+    EligibilityCode,
 )
 from .identity import digest_id_number
 from .models import Application, ApplicationEvent, StudentProfile
@@ -166,31 +168,38 @@ DUPLICATE_MOBILE_MESSAGE = gettext_lazy(
 
 
 def _notify_submitted(application: Application) -> None:
+    """Queue "application received" for the student, and "needs review" when a rule warned.
+
+    The contexts follow the contracts in ``jinseed.notifications.kinds``; the warning is
+    worded in the student's language because the context is stored as text.
+    """
     post = application.post
-    context = {
-        "application_id": application.pk,
-        "post_id": post.pk,
+    user = application.student.user
+    base = {
+        "student_name": application.student.legal_name,
         "post_title": post.title,
         "unit_name": post.unit.name,
-        "preference_rank": application.preference_rank,
-        "cycle_title": application.cycle.title,
-        "student_name": application.student.legal_name,
+        "url": reverse("applicants:my_applications"),
     }
     notification_queue(
-        recipient=application.student.user,
+        recipient=user,
         kind="application_received",
-        context=context,
+        context={
+            **base,
+            "cycle_title": application.cycle.title,
+            "submitted_at": application.submitted_at.isoformat(),
+        },
         event_key=f"application:{application.pk}:received",
     )
     if application.needs_review:
-        codes = [r["code"] for r in application.warnings]
-        for coordinator in post.unit.coordinators.select_related("user"):
-            notification_queue(
-                recipient=coordinator.user,
-                kind="application_needs_review",
-                context={**context, "warning_codes": codes},
-                event_key=f"application:{application.pk}:needs_review",
-            )
+        with translation.override(user.language or "zh-hans"):
+            warning = "；".join(str(EligibilityCode(r["code"]).label) for r in application.warnings)
+        notification_queue(
+            recipient=user,
+            kind="application_needs_review",
+            context={**base, "warning": warning},
+            event_key=f"application:{application.pk}:needs_review",
+        )
 
 
 @transaction.atomic

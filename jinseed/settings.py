@@ -199,7 +199,41 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_MAX_COUNTDOWN_SECONDS = 60 * 60
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * 60 * 60}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BEAT_SCHEDULE: dict = {}
+# A task that hangs is killed before the sweeper could judge its worker dead.
+CELERY_TASK_SOFT_TIME_LIMIT = 120
+CELERY_TASK_TIME_LIMIT = 180
+CELERY_WORKER_SEND_TASK_EVENTS = False
+
+# Notification outbox (jinseed/notifications): retries, and when the sweeper steps in.
+NOTIFICATION_MAX_ATTEMPTS = env.int("NOTIFICATION_MAX_ATTEMPTS", default=6)
+NOTIFICATION_RETRY_BASE_SECONDS = env.int("NOTIFICATION_RETRY_BASE_SECONDS", default=60)
+# QUEUED past its time and not published for this long, or SENDING for this long: the broker
+# message or the worker was lost, and the sweeper publishes the row again. Longer than
+# CELERY_TASK_TIME_LIMIT, so a slow but live worker is never overtaken.
+NOTIFICATION_STUCK_AFTER_SECONDS = env.int("NOTIFICATION_STUCK_AFTER_SECONDS", default=10 * 60)
+NOTIFICATION_SWEEP_BATCH = env.int("NOTIFICATION_SWEEP_BATCH", default=2000)
+NOTIFICATION_SWEEP_INTERVAL_SECONDS = env.int("NOTIFICATION_SWEEP_INTERVAL_SECONDS", default=60)
+
+from celery.schedules import crontab  # noqa: E402 - kept beside the schedule it builds
+
+CELERY_BEAT_SCHEDULE: dict = {
+    "notifications-sweep": {
+        "task": "jinseed.notifications.tasks.notification_sweep_task",
+        "schedule": NOTIFICATION_SWEEP_INTERVAL_SECONDS,
+        "options": {"expires": NOTIFICATION_SWEEP_INTERVAL_SECONDS},
+    },
+    "notifications-hooks-frequent": {
+        "task": "jinseed.notifications.tasks.notification_hooks_run",
+        "schedule": 15 * 60,
+        "args": ("frequent",),
+        "options": {"expires": 15 * 60},
+    },
+    "notifications-hooks-daily": {
+        "task": "jinseed.notifications.tasks.notification_hooks_run",
+        "schedule": crontab(hour=7, minute=30),
+        "args": ("daily",),
+    },
+}
 
 # --- Forms and pages --------------------------------------------------------------------------------
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"

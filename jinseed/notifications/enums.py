@@ -14,3 +14,18 @@ class NotificationStatus(models.TextChoices):
     SENT = "sent", _("Sent")
     FAILED = "failed", _("Failed")
     CANCELLED = "cancelled", _("Cancelled")
+
+
+# The outbox lifecycle. QUEUED → SENDING is the worker's atomic claim; SENDING → QUEUED is a
+# transient failure (retried with back-off) or the sweeper rescuing a row whose worker died;
+# QUEUED → CANCELLED is a superseded message. SENT, FAILED and CANCELLED are final, except
+# that staff may put a FAILED row back in the queue from the admin.
+TRANSITIONS: dict[NotificationStatus, frozenset[NotificationStatus]] = {
+    NotificationStatus.QUEUED: frozenset({NotificationStatus.SENDING, NotificationStatus.CANCELLED}),
+    NotificationStatus.SENDING: frozenset(
+        {NotificationStatus.SENT, NotificationStatus.QUEUED, NotificationStatus.FAILED}
+    ),
+    NotificationStatus.SENT: frozenset(),
+    NotificationStatus.FAILED: frozenset({NotificationStatus.QUEUED}),
+    NotificationStatus.CANCELLED: frozenset(),
+}

@@ -1,4 +1,13 @@
-"""The notification outbox: one row per message to one recipient on one channel."""
+"""The notification outbox: one row per message to one recipient on one channel.
+
+Lifecycle (see ``enums.TRANSITIONS``): a service creates the row QUEUED inside its own
+transaction; once it commits, a broker message carries the row id to ``notification_send``,
+which claims the row (QUEUED → SENDING in one UPDATE), renders and sends it, and marks it
+SENT. A transient error puts the row back to QUEUED with a later ``send_after``; the last
+attempt marks it FAILED. The sweeper re-publishes rows whose broker message was lost
+(QUEUED past ``send_after`` and not published recently) or whose worker died (SENDING for
+too long), and publishes held rows once their ``send_after`` has come.
+"""
 
 from django.conf import settings
 from django.db import models
@@ -16,7 +25,11 @@ class Notification(models.Model):
     kind = models.CharField(_("kind"), max_length=60)
     context = models.JSONField(_("context"), default=dict, blank=True)
     language = models.CharField(_("language"), max_length=10, default="zh-hans")
-    event_key = models.CharField(_("event"), max_length=200)
+    event_key = models.CharField(
+        _("event"),
+        max_length=200,
+        help_text=_("Identifies the event; one live message per recipient, channel and event."),
+    )
     status = models.CharField(
         _("status"), max_length=10, choices=NotificationStatus.choices, default=NotificationStatus.QUEUED
     )
@@ -27,7 +40,11 @@ class Notification(models.Model):
     body = models.TextField(_("text"), blank=True)
     read_at = models.DateTimeField(_("read"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
-    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    updated_at = models.DateTimeField(_("updated"), default=timezone.now)
+    # When a broker message for this row was last published, and when a worker last claimed it:
+    # the sweeper's evidence that a message or a worker has been lost.
+    enqueued_at = models.DateTimeField(_("published to the broker"), null=True, blank=True)
+    claimed_at = models.DateTimeField(_("claimed by a worker"), null=True, blank=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
 
     class Meta:
@@ -35,15 +52,50 @@ class Notification(models.Model):
         verbose_name_plural = _("notifications")
         ordering = ["-created_at", "-id"]
         constraints = [
-            models.UniqueConstraint(fields=["recipient", "channel", "event_key"], name="notification_idempotency"),
+            # A cancelled row does not count: a decision that changes back again gets a new message.
+            models.UniqueConstraint(
+                fields=["recipient", "channel", "event_key"],
+                condition=~models.Q(status="cancelled"),
+                name="notification_idempotency",
+            ),
             models.CheckConstraint(
                 condition=models.Q(status__in=NotificationStatus.values), name="notification_status_valid"
             ),
+            models.CheckConstraint(condition=models.Q(channel__in=Channel.values), name="notification_channel_valid"),
         ]
         indexes = [
             models.Index(fields=["status", "send_after"], name="notification_status_due_idx"),
             models.Index(fields=["recipient", "channel", "-created_at"], name="notification_inbox_idx"),
+            models.Index(fields=["event_key"], name="notification_event_idx"),
         ]
 
     def __str__(self) -> str:
         return f"{self.kind} → {self.recipient} ({self.channel})"
+
+    @property
+    def is_unread(self) -> bool:
+        return self.read_at is None
+
+
+class NotificationPreference(models.Model):
+    """A user's chosen channels. No row means the defaults: email and the portal inbox.
+
+    The inbox always receives everything (it is the record); decisions always go by email.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notification_preference",
+        verbose_name=_("user"),
+    )
+    email = models.BooleanField(_("email"), default=True, help_text=_("Decisions are always sent by email."))
+    sms = models.BooleanField(_("SMS"), default=False, help_text=_("Short messages to your mobile number."))
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("notification preference")
+        verbose_name_plural = _("notification preferences")
+
+    def __str__(self) -> str:
+        return str(self.user)

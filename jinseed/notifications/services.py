@@ -1,25 +1,104 @@
 """The outbox API used by every app: queue a message inside the caller's transaction.
 
-A caller passes a recipient, a ``kind`` (which names the templates under
-``templates/notifications/<kind>/``), a JSON-serialisable context and an ``event_key``
-unique per event; the same key for the same recipient and channel never makes a second
-row, so a retried service call cannot send twice. Delivery happens in ``tasks.py`` once the
-transaction commits.
+A caller passes a recipient, a ``kind`` (see ``kinds.py`` for the kinds and the context each
+needs), a JSON-serialisable context and an ``event_key`` naming the event
+(``"application:42:decision:shortlisted"``). The same key for the same recipient and
+channel never makes a second live row, so a retried service call cannot send twice.
+Delivery is published to the broker only once the caller's transaction commits.
+
+When a decision changes before its message has gone out, call ``notification_replace``
+with a key that names the new state and ``replaces=`` the prefix shared by every state of
+that decision: the queued message is cancelled and the new one queued, in one transaction.
+A message held for an announcement time is queued with ``send_after``; the sweeper
+publishes it when that time comes, and until then it can be cancelled or replaced.
 """
 
+import datetime as dt
+import json
+import logging
 from collections.abc import Iterable
-from datetime import datetime
 
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
 
 from .enums import Channel, NotificationStatus
-from .models import Notification
+from .errors import NotificationContextError
+from .kinds import KINDS
+from .models import Notification, NotificationPreference
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_CHANNELS = (Channel.EMAIL, Channel.SMS, Channel.INBOX)
 
 
-def _channels_for(recipient, requested: Iterable[str] | None) -> list[str]:
-    channels = list(requested) if requested else [Channel.EMAIL, Channel.INBOX]
-    return list(dict.fromkeys(channels))
+def _setting(name: str, default):
+    return getattr(settings, name, default)
+
+
+def notification_context_validate(*, kind: str, context: dict) -> dict:
+    """``context`` checked against the contract of ``kind`` and normalised to plain JSON.
+
+    Raises ``NotificationContextError`` for an unknown kind, a missing or unknown key, a
+    missing meeting place, a naive or unreadable ``*_at`` or an unreadable ``*_on``.
+    """
+    spec = KINDS.get(kind)
+    if spec is None:
+        raise NotificationContextError(f"Unknown notification kind {kind!r}; see jinseed/notifications/kinds.py")
+    missing = spec.required - context.keys()
+    unknown = context.keys() - spec.required - spec.optional
+    if missing or unknown:
+        raise NotificationContextError(
+            f"Context of {kind!r}: missing {sorted(missing)}, unknown {sorted(unknown)}; see kinds.py"
+        )
+    for group in spec.one_of:
+        if not any(context.get(key) for key in group):
+            raise NotificationContextError(f"Context of {kind!r} needs one of {sorted(group)}")
+    try:
+        plain = json.loads(json.dumps(context, cls=DjangoJSONEncoder))
+    except (TypeError, ValueError) as exc:
+        raise NotificationContextError(f"Context of {kind!r} is not JSON-serialisable: {exc}") from exc
+    _check_dates(kind, plain, context)
+    return plain
+
+
+def _check_dates(kind: str, plain, original) -> None:
+    items = plain.items() if isinstance(plain, dict) else enumerate(plain) if isinstance(plain, list) else ()
+    for key, value in items:
+        if isinstance(value, dict | list):
+            _check_dates(kind, value, None)
+        elif isinstance(key, str) and key.endswith("_at"):
+            parsed = parse_datetime(value) if isinstance(value, str) else None
+            if parsed is None or timezone.is_naive(parsed):
+                raise NotificationContextError(f"Context of {kind!r}: {key}={value!r} is not an aware datetime")
+        elif isinstance(key, str) and key.endswith("_on") and not (isinstance(value, str) and parse_date(value)):
+            raise NotificationContextError(f"Context of {kind!r}: {key}={value!r} is not a date")
+
+
+def notification_channels_for(*, recipient, kind: str, requested: Iterable[str] | None = None) -> list[str]:
+    """The channels a message goes out on: what the caller allows, filtered by the user's choice.
+
+    The inbox always gets a copy; a decision always goes by email; SMS only when chosen and
+    the user has a mobile number.
+    """
+    candidates = list(dict.fromkeys(requested)) if requested is not None else list(DEFAULT_CHANNELS)
+    for channel in candidates:
+        if channel not in Channel.values:
+            raise NotificationContextError(f"Unknown channel {channel!r}")
+    preference = NotificationPreference.objects.filter(user=recipient).first() or NotificationPreference(user=recipient)
+    decision = KINDS[kind].decision
+    chosen = []
+    for channel in candidates:
+        if (
+            channel == Channel.INBOX
+            or (channel == Channel.EMAIL and (preference.email or decision))
+            or (channel == Channel.SMS and preference.sms and recipient.mobile)
+        ):
+            chosen.append(channel)
+    return chosen
 
 
 def notification_queue(
@@ -29,35 +108,177 @@ def notification_queue(
     context: dict,
     event_key: str,
     channels: Iterable[str] | None = None,
-    send_after: datetime | None = None,
+    send_after: dt.datetime | None = None,
 ) -> list[Notification]:
-    """Create one outbox row per channel and enqueue delivery when the transaction commits."""
-    from .tasks import notification_send
+    """Create one outbox row per channel; publish delivery when the transaction commits.
 
+    ``channels`` limits the channels (default: email, SMS and inbox, as the user chose).
+    ``send_after`` holds the message until then (an announcement time, a reminder).
+    Returns the rows created; rows that already existed for this event are not repeated.
+    """
+    plain = notification_context_validate(kind=kind, context=context)
+    if send_after is not None and timezone.is_naive(send_after):
+        raise NotificationContextError("send_after must be an aware datetime")
+    now = timezone.now()
+    due = send_after or now
+    language = getattr(recipient, "language", "") or settings.LANGUAGE_CODE
     rows = []
-    for channel in _channels_for(recipient, channels):
+    for channel in notification_channels_for(recipient=recipient, kind=kind, requested=channels):
+        live = Notification.objects.filter(recipient=recipient, channel=channel, event_key=event_key).exclude(
+            status=NotificationStatus.CANCELLED
+        )
+        if live.exists():
+            continue
         try:
             with transaction.atomic():
-                row = Notification.objects.create(
-                    recipient=recipient,
-                    channel=channel,
-                    kind=kind,
-                    context=context,
-                    language=getattr(recipient, "language", "zh-hans") or "zh-hans",
-                    event_key=event_key,
-                    send_after=send_after or timezone.now(),
+                rows.append(
+                    Notification.objects.create(
+                        recipient=recipient,
+                        channel=channel,
+                        kind=kind,
+                        context=plain,
+                        language=language,
+                        event_key=event_key,
+                        send_after=due,
+                        created_at=now,
+                        updated_at=now,
+                    )
                 )
         except IntegrityError:
-            continue  # already queued for this event: idempotent
-        rows.append(row)
-        if row.send_after <= timezone.now():
-            transaction.on_commit(lambda pk=row.pk: notification_send.delay(pk))
+            continue  # queued concurrently for the same event: idempotent
+    ready = [row.pk for row in rows if row.send_after <= now]
+    if ready:
+        transaction.on_commit(lambda: notification_publish(notification_ids=ready), robust=True)
     return rows
 
 
-def notification_cancel(*, recipient=None, event_key_prefix: str) -> int:
-    """Cancel queued rows whose event has been superseded; returns how many were cancelled."""
-    qs = Notification.objects.filter(status=NotificationStatus.QUEUED, event_key__startswith=event_key_prefix)
+def notification_cancel(
+    *,
+    recipient=None,
+    event_key: str | None = None,
+    event_key_prefix: str | None = None,
+    notification_ids: Iterable[int] | None = None,
+) -> int:
+    """Cancel QUEUED rows (superseded events, or rows staff picked); returns how many.
+
+    A row already claimed by a worker (SENDING) or sent is left alone: it is on its way.
+    """
+    if event_key is None and event_key_prefix is None and notification_ids is None:
+        raise NotificationContextError("notification_cancel needs event_key, event_key_prefix or notification_ids")
+    qs = Notification.objects.filter(status=NotificationStatus.QUEUED)
     if recipient is not None:
         qs = qs.filter(recipient=recipient)
+    if event_key is not None:
+        qs = qs.filter(event_key=event_key)
+    if event_key_prefix is not None:
+        qs = qs.filter(event_key__startswith=event_key_prefix)
+    if notification_ids is not None:
+        qs = qs.filter(pk__in=list(notification_ids))
     return qs.update(status=NotificationStatus.CANCELLED, updated_at=timezone.now())
+
+
+@transaction.atomic
+def notification_replace(
+    *,
+    recipient,
+    kind: str,
+    context: dict,
+    event_key: str,
+    replaces: str | None = None,
+    channels: Iterable[str] | None = None,
+    send_after: dt.datetime | None = None,
+) -> list[Notification]:
+    """Cancel this recipient's queued messages for the event and queue the new one.
+
+    ``replaces`` is a key prefix covering every state of the decision (default: exactly
+    ``event_key``). Both steps share one transaction, so the old message is either
+    cancelled together with the new one being queued, or (when a worker had already
+    claimed it) sent — never cancelled without its replacement.
+    """
+    if replaces is None:
+        notification_cancel(recipient=recipient, event_key=event_key)
+    else:
+        notification_cancel(recipient=recipient, event_key_prefix=replaces)
+    return notification_queue(
+        recipient=recipient, kind=kind, context=context, event_key=event_key, channels=channels, send_after=send_after
+    )
+
+
+def notification_publish(*, notification_ids: Iterable[int]) -> int:
+    """Hand rows to the broker (one message per row) and record when; returns how many.
+
+    Called after commit and by the sweeper. A broker that is down is logged, not raised:
+    the rows stay QUEUED and the sweeper publishes them again later.
+    """
+    from .tasks import notification_send
+
+    published = []
+    for pk in notification_ids:
+        try:
+            notification_send.apply_async((pk,))
+        except Exception:  # the broker is down: the sweeper will try again
+            logger.exception("Could not publish notification %s; the sweeper will retry", pk)
+            break
+        published.append(pk)
+    if published:
+        Notification.objects.filter(pk__in=published, status=NotificationStatus.QUEUED).update(
+            enqueued_at=timezone.now()
+        )
+    return len(published)
+
+
+def notification_sweep(*, now: dt.datetime | None = None) -> dict[str, int]:
+    """Rescue rows whose broker message or worker was lost, and publish held rows now due.
+
+    * SENDING for longer than ``NOTIFICATION_STUCK_AFTER_SECONDS``: the worker died between
+      claim and result; the row goes back to QUEUED (the message may then be delivered a
+      second time — the one in flight — which is the price of never losing it);
+    * QUEUED, due, and not published within that time (or never: a held announcement):
+      published again. A duplicate broker message is harmless, the claim lets one through.
+    """
+    now = now or timezone.now()
+    stale = now - dt.timedelta(seconds=_setting("NOTIFICATION_STUCK_AFTER_SECONDS", 600))
+    batch = _setting("NOTIFICATION_SWEEP_BATCH", 2000)
+    rescued = Notification.objects.filter(status=NotificationStatus.SENDING, claimed_at__lt=stale).update(
+        status=NotificationStatus.QUEUED, enqueued_at=None, updated_at=now
+    )
+    due = list(
+        Notification.objects.filter(status=NotificationStatus.QUEUED, send_after__lte=now)
+        .filter(Q(enqueued_at__isnull=True) | Q(enqueued_at__lt=stale))
+        .order_by("send_after", "pk")
+        .values_list("pk", flat=True)[:batch]
+    )
+    published = notification_publish(notification_ids=due) if due else 0
+    if rescued or published:
+        logger.info("Notification sweep: %s rescued from SENDING, %s published", rescued, published)
+    return {"rescued": rescued, "published": published}
+
+
+@transaction.atomic
+def notification_retry(*, notification_ids: Iterable[int]) -> int:
+    """Put FAILED rows back in the queue with a fresh set of attempts (staff, from the admin)."""
+    now = timezone.now()
+    ids = list(
+        Notification.objects.select_for_update()
+        .filter(pk__in=list(notification_ids), status=NotificationStatus.FAILED)
+        .values_list("pk", flat=True)
+    )
+    Notification.objects.filter(pk__in=ids).update(
+        status=NotificationStatus.QUEUED, attempts=0, send_after=now, enqueued_at=None, claimed_at=None, updated_at=now
+    )
+    if ids:
+        transaction.on_commit(lambda: notification_publish(notification_ids=ids), robust=True)
+    return len(ids)
+
+
+def notification_mark_read(*, user, notification_id: int | None = None) -> int:
+    """Mark one inbox message (or all of them) of ``user`` read; returns how many changed."""
+    qs = Notification.objects.filter(recipient=user, channel=Channel.INBOX, read_at__isnull=True)
+    if notification_id is not None:
+        qs = qs.filter(pk=notification_id)
+    return qs.update(read_at=timezone.now())
+
+
+def notification_preference_update(*, user, email: bool, sms: bool) -> NotificationPreference:
+    preference, _ = NotificationPreference.objects.update_or_create(user=user, defaults={"email": email, "sms": sms})
+    return preference

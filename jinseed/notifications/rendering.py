@@ -1,0 +1,143 @@
+"""Turning an outbox row into words: subject, HTML and plain text, SMS text, calendar file.
+
+Templates live in ``templates/notifications/<kind>/``: ``subject.txt`` (one line) and
+``body.html`` (an HTML fragment written with ``{% translate %}`` / ``{% blocktranslate %}``
+around English source text). The email's HTML part wraps the fragment in
+``notifications/layout/email.html``; its plain-text part and the inbox text are derived
+from the same fragment, so the two parts never say different things.
+"""
+
+import re
+from dataclasses import dataclass
+from html import unescape
+from html.parser import HTMLParser
+
+import icalendar
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.dateparse import parse_date, parse_datetime
+
+from .kinds import KINDS
+
+
+@dataclass(frozen=True)
+class RenderedMessage:
+    subject: str
+    text: str
+    html: str
+    sms: str
+
+
+def template_context(context: dict) -> dict:
+    """The stored JSON context with ``*_at`` as datetimes, ``*_on`` as dates and ``url`` absolute."""
+
+    def convert(key: str, value):
+        if isinstance(value, dict):
+            return {k: convert(k, v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [convert(key, v) for v in value]
+        if isinstance(value, str) and value:
+            if key.endswith("_at"):
+                parsed = parse_datetime(value)
+                return timezone.localtime(parsed) if parsed else value
+            if key.endswith("_on"):
+                return parse_date(value) or value
+            if key.endswith("url") and value.startswith("/"):
+                return settings.SITE_URL.rstrip("/") + value
+        return value
+
+    return {k: convert(k, v) for k, v in context.items()}
+
+
+class _TextExtractor(HTMLParser):
+    """A small HTML → text conversion for the fragments our templates produce."""
+
+    BLOCKS = frozenset({"p", "div", "h1", "h2", "h3", "h4", "table", "tr", "ul", "ol"})
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.hrefs: list[str | None] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag in self.BLOCKS:
+            self.parts.append("\n\n")
+        elif tag == "li":
+            self.parts.append("\n- ")
+        elif tag == "br":
+            self.parts.append("\n")
+        elif tag in ("td", "th"):
+            self.parts.append("  ")
+        elif tag == "a":
+            self.hrefs.append(dict(attrs).get("href"))
+
+    def handle_endtag(self, tag):
+        if tag in self.BLOCKS:
+            self.parts.append("\n\n")
+        elif tag == "a" and self.hrefs:
+            href = self.hrefs.pop()
+            if href and not href.startswith("mailto:"):
+                self.parts.append(f" <{href}>")
+
+    def handle_data(self, data):
+        self.parts.append(re.sub(r"\s+", " ", data))
+
+
+def html_to_text(fragment: str) -> str:
+    parser = _TextExtractor()
+    parser.feed(fragment)
+    parser.close()
+    text = unescape("".join(parser.parts))
+    lines = [line.strip() for line in text.splitlines()]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip() + "\n"
+
+
+def render_message(*, kind: str, context: dict, language: str, recipient=None) -> RenderedMessage:
+    """Render ``kind`` with ``context`` in ``language`` (times in Asia/Shanghai)."""
+    ctx = {**template_context(context), "recipient": recipient, "site_url": settings.SITE_URL, "kind": kind}
+    with translation.override(language), timezone.override(settings.TIME_ZONE):
+        subject = " ".join(render_to_string(f"notifications/{kind}/subject.txt", ctx).split())
+        fragment = render_to_string(f"notifications/{kind}/body.html", ctx)
+        html = render_to_string(
+            "notifications/layout/email.html", {**ctx, "subject": subject, "body": fragment, "LANGUAGE_CODE": language}
+        )
+        sms = " ".join(render_to_string("notifications/layout/sms.txt", {**ctx, "subject": subject}).split())
+    return RenderedMessage(subject=subject[:200], text=html_to_text(fragment), html=html, sms=sms)
+
+
+def calendar_file(*, kind: str, context: dict, organizer_email: str | None = None) -> bytes | None:
+    """The ``.ics`` attachment of a calendar kind, or None for other kinds.
+
+    One VEVENT with TZID=Asia/Shanghai and the matching VTIMEZONE, so that any calendar
+    application shows the interview at the right local time; UID and SEQUENCE let a
+    rescheduled or cancelled interview update the event already in the calendar.
+    """
+    spec = KINDS.get(kind)
+    if spec is None or spec.calendar is None:
+        return None
+    ctx = template_context(context)
+    zone = timezone.get_default_timezone()
+    cal = icalendar.Calendar()
+    cal.add("prodid", "-//Jinshan Golden Seed programme//jinseed//EN")
+    cal.add("version", "2.0")
+    cal.add("method", spec.calendar)
+    event = icalendar.Event()
+    event.add("uid", ctx["interview_uid"])
+    event.add("sequence", int(ctx.get("sequence") or 0))
+    event.add("dtstamp", timezone.now())
+    event.add("dtstart", ctx["starts_at"].astimezone(zone))
+    event.add("dtend", ctx["ends_at"].astimezone(zone))
+    event.add("summary", f"{ctx['unit_name']} · {ctx['post_title']}")
+    where = ctx.get("meeting_url") or ctx.get("address") or ""
+    if where:
+        event.add("location", where)
+    if ctx.get("meeting_url"):
+        event.add("url", ctx["meeting_url"])
+    event.add("description", "\n".join(filter(None, [ctx["post_title"], where, ctx.get("notes") or ""])))
+    if organizer_email:
+        event.add("organizer", f"mailto:{organizer_email}")
+    event.add("status", "CANCELLED" if spec.calendar == "CANCEL" else "CONFIRMED")
+    cal.add_component(event)
+    cal.add_missing_timezones()
+    return cal.to_ical()

@@ -30,6 +30,9 @@ class ProfileForm(forms.ModelForm):
         max_length=20,
         widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
     )
+    year_of_study = forms.IntegerField(
+        label=_("Year of study"), min_value=1, max_value=8, help_text=_("1 for first year, and so on.")
+    )
     consent = forms.BooleanField(
         label=_(
             "I agree that the Golden Seed programme processes my resident ID number as described in the privacy notice."
@@ -42,15 +45,12 @@ class ProfileForm(forms.ModelForm):
         fields = list(PROFILE_FIELDS)
         widgets = {
             "expected_graduation": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-            "year_of_study": forms.NumberInput(attrs={"min": 1, "max": 8}),
         }
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
         self.fields["mobile"].initial = user.mobile
-        self.fields["year_of_study"].min_value = 1
-        self.fields["year_of_study"].max_value = 8
         if self.instance.pk:
             self.fields["id_number"].required = False
             self.fields["id_number"].help_text = _(

@@ -1,5 +1,6 @@
 """Every write to student profiles and applications."""
 
+from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.urls import reverse
@@ -140,7 +141,7 @@ def student_profile_save(
         profile.consent_at = timezone.now()
         profile.consent_version = PRIVACY_NOTICE_VERSION
     if mobile and mobile != user.mobile:
-        if type(user).objects.filter(mobile=mobile).exclude(pk=user.pk).exists():
+        if get_user_model().objects.filter(mobile=mobile).exclude(pk=user.pk).exists():
             raise ProfileError(DUPLICATE_MOBILE_MESSAGE, code="duplicate_mobile")
         user.mobile = mobile
         user.save(update_fields=["mobile"])

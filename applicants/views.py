@@ -154,6 +154,9 @@ def application_create(request, post_pk: int):
             "severity_help": SEVERITY_HELP,
             "open": cycle.registration_is_open(),
             "limit_reached": len(taken) >= cycle.max_applications,
+            # A refused submit always comes back with its form, so nothing typed is lost.
+            "show_form": form.is_bound
+            or (cycle.registration_is_open() and eligibility.is_eligible and len(taken) < cycle.max_applications),
         },
     )
 

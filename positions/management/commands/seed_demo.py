@@ -17,26 +17,29 @@ because the cycle is where the demo starts.
 
 import datetime as dt
 import hashlib
+import itertools
 import math
 import random
 import time
 import zoneinfo
 from collections import Counter, defaultdict
+from typing import NamedTuple
 
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
+from django.core.management.color import no_style
+from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
 from applicants.enums import APPLICATION_TRANSITIONS, ApplicationStatus, DegreeLevel, EligibilityCode, Gender, Severity
-from applicants.identity import id_check_char
+from applicants.identity import digest_id_number, encrypt_id_number, id_check_char, mask_id_number
 from applicants.models import Application, ApplicationEvent, StudentProfile
 from jinseed.accounts.enums import Role
 from jinseed.accounts.models import User
-from placements.enums import InterviewMode, InterviewStatus, PlacementStatus
-from placements.models import Interview, Mentor, Placement
+from placements.enums import InterviewMode, InterviewOutcome, InterviewStatus, OfferStatus, PlacementStatus
+from placements.models import Interview, Mentor, Offer, Placement
 from positions import demo_data as data
 from positions.enums import CycleStatus, PostStatus, RuleMode, Season, TermType, Town
 from positions.models import Cycle, HostUnit, Post, PostTransition, UnitCoordinator
@@ -212,6 +215,7 @@ def demo_counts() -> dict[str, int]:
         ApplicationEvent,
         Interview,
         Interview.interviewers.through,
+        Offer,
         Placement,
     ]
     return {m._meta.label: m.objects.count() for m in models}
@@ -220,8 +224,8 @@ def demo_counts() -> dict[str, int]:
 def demo_fingerprint() -> str:
     """A digest of every seeded table's size and latest change, to prove a rerun changes nothing."""
     parts = [f"{k}={v}" for k, v in demo_counts().items()]
-    for model in (User, Cycle, Post, StudentProfile, Application, Interview, Placement):
-        field = "date_joined" if model is User else "updated_at"
+    for model in (User, Cycle, Post, StudentProfile, Application, Interview, Offer, Placement):
+        field = {User: "date_joined", Offer: "made_at"}.get(model, "updated_at")
         parts.append(f"{model._meta.label}:{model.objects.aggregate(m=Max(field))['m']}")
     return hashlib.sha256("|".join(parts).encode()).hexdigest()
 
@@ -235,7 +239,7 @@ class DemoBuilder:
         self.log = log
         self.password = make_password(data.DEMO_PASSWORD)
         self.staff_side_index = 0
-        self.used_names: set[str] = set()
+        self.raw_models: list = []
 
     # --- helpers ----------------------------------------------------------------------------
     def name(self, gender: str) -> str:
@@ -494,7 +498,9 @@ class DemoBuilder:
         weights = [1 if overseas else (6 if name.startswith("上海") else 2) for name, overseas in universities]
         towns = list(Town.values)
         town_weights = [14, 12, 10, 6, 12, 7, 5, 8, 6, 14, 6]
-        users, profiles = [], []
+        user_ids, profile_ids = self.table_ids(User), self.table_ids(StudentProfile)
+        users, profiles, self.students = [], [], []
+        now = self.sql_datetime(timezone.now())
         for i in range(self.n_students):
             demo = i == 0
             if demo:
@@ -520,38 +526,103 @@ class DemoBuilder:
                 email = f"student{i:06d}@jinseed.demo"
                 mobile = _mobile(STUDENT_MOBILE_PREFIXES[i % len(STUDENT_MOBILE_PREFIXES)], i)
             joined = self.opens_at + dt.timedelta(minutes=rng.randint(5, 60 * 60))
-            joined = min(joined, self.history_ends_at - dt.timedelta(minutes=rng.randint(10, 600)))
+            joined = self.sql_datetime(min(joined, self.history_ends_at - dt.timedelta(minutes=rng.randint(10, 600))))
+            user_id, profile_id = next(user_ids), next(profile_ids)
             users.append(
-                User(
-                    email=email,
-                    mobile=mobile,
-                    full_name=full_name,
-                    role=Role.STUDENT,
-                    password=self.password,
-                    date_joined=joined,
+                (user_id, self.password, False, email, mobile, full_name, Role.STUDENT, "zh-hans", True, False, joined)
+            )
+            id_number = self.id_number(facts["birth"], gender)
+            profiles.append(
+                (
+                    profile_id,
+                    user_id,
+                    full_name,
+                    gender,
+                    encrypt_id_number(id_number),
+                    digest_id_number(id_number),
+                    mask_id_number(id_number),
+                    self.sql_date(facts["birth"]),
+                    Town.ZHUJING if demo else rng.choices(towns, weights=town_weights)[0],
+                    university,
+                    overseas,
+                    facts["major"],
+                    facts["degree_level"],
+                    facts["year_of_study"],
+                    self.sql_date(facts["expected_graduation"]),
+                    joined,
+                    "2020-1",
+                    now,
+                    now,
                 )
             )
-            profile = StudentProfile(
-                legal_name=full_name,
-                gender=gender,
-                hukou_town=Town.ZHUJING if demo else rng.choices(towns, weights=town_weights)[0],
-                university=university,
-                university_overseas=overseas,
-                major=facts["major"],
-                degree_level=facts["degree_level"],
-                year_of_study=facts["year_of_study"],
-                expected_graduation=facts["expected_graduation"],
-                consent_at=joined,
-                consent_version="2020-1",
+            self.students.append(
+                Student(profile_id, user_id, facts["year_of_study"], facts["major"], facts["expected_graduation"].year)
             )
-            profile.set_id_number(self.id_number(facts["birth"], gender))
-            profiles.append(profile)
-        User.objects.bulk_create(users, batch_size=BATCH)
-        for user, profile in zip(users, profiles, strict=True):
-            profile.user = user
-        self.students = StudentProfile.objects.bulk_create(profiles, batch_size=BATCH)
+        self.insert(
+            User,
+            "id password is_superuser email mobile full_name role language is_active is_staff date_joined",
+            users,
+        )
+        self.insert(
+            StudentProfile,
+            "id user legal_name gender id_number_encrypted id_number_digest id_number_masked birth_date hukou_town "
+            "university university_overseas major degree_level year_of_study expected_graduation consent_at "
+            "consent_version created_at updated_at",
+            profiles,
+        )
         self.demo_student = self.students[0]
         self.log(f"students: {len(self.students)}")
+
+    # --- raw inserts --------------------------------------------------------------------------
+    # The large tables are written with executemany and ids chosen here: Django's bulk_create
+    # spends most of its time preparing each value, which would take minutes at 100,000 students.
+    def table_ids(self, model):
+        start = (model.objects.aggregate(m=Max("pk"))["m"] or 0) + 1
+        self.raw_models.append(model)
+        return itertools.count(start)
+
+    def sql_datetime(self, value: dt.datetime):
+        return connection.ops.adapt_datetimefield_value(value)
+
+    def sql_date(self, value: dt.date):
+        return connection.ops.adapt_datefield_value(value)
+
+    def insert(self, model, fields: str, rows: list[tuple]) -> None:
+        """Insert ``rows`` (values of ``fields`` in that order, ready for the database).
+
+        Every other column gets its model default, so that a field added later with a
+        default does not break the seed.
+        """
+        opts = model._meta
+        names = fields.split()
+        now = timezone.now()
+        tail_names, tail = [], []
+        for field in opts.concrete_fields:
+            if field.name in names or field.attname in names or field.primary_key:
+                continue
+            if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+                value = now
+            elif field.null and not field.has_default():
+                continue
+            else:
+                value = field.get_default()
+            tail_names.append(field.name)
+            tail.append(field.get_db_prep_save(value, connection))
+        tail_values = tuple(tail)
+        columns = ", ".join(connection.ops.quote_name(opts.get_field(n).column) for n in names + tail_names)
+        placeholders = ", ".join(["%s"] * (len(names) + len(tail_names)))
+        table = connection.ops.quote_name(opts.db_table)
+        sql = f"INSERT INTO {table} ({columns}) VALUES ({placeholders})"  # noqa: S608 - names from the model
+        with connection.cursor() as cursor:
+            for chunk in range(0, len(rows), 5000):
+                cursor.executemany(sql, [row + tail_values for row in rows[chunk : chunk + 5000]])
+
+    def reset_sequences(self) -> None:
+        statements = connection.ops.sequence_reset_sql(no_style(), self.raw_models)
+        if statements:
+            with connection.cursor() as cursor:
+                for statement in statements:
+                    cursor.execute(statement)
 
     # --- applications -------------------------------------------------------------------------
     def build_applications(self) -> None:
@@ -560,14 +631,10 @@ class DemoBuilder:
         for year in range(1, 9):
             fitting = [p for p in self.published if p.fits_year_of_study(year)]
             weights = [(3.0 if p.unit_id == self.demo_unit.pk else 1.0) * rng.uniform(0.3, 2.0) for p in fitting]
-            cumulative, total = [], 0.0
-            for w in weights:
-                total += w
-                cumulative.append(total)
-            by_year[year] = (fitting, cumulative)
+            by_year[year] = (fitting, list(itertools.accumulate(weights)))
         room = {p.pk: p.headcount for p in self.published}
         placed: set[int] = set()
-        plans: list[tuple[StudentProfile, Post, int, list[str], str]] = []
+        plans: list[tuple[Student, Post, int, list[str]]] = []
 
         # The demo student: placed with the demo unit, and one application withdrawn.
         demo_post = next(
@@ -576,19 +643,19 @@ class DemoBuilder:
             if p.unit_id == self.demo_unit.pk and p.term == TermType.SHORT and p.fits_year_of_study(2)
         )
         other_post = next(p for p in by_year[2][0] if p.unit_id != self.demo_unit.pk)
-        plans.append((self.demo_student, demo_post, 1, PATHS[S.ACCEPTED][0], ""))
-        plans.append((self.demo_student, other_post, 2, [S.SUBMITTED, S.SHORTLISTED, S.WITHDRAWN], ""))
+        plans.append((self.demo_student, demo_post, 1, PATHS[S.ACCEPTED][0]))
+        plans.append((self.demo_student, other_post, 2, [S.SUBMITTED, S.SHORTLISTED, S.WITHDRAWN]))
         room[demo_post.pk] -= 1
         placed.add(self.demo_student.pk)
 
-        statuses, status_weights = list(STATUS_WEIGHTS), list(STATUS_WEIGHTS.values())
+        statuses, status_weights = list(STATUS_WEIGHTS), list(itertools.accumulate(STATUS_WEIGHTS.values()))
         for student in self.students[1:]:
-            if student.graduates_in(YEAR):
+            if student.graduation_year <= YEAR:
                 continue  # the graduating-year rule blocks them: registered, no application
             fitting, cumulative = by_year[student.year_of_study]
             if not fitting:
                 continue
-            k = rng.choices((1, 2, 3), weights=(40, 30, 30))[0]
+            k = rng.choices((1, 2, 3), cum_weights=(40, 70, 100))[0]
             chosen: list[Post] = []
             for _ in range(k * 3):
                 post = rng.choices(fitting, cum_weights=cumulative)[0]
@@ -597,7 +664,7 @@ class DemoBuilder:
                 if len(chosen) == k:
                     break
             for rank, post in enumerate(chosen, start=1):
-                target = rng.choices(statuses, weights=status_weights)[0]
+                target = rng.choices(statuses, cum_weights=status_weights)[0]
                 if target in (S.OFFERED, S.ACCEPTED):
                     if student.pk in placed or room[post.pk] < 1:
                         target = S.NOT_SELECTED
@@ -606,129 +673,200 @@ class DemoBuilder:
                         placed.add(student.pk)
                 paths = PATHS[target]
                 path = paths[0] if len(paths) == 1 or rng.random() < 0.8 else rng.choice(paths[1:])
-                plans.append((student, post, rank, path, ""))
+                plans.append((student, post, rank, path))
         self.write_applications(plans)
+        self.reset_sequences()
+
+    def eligibility_for(self, student: "Student", post: Post) -> tuple[object, bool]:
+        """The stored eligibility results, as ``applicants.eligibility`` writes them."""
+        year = student.year_of_study
+        term_code = None
+        if post.term == TermType.SHORT and year > 2:
+            term_code = EligibilityCode.SHORT_TERM_SENIOR
+        elif post.term == TermType.LONG and year < 3:
+            term_code = EligibilityCode.LONG_TERM_JUNIOR
+        key = term_code or "ok"
+        if key not in self.eligibility_cache:
+            results = [
+                {"rule": "profile", "code": EligibilityCode.OK.value, "severity": "ok"},
+                {"rule": "consent", "code": EligibilityCode.OK.value, "severity": "ok"},
+                {"rule": "graduating", "code": EligibilityCode.OK.value, "severity": "ok"},
+                {
+                    "rule": "term_year",
+                    "code": term_code.value if term_code else "ok",
+                    "severity": Severity.WARN.value if term_code else "ok",
+                },
+                {"rule": "post_years", "code": EligibilityCode.OK.value, "severity": "ok"},
+            ]
+            field = Application._meta.get_field("eligibility")
+            self.eligibility_cache[key] = (field.get_db_prep_save(results, connection), term_code is not None)
+        return self.eligibility_cache[key]
 
     def write_applications(self, plans) -> None:
         rng = self.rng
-        applications, timelines = [], []
-        for student, post, rank, path, _ in plans:
-            warnings = []
-            year = student.year_of_study
-            if post.term == TermType.SHORT and year >= 3:
-                warnings.append({"code": EligibilityCode.SHORT_TERM_SENIOR, "severity": Severity.WARN})
-            if post.term == TermType.LONG and year <= 2:
-                warnings.append({"code": EligibilityCode.LONG_TERM_JUNIOR, "severity": Severity.WARN})
-            start = self.opens_at
-            later = self.history_ends_at
-            if len(path) == 1:
-                submitted_at = self.timeline(start, later, 1)[0]
-            else:
-                submitted_at = self.timeline(start, start + (later - start) * 0.5, 1)[0]
-            times = [submitted_at, *self.timeline(submitted_at, later, len(path) - 1)]
-            timelines.append(times)
-            unit_name = post.unit.name
-            statement = rng.choice(data.STATEMENTS).format(unit=unit_name, major=student.major)
-            applications.append(
-                Application(
-                    student=student,
-                    post=post,
-                    cycle=self.cycle,
-                    preference_rank=rank,
-                    statement=statement,
-                    status=path[-1],
-                    published_status=path[-1],
-                    eligibility=warnings,
-                    needs_review=bool(warnings),
-                    submitted_at=submitted_at,
-                )
-            )
-        Application.objects.bulk_create(applications, batch_size=BATCH)
-        self.log(f"applications: {len(applications)}")
-
-        events, interviews, interviewer_of, placements = [], [], [], []
+        self.eligibility_cache: dict[str, tuple[object, bool]] = {}
+        app_ids, interview_ids = self.table_ids(Application), self.table_ids(Interview)
+        now = self.sql_datetime(timezone.now())
         reasons = {
             S.REJECTED: data.REJECT_REASONS,
             S.WITHDRAWN: data.WITHDRAW_REASONS,
             S.DECLINED: data.DECLINE_REASONS,
             S.NOT_SELECTED: data.NOT_SELECTED_REASONS,
         }
-        for app, (student, post, _rank, path, _), times in zip(applications, plans, timelines, strict=True):
-            coordinator = self.coordinator_user[post.unit_id]
+        applications, events, interviews, interviewers, offers, placements = [], [], [], [], [], []
+        offer_status = {S.OFFERED: OfferStatus.OPEN, S.ACCEPTED: OfferStatus.ACCEPTED, S.DECLINED: OfferStatus.DECLINED}
+        valid = dt.timedelta(hours=self.cycle.offer_valid_hours)
+        statements = {}
+        start, later = self.opens_at, self.history_ends_at
+        for student, post, rank, path in plans:
+            app_id = next(app_ids)
+            if len(path) == 1:
+                submitted_at = self.timeline(start, later, 1)[0]
+            else:
+                submitted_at = self.timeline(start, start + (later - start) * 0.5, 1)[0]
+            times = [submitted_at, *self.timeline(submitted_at, later, len(path) - 1)]
+            key = (rng.randrange(len(data.STATEMENTS)), post.unit_id, student.major)
+            if key not in statements:
+                statements[key] = data.STATEMENTS[key[0]].format(unit=post.unit.name, major=student.major)
+            eligibility, flagged = self.eligibility_for(student, post)
+            applications.append(
+                (
+                    app_id,
+                    student.pk,
+                    post.pk,
+                    self.cycle.pk,
+                    rank,
+                    statements[key],
+                    "",
+                    path[-1],
+                    path[-1],
+                    eligibility,
+                    flagged,
+                    self.sql_datetime(submitted_at),
+                    now,
+                )
+            )
+            coordinator_id = self.coordinator_user[post.unit_id].pk
             previous = ""
             for status, moment in zip(path, times, strict=True):
                 reason = rng.choice(reasons[status]) if status in reasons else ""
                 if status == S.OFFERED and previous == S.NOT_SELECTED:
                     reason = "备选名单递补录用。"
-                events.append(
-                    ApplicationEvent(
-                        application=app,
-                        from_status=previous,
-                        to_status=status,
-                        actor=student.user if status in STUDENT_MOVES else coordinator,
-                        reason=reason,
-                        created_at=moment,
-                        visible_at=moment,
-                    )
-                )
+                when = self.sql_datetime(moment)
+                actor = student.user_id if status in STUDENT_MOVES else coordinator_id
+                events.append((app_id, previous, status, actor, reason, when, when))
                 previous = status
-            interview = self.interview_for(app, path, times)
+            interview = self.interview_for(app_id, path, times)
             if interview is not None:
-                interviews.append(interview)
-                interviewer_of.append(coordinator)
-            if path[-1] == S.ACCEPTED:
-                mentors = self.mentors_by_unit[post.unit_id]
-                mentor = self.demo_mentor if student is self.demo_student else rng.choice(mentors)
-                placements.append(
-                    Placement(
-                        application=app,
-                        student=student,
-                        post=post,
-                        mentor=mentor,
-                        term=post.term,
-                        starts_on=post.starts_on,
-                        ends_on=post.ends_on,
-                        status=PlacementStatus.UPCOMING,
+                interview_id = next(interview_ids)
+                interviews.append((interview_id, app_id, *interview))
+                interviewers.append((interview_id, coordinator_id))
+            if S.OFFERED in path:
+                at = path.index(S.OFFERED)
+                made_at = times[at]
+                expires_at = made_at + valid
+                if path[-1] == S.OFFERED:
+                    expires_at = max(expires_at, later + valid)
+                offers.append(
+                    (
+                        app_id,
+                        post.pk,
+                        student.pk,
+                        self.cycle.pk,
+                        offer_status[path[-1]],
+                        path[at - 1] == S.NOT_SELECTED,
+                        coordinator_id,
+                        self.sql_datetime(made_at),
+                        self.sql_datetime(expires_at),
+                        None if path[-1] == S.OFFERED else self.sql_datetime(times[-1]),
                     )
                 )
-        ApplicationEvent.objects.bulk_create(events, batch_size=BATCH)
-        Interview.objects.bulk_create(interviews, batch_size=BATCH)
-        through = Interview.interviewers.through
-        through.objects.bulk_create(
-            [through(interview=i, user=u) for i, u in zip(interviews, interviewer_of, strict=True)], batch_size=BATCH
+            if path[-1] == S.ACCEPTED:
+                mentor = (
+                    self.demo_mentor if student is self.demo_student else rng.choice(self.mentors_by_unit[post.unit_id])
+                )
+                placements.append(
+                    (
+                        app_id,
+                        student.pk,
+                        post.pk,
+                        mentor.pk,
+                        post.term,
+                        self.sql_date(post.starts_on),
+                        self.sql_date(post.ends_on),
+                        PlacementStatus.UPCOMING,
+                        now,
+                        now,
+                    )
+                )
+        self.insert(
+            Application,
+            "id student post cycle preference_rank statement resume status published_status eligibility "
+            "needs_review submitted_at updated_at",
+            applications,
         )
-        Placement.objects.bulk_create(placements, batch_size=BATCH)
-        self.log(f"events: {len(events)}, interviews: {len(interviews)}, placements: {len(placements)}")
+        self.insert(ApplicationEvent, "application from_status to_status actor reason created_at visible_at", events)
+        self.insert(
+            Interview,
+            "id application starts_at duration_minutes mode meeting_link address status score outcome notes",
+            interviews,
+        )
+        through = Interview.interviewers.through
+        self.insert(through, "interview user", interviewers)
+        self.insert(
+            Offer,
+            "application post student cycle status from_backup made_by made_at expires_at responded_at",
+            offers,
+        )
+        self.insert(
+            Placement,
+            "application student post mentor term starts_on ends_on status created_at updated_at",
+            placements,
+        )
+        self.log(
+            f"applications: {len(applications)}, events: {len(events)}, interviews: {len(interviews)}, "
+            f"placements: {len(placements)}"
+        )
 
-    def interview_for(self, app: Application, path: list[str], times: list[dt.datetime]) -> Interview | None:
-        """An interview row for every application that reached the shortlist."""
+    def interview_for(self, app_id: int, path: list[str], times: list[dt.datetime]) -> tuple | None:
+        """An interview for every application that reached the shortlist, as a row's middle columns."""
         if S.SHORTLISTED not in path:
             return None
         rng = self.rng
         shortlisted_at = times[path.index(S.SHORTLISTED)]
-        link = f"https://meeting.jinseed.demo/j/{app.pk:07d}"
         if S.INTERVIEWED in path:
             interviewed_at = times[path.index(S.INTERVIEWED)]
             starts = shortlisted_at + (interviewed_at - shortlisted_at) / 2
             good = S.OFFERED in path
             status, score = InterviewStatus.COMPLETED, rng.randint(80, 98) if good else rng.randint(60, 85)
+            outcome = InterviewOutcome.PASSED if good else InterviewOutcome.NOT_PASSED
         elif path[-1] == S.REJECTED:
             starts = shortlisted_at + (times[-1] - shortlisted_at) / 2
-            status, score = InterviewStatus.NO_SHOW, None
+            status, score, outcome = InterviewStatus.NO_SHOW, None, ""
         else:
             # Still to come (shortlisted) or called off (withdrawn): a slot in the interview window.
             day = self.cal.on(6, 22) + dt.timedelta(days=rng.randrange(11))
             starts = dt.datetime.combine(day, dt.time(9 + rng.randrange(8), rng.choice((0, 20, 40))), tzinfo=CST)
             status = InterviewStatus.SCHEDULED if path[-1] == S.SHORTLISTED else InterviewStatus.CANCELLED
-            score = None
-        starts = starts.replace(second=0, microsecond=0)
-        return Interview(
-            application=app,
-            starts_at=starts,
-            duration_minutes=20,
-            mode=InterviewMode.VIDEO,
-            meeting_link=link,
-            status=status,
-            score=score,
-            notes="表达清晰，对岗位有较充分的了解。" if score and score >= 80 else "",
+            score, outcome = None, ""
+        return (
+            self.sql_datetime(starts.replace(second=0, microsecond=0)),
+            20,
+            InterviewMode.VIDEO,
+            f"https://meeting.jinseed.demo/j/{app_id:07d}",
+            "",
+            status,
+            score,
+            outcome,
+            "表达清晰，对岗位有较充分的了解。" if score and score >= 80 else "",
         )
+
+
+class Student(NamedTuple):
+    """What the application step needs to know of a student written by raw insert."""
+
+    pk: int
+    user_id: int
+    year_of_study: int
+    major: str
+    graduation_year: int

@@ -169,36 +169,43 @@ DUPLICATE_MOBILE_MESSAGE = gettext_lazy(
 
 
 def _notify_submitted(application: Application) -> None:
-    """Queue "application received" for the student, and "needs review" when a rule warned.
+    """Queue "application received" for the student and, when a rule warned, "needs review"
+    for each coordinator of the post's unit.
 
-    The contexts follow the contracts in ``jinseed.notifications.kinds``; the warning is
-    worded in the student's language because the context is stored as text.
+    The contexts follow the contracts in ``jinseed.notifications.kinds``. Warnings are worded
+    in each recipient's language because the context is stored as text.
     """
     post = application.post
-    user = application.student.user
     base = {
         "student_name": application.student.legal_name,
         "post_title": post.title,
         "unit_name": post.unit.name,
-        "url": reverse("applicants:my_applications"),
+        "cycle_title": application.cycle.title,
+        "preference_rank": application.preference_rank,
+        "application_id": application.pk,
+        "post_id": post.pk,
     }
     notification_queue(
-        recipient=user,
+        recipient=application.student.user,
         kind="application_received",
         context={
             **base,
-            "cycle_title": application.cycle.title,
             "submitted_at": application.submitted_at.isoformat(),
+            "url": reverse("applicants:my_applications"),
         },
         event_key=f"application:{application.pk}:received",
     )
-    if application.needs_review:
+    if not application.needs_review:
+        return
+    codes = [r["code"] for r in application.warnings]
+    for coordinator in post.unit.coordinators.select_related("user"):
+        user = coordinator.user
         with translation.override(user.language or "zh-hans"):
-            warning = "；".join(str(EligibilityCode(r["code"]).label) for r in application.warnings)
+            warnings = [str(EligibilityCode(code).label) for code in codes]
         notification_queue(
             recipient=user,
             kind="application_needs_review",
-            context={**base, "warning": warning},
+            context={**base, "warning_codes": codes, "warnings": warnings},
             event_key=f"application:{application.pk}:needs_review",
         )
 

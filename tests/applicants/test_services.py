@@ -61,15 +61,18 @@ def test_application_submit_stores_eligibility_event_and_notification(applicant,
     assert kinds == {("application_received", f"application:{app.pk}:received")}
 
 
-def test_application_submit_with_warning_is_flagged_and_queues_needs_review(cycle):
+def test_application_submit_with_warning_is_flagged_and_notifies_unit_coordinators(cycle):
     post = factories.PostFactory(cycle=cycle, long_term=True, min_year_of_study=1)
+    coordinator = factories.CoordinatorFactory(unit=post.unit)
+    factories.CoordinatorFactory()  # of another unit: not told
     student = student_for(cycle, year_of_study=1)
     app = _submit(student, post)
     assert app.needs_review is True
     assert [w["code"] for w in app.warnings] == ["long_term_junior"]
-    assert Notification.objects.filter(
-        recipient=student.user, kind="application_needs_review", event_key=f"application:{app.pk}:needs_review"
-    ).exists()
+    rows = Notification.objects.filter(kind="application_needs_review")
+    assert {r.recipient_id for r in rows} == {coordinator.user_id}
+    assert {r.event_key for r in rows} == {f"application:{app.pk}:needs_review"}
+    assert rows[0].context["warning_codes"] == ["long_term_junior"]
 
 
 def test_application_submit_one_second_before_deadline_is_accepted(applicant, post):

@@ -180,6 +180,10 @@ class Command(BaseCommand):
             log=(lambda msg: self.stdout.write(msg)) if verbosity > 1 else (lambda msg: None),
         )
         with transaction.atomic():
+            if connection.vendor == "sqlite":
+                # Keep the whole transaction's pages in memory rather than spilling them early.
+                with connection.cursor() as cursor:
+                    cursor.execute("PRAGMA cache_size = -262144")
             builder.build()
         elapsed = time.perf_counter() - started
         self.stdout.write(self.style.SUCCESS(f"Seeded “{TITLE}” in {elapsed:.1f} s:"))
@@ -240,6 +244,8 @@ class DemoBuilder:
         self.password = make_password(data.DEMO_PASSWORD)
         self.staff_side_index = 0
         self.raw_models: list = []
+        # SQLite stores naive datetimes in the connection's zone; PostgreSQL takes aware ones.
+        self.naive_datetimes = None if connection.features.supports_timezones else connection.timezone
 
     # --- helpers ----------------------------------------------------------------------------
     def name(self, gender: str) -> str:
@@ -582,7 +588,10 @@ class DemoBuilder:
         return itertools.count(start)
 
     def sql_datetime(self, value: dt.datetime):
-        return connection.ops.adapt_datetimefield_value(value)
+        """What ``connection.ops.adapt_datetimefield_value`` gives, without its per-call cost."""
+        if self.naive_datetimes is None:
+            return value
+        return str(value.astimezone(self.naive_datetimes).replace(tzinfo=None))
 
     def sql_date(self, value: dt.date):
         return connection.ops.adapt_datefield_value(value)

@@ -12,6 +12,7 @@ urlpatterns = [
     path("notifications/", include("jinseed.notifications.urls")),
     path("", include("positions.urls")),
     path("", include("applicants.urls")),
+    path("", include("placements.urls")),
 ]
 
 admin.site.site_header = _("Golden Seed programme · administration")

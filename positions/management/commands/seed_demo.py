@@ -623,6 +623,12 @@ class DemoBuilder:
         table = connection.ops.quote_name(opts.db_table)
         sql = f"INSERT INTO {table} ({columns}) VALUES ({placeholders})"  # noqa: S608 - names from the model
         with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                # COPY is an order of magnitude faster than row-by-row INSERTs on PostgreSQL.
+                with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                    for row in rows:
+                        copy.write_row(row + tail_values)
+                return
             for chunk in range(0, len(rows), 5000):
                 cursor.executemany(sql, [row + tail_values for row in rows[chunk : chunk + 5000]])
 

@@ -254,6 +254,30 @@ KINDS: dict[str, KindSpec] = {
             "url": "/coordinator/",
         },
     ),
+    "term_switch_decided": KindSpec(
+        label=_("Term switch decided"),
+        audience=_STUDENT,
+        required=_APPLICATION | {"approved", "term", "starts_on", "ends_on"},
+        optional=frozenset({"note", "url"}),
+        decision=True,
+        example={
+            **_EXAMPLE_APPLICATION,
+            "approved": True,
+            "term": "长期",
+            "starts_on": "2020-07-13",
+            "ends_on": "2021-06-30",
+            "note": "",
+            "url": "/my/placement/",
+        },
+    ),
+    "grade_confirmed": KindSpec(
+        label=_("Final grade confirmed"),
+        audience=_STUDENT,
+        required=_APPLICATION | {"grade"},
+        optional=frozenset({"url"}),
+        decision=True,
+        example={**_EXAMPLE_APPLICATION, "grade": "优秀", "url": "/my/placement/"},
+    ),
 }
 
 # The contract in its shortest form: kind → the context keys a caller must give.

@@ -12,6 +12,7 @@ urlpatterns = [
     path("notifications/", include("jinseed.notifications.urls")),
     path("", include("positions.urls")),
     path("", include("applicants.urls")),
+    path("", include("placements.cultivation_urls")),
     path("", include("placements.urls")),
 ]
 

@@ -31,3 +31,6 @@ class PlacementAdmin(admin.ModelAdmin):
     raw_id_fields = ["application", "student"]
     autocomplete_fields = ["post", "mentor"]
     list_select_related = ["student", "post__unit", "mentor__user"]
+
+
+from . import cultivation_admin  # noqa: E402, F401 - registers the cultivation models

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Interview, Mentor, Placement
+from .models import Interview, InterviewSlot, Mentor, Offer, Placement, Review, ReviewCriterion, ReviewScore
 
 
 @admin.register(Mentor)
@@ -31,6 +31,64 @@ class PlacementAdmin(admin.ModelAdmin):
     raw_id_fields = ["application", "student"]
     autocomplete_fields = ["post", "mentor"]
     list_select_related = ["student", "post__unit", "mentor__user"]
+
+
+@admin.register(ReviewCriterion)
+class ReviewCriterionAdmin(admin.ModelAdmin):
+    """Staff set the review criteria of each cycle here (scored 1–5 by the units' reviewers)."""
+
+    list_display = ["name", "cycle", "position", "description"]
+    list_filter = ["cycle"]
+    list_editable = ["position"]
+    search_fields = ["name"]
+
+
+class ReviewScoreInline(admin.TabularInline):
+    model = ReviewScore
+    extra = 0
+    readonly_fields = ["criterion", "score"]
+    can_delete = False
+
+
+@admin.register(Review)
+class ReviewAdmin(admin.ModelAdmin):
+    list_display = ["application", "reviewer", "average", "updated_at"]
+    list_filter = ["application__cycle"]
+    search_fields = ["application__student__legal_name", "reviewer__full_name"]
+    raw_id_fields = ["application", "reviewer"]
+    list_select_related = ["application__student", "application__post", "reviewer"]
+    inlines = [ReviewScoreInline]
+
+
+@admin.register(InterviewSlot)
+class InterviewSlotAdmin(admin.ModelAdmin):
+    list_display = ["unit", "post", "starts_at", "duration_minutes", "mode", "capacity", "self_booking", "is_cancelled"]
+    list_filter = ["mode", "self_booking", "is_cancelled", "cycle"]
+    search_fields = ["unit__name", "post__title"]
+    raw_id_fields = ["post", "created_by"]
+    filter_horizontal = ["interviewers"]
+    list_select_related = ["unit", "post"]
+    date_hierarchy = "starts_at"
+
+
+@admin.register(Offer)
+class OfferAdmin(admin.ModelAdmin):
+    """Read-only: offers change only through the services, which keep the headcount."""
+
+    list_display = ["student", "post", "status", "from_backup", "made_at", "expires_at", "responded_at"]
+    list_filter = ["status", "from_backup", "cycle"]
+    search_fields = ["student__legal_name", "post__title", "post__unit__name"]
+    list_select_related = ["student", "post__unit"]
+    date_hierarchy = "made_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 from . import cultivation_admin  # noqa: E402, F401 - registers the cultivation models

@@ -9,7 +9,7 @@ from applicants.models import Application, ApplicationEvent, StudentProfile
 from positions.models import Cycle, HostUnit, Post
 
 from .enums import HOLDING_OFFER_STATUSES, InterviewStatus, OfferStatus
-from .models import Interview, InterviewSlot, Offer, Review, ReviewCriterion
+from .models import Interview, InterviewSlot, Offer, Review, ReviewCriterion, ReviewScore
 
 
 def coordinator_unit(user) -> HostUnit | None:
@@ -78,15 +78,25 @@ def unit_application_get(*, unit: HostUnit, pk: int) -> Application:
         Prefetch("events", queryset=ApplicationEvent.objects.select_related("actor").order_by("created_at", "id")),
         Prefetch(
             "reviews",
-            queryset=Review.objects.select_related("reviewer").prefetch_related("scores__criterion"),
+            queryset=Review.objects.select_related("reviewer").prefetch_related(
+                Prefetch("scores", queryset=ReviewScore.objects.select_related("criterion"))
+            ),
         ),
-        Prefetch(
-            "interviews",
-            queryset=Interview.objects.select_related("slot").prefetch_related("interviewers").order_by("starts_at"),
-        ),
-        Prefetch("offers", queryset=Offer.objects.order_by("-made_at")),
     )
-    return get_object_or_404(qs, pk=pk, post__unit=unit)
+    application = get_object_or_404(qs, pk=pk, post__unit=unit)
+    # Interviews exist only from the shortlist on, offers only from "offer made" on: an
+    # applicant still waiting for review costs no query for them.
+    if application.status == ApplicationStatus.SUBMITTED:
+        application.interview_list, application.offer_list = [], []
+    else:
+        application.interview_list = list(application.interviews.order_by("starts_at"))
+        application.offer_list = (
+            list(application.offers.order_by("-made_at")) if application.status in OFFER_STATUSES else []
+        )
+    return application
+
+
+OFFER_STATUSES = frozenset({ApplicationStatus.OFFERED, ApplicationStatus.ACCEPTED, ApplicationStatus.DECLINED})
 
 
 def cycle_criteria(*, cycle: Cycle) -> list[ReviewCriterion]:

@@ -22,7 +22,7 @@ from applicants.enums import ApplicationStatus, EligibilityCode, Severity
 from applicants.models import Application
 from jinseed.errors import DomainError
 from positions.enums import PostStatus
-from positions.models import Cycle
+from positions.models import Cycle, UnitCoordinator
 from positions.selectors import cycle_current
 from positions.workspace_forms import PostProposalForm
 
@@ -51,6 +51,11 @@ def rule_required(rule: str):
         def wrapper(request, *args, **kwargs):
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
+            if rule == "use_unit_workspace":
+                # One query for the coordinator and their unit, cached where the rule looks.
+                coordinator = UnitCoordinator.objects.select_related("unit").filter(user=request.user).first()
+                if coordinator is not None:
+                    request.user.coordinator = coordinator
             if not can(rule, request.user):
                 raise PermissionDenied(_("This page is not for your account."))
             if rule == "use_unit_workspace":

@@ -256,3 +256,12 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# --- Selection (placements) -------------------------------------------------------------------
+# Publishes held decisions at the announcement time, starts held offers' deadlines, lapses
+# offers past their deadline and passes each freed place to the next ranked backup.
+CELERY_BEAT_SCHEDULE["placements-offers-expire"] = {
+    "task": "placements.tasks.offers_expire",
+    "schedule": 5 * 60,
+    "options": {"expires": 5 * 60},
+}

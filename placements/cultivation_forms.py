@@ -102,7 +102,7 @@ class ActivityProposalForm(forms.Form):
     starts_at = forms.DateTimeField(label=_("Starts"), widget=DateTimeInput)
     ends_at = forms.DateTimeField(label=_("Ends"), widget=DateTimeInput)
     place = forms.CharField(label=_("Place"), max_length=200, required=False)
-    stream_url = forms.URLField(label=_("Livestream link"), required=False)
+    stream_url = forms.URLField(label=_("Livestream link"), required=False, assume_scheme="https")
     capacity = forms.IntegerField(label=_("Places"), min_value=1, max_value=1000, initial=30)
 
     def clean(self):

@@ -61,15 +61,15 @@ def notification_context_validate(*, kind: str, context: dict) -> dict:
         plain = json.loads(json.dumps(context, cls=DjangoJSONEncoder))
     except (TypeError, ValueError) as exc:
         raise NotificationContextError(f"Context of {kind!r} is not JSON-serialisable: {exc}") from exc
-    _check_dates(kind, plain, context)
+    _check_dates(kind, plain)
     return plain
 
 
-def _check_dates(kind: str, plain, original) -> None:
+def _check_dates(kind: str, plain) -> None:
     items = plain.items() if isinstance(plain, dict) else enumerate(plain) if isinstance(plain, list) else ()
     for key, value in items:
         if isinstance(value, dict | list):
-            _check_dates(kind, value, None)
+            _check_dates(kind, value)
         elif isinstance(key, str) and key.endswith("_at"):
             parsed = parse_datetime(value) if isinstance(value, str) else None
             if parsed is None or timezone.is_naive(parsed):

@@ -1,6 +1,7 @@
 """Fixtures of the selection tests: a unit with its coordinator, a post and its applicants."""
 
 import datetime as dt
+import itertools
 
 import pytest
 from django.utils import timezone
@@ -46,9 +47,18 @@ def criteria(cycle):
     ]
 
 
+_id_numbers = itertools.count()
+
+
+def _unique_id_number() -> str:
+    """The shared factory draws from 1,000 numbers; tests with dozens of students need unique ones."""
+    n = next(_id_numbers)
+    return factories.make_id_number(n, birth=dt.date(1999, 1, 1) + dt.timedelta(days=n // 1000 + 7))
+
+
 def make_applications(post, n: int, *, status=ApplicationStatus.SUBMITTED, ranked: bool = False) -> list[Application]:
     """``n`` applications to ``post`` put straight into ``status`` (as if moved there earlier)."""
-    apps = [factories.ApplicationFactory(post=post) for _ in range(n)]
+    apps = [factories.ApplicationFactory(post=post, student__id_number=_unique_id_number()) for _ in range(n)]
     for i, app in enumerate(apps, start=1):
         Application.objects.filter(pk=app.pk).update(
             status=status, published_status=status, selection_rank=i if ranked else None

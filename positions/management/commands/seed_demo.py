@@ -62,7 +62,8 @@ STATUS_WEIGHTS = {
     S.REJECTED: 10,
     S.INTERVIEWED: 7,
     S.OFFERED: 6,
-    S.ACCEPTED: 30,
+    # About 250 placed students, as the 270 of 2020: enough for 18-27 groups of 10-15 (form_groups).
+    S.ACCEPTED: 60,
     S.DECLINED: 4,
     S.NOT_SELECTED: 11,
     S.WITHDRAWN: 8,
@@ -278,6 +279,7 @@ class DemoBuilder:
         self.build_posts()
         self.build_students()
         self.build_applications()
+        build_cultivation_demo(self)
 
     def build_cycle(self) -> None:
         cal = self.cal
@@ -885,3 +887,157 @@ class Student(NamedTuple):
     year_of_study: int
     major: str
     graduation_year: int
+
+
+# --- cultivation (placements after selection) ------------------------------------------------------
+
+
+def build_cultivation_demo(builder: DemoBuilder) -> None:
+    """The cycle's cultivation set-up, and a finished showcase placement for the demo student.
+
+    Uses the cultivation services where they have rules (groups, assessments, certificate),
+    so the demo holds nothing the portal could not produce. The demo student's placement is
+    shown *completed* with an excellent, confirmed grade and a certificate although the demo
+    calendar stands in the registration window: it is the end of the journey, seeded so that
+    "My placement", the certificate and the public verify page can be tried at once.
+    """
+    from placements import cultivation
+    from placements.cultivation_enums import (
+        ActivityKind,
+        ActivityMode,
+        ActivityStatus,
+        AssessorRole,
+        ChecklistParty,
+        CommitteeRoleKind,
+        Grade,
+        PlacementEventKind,
+    )
+    from placements.models import (
+        Activity,
+        CommitteeRole,
+        CycleCultivationSettings,
+        FinalGrade,
+        Group,
+        Onboarding,
+        OnboardingItem,
+        OnboardingTick,
+        PlacementEvent,
+    )
+
+    cycle, cal, staff = builder.cycle, builder.cal, builder.staff
+    CycleCultivationSettings.objects.create(cycle=cycle, excellent_cap_percent=30)
+    items = OnboardingItem.objects.bulk_create(
+        [
+            OnboardingItem(cycle=cycle, title=title, party=party, position=i)
+            for i, (title, party) in enumerate(
+                [
+                    ("阅读《金种子挂职安全须知》", ChecklistParty.STUDENT),
+                    ("参加岗前培训（金山区情介绍）", ChecklistParty.STUDENT),
+                    ("签订挂职锻炼协议", ChecklistParty.COORDINATOR),
+                    ("到岗报到", ChecklistParty.COORDINATOR),
+                ]
+            )
+        ]
+    )
+    activities = [
+        (
+            ActivityKind.KICKOFF,
+            "2020年“金种子”培育计划启动仪式",
+            ActivityMode.ON_SITE,
+            (7, 4, 14),
+            "金山区青少年活动中心",
+        ),
+        (ActivityKind.ORIENTATION, "金山区情介绍", ActivityMode.LIVESTREAM, (7, 6, 9), ""),
+        (
+            ActivityKind.JINSHAN_VISIT,
+            "学子看金山：枫泾古镇与金山嘴渔村",
+            ActivityMode.ON_SITE,
+            (7, 18, 8),
+            "枫泾古镇游客中心",
+        ),
+        (ActivityKind.ETIQUETTE, "职场礼仪培训", ActivityMode.ON_SITE, (7, 11, 14), "金山区青年中心多功能厅"),
+        (ActivityKind.CAREER, "职业规划与创新创业指导", ActivityMode.LIVESTREAM, (8, 1, 14), ""),
+    ]
+    Activity.objects.bulk_create(
+        [
+            Activity(
+                cycle=cycle,
+                kind=kind,
+                title=title,
+                mode=mode,
+                starts_at=cal.at(*when),
+                ends_at=cal.at(*when) + dt.timedelta(hours=2),
+                place=place,
+                stream_url="" if place else "https://live.jinseed.demo/2020",
+                capacity=300,
+                status=ActivityStatus.PUBLISHED,
+                proposed_by=staff,
+                decided_by=staff,
+            )
+            for kind, title, mode, when, place in activities
+        ]
+    )
+
+    groups = cultivation.groups_form(cycle=cycle, actor=staff)
+    demo_placement = Placement.objects.select_related("post__unit", "post__cycle").get(
+        student_id=builder.demo_student.pk, post__cycle=cycle
+    )
+    for group in groups:
+        members = list(group.memberships.order_by("placement_id").values_list("placement_id", flat=True))
+        leader = demo_placement.pk if demo_placement.pk in members else members[0]
+        Group.objects.filter(pk=group.pk).update(leader_id=leader)
+    leaders = list(Group.objects.filter(cycle=cycle).exclude(leader=demo_placement).order_by("number"))
+    roles = [r for r in CommitteeRoleKind.values if r != CommitteeRoleKind.STUDY]
+    CommitteeRole.objects.bulk_create(
+        [
+            CommitteeRole(cycle=cycle, role=role, placement_id=g.leader_id)
+            for role, g in zip(roles, leaders, strict=False)
+        ]
+        + [CommitteeRole(cycle=cycle, role=CommitteeRoleKind.STUDY, placement=demo_placement)]
+    )
+
+    # The showcase: onboarded, completed, assessed, graded excellent, certified.
+    coordinator = builder.coordinator_user[demo_placement.post.unit_id]
+    unit = demo_placement.post.unit
+    Onboarding.objects.create(
+        placement=demo_placement,
+        report_place=f"{unit.address}（人事科）",
+        report_at=dt.datetime.combine(demo_placement.starts_on, dt.time(8, 30), tzinfo=CST),
+        notes="请携带身份证、学生证和一寸照片两张。",
+        updated_by=coordinator,
+    )
+    OnboardingTick.objects.bulk_create(
+        [
+            OnboardingTick(
+                placement=demo_placement,
+                item=item,
+                ticked_by=coordinator if item.party == ChecklistParty.COORDINATOR else None,
+            )
+            for item in items
+        ]
+    )
+    for status in (PlacementStatus.ACTIVE, PlacementStatus.COMPLETED):
+        demo_placement = cultivation.placement_transition(placement=demo_placement, to_status=status, actor=coordinator)
+    for role, user, comment in (
+        (AssessorRole.MENTOR, builder.demo_mentor.user, "工作认真细致，主动承担社保政策宣传材料的整理，完成质量高。"),
+        (AssessorRole.COORDINATOR, coordinator, "出勤率高，与同事配合默契，积极参加单位活动。"),
+    ):
+        cultivation.assessment_submit(
+            placement=demo_placement,
+            actor=user,
+            role=role,
+            attendance=5,
+            work_quality=5,
+            initiative=5,
+            teamwork=5,
+            proposed_grade=Grade.EXCELLENT,
+            comments=comment,
+        )
+    # Written directly rather than through grade_confirm: the seed sends no messages.
+    FinalGrade.objects.create(placement=demo_placement, grade=Grade.EXCELLENT, confirmed_by=staff)
+    PlacementEvent.objects.create(
+        placement=demo_placement, kind=PlacementEventKind.GRADE, to_value=Grade.EXCELLENT, actor=staff
+    )
+    demo_placement = Placement.objects.select_related("post__cycle", "final_grade").get(pk=demo_placement.pk)
+    certificate = cultivation.certificate_issue(placement=demo_placement, actor=staff)
+    builder.log(f"cultivation: {len(groups)} groups; demo certificate {certificate.code}")

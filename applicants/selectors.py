@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from positions.models import Cycle, Post
 
-from .enums import ACTIVE_STATUSES
+from .enums import ACTIVE_STATUSES, ApplicationStatus
 from .models import Application, ApplicationEvent, StudentProfile
 
 
@@ -45,3 +45,12 @@ def application_active_for_post(*, student: StudentProfile, post: Post) -> Appli
 
 def application_get_for_resume(*, pk: int) -> Application:
     return Application.objects.select_related("post__unit", "student__user").get(pk=pk)
+
+
+def student_participations(*, student: StudentProfile, before_year: int | None = None) -> QuerySet[Application]:
+    """The cycles a student took part in (an accepted place), oldest first; with
+    ``before_year``, only earlier cycles: a returning student has at least one."""
+    qs = Application.objects.filter(student=student, status=ApplicationStatus.ACCEPTED)
+    if before_year is not None:
+        qs = qs.filter(cycle__year__lt=before_year)
+    return qs.select_related("cycle", "post__unit").order_by("cycle__year", "pk")

@@ -8,7 +8,12 @@ from django import template
 
 from ..eligibility import SEVERITY_HELP, eligibility_check
 from ..forms import preference_label
-from ..selectors import application_active_for_post, application_active_for_student, student_profile_of
+from ..selectors import (
+    application_active_for_post,
+    application_active_for_student,
+    student_participations,
+    student_profile_of,
+)
 
 register = template.Library()
 
@@ -44,3 +49,13 @@ def apply_panel(context, post):
 @register.filter
 def preference(n) -> str:
     return preference_label(int(n))
+
+
+@register.inclusion_tag("applicants/_participations.html")
+def participations(student, cycle=None):
+    """The cycles ``student`` took part in: all of them, or (given ``cycle``) those before it,
+    shown as "returning student" to the student applying and to the unit reviewing."""
+    if student is None:
+        return {"participations": []}
+    rows = list(student_participations(student=student, before_year=cycle.year if cycle else None))
+    return {"participations": rows, "returning": cycle is not None}

@@ -5,6 +5,7 @@ import zoneinfo
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from placements.cultivation_enums import AssessorRole, ChecklistParty, Grade
 from placements.cultivation_rules import can
@@ -243,3 +244,55 @@ def test_forum_page_lists_only_adopted_suggestions_without_names(client, placeme
     assert "开通朱泾—石化班车。" in page
     assert "未采纳的意见" not in page
     assert placement.student.legal_name not in page
+
+
+def test_term_switch_through_the_pages_unit_then_staff(client, placement, coordinator, staff_user):
+    client.force_login(placement.student.user)
+    start = placement.starts_on
+    response = client.post(
+        reverse("cultivation:term_switch_request", args=[placement.pk]),
+        {"to_starts_on": start.isoformat(), "to_ends_on": (start + dt.timedelta(days=300)).isoformat(), "reason": "x"},
+    )
+    assert response.status_code == 302
+    switch = placement.term_switches.get()
+    client.force_login(staff_user)
+    assert (
+        client.post(reverse("cultivation:term_switch_decide", args=[switch.pk]), {"decision": "approve"}).status_code
+        == 403
+    )
+    client.force_login(coordinator.user)
+    assert client.get(reverse("cultivation:placement_detail", args=[placement.pk])).status_code == 200
+    client.post(reverse("cultivation:term_switch_decide", args=[switch.pk]), {"decision": "approve"})
+    client.force_login(staff_user)
+    assert client.get(reverse("cultivation:placement_detail", args=[placement.pk])).status_code == 200
+    client.post(reverse("cultivation:term_switch_decide", args=[switch.pk]), {"decision": "approve"})
+    placement.refresh_from_db()
+    assert placement.term == "long"
+
+
+def test_student_ticks_own_item_and_signs_up_through_the_page(client, placement, cycle, staff_user):
+    from placements import cultivation as services
+    from placements.cultivation_enums import ActivityKind, ActivityMode
+    from placements.models import ActivitySignup, OnboardingTick
+
+    item = OnboardingItem.objects.create(cycle=cycle, title="阅读安全须知", party=ChecklistParty.STUDENT)
+    unit_item = OnboardingItem.objects.create(cycle=cycle, title="签订协议", party=ChecklistParty.COORDINATOR)
+    start = timezone.now() + dt.timedelta(days=1)
+    activity = services.activity_publish(
+        cycle=cycle,
+        actor=staff_user,
+        kind=ActivityKind.CAREER,
+        data={
+            "title": "职业规划",
+            "mode": ActivityMode.LIVESTREAM,
+            "stream_url": "https://live.example.cn/1",
+            "starts_at": start,
+            "ends_at": start + dt.timedelta(hours=1),
+        },
+    )
+    client.force_login(placement.student.user)
+    assert client.post(reverse("cultivation:checklist_tick", args=[placement.pk, item.pk])).status_code == 302
+    assert client.post(reverse("cultivation:checklist_tick", args=[placement.pk, unit_item.pk])).status_code == 403
+    assert list(OnboardingTick.objects.values_list("item", flat=True)) == [item.pk]
+    client.post(reverse("cultivation:activity_signup", args=[placement.pk, activity.pk]))
+    assert ActivitySignup.objects.filter(activity=activity, placement=placement).exists()

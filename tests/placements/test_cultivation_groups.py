@@ -102,3 +102,22 @@ def test_group_leader_must_be_a_member_and_move_clears_leadership(cycle, post, s
     group.refresh_from_db()
     assert group.leader is None
     assert placements[0].group_membership.group == other
+
+
+def test_admin_action_forms_groups_and_changelists_open(client, cycle, post, staff_user):
+    from django.urls import reverse
+
+    from placements.models import CycleCultivationSettings
+
+    for _ in range(12):
+        make_placement(post=post)
+    settings_row = CycleCultivationSettings.objects.create(cycle=cycle)
+    client.force_login(staff_user)
+    url = reverse("admin:placements_cyclecultivationsettings_changelist")
+    response = client.post(url, {"action": "form_groups", "_selected_action": [settings_row.pk]})
+    assert response.status_code == 302
+    assert Group.objects.filter(cycle=cycle).count() == 1
+    for model in ("group", "committeerole", "activity", "termswitchrequest", "finalgrade", "certificate", "feedback"):
+        assert client.get(reverse(f"admin:placements_{model}_changelist")).status_code == 200
+    group = Group.objects.get()
+    assert client.get(reverse("admin:placements_group_change", args=[group.pk])).status_code == 200

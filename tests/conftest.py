@@ -3,6 +3,17 @@ import pytest
 from tests import factories
 
 
+def pytest_configure(config):
+    """Tests create hundreds of accounts: a fast hash keeps the suite quick. The real
+    hashers stay listed after it so that hashes made with them still verify."""
+    from django.conf import settings
+
+    settings.PASSWORD_HASHERS = [
+        "django.contrib.auth.hashers.MD5PasswordHasher",
+        "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    ]
+
+
 @pytest.fixture(autouse=True)
 def _private_media(settings, tmp_path):
     """Uploaded files of a test go to its own temporary folder."""

@@ -13,12 +13,6 @@ from placements.models import InterviewSlot, ReviewCriterion
 from tests import factories
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    """Each test creates several accounts; a slow password hash would dominate the run."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def unit(db):
     return factories.HostUnitFactory()

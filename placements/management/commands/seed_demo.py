@@ -11,8 +11,8 @@ first days' history (screening, rolling video interviews, offers) behind it.
 ``--as-of 2020-06-20`` gives the historical dates themselves. Students' ages and
 graduation dates stay those of 2020, so the graduating-year rule has its examples.
 
-It seeds the other apps as well (applicants, placements): it sits in ``positions`` only
-because the cycle is where the demo starts.
+It seeds every app (positions, applicants, placements), so it lives in ``placements``, the
+app that may depend on all the others.
 """
 
 import datetime as dt
@@ -38,9 +38,9 @@ from applicants.identity import digest_id_number, encrypt_id_number, id_check_ch
 from applicants.models import Application, ApplicationEvent, StudentProfile
 from jinseed.accounts.enums import Role
 from jinseed.accounts.models import User
+from placements import demo_data as data
 from placements.enums import InterviewMode, InterviewOutcome, InterviewStatus, OfferStatus, PlacementStatus
 from placements.models import Interview, Mentor, Offer, Placement
-from positions import demo_data as data
 from positions.enums import CycleStatus, PostStatus, RuleMode, Season, TermType, Town
 from positions.models import Cycle, HostUnit, Post, PostTransition, UnitCoordinator
 

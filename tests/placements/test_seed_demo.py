@@ -17,11 +17,11 @@ from applicants.identity import digest_id_number, mask_id_number, validate_id_nu
 from applicants.models import Application, ApplicationEvent, StudentProfile
 from jinseed.accounts.enums import Role
 from jinseed.accounts.models import User
+from placements.demo_data import DEMO_PASSWORD
 from placements.enums import InterviewStatus
+from placements.management.commands.seed_demo import demo_counts, demo_fingerprint
 from placements.models import Interview, Offer, Placement
-from positions.demo_data import DEMO_PASSWORD
 from positions.enums import CycleStatus, PostStatus, UnitKind
-from positions.management.commands.seed_demo import demo_counts, demo_fingerprint
 from positions.models import Cycle, HostUnit, Post
 from positions.selectors import cycle_current
 

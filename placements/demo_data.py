@@ -4,7 +4,7 @@ Units and posts are made up in the style of Jinshan's real bodies; people's name
 from common surnames and given-name characters, so no real person's data is used.
 """
 
-from .enums import Town, UnitKind
+from positions.enums import Town, UnitKind
 
 DEMO_PASSWORD = "jinseed-demo-2020"  # noqa: S105 - the published demo password (README)
 

@@ -1,13 +1,17 @@
 """Every write to cycles, units and posts."""
 
+import logging
+
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jinseed.errors import DomainError
 
-from .enums import POST_TRANSITIONS, PostStatus
-from .models import Post, PostTransition
+from .enums import CYCLE_TRANSITIONS, POST_TRANSITIONS, CycleStatus, PostStatus
+from .models import Cycle, Post, PostTransition
+
+logger = logging.getLogger(__name__)
 
 
 class PostError(DomainError):
@@ -57,3 +61,29 @@ def post_return(*, post: Post, actor, reason: str) -> Post:
 
 def post_close(*, post: Post, actor, reason: str = "") -> Post:
     return post_transition(post=post, to_status=PostStatus.CLOSED, actor=actor, reason=reason)
+
+
+class CycleError(DomainError):
+    pass
+
+
+@transaction.atomic
+def cycle_transition(*, cycle: Cycle, to_status: str, actor=None, reason: str = "") -> Cycle:
+    """The one place a cycle changes status: locks the row and checks ``CYCLE_TRANSITIONS``.
+
+    Cycles have no audit table of their own (unlike posts): the change is logged with who,
+    from, to and why.
+    """
+    locked = Cycle.objects.select_for_update().get(pk=cycle.pk)
+    from_status = locked.status
+    if to_status not in CYCLE_TRANSITIONS[from_status]:
+        raise CycleError(
+            _("A cycle that is “%(from)s” cannot become “%(to)s”.")
+            % {"from": CycleStatus(from_status).label, "to": CycleStatus(to_status).label},
+            code="illegal_transition",
+        )
+    locked.status = to_status
+    locked.save(update_fields=["status", "updated_at"])
+    logger.info("Cycle %s: %s → %s by %s. %s", locked.pk, from_status, to_status, actor or "system", reason)
+    cycle.status = locked.status
+    return locked

@@ -184,14 +184,18 @@ KINDS: dict[str, KindSpec] = {
     "offer_accepted_onboarding": KindSpec(
         label=_("Onboarding notice (offer accepted)"),
         audience=_STUDENT,
-        required=_APPLICATION | {"unit_address", "starts_on", "report_at", "mentor_name", "mentor_contact"},
-        optional=frozenset({"group_name", "what_to_bring", "notes", "url"}),
+        # The unit's contact person receives the student; the mentor is usually named later,
+        # and is listed too when already known.
+        required=_APPLICATION | {"unit_address", "starts_on", "report_at", "contact_name", "contact_details"},
+        optional=frozenset({"mentor_name", "mentor_contact", "group_name", "what_to_bring", "notes", "url"}),
         decision=True,
         example={
             **_EXAMPLE_APPLICATION,
             "unit_address": "金山区龙山路555号",
             "starts_on": "2020-07-13",
             "report_at": "2020-07-13T08:30:00+08:00",
+            "contact_name": "王老师",
+            "contact_details": "021-57920000",
             "mentor_name": "李老师",
             "mentor_contact": "021-57921234",
             "group_name": "第三小组",

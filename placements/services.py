@@ -24,9 +24,9 @@ from applicants.enums import ApplicationStatus
 from applicants.models import Application, StudentProfile
 from applicants.services import application_transition
 from jinseed.errors import DomainError
-from positions.enums import PostStatus
+from positions.enums import CycleStatus, PostStatus
 from positions.models import Cycle, HostUnit, Post
-from positions.services import post_submit
+from positions.services import cycle_transition, post_submit
 
 from .enums import (
     HOLDING_OFFER_STATUSES,
@@ -45,6 +45,8 @@ S = ApplicationStatus
 EDITABLE_POST_STATUSES = frozenset({PostStatus.DRAFT, PostStatus.RETURNED})
 #: Interviews that still take a place in a slot and in the student's diary.
 LIVE_INTERVIEW = InterviewStatus.SCHEDULED
+#: Cycle statuses in which no offer is made any more, from the backup list or otherwise.
+SELECTION_OVER = frozenset({CycleStatus.SELECTION_CLOSED, CycleStatus.ARCHIVED})
 
 
 class SelectionError(DomainError):
@@ -56,21 +58,74 @@ class CapacityError(SelectionError):
 
 
 # --- notifications ----------------------------------------------------------------------------
+#
+# Event keys, by what they are about (every key names its recipient implicitly: the outbox
+# makes them unique per recipient and channel):
+#
+# * ``application:<pk>:decision:<state>`` — the student's current decision on one application
+#   (shortlisted, not shortlisted, offer made or passed on, onboarding). A new decision
+#   *replaces* every queued, unsent message under ``application:<pk>:decision:``, so only the
+#   latest goes out; one already sent stays sent.
+# * ``interview:<pk>:notice:<sequence>:<what>`` — invitation, reschedule, cancellation; a
+#   change replaces the queued notice of the interview. If the student was never told
+#   (the earlier notice was still queued), a reschedule is sent as a fresh invitation and a
+#   cancellation as nothing at all.
+# * ``interview:<pk>:reminder:<sequence>:<24h|1h>`` — held with ``send_after``; cancelled and
+#   queued again on every change of the interview.
+# * ``cycle:<pk>:not_selected:student:<pk>`` — once per student when the selection closes.
 
 
-def _notify(*, recipient, kind: str, context: dict, event_key: str, send_after=None) -> None:
-    """Queue a message through the outbox, inside the caller's transaction."""
-    from jinseed.notifications import kinds
-    from jinseed.notifications.services import notification_queue
+def _notify(*, recipient, kind: str, context: dict, event_key: str, replaces: str | None = None, send_after=None):
+    """Queue a message through the outbox, inside the caller's transaction.
 
-    if kind not in kinds.KINDS:
-        # The outbox refuses a kind it does not know; a missing template must not undo a decision.
-        logger.warning("Notification kind %s is not registered; %s not queued", kind, event_key)
-        return
-    spec = kinds.KINDS[kind]
-    allowed = spec.required | spec.optional
-    context = {k: v for k, v in context.items() if k in allowed}
-    notification_queue(recipient=recipient, kind=kind, context=context, event_key=event_key, send_after=send_after)
+    The outbox validates ``kind`` and ``context`` against ``jinseed.notifications.kinds``: a
+    caller's mistake raises (and rolls the decision back) instead of losing the message.
+    With ``replaces``, queued messages under that key prefix are cancelled first.
+    """
+    from jinseed.notifications.services import notification_queue, notification_replace
+
+    if replaces is None:
+        return notification_queue(
+            recipient=recipient, kind=kind, context=context, event_key=event_key, send_after=send_after
+        )
+    return notification_replace(
+        recipient=recipient, kind=kind, context=context, event_key=event_key, replaces=replaces, send_after=send_after
+    )
+
+
+def _cancel_queued(*, recipient, prefix: str) -> int:
+    """Cancel this recipient's (a user or a user id) queued, unsent messages under ``prefix``."""
+    from jinseed.notifications.services import notification_cancel
+
+    return notification_cancel(recipient=recipient, event_key_prefix=prefix)
+
+
+def _was_told(*, recipient, prefix: str) -> bool:
+    """Whether a message under ``prefix`` has gone (or is going) out to ``recipient``."""
+    from jinseed.notifications.enums import NotificationStatus
+    from jinseed.notifications.models import Notification
+
+    return Notification.objects.filter(
+        recipient=recipient,
+        event_key__startswith=prefix,
+        status__in=[NotificationStatus.SENDING, NotificationStatus.SENT],
+    ).exists()
+
+
+def decision_key_prefix(application_id: int) -> str:
+    return f"application:{application_id}:decision:"
+
+
+def interview_notice_prefix(interview_id: int) -> str:
+    return f"interview:{interview_id}:notice:"
+
+
+def interview_reminder_prefix(interview_id: int) -> str:
+    return f"interview:{interview_id}:reminder:"
+
+
+def not_selected_key(*, cycle_id: int, student_id: int) -> str:
+    return f"cycle:{cycle_id}:not_selected:student:{student_id}"
 
 
 def _application_context(application: Application) -> dict:
@@ -165,7 +220,8 @@ def application_shortlist(*, application: Application, actor) -> Application:
         recipient=app.student.user,
         kind="application_shortlisted",
         context=_application_context(app),
-        event_key=f"application:{app.pk}:shortlisted",
+        event_key=f"{decision_key_prefix(app.pk)}shortlisted",
+        replaces=decision_key_prefix(app.pk),
     )
     return app
 
@@ -176,12 +232,14 @@ def application_reject(*, application: Application, actor, reason_code: str, rea
     app = application_transition(application=application, to_status=S.REJECTED, actor=actor, reason=reason)
     app = Application.objects.select_related("student__user", "post__unit").get(pk=app.pk)
     for interview in app.interviews.filter(status=LIVE_INTERVIEW):
-        _interview_cancel(interview=interview, reason=reason, notify=False)
+        # The rejection tells the student; the calendar entry is withdrawn by the cancel notice.
+        _interview_cancel(interview=interview, reason=reason)
     _notify(
         recipient=app.student.user,
         kind="application_not_shortlisted",
         context={**_application_context(app), "reason": reason},
-        event_key=f"application:{app.pk}:not_shortlisted",
+        event_key=f"{decision_key_prefix(app.pk)}not_shortlisted",
+        replaces=decision_key_prefix(app.pk),
     )
     return app
 
@@ -295,21 +353,68 @@ def _interviewer_warnings(*, slot: InterviewSlot, interviewers: list) -> list[st
     return warnings
 
 
-def _interview_context(interview: Interview) -> dict:
-    app = interview.application
+def _where(interview: Interview) -> dict:
+    where = {}
+    if interview.meeting_link:
+        where["meeting_url"] = interview.meeting_link
+    if interview.address:
+        where["address"] = interview.address
+    return where
+
+
+def _interview_context(interview: Interview, *, notes: bool = True) -> dict:
+    """The calendar kinds' context; ``interview_cancelled`` takes a reason instead of notes."""
     ctx = {
-        **_application_context(app),
+        **_application_context(interview.application),
         "interview_uid": f"interview-{interview.pk}@jinseed",
         "starts_at": interview.starts_at.isoformat(),
         "ends_at": interview.ends_at.isoformat(),
         "sequence": interview.sequence,
-        "notes": interview.notes,
+        **_where(interview),
     }
-    if interview.meeting_link:
-        ctx["meeting_url"] = interview.meeting_link
-    if interview.address:
-        ctx["address"] = interview.address
+    if notes:
+        ctx["notes"] = interview.notes
     return ctx
+
+
+REMINDERS: tuple[tuple[str, str, dt.timedelta], ...] = (
+    ("24h", "interview_reminder_24h", dt.timedelta(hours=24)),
+    ("1h", "interview_reminder_1h", dt.timedelta(hours=1)),
+)
+
+
+def _interview_reminders_queue(*, interview: Interview, now=None) -> int:
+    """Queue the 24 h and 1 h reminders of a scheduled interview, held until their time.
+
+    A reminder whose time has already passed (an interview booked 3 hours ahead has no 24 h
+    reminder) is skipped. Keys carry the interview's sequence, so after a change the new
+    reminders are new events, the old ones having been cancelled.
+    """
+    now = now or timezone.now()
+    recipient = interview.application.student.user
+    context = {
+        **_application_context(interview.application),
+        "starts_at": interview.starts_at.isoformat(),
+        **_where(interview),
+    }
+    queued = 0
+    for name, kind, before in REMINDERS:
+        due = interview.starts_at - before
+        if due <= now:
+            continue
+        _notify(
+            recipient=recipient,
+            kind=kind,
+            context=context,
+            event_key=f"{interview_reminder_prefix(interview.pk)}{interview.sequence}:{name}",
+            send_after=due,
+        )
+        queued += 1
+    return queued
+
+
+def _interview_reminders_cancel(*, interview: Interview) -> int:
+    return _cancel_queued(recipient=interview.application.student.user, prefix=interview_reminder_prefix(interview.pk))
 
 
 def _student_clash(*, student_id: int, starts_at, ends_at, exclude_interview=None) -> Interview | None:
@@ -371,12 +476,16 @@ def interview_book(*, application: Application, slot: InterviewSlot, actor, by_s
         address=locked_slot.address,
     )
     interview.interviewers.set(locked_slot.interviewers.all())
+    interview.application = application
+    prefix = interview_notice_prefix(interview.pk)
     _notify(
         recipient=application.student.user,
         kind="interview_invitation",
         context=_interview_context(interview),
-        event_key=f"interview:{interview.pk}:invitation",
+        event_key=f"{prefix}{interview.sequence}:invitation",
+        replaces=prefix,
     )
+    _interview_reminders_queue(interview=interview)
     return interview
 
 
@@ -414,16 +523,20 @@ def interview_reschedule(*, interview: Interview, slot: InterviewSlot, actor) ->
     locked.save()
     locked.interviewers.set(locked_slot.interviewers.all())
     locked.application = application
-    _notify(
-        recipient=application.student.user,
-        kind="interview_rescheduled",
-        context={**_interview_context(locked), "previous_starts_at": previous.isoformat()},
-        event_key=f"interview:{locked.pk}:rescheduled:{locked.sequence}",
-    )
+    student = application.student.user
+    prefix = interview_notice_prefix(locked.pk)
+    _cancel_queued(recipient=student, prefix=prefix)
+    if _was_told(recipient=student, prefix=prefix):
+        what, context = "rescheduled", {**_interview_context(locked), "previous_starts_at": previous.isoformat()}
+    else:  # the invitation never went out: the student learns only the new time
+        what, context = "invitation", _interview_context(locked)
+    _notify(recipient=student, kind=f"interview_{what}", context=context, event_key=f"{prefix}{locked.sequence}:{what}")
+    _interview_reminders_cancel(interview=locked)
+    _interview_reminders_queue(interview=locked)
     return locked
 
 
-def _interview_cancel(*, interview: Interview, reason: str, notify: bool = True) -> Interview:
+def _interview_cancel(*, interview: Interview, reason: str) -> Interview:
     locked = (
         Interview.objects.select_for_update()
         .select_related("application__student__user", "application__post__unit")
@@ -434,12 +547,18 @@ def _interview_cancel(*, interview: Interview, reason: str, notify: bool = True)
     locked.status = InterviewStatus.CANCELLED
     locked.sequence += 1
     locked.save(update_fields=["status", "sequence", "updated_at"])
-    if notify:
+    student = locked.application.student.user
+    prefix = interview_notice_prefix(locked.pk)
+    _interview_reminders_cancel(interview=locked)
+    _cancel_queued(recipient=student, prefix=prefix)
+    # A student who was never told of the interview (its invitation was still queued) is not
+    # told of its cancellation either: there is nothing in their calendar to remove.
+    if _was_told(recipient=student, prefix=prefix):
         _notify(
-            recipient=locked.application.student.user,
+            recipient=student,
             kind="interview_cancelled",
-            context={**_interview_context(locked), "reason": reason},
-            event_key=f"interview:{locked.pk}:cancelled",
+            context={**_interview_context(locked, notes=False), "reason": reason},
+            event_key=f"{prefix}{locked.sequence}:cancelled",
         )
     return locked
 
@@ -524,17 +643,15 @@ def post_ranking_set(*, post: Post, ordered_application_ids: list[int], actor) -
 
 
 @transaction.atomic
-def application_not_select(*, application: Application, actor, reason: str = "") -> Application:
-    app = application_transition(application=application, to_status=S.NOT_SELECTED, actor=actor, reason=reason)
-    app = Application.objects.select_related("student__user", "cycle").get(pk=app.pk)
-    _notify(
-        recipient=app.student.user,
-        kind="not_selected",
-        context={"student_name": app.student.legal_name, "cycle_title": app.cycle.title, "url": "/my/selection/"},
-        event_key=f"application:{app.pk}:not_selected",
-        send_after=_held_until(app.cycle, timezone.now()),
-    )
-    return app
+def application_not_select(*, application: Application, actor, reason: str = "", at=None) -> Application:
+    """The unit does not select this applicant (they stay eligible for its backup list).
+
+    No message yet: the student may still be interviewed or offered a place elsewhere, or be
+    passed an offer from this post's backups. They hear "not selected" once, for the whole
+    cycle, when its selection closes (``cycle_selection_close``); until the announcement the
+    status itself is held like every decision.
+    """
+    return application_transition(application=application, to_status=S.NOT_SELECTED, actor=actor, reason=reason, at=at)
 
 
 def post_free_places(*, post: Post) -> int:
@@ -576,17 +693,22 @@ def _offer_create_locked(*, locked_post: Post, application: Application, actor, 
     app = Application.objects.select_related("student__user", "post__unit").get(pk=app.pk)
     held_until = _held_until(cycle, at)
     respond_by = offer.expires_at or (held_until + dt.timedelta(hours=cycle.offer_valid_hours))
-    _notify(
-        recipient=app.student.user,
-        kind="offer_from_backup" if from_backup else "offer_made",
-        context={
-            **_application_context(app),
-            "respond_by_at": respond_by.isoformat(),
+    context = {**_application_context(app), "respond_by_at": respond_by.isoformat()}
+    if not from_backup:
+        context |= {
             "starts_on": locked_post.starts_on.isoformat(),
             "ends_on": locked_post.ends_on.isoformat(),
             "term": str(locked_post.get_term_display()),
-        },
-        event_key=f"offer:{offer.pk}:made",
+        }
+    student = app.student.user
+    # A "not selected" still queued for this student (a reopened selection) is no longer true.
+    _cancel_queued(recipient=student, prefix=not_selected_key(cycle_id=cycle.pk, student_id=app.student_id))
+    _notify(
+        recipient=student,
+        kind="offer_from_backup" if from_backup else "offer_made",
+        context=context,
+        event_key=f"{decision_key_prefix(app.pk)}offer:{offer.pk}",
+        replaces=decision_key_prefix(app.pk),
         send_after=held_until,
     )
     return offer
@@ -603,6 +725,8 @@ def offer_make(*, application: Application, actor, at=None) -> Offer:
     locked_post = Post.objects.select_for_update().select_related("cycle").get(pk=application.post_id)
     if locked_post.status not in {PostStatus.PUBLISHED, PostStatus.CLOSED}:
         raise SelectionError(_("Offers are made only on published posts."), code="post_not_published")
+    if locked_post.cycle.status in SELECTION_OVER:
+        raise SelectionError(_("The selection of this cycle has closed."), code="selection_closed")
     return _offer_create_locked(locked_post=locked_post, application=application, actor=actor, from_backup=False, at=at)
 
 
@@ -621,6 +745,8 @@ def offer_pass_to_backup(*, post: Post, actor=None, at=None) -> list[Offer]:
     """Fill the post's free places from its ranked backup list, best rank first."""
     at = at or timezone.now()
     locked_post = Post.objects.select_for_update().select_related("cycle").get(pk=post.pk)
+    if locked_post.cycle.status in SELECTION_OVER:
+        return []  # a place freed after the selection closed stays free
     made, skipped = [], []
     while post_free_places(post=locked_post) > 0:
         candidate = _backup_candidates(locked_post).exclude(pk__in=skipped).first()
@@ -687,25 +813,41 @@ def offer_accept(*, offer: Offer, actor, at=None) -> Placement:
         released_posts = _release_other_offers(offer=locked, actor=actor, at=at)
         _withdraw_other_applications(offer=locked, actor=actor, at=at)
         app = Application.objects.select_related("student__user", "post__unit").get(pk=locked.application_id)
-        unit = post.unit
-        report_at = timezone.make_aware(dt.datetime.combine(post.starts_on, dt.time(8, 30)))
         _notify(
             recipient=app.student.user,
             kind="offer_accepted_onboarding",
-            context={
-                **_application_context(app),
-                "unit_address": unit.address or post.place_of_work,
-                "starts_on": post.starts_on.isoformat(),
-                "report_at": report_at.isoformat(),
-                # The mentor is named later; until then the unit's contact person receives the student.
-                "mentor_name": unit.contact_name,
-                "mentor_contact": unit.contact_phone or unit.contact_email,
-            },
-            event_key=f"offer:{locked.pk}:accepted",
+            context=_onboarding_context(app=app, placement=placement),
+            event_key=f"{decision_key_prefix(app.pk)}accepted",
+            replaces=decision_key_prefix(app.pk),
         )
     for released_post in released_posts:
         offer_pass_to_backup(post=released_post, at=at)
     return placement
+
+
+def _onboarding_context(*, app: Application, placement: Placement) -> dict:
+    """What the student needs on the first day. The unit's contact person receives them; the
+    mentor is named too when one has already been assigned (usually later, by the unit)."""
+    post, unit = placement.post, placement.post.unit
+    report_at = timezone.make_aware(dt.datetime.combine(placement.starts_on, dt.time(8, 30)))
+    context = {
+        **_application_context(app),
+        "unit_address": unit.address or post.place_of_work,
+        "starts_on": placement.starts_on.isoformat(),
+        "report_at": report_at.isoformat(),
+        "contact_name": unit.contact_name,
+        "contact_details": unit.contact_phone or unit.contact_email,
+    }
+    if not unit.contact_name:  # no contact person on file: the unit's coordinator
+        coordinator = unit.coordinators.select_related("user").order_by("pk").first()
+        if coordinator is not None:
+            context["contact_name"] = str(coordinator.user)
+            context["contact_details"] = coordinator.phone or coordinator.user.mobile or coordinator.user.email
+    mentor = placement.mentor
+    if mentor is not None:
+        context["mentor_name"] = str(mentor.user)
+        context["mentor_contact"] = mentor.phone or mentor.user.email
+    return context
 
 
 def _release_other_offers(*, offer: Offer, actor, at) -> list[Post]:
@@ -720,6 +862,8 @@ def _release_other_offers(*, offer: Offer, actor, at) -> list[Post]:
         other.status = OfferStatus.RELEASED
         other.responded_at = at
         other.save(update_fields=["status", "responded_at"])
+        # The student chose another post: an offer message for this one still queued is stale.
+        _cancel_queued(recipient=offer.student.user_id, prefix=decision_key_prefix(other.application_id))
         application_transition(
             application=other.application,
             to_status=S.DECLINED,
@@ -768,6 +912,7 @@ def offer_decline(*, offer: Offer, actor, at=None) -> Offer:
         locked.responded_at = at
         locked.save(update_fields=["status", "responded_at"])
         application_transition(application=locked.application, to_status=S.DECLINED, actor=actor, at=at)
+        _cancel_queued(recipient=locked.student.user_id, prefix=decision_key_prefix(locked.application_id))
     offer_pass_to_backup(post=locked.post, at=at)
     return locked
 
@@ -792,6 +937,14 @@ def offer_start_held(*, at=None) -> int:
     return started
 
 
+def _offer_lapse(*, offer: Offer, at, reason: str, actor=None) -> None:
+    """An open offer ends unanswered; the caller holds its lock. Unsent reminders of it go."""
+    offer.status = OfferStatus.EXPIRED
+    offer.save(update_fields=["status"])
+    application_transition(application=offer.application, to_status=S.DECLINED, actor=actor, at=at, reason=reason)
+    _cancel_queued(recipient=offer.student.user_id, prefix=decision_key_prefix(offer.application_id))
+
+
 def offer_expire_due(*, at=None) -> int:
     """Lapse every open offer past its deadline and pass each place on. Safe to run again."""
     at = at or timezone.now()
@@ -801,14 +954,10 @@ def offer_expire_due(*, at=None) -> int:
     posts: dict[int, Post] = {}
     for pk in list(due):
         with transaction.atomic():
-            locked = Offer.objects.select_for_update().select_related("post", "application").get(pk=pk)
+            locked = Offer.objects.select_for_update().select_related("post", "application", "student").get(pk=pk)
             if locked.status != OfferStatus.OPEN or locked.expires_at is None or locked.expires_at > at:
                 continue
-            locked.status = OfferStatus.EXPIRED
-            locked.save(update_fields=["status"])
-            application_transition(
-                application=locked.application, to_status=S.DECLINED, at=at, reason=_("The offer lapsed unanswered.")
-            )
+            _offer_lapse(offer=locked, at=at, reason=_("The offer lapsed unanswered."))
             posts[locked.post_id] = locked.post
             expired += 1
     # Also any post whose place was freed earlier but not passed on (a crash between the steps).
@@ -821,3 +970,141 @@ def offer_expire_due(*, at=None) -> int:
     for post in posts.values():
         offer_pass_to_backup(post=post, at=at)
     return expired
+
+
+# --- closing the selection of a cycle ---------------------------------------------------------------
+
+
+#: Applications still in the running when the selection closes, and where each one ends.
+_CLOSE_MOVES: dict[str, str] = {
+    S.SUBMITTED: S.REJECTED,
+    S.SHORTLISTED: S.REJECTED,
+    S.INTERVIEWED: S.NOT_SELECTED,
+}
+
+
+def cycle_selection_close(*, cycle: Cycle, actor=None, at=None) -> dict[str, int]:
+    """End the selection of ``cycle``: OPEN → SELECTION_CLOSED, and everyone not placed is told.
+
+    In one transaction:
+
+    * open offers whose deadline is running lapse (their places are not passed on: no offer
+      is made once the selection has closed). Offers still held for the announcement stay
+      open — they *are* the results about to be announced;
+    * every application still in the running ends: an interviewed one as not selected (held
+      until the announcement like any decision), one never interviewed as not shortlisted;
+      interviews still scheduled are cancelled;
+    * each student left without a place — not placed, no held offer — gets one
+      ``not_selected`` message for the cycle, however many posts they applied to, held until
+      the announcement time when one is set.
+
+    Returns counts for the caller's message. Refused (``CycleError``) unless the cycle is open.
+    """
+    at = at or timezone.now()
+    with transaction.atomic():
+        cycle = cycle_transition(
+            cycle=cycle, to_status=CycleStatus.SELECTION_CLOSED, actor=actor, reason="selection closed"
+        )
+        reason = _("The selection of the cycle has closed.")
+        touched: set[int] = set()  # students whose selection this close ended
+        lapsed = 0
+        for offer in (
+            Offer.objects.select_for_update()
+            .filter(cycle=cycle, status=OfferStatus.OPEN, expires_at__isnull=False)
+            .select_related("application", "student")
+            .order_by("pk")
+        ):
+            _offer_lapse(offer=offer, at=at, reason=reason, actor=actor)
+            touched.add(offer.student_id)
+            lapsed += 1
+        ended = 0
+        for app in (
+            Application.objects.filter(cycle=cycle, status__in=_CLOSE_MOVES)
+            .select_related("student__user", "post__unit")
+            .order_by("pk")
+        ):
+            for interview in app.interviews.filter(status=LIVE_INTERVIEW):
+                _interview_cancel(interview=interview, reason=reason)
+            application_transition(
+                application=app, to_status=_CLOSE_MOVES[app.status], actor=actor, at=at, reason=reason
+            )
+            touched.add(app.student_id)
+            ended += 1
+        told = _not_selected_queue(cycle=cycle, student_ids=touched, at=at)
+    return {"offers_lapsed": lapsed, "applications_ended": ended, "students_told": told}
+
+
+def _not_selected_queue(*, cycle: Cycle, student_ids: set[int], at) -> int:
+    """One ``not_selected`` per student of ``student_ids`` (or with a not-selected application)
+    who has neither an accepted nor a held offer in the cycle; returns how many were queued."""
+    candidates = set(student_ids) | set(
+        Application.objects.filter(cycle=cycle, status=S.NOT_SELECTED).values_list("student_id", flat=True)
+    )
+    still_holding = set(
+        Offer.objects.filter(cycle=cycle, status__in=HOLDING_OFFER_STATUSES).values_list("student_id", flat=True)
+    )
+    send_after = _held_until(cycle, at)
+    told = 0
+    for student in (
+        StudentProfile.objects.filter(pk__in=candidates - still_holding).select_related("user").order_by("pk")
+    ):
+        rows = _notify(
+            recipient=student.user,
+            kind="not_selected",
+            context={"student_name": student.legal_name, "cycle_title": cycle.title, "url": "/my/selection/"},
+            event_key=not_selected_key(cycle_id=cycle.pk, student_id=student.pk),
+            send_after=send_after,
+        )
+        told += bool(rows)
+    return told
+
+
+# --- held messages follow the announcement time ---------------------------------------------------
+
+#: Kinds queued with ``send_after=Cycle.announcement_at`` while a cycle's results are held.
+HELD_KINDS = frozenset({"offer_made", "offer_from_backup", "not_selected"})
+
+
+def held_notifications_sync(*, at=None) -> int:
+    """Keep held messages on their cycle's *current* announcement time; returns rows moved.
+
+    A held message is queued with the announcement time of the moment. When staff move the
+    announcement (or clear it), the queued rows still waiting follow: earlier or cleared →
+    due now, later → due then. Runs with ``tasks.offers_expire``; safe to run again.
+    """
+    from jinseed.notifications.enums import NotificationStatus
+    from jinseed.notifications.models import Notification
+
+    at = at or timezone.now()
+    rows = list(
+        Notification.objects.filter(status=NotificationStatus.QUEUED, kind__in=HELD_KINDS, send_after__gt=at).only(
+            "pk", "event_key", "send_after"
+        )
+    )
+    if not rows:
+        return 0
+    app_ids, cycle_of_row = set(), {}
+    for row in rows:
+        scope, pk, *_rest = row.event_key.split(":")
+        if scope == "application":
+            app_ids.add(int(pk))
+        cycle_of_row[row.pk] = (scope, int(pk))
+    app_cycle = dict(Application.objects.filter(pk__in=app_ids).values_list("pk", "cycle_id"))
+    cycles = {
+        c.pk: c
+        for c in Cycle.objects.filter(
+            pk__in={*app_cycle.values(), *(pk for scope, pk in cycle_of_row.values() if scope == "cycle")}
+        )
+    }
+    moved = 0
+    for row in rows:
+        scope, pk = cycle_of_row[row.pk]
+        cycle = cycles.get(app_cycle.get(pk) if scope == "application" else pk)
+        if cycle is None:
+            continue
+        due = cycle.announcement_at if cycle.results_are_held(at) else at
+        if due != row.send_after:
+            moved += Notification.objects.filter(pk=row.pk, status=NotificationStatus.QUEUED).update(
+                send_after=due, enqueued_at=None, updated_at=at
+            )
+    return moved

@@ -8,13 +8,15 @@ from celery import shared_task
 from applicants.services import application_publish_held
 from positions.models import Cycle
 
-from .services import offer_expire_due
+from .services import held_notifications_sync, offer_expire_due
 
 
 @shared_task(acks_late=True, ignore_result=True)
 def offers_expire() -> int:
-    """Publish held decisions whose announcement time has come, start their offers' deadlines,
-    lapse offers past their deadline and pass each freed place to the next ranked backup."""
+    """Publish held decisions whose announcement time has come (their messages too, should
+    staff have moved the announcement), start their offers' deadlines, lapse offers past
+    their deadline and pass each freed place to the next ranked backup."""
     for cycle in Cycle.objects.filter(announcement_at__isnull=False):
         application_publish_held(cycle=cycle)
+    held_notifications_sync()
     return offer_expire_due()

@@ -32,4 +32,5 @@ urlpatterns = [
     path("my/offers/<int:pk>/decline/", views.offer_decline, name="offer_decline"),
     # Programme staff: the selection across units.
     path("selection/", views.selection_overview, name="overview"),
+    path("selection/cycles/<int:pk>/close/", views.selection_close, name="selection_close"),
 ]

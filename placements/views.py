@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 from applicants.enums import ApplicationStatus, EligibilityCode, Severity
 from applicants.models import Application
 from jinseed.errors import DomainError
-from positions.enums import PostStatus
+from positions.enums import CycleStatus, PostStatus
 from positions.models import Cycle, UnitCoordinator
 from positions.selectors import cycle_current
 from positions.workspace_forms import PostProposalForm
@@ -596,4 +596,31 @@ def selection_overview(request):
     context = {"cycles": cycles, "cycle": cycle}
     if cycle is not None:
         context.update(selectors.selection_overview(cycle=cycle))
+        context["can_close_selection"] = cycle.status == CycleStatus.OPEN
     return render(request, "placements/overview.html", context)
+
+
+@staff_required
+@require_POST
+def selection_close(request, pk: int):
+    """Staff end the cycle's selection (see ``services.cycle_selection_close``)."""
+    cycle = get_object_or_404(Cycle, pk=pk)
+    try:
+        counts = services.cycle_selection_close(cycle=cycle, actor=request.user)
+    except DomainError as exc:
+        _error(request, exc)
+    else:
+        messages.success(
+            request,
+            _(
+                "The selection of %(cycle)s is closed: %(offers)s open offers lapsed, %(apps)s applications ended, "
+                "%(students)s students will be told they were not selected."
+            )
+            % {
+                "cycle": cycle.title,
+                "offers": counts["offers_lapsed"],
+                "apps": counts["applications_ended"],
+                "students": counts["students_told"],
+            },
+        )
+    return redirect(f"{reverse('placements:overview')}?cycle={cycle.pk}")

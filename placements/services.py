@@ -1077,27 +1077,31 @@ def held_notifications_sync(*, at=None) -> int:
 
     at = at or timezone.now()
     rows = list(
-        Notification.objects.filter(status=NotificationStatus.QUEUED, kind__in=HELD_KINDS, send_after__gt=at).only(
-            "pk", "event_key", "send_after"
-        )
+        Notification.objects.filter(
+            status=NotificationStatus.QUEUED,
+            kind__in=HELD_KINDS,
+            send_after__gt=at,
+            attempts=0,  # a row waiting to retry keeps its backoff
+        ).only("pk", "event_key", "send_after")
     )
     if not rows:
         return 0
     app_ids, cycle_of_row = set(), {}
     for row in rows:
-        scope, pk, *_rest = row.event_key.split(":")
+        scope, _sep, rest = row.event_key.partition(":")
+        pk = rest.partition(":")[0]
+        if scope not in {"application", "cycle"} or not pk.isdigit():
+            continue  # not a key this module writes
         if scope == "application":
             app_ids.add(int(pk))
         cycle_of_row[row.pk] = (scope, int(pk))
     app_cycle = dict(Application.objects.filter(pk__in=app_ids).values_list("pk", "cycle_id"))
-    cycles = {
-        c.pk: c
-        for c in Cycle.objects.filter(
-            pk__in={*app_cycle.values(), *(pk for scope, pk in cycle_of_row.values() if scope == "cycle")}
-        )
-    }
+    cycle_ids = {app_cycle.get(pk) if scope == "application" else pk for scope, pk in cycle_of_row.values()}
+    cycles = Cycle.objects.in_bulk(cycle_ids - {None})
     moved = 0
     for row in rows:
+        if row.pk not in cycle_of_row:
+            continue
         scope, pk = cycle_of_row[row.pk]
         cycle = cycles.get(app_cycle.get(pk) if scope == "application" else pk)
         if cycle is None:

@@ -316,3 +316,24 @@ def test_reminders_are_delivered_by_the_sweeper_when_due(
     notification_sweep()
     notification_sweep()
     assert emailed(app.student.user) == ["interview_invitation", "interview_reminder_24h"]
+
+
+def test_onboarding_without_a_unit_contact_names_the_coordinator(post, coordinator):
+    (app,) = make_applications(post, 1, status=S.INTERVIEWED)
+    post.unit.contact_name = ""
+    post.unit.save(update_fields=["contact_name"])
+    coordinator.phone = "021-57921111"
+    coordinator.save(update_fields=["phone"])
+    offer = services.offer_make(application=app, actor=coordinator.user)
+    services.offer_accept(offer=offer, actor=app.student.user)
+    row = email_rows(app.student.user, kind="offer_accepted_onboarding").get()
+    assert (row.context["contact_name"], row.context["contact_details"]) == (str(coordinator.user), "021-57921111")
+
+
+def test_onboarding_names_the_mentor_once_assigned(post, coordinator):
+    (app,) = make_applications(post, 1, status=S.INTERVIEWED)
+    offer = services.offer_make(application=app, actor=coordinator.user)
+    placement = services.offer_accept(offer=offer, actor=app.student.user)
+    placement.mentor = factories.MentorFactory(unit=post.unit, phone="13900000000")
+    context = services._onboarding_context(app=app, placement=placement)
+    assert (context["mentor_name"], context["mentor_contact"]) == (str(placement.mentor.user), "13900000000")

@@ -23,6 +23,7 @@ from .enums import (
 )
 from .identity import digest_id_number
 from .models import Application, ApplicationEvent, StudentProfile
+from .signals import application_withdrawn
 
 
 class ApplicationError(DomainError):
@@ -311,6 +312,11 @@ def application_withdraw(*, application: Application, actor, reason: str = "") -
 
     A decision held until the announcement (the real status differs from the one the student
     sees) must not leak: the refusal then says nothing about it.
+
+    ``signals.application_withdrawn`` is sent in the same transaction, so the apps that keep
+    records about the application (``placements``: its scheduled interview and their
+    reminders) end them together with it. An offered application is not withdrawable here,
+    so no open offer is ever left behind by a withdrawal.
     """
     locked = Application.objects.select_for_update().get(pk=application.pk)
     if locked.status not in WITHDRAWABLE_STATUSES or locked.status != locked.published_status:
@@ -318,9 +324,12 @@ def application_withdraw(*, application: Application, actor, reason: str = "") -
             _("This application can no longer be withdrawn here. Please contact the programme staff."),
             code="not_withdrawable",
         )
-    return application_transition(
-        application=application, to_status=ApplicationStatus.WITHDRAWN, actor=actor, reason=reason.strip()
+    reason = reason.strip()
+    withdrawn = application_transition(
+        application=application, to_status=ApplicationStatus.WITHDRAWN, actor=actor, reason=reason
     )
+    application_withdrawn.send(sender=Application, application=withdrawn, actor=actor, reason=reason)
+    return withdrawn
 
 
 @transaction.atomic

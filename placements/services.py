@@ -569,6 +569,25 @@ def interview_cancel(*, interview: Interview, actor, reason: str = "") -> Interv
 
 
 @transaction.atomic
+def application_withdrawal_settle(*, application: Application, actor) -> int:
+    """End what the selection keeps about an application its student has withdrawn.
+
+    Called (through ``applicants.signals.application_withdrawn``) inside the withdrawal's
+    transaction. Every scheduled interview is cancelled by ``interview_cancel``: its queued
+    invitation and reminders are cancelled, and a student who had been invited gets the
+    cancellation that removes it from their calendar (the reason names the withdrawal, not the
+    student's own words). Offers need nothing: only a submitted,
+    shortlisted or interviewed application can be withdrawn (``WITHDRAWABLE_STATUSES``), and
+    none of them has an open offer. Returns how many interviews were cancelled.
+    """
+    cancelled = 0
+    for interview in Interview.objects.filter(application_id=application.pk, status=LIVE_INTERVIEW).order_by("pk"):
+        interview_cancel(interview=interview, actor=actor, reason=_("You withdrew your application."))
+        cancelled += 1
+    return cancelled
+
+
+@transaction.atomic
 def interview_slot_cancel(*, slot: InterviewSlot, actor, reason: str = "") -> int:
     """Cancel a slot and every interview booked in it; returns how many interviews were cancelled."""
     locked = InterviewSlot.objects.select_for_update().get(pk=slot.pk)

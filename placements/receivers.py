@@ -7,6 +7,7 @@ runs in the sender's transaction.
 from django.dispatch import receiver
 
 from applicants.signals import application_withdrawn
+from positions.signals import cycle_timeline_changed
 
 from . import services
 
@@ -14,3 +15,9 @@ from . import services
 @receiver(application_withdrawn, dispatch_uid="placements.application_withdrawn")
 def application_withdrawn_settle(sender, *, application, actor, **kwargs) -> None:
     services.application_withdrawal_settle(application=application, actor=actor)
+
+
+@receiver(cycle_timeline_changed, dispatch_uid="placements.cycle_timeline_changed")
+def cycle_timeline_follow(sender, *, cycle, changed_fields, **kwargs) -> None:
+    if "announcement_at" in changed_fields:
+        services.cycle_announcement_follow(cycle=cycle)

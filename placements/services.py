@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from applicants.enums import ApplicationStatus
 from applicants.models import Application, StudentProfile
-from applicants.services import application_transition
+from applicants.services import application_publish_held, application_transition
 from jinseed.errors import DomainError
 from positions.enums import CycleStatus, PostStatus
 from positions.models import Cycle, HostUnit, Post
@@ -1084,12 +1084,13 @@ def _not_selected_queue(*, cycle: Cycle, student_ids: set[int], at) -> int:
 HELD_KINDS = frozenset({"offer_made", "offer_from_backup", "not_selected"})
 
 
-def held_notifications_sync(*, at=None) -> int:
+def held_notifications_sync(*, cycle: Cycle | None = None, at=None) -> int:
     """Keep held messages on their cycle's *current* announcement time; returns rows moved.
 
     A held message is queued with the announcement time of the moment. When staff move the
     announcement (or clear it), the queued rows still waiting follow: earlier or cleared →
-    due now, later → due then. Runs with ``tasks.offers_expire``; safe to run again.
+    due now, later → due then. Runs for every cycle with ``tasks.offers_expire``, and for one
+    ``cycle`` as soon as staff change it (``cycle_announcement_follow``); safe to run again.
     """
     from jinseed.notifications.enums import NotificationStatus
     from jinseed.notifications.models import Notification
@@ -1116,18 +1117,30 @@ def held_notifications_sync(*, at=None) -> int:
         cycle_of_row[row.pk] = (scope, int(pk))
     app_cycle = dict(Application.objects.filter(pk__in=app_ids).values_list("pk", "cycle_id"))
     cycle_ids = {app_cycle.get(pk) if scope == "application" else pk for scope, pk in cycle_of_row.values()}
-    cycles = Cycle.objects.in_bulk(cycle_ids - {None})
+    cycles = {cycle.pk: cycle} if cycle is not None else Cycle.objects.in_bulk(cycle_ids - {None})
     moved = 0
     for row in rows:
         if row.pk not in cycle_of_row:
             continue
         scope, pk = cycle_of_row[row.pk]
-        cycle = cycles.get(app_cycle.get(pk) if scope == "application" else pk)
-        if cycle is None:
+        row_cycle = cycles.get(app_cycle.get(pk) if scope == "application" else pk)
+        if row_cycle is None:
             continue
-        due = cycle.announcement_at if cycle.results_are_held(at) else at
+        due = row_cycle.announcement_at if row_cycle.results_are_held(at) else at
         if due != row.send_after:
             moved += Notification.objects.filter(pk=row.pk, status=NotificationStatus.QUEUED).update(
                 send_after=due, enqueued_at=None, updated_at=at
             )
     return moved
+
+
+def cycle_announcement_follow(*, cycle: Cycle, at=None) -> int:
+    """Staff moved ``cycle``'s announcement time: follow now, not at the next periodic run.
+
+    An announcement moved into the past (or cleared) publishes the held decisions; the
+    queued held messages of the cycle move to the new time (or become due now). Returns the
+    messages moved. Called through ``positions.signals.cycle_timeline_changed``.
+    """
+    at = at or timezone.now()
+    application_publish_held(cycle=cycle, at=at)
+    return held_notifications_sync(cycle=cycle, at=at)

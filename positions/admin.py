@@ -39,6 +39,13 @@ class CycleAdmin(admin.ModelAdmin):
         (_("Rules"), {"fields": ["max_applications", "graduating_rule", "term_year_rule", "offer_valid_hours"]}),
     ]
 
+    def save_model(self, request, obj, form, change):
+        if not change:
+            super().save_model(request, obj, form, change)
+            return
+        # Through the service, so a moved announcement time reaches the held messages at once.
+        services.cycle_update(cycle=obj, changed_fields=form.changed_data, actor=request.user)
+
 
 class UnitCoordinatorInline(admin.TabularInline):
     model = UnitCoordinator

@@ -1,6 +1,7 @@
 """Every write to cycles, units and posts."""
 
 import logging
+from collections.abc import Iterable
 
 from django.db import transaction
 from django.utils import timezone
@@ -10,6 +11,7 @@ from jinseed.errors import DomainError
 
 from .enums import CYCLE_TRANSITIONS, POST_TRANSITIONS, CycleStatus, PostStatus
 from .models import Cycle, Post, PostTransition
+from .signals import cycle_timeline_changed
 
 logger = logging.getLogger(__name__)
 
@@ -86,4 +88,42 @@ def cycle_transition(*, cycle: Cycle, to_status: str, actor=None, reason: str = 
     locked.save(update_fields=["status", "updated_at"])
     logger.info("Cycle %s: %s → %s by %s. %s", locked.pk, from_status, to_status, actor or "system", reason)
     cycle.status = locked.status
+    return locked
+
+
+#: The dates a cycle's selection runs on; a change of any is sent as ``cycle_timeline_changed``.
+CYCLE_TIMELINE_FIELDS = frozenset(
+    {
+        "registration_opens_at",
+        "registration_closes_at",
+        "interviews_start_at",
+        "interviews_end_at",
+        "announcement_at",
+        "placement_starts_on",
+        "placement_ends_on",
+    }
+)
+
+
+@transaction.atomic
+def cycle_update(*, cycle: Cycle, changed_fields: Iterable[str], actor=None) -> Cycle:
+    """Save staff's changes to an existing cycle (the admin's change form).
+
+    ``cycle`` carries the new values, already validated by the caller's form;
+    ``changed_fields`` names the ones that changed. The row is locked and only those fields are
+    written. When a date of the timeline moved, ``signals.cycle_timeline_changed`` is sent in
+    this transaction, so that what other apps time by the cycle (messages held until the
+    announcement) follows at once instead of at their next periodic run.
+    """
+    names = {f.name for f in Cycle._meta.concrete_fields if f.editable and not f.primary_key}
+    changed = frozenset(changed_fields) & names
+    locked = Cycle.objects.select_for_update().get(pk=cycle.pk)
+    for name in changed:
+        setattr(locked, name, getattr(cycle, name))
+    locked.save(update_fields=[*sorted(changed), "updated_at"])
+    cycle.updated_at = locked.updated_at
+    timeline = changed & CYCLE_TIMELINE_FIELDS
+    if timeline:
+        logger.info("Cycle %s: %s changed by %s.", locked.pk, ", ".join(sorted(timeline)), actor or "system")
+        cycle_timeline_changed.send(sender=Cycle, cycle=locked, changed_fields=timeline, actor=actor)
     return locked

@@ -1,8 +1,13 @@
+import datetime as dt
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from positions.enums import PostStatus
-from tests.factories import PostFactory
+from positions.signals import cycle_timeline_changed
+from tests.factories import CycleFactory, PostFactory
+from tests.positions.admin_forms import cycle_change_data
 
 pytestmark = pytest.mark.django_db
 
@@ -80,3 +85,48 @@ def test_admin_refused_to_non_staff(client, student):
     response = client.get(reverse("admin:positions_post_changelist"))
     assert response.status_code == 302
     assert "/admin/login/" in response["Location"]
+
+
+# --- changing a cycle ----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def timeline_changes():
+    """What ``cycle_timeline_changed`` was sent with, for the duration of a test."""
+    sent = []
+
+    def record(sender, **kwargs):
+        sent.append({"cycle": kwargs["cycle"].pk, "fields": kwargs["changed_fields"], "actor": kwargs["actor"]})
+
+    cycle_timeline_changed.connect(record, dispatch_uid="tests.timeline_changes")
+    yield sent
+    cycle_timeline_changed.disconnect(dispatch_uid="tests.timeline_changes")
+
+
+def _change_cycle(admin_client, cycle, **changes):
+    return admin_client.post(
+        reverse("admin:positions_cycle_change", args=[cycle.pk]), cycle_change_data(cycle, **changes)
+    )
+
+
+def test_admin_cycle_timeline_change_is_sent_once_with_the_changed_dates(admin_client, staff_user, timeline_changes):
+    cycle = CycleFactory()
+    announcement = timezone.now().replace(microsecond=0) + dt.timedelta(days=20)
+    closes = cycle.registration_closes_at.replace(microsecond=0) + dt.timedelta(days=1)
+    response = _change_cycle(
+        admin_client, cycle, announcement_at=announcement, registration_closes_at=closes, title="第19届"
+    )
+    assert response.status_code == 302
+    cycle.refresh_from_db()
+    assert (cycle.announcement_at, cycle.registration_closes_at, cycle.title) == (announcement, closes, "第19届")
+    assert timeline_changes == [
+        {"cycle": cycle.pk, "fields": frozenset({"announcement_at", "registration_closes_at"}), "actor": staff_user}
+    ]
+
+
+def test_admin_cycle_change_without_dates_sends_nothing(admin_client, timeline_changes):
+    cycle = CycleFactory()
+    assert _change_cycle(admin_client, cycle, max_applications=2).status_code == 302
+    cycle.refresh_from_db()
+    assert cycle.max_applications == 2
+    assert timeline_changes == []

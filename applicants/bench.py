@@ -6,7 +6,12 @@ discovers the way the admin discovers ``admin.py``::
 
     # placements/bench.py
     from applicants.bench import PageCase, register
-    register(PageCase(name="Coordinator: applicants", build=..., viewer=..., url=...))
+    register(PageCase(name="Coordinator: applicants", build=..., viewer=..., url=..., budget=12, rows=(1, 300)))
+
+Each case carries its own query budget and the two sizes it is measured with, as the issue
+asking for the page set them: student pages ≤ 10 queries with 1 and 200 rows, the
+coordinator's pages ≤ 12 with 1 and 300 applicants. The whole request is counted, the nav's
+unread-message badge included.
 
 Cases run inside a transaction that is rolled back, on top of whatever data is there
 (seeded or empty), so a bench run leaves the database as it found it.
@@ -41,12 +46,24 @@ class BenchWorld:
     extra: dict = field(default_factory=dict)
 
 
+#: What a page may cost unless its case says otherwise (issue 3: the student's pages).
+DEFAULT_BUDGET = 10
+DEFAULT_ROWS = (1, 200)
+
+
 @dataclass(frozen=True)
 class PageCase:
+    """One page: ``build(world, n)`` adds ``n`` rows of what it lists, ``viewer(world)`` is who
+    looks (``None``: anonymous), ``url(world)`` where. It passes when it needs at most
+    ``budget`` queries with each of ``rows`` (few, many) and no more with many than with few.
+    """
+
     name: str
     build: Callable[[BenchWorld, int], None]
     viewer: Callable[[BenchWorld], object | None]
     url: Callable[[BenchWorld], str]
+    budget: int = DEFAULT_BUDGET
+    rows: tuple[int, int] = DEFAULT_ROWS
 
 
 CASES: list[PageCase] = []

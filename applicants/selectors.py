@@ -22,15 +22,15 @@ def application_list_for_student(*, student: StudentProfile, at=None) -> QuerySe
     """The student's applications, newest cycle first, each with what the page shows.
 
     History is limited to the events the student may see now (a held decision stays hidden
-    until the announcement); interviews come through the reverse relation the placements app
-    declares, so this app does not import it.
+    until the announcement); interviews and offers come through the reverse relations the
+    placements app declares, so this app does not import it.
     """
     at = at or timezone.now()
     visible_events = ApplicationEvent.objects.filter(visible_at__lte=at).order_by("created_at", "id")
     return (
         Application.objects.filter(student=student)
         .select_related("post__unit", "cycle")
-        .prefetch_related(Prefetch("events", queryset=visible_events, to_attr="visible_events"), "interviews")
+        .prefetch_related(Prefetch("events", queryset=visible_events, to_attr="visible_events"), "interviews", "offers")
         .order_by("-cycle__year", "-submitted_at")
     )
 

@@ -15,9 +15,10 @@ import logging
 from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from applicants.enums import ApplicationStatus
@@ -203,12 +204,17 @@ def review_save(*, application: Application, reviewer, scores: dict[int, int], n
     return review
 
 
-def rejection_reason_text(*, reason_code: str, reason_text: str = "") -> str:
-    """The reason the student reads: the chosen label, then the unit's own words."""
-    label = str(RejectionReason(reason_code).label)
+def rejection_reason_text(*, reason_code: str, reason_text: str = "", language: str | None = None) -> str:
+    """The reason the student reads: the chosen label, then the unit's own words.
+
+    The label is worded in ``language`` (the reader's), or in the portal's primary language
+    for the audit trail, whatever language the coordinator's browser uses.
+    """
     text = reason_text.strip()
     if reason_code == RejectionReason.OTHER and not text:
         raise SelectionError(_("Say why when the reason is “Other reason”."), code="reason_required")
+    with translation.override(language or settings.LANGUAGE_CODE):
+        label = str(RejectionReason(reason_code).label)
     return f"{label}: {text}" if text else label
 
 
@@ -234,10 +240,13 @@ def application_reject(*, application: Application, actor, reason_code: str, rea
     for interview in app.interviews.filter(status=LIVE_INTERVIEW):
         # The rejection tells the student; the calendar entry is withdrawn by the cancel notice.
         _interview_cancel(interview=interview, reason=reason)
+    student_reason = rejection_reason_text(
+        reason_code=reason_code, reason_text=reason_text, language=app.student.user.language
+    )
     _notify(
         recipient=app.student.user,
         kind="application_not_shortlisted",
-        context={**_application_context(app), "reason": reason},
+        context={**_application_context(app), "reason": student_reason},
         event_key=f"{decision_key_prefix(app.pk)}not_shortlisted",
         replaces=decision_key_prefix(app.pk),
     )

@@ -5,8 +5,10 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+from jinseed.accounts.views import set_language
+
 urlpatterns = [
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("i18n/setlang/", set_language, name="set_language"),
     path("accounts/", include("jinseed.accounts.urls")),
     path("admin/", admin.site.urls),
     path("notifications/", include("jinseed.notifications.urls")),

@@ -1,8 +1,11 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.db import IntegrityError, transaction
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views import i18n as i18n_views
+from django.views.decorators.http import require_POST
 
 from .enums import Role
 from .forms import DUPLICATE_ACCOUNT_MESSAGE, RegistrationForm
@@ -35,3 +38,15 @@ def register(request):
             messages.success(request, _("Your account is created. Please complete your profile."))
             return redirect("applicants:profile_edit")
     return render(request, "accounts/register.html", {"form": form})
+
+
+@require_POST
+def set_language(request):
+    """Django's language switch, which also remembers the choice on the user's account so
+    that their messages (email, SMS) arrive in it too."""
+    response = i18n_views.set_language(request)
+    language = request.POST.get("language")
+    if request.user.is_authenticated and language in dict(settings.LANGUAGES) and request.user.language != language:
+        request.user.language = language
+        request.user.save(update_fields=["language"])
+    return response

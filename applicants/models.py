@@ -109,7 +109,9 @@ class Application(models.Model):
     selection_rank = models.PositiveSmallIntegerField(
         _("selection rank"), null=True, blank=True, help_text=_("Order on the post's ranked list after interviews.")
     )
-    submit_token = models.CharField(max_length=64, null=True, blank=True, unique=True, editable=False)
+    submit_token = models.CharField(
+        _("submission token"), max_length=64, null=True, blank=True, unique=True, editable=False
+    )
     submitted_at = models.DateTimeField(_("submitted"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 

@@ -35,7 +35,7 @@ def test_student_journey_register_profile_filter_apply_follow(page, live_server,
     page.fill("#id_password1", "Jinshan-Seed-2026")
     page.fill("#id_password2", "Jinshan-Seed-2026")
     page.locator("#register-form [type=submit]").click()
-    page.wait_for_url("**/me/profile/edit/")
+    page.wait_for_url("**/my/profile/edit/")
 
     # Complete the profile, with the separate consent.
     _fits_phone(page)
@@ -50,7 +50,7 @@ def test_student_journey_register_profile_filter_apply_follow(page, live_server,
     page.fill("[name=id_number]", make_id_number(11))
     page.check("[name=consent]")
     page.get_by_test_id("profile-submit").click()
-    page.wait_for_url("**/me/profile/")
+    page.wait_for_url("**/my/profile/")
     _fits_phone(page)
     assert page.get_by_test_id("cycle-eligibility").get_attribute("data-eligible") == "yes"
     profile = StudentProfile.objects.get(user__email="xiaoming@example.cn")
@@ -80,7 +80,7 @@ def test_student_journey_register_profile_filter_apply_follow(page, live_server,
             "[name=resume]", files=[{"name": "简历.pdf", "mimeType": "application/pdf", "buffer": PDF_BYTES}]
         )
         page.get_by_test_id("application-submit").click()
-        page.wait_for_url("**/me/applications/")
+        page.wait_for_url("**/my/applications/")
 
     # Follow them.
     _fits_phone(page)

@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from applicants.models import Application, StudentProfile
 from positions.enums import TermType
@@ -51,7 +52,7 @@ class ReviewCriterion(models.Model):
     """One criterion reviewers score (1–5) in a cycle; staff set the list per cycle in the admin."""
 
     cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="review_criteria", verbose_name=_("cycle"))
-    name = models.CharField(_("name"), max_length=80)
+    name = models.CharField(pgettext_lazy("review criterion", "name"), max_length=80)
     description = models.CharField(_("what to look for"), max_length=200, blank=True)
     position = models.PositiveSmallIntegerField(_("order"), default=0)
 

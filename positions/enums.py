@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Town(models.TextChoices):
@@ -38,7 +39,7 @@ class Season(models.TextChoices):
 
 class CycleStatus(models.TextChoices):
     DRAFT = "draft", _("In preparation")
-    OPEN = "open", _("Open")
+    OPEN = "open", pgettext_lazy("cycle status", "Open")
     SELECTION_CLOSED = "selection_closed", _("Selection closed")
     ARCHIVED = "archived", _("Archived")
 

@@ -51,7 +51,11 @@ class CycleCultivationSettingsAdmin(admin.ModelAdmin):
             try:
                 groups = services.groups_form(cycle=settings_row.cycle, actor=request.user)
             except DomainError as exc:
-                self.message_user(request, f"{settings_row.cycle}: {exc.message}", messages.ERROR)
+                self.message_user(
+                    request,
+                    _("%(label)s: %(text)s") % {"label": settings_row.cycle, "text": exc.message},
+                    messages.ERROR,
+                )
             else:
                 self.message_user(
                     request,
@@ -169,9 +173,14 @@ class ActivityAdmin(admin.ModelAdmin):
                 services.activity_transition(activity=activity, to_status=to_status, actor=request.user)
                 done += 1
             except DomainError as exc:
-                self.message_user(request, f"{activity}: {exc.message}", messages.ERROR)
+                self.message_user(
+                    request, _("%(label)s: %(text)s") % {"label": activity, "text": exc.message}, messages.ERROR
+                )
         if done:
-            self.message_user(request, _("%(count)d activities updated.") % {"count": done})
+            self.message_user(
+                request,
+                ngettext("%(count)d activity updated.", "%(count)d activities updated.", done) % {"count": done},
+            )
 
     @admin.action(description=_("Approve and publish the proposed activities"))
     def approve(self, request, queryset):

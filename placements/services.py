@@ -215,7 +215,10 @@ def rejection_reason_text(*, reason_code: str, reason_text: str = "", language: 
         raise SelectionError(_("Say why when the reason is “Other reason”."), code="reason_required")
     with translation.override(language or settings.LANGUAGE_CODE):
         label = str(RejectionReason(reason_code).label)
-    return f"{label}: {text}" if text else label
+        if not text:
+            return label
+        # Translators: a label, then what is said about it; Chinese takes a full-width colon.
+        return _("%(label)s: %(text)s") % {"label": label, "text": text}
 
 
 @transaction.atomic
@@ -271,7 +274,7 @@ def applications_bulk_decide(
                 raise SelectionError(_("Unknown decision."), code="unknown_decision")
             done += 1
         except DomainError as exc:
-            errors.append(f"{app.student.legal_name}: {exc.message}")
+            errors.append(_("%(label)s: %(text)s") % {"label": app.student.legal_name, "text": exc.message})
     return done, errors
 
 

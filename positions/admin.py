@@ -136,7 +136,7 @@ class PostAdmin(admin.ModelAdmin):
                 service(post=post, actor=request.user, **kwargs)
                 done += 1
             except DomainError as exc:
-                refused.append(f"{post.title}: {exc}")
+                refused.append(_("%(label)s: %(text)s") % {"label": post.title, "text": exc})
         if done:
             self.message_user(request, ngettext("%d post updated.", "%d posts updated.", done) % done, messages.SUCCESS)
         for line in refused:

@@ -176,4 +176,4 @@ class ApplicationEvent(models.Model):
         indexes = [models.Index(fields=["application", "created_at"], name="appevent_app_created_idx")]
 
     def __str__(self) -> str:
-        return f"{self.from_status or '∅'} → {self.to_status}"
+        return f"{self.get_from_status_display() or '∅'} → {self.get_to_status_display()}"

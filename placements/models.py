@@ -275,7 +275,7 @@ class Offer(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.post} → {self.student_id} ({self.status})"
+        return f"{self.post} → {self.student_id} ({self.get_status_display()})"
 
     @property
     def is_open(self) -> bool:
@@ -440,7 +440,7 @@ class PlacementEvent(models.Model):
         indexes = [models.Index(fields=["placement", "kind"], name="placement_event_kind_idx")]
 
     def __str__(self) -> str:
-        return f"{self.kind}: {self.from_value or '∅'} → {self.to_value}"
+        return f"{self.get_kind_display()}: {self.from_value or '∅'} → {self.to_value}"
 
 
 class Group(models.Model):
@@ -623,7 +623,8 @@ class TermSwitchRequest(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.placement_id}: {self.from_term} → {self.to_term} ({self.status})"
+        terms = f"{self.get_from_term_display()} → {self.get_to_term_display()}"
+        return f"{self.placement_id}: {terms} ({self.get_status_display()})"
 
 
 class Assessment(models.Model):
@@ -661,7 +662,7 @@ class Assessment(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.placement_id} · {self.assessor_role}: {self.proposed_grade}"
+        return f"{self.placement_id} · {self.get_assessor_role_display()}: {self.get_proposed_grade_display()}"
 
 
 class FinalGrade(models.Model):
@@ -683,7 +684,7 @@ class FinalGrade(models.Model):
         indexes = [models.Index(fields=["grade"], name="final_grade_grade_idx")]
 
     def __str__(self) -> str:
-        return f"{self.placement_id}: {self.grade}"
+        return f"{self.placement_id}: {self.get_grade_display()}"
 
 
 class Certificate(models.Model):

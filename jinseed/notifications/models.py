@@ -70,7 +70,7 @@ class Notification(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.kind} → {self.recipient} ({self.channel})"
+        return f"{self.kind} → {self.recipient} ({self.get_channel_display()})"
 
     @property
     def is_unread(self) -> bool:

@@ -34,6 +34,8 @@ def status_badge(value: str) -> str:
         "offered": "primary",
         "shortlisted": "info",
         "interviewed": "info",
+        "scheduled": "info",
+        "no_show": "warning",
         "submitted": "secondary",
         "draft": "secondary",
         "returned": "warning",

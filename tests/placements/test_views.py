@@ -1,4 +1,5 @@
 import datetime as dt
+import re
 
 import pytest
 from django.urls import reverse
@@ -12,7 +13,7 @@ from placements.models import InterviewSlot
 from positions.enums import PostStatus
 from positions.models import Post
 from tests import factories
-from tests.placements.conftest import make_applications
+from tests.placements.conftest import make_applications, make_slot
 
 pytestmark = pytest.mark.django_db
 
@@ -142,3 +143,26 @@ def test_applicant_page_query_budget_with_offer(coord_client, post, coordinator,
     with django_assert_max_num_queries(12):
         response = coord_client.get(reverse("placements:application_detail", args=[app.pk]))
     assert response.status_code == 200
+
+
+def _interview_rows(html: str) -> list[tuple[str, list[str]]]:
+    """Each interview on "My applications": its status and the join links it offers."""
+    rows = re.findall(r'<li data-testid="interview" data-status="(\w+)">(.*?)</li>', html, flags=re.DOTALL)
+    return [(status, re.findall(r'href="([^"]+)"[^>]*data-testid="join-interview"', body)) for status, body in rows]
+
+
+def test_my_applications_offers_join_link_only_for_scheduled_interview(client, post, unit, cycle, coordinator):
+    (app,) = make_applications(post, 1, status=S.SHORTLISTED)
+    called_off = services.interview_book(application=app, slot=make_slot(unit, cycle, hours=24), actor=coordinator.user)
+    services.interview_cancel(interview=called_off, actor=coordinator.user, reason="公务")
+    later = make_slot(unit, cycle, hours=48)
+    InterviewSlot.objects.filter(pk=later.pk).update(meeting_link="https://meeting.tencent.com/dm/2")
+    later.refresh_from_db()
+    services.interview_book(application=app, slot=later, actor=coordinator.user)
+
+    client.force_login(app.student.user)
+    client.cookies["django_language"] = "en"
+    html = client.get(reverse("applicants:my_applications")).content.decode()
+
+    assert _interview_rows(html) == [("cancelled", []), ("scheduled", ["https://meeting.tencent.com/dm/2"])]
+    assert '<span class="badge text-bg-dark">Cancelled</span>' in html

@@ -6,7 +6,7 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from jinseed.errors import DomainError
 from jinseed.notifications.services import notification_queue
@@ -266,7 +266,11 @@ def application_submit(
         )
     if active.count() >= cycle.max_applications:
         raise ApplicationError(
-            _("You may apply to at most %(n)s posts in this cycle. Withdraw an application to apply to another post.")
+            ngettext(
+                "You may apply to at most %(n)s post in this cycle. Withdraw it to apply to another post.",
+                "You may apply to at most %(n)s posts in this cycle. Withdraw an application to apply to another post.",
+                cycle.max_applications,
+            )
             % {"n": cycle.max_applications},
             code="limit_reached",
         )

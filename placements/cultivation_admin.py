@@ -41,7 +41,11 @@ class CycleCultivationSettingsAdmin(admin.ModelAdmin):
             sizes = [len(g) for g in services.groups_propose(cycle=settings_row.cycle)]
             self.message_user(
                 request,
-                _("%(cycle)s: %(count)d groups of %(sizes)s students.")
+                ngettext(
+                    "%(cycle)s: %(count)d group of %(sizes)s students.",
+                    "%(cycle)s: %(count)d groups of %(sizes)s students.",
+                    len(sizes),
+                )
                 % {"cycle": settings_row.cycle, "count": len(sizes), "sizes": ", ".join(map(str, sizes)) or "0"},
             )
 

@@ -20,6 +20,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from applicants.enums import ApplicationStatus
 from applicants.models import Application, StudentProfile
@@ -701,7 +702,12 @@ def _offer_create_locked(*, locked_post: Post, application: Application, actor, 
     """Make an offer; the caller holds the lock on ``locked_post``."""
     if post_free_places(post=locked_post) <= 0:
         raise CapacityError(
-            _("All %(n)s places of this post are taken by open or accepted offers.") % {"n": locked_post.headcount},
+            ngettext(
+                "The %(n)s place of this post is taken by an open or accepted offer.",
+                "All %(n)s places of this post are taken by open or accepted offers.",
+                locked_post.headcount,
+            )
+            % {"n": locked_post.headcount},
             code="post_full",
         )
     StudentProfile.objects.select_for_update().get(pk=application.student_id)

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from applicants.enums import ApplicationStatus, EligibilityCode, Severity
@@ -191,7 +192,7 @@ def post_applicants_bulk(request, pk: int):
     except DomainError as exc:
         _error(request, exc)
     else:
-        messages.success(request, _("%(n)s applicants updated.") % {"n": done})
+        messages.success(request, ngettext("%(n)s applicant updated.", "%(n)s applicants updated.", done) % {"n": done})
         for error in errors:
             messages.warning(request, error)
     return redirect("placements:post_applicants", pk=post.pk)
@@ -423,7 +424,15 @@ def slot_cancel(request, pk: int):
     except DomainError as exc:
         _error(request, exc)
     else:
-        messages.success(request, _("Slot cancelled; %(n)s interviews were called off.") % {"n": n})
+        messages.success(
+            request,
+            ngettext(
+                "Slot cancelled; %(n)s interview was called off.",
+                "Slot cancelled; %(n)s interviews were called off.",
+                n,
+            )
+            % {"n": n},
+        )
     return redirect("placements:slot_list")
 
 

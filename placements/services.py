@@ -593,9 +593,11 @@ def application_withdrawal_settle(*, application: Application, actor) -> int:
     shortlisted or interviewed application can be withdrawn (``WITHDRAWABLE_STATUSES``), and
     none of them has an open offer. Returns how many interviews were cancelled.
     """
+    with translation.override(application.student.user.language or settings.LANGUAGE_CODE):
+        reason = _("You withdrew your application.")  # the student reads it
     cancelled = 0
     for interview in Interview.objects.filter(application_id=application.pk, status=LIVE_INTERVIEW).order_by("pk"):
-        interview_cancel(interview=interview, actor=actor, reason=_("You withdrew your application."))
+        interview_cancel(interview=interview, actor=actor, reason=reason)
         cancelled += 1
     return cancelled
 

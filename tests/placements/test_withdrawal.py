@@ -63,7 +63,7 @@ def test_withdrawal_cancels_the_interview_and_its_reminders(
     cancel = interview_rows(interview, "notice").get(kind="interview_cancelled")
     assert (cancel.event_key, cancel.context["reason"]) == (
         f"interview:{interview.pk}:notice:1:cancelled",
-        "You withdrew your application.",
+        "您已撤回报名。",  # in the student's language, whatever the browser asked for
     )
     assert emailed(coordinator.user) == []
 

@@ -35,9 +35,9 @@ def test_reject_stores_reason_label_and_text(post, coordinator):
     app.refresh_from_db()
     assert app.status == S.REJECTED
     # The audit trail speaks the portal's primary language; the student reads their own.
-    assert app.events.last().reason == "专业不符合岗位要求: 需要法律专业"
+    assert app.events.last().reason == "专业不符合岗位要求：需要法律专业"
     note = Notification.objects.filter(recipient=app.student.user, kind="application_not_shortlisted").first()
-    assert note.context["reason"] == "专业不符合岗位要求: 需要法律专业"
+    assert note.context["reason"] == "专业不符合岗位要求：需要法律专业"
 
 
 def test_reject_reason_reaches_an_english_reader_in_english(post, coordinator):
@@ -49,7 +49,7 @@ def test_reject_reason_reaches_an_english_reader_in_english(post, coordinator):
     )
     note = Notification.objects.filter(recipient=app.student.user, kind="application_not_shortlisted").first()
     assert note.context["reason"] == "Major does not fit the post: 需要法律专业"
-    assert app.events.last().reason == "专业不符合岗位要求: 需要法律专业"
+    assert app.events.last().reason == "专业不符合岗位要求：需要法律专业"
 
 
 def test_reject_other_reason_without_text_is_refused(post, coordinator):

@@ -561,3 +561,60 @@ MENTOR_TITLES = [
     "馆员",
     "社工",
 ]
+
+#: Assessment comments of the archived 2019 cycle, by the grade the assessor proposes.
+ASSESSMENT_COMMENTS: dict[str, list[str]] = {
+    "excellent": [
+        "工作主动认真，能独立完成调研和材料撰写，表现突出。",
+        "学习能力强，积极承担急难任务，得到同事一致好评。",
+        "思路清晰，提出的改进建议被科室采纳，综合表现优秀。",
+    ],
+    "good": [
+        "工作认真负责，能按时完成交办的任务。",
+        "态度端正，与同事相处融洽，业务上进步明显。",
+        "出勤良好，能较好地完成日常工作，文字材料规范。",
+        "积极参加单位活动，沟通顺畅，完成质量较好。",
+    ],
+    "pass": [
+        "能完成基本工作任务，主动性有待加强。",
+        "出勤基本正常，建议今后多与带教老师沟通。",
+    ],
+}
+#: The demo student's own 2019 assessments (mentor, coordinator).
+DEMO_ASSESSMENT_COMMENTS = (
+    "工作认真细致，主动承担社保政策宣传材料的整理，完成质量高。",
+    "出勤率高，与同事配合默契，积极参加单位活动。",
+)
+
+#: Forum feedback of the archived 2019 cycle: (topic, body, answer, adopted, what was done).
+#: The third one is the demo student's.
+ARCHIVE_FEEDBACK: list[tuple[str, str, str, bool, str]] = [
+    (
+        "activities",
+        "希望“学子看金山”能增加工业区和科创企业的参观点，多了解家乡的产业发展。",
+        "感谢建议。下一届将增加金山工业区和湾区科创企业的参访线路。",
+        True,
+        "第九届“学子看金山”新增金山工业区、湾区科创孵化器两个参访点。",
+    ),
+    (
+        "living",
+        "部分镇村岗位离公交站较远，希望提前告知交通方式，或协调就近的岗位。",
+        "已与各单位沟通，今后在岗位信息中写明交通方式。",
+        True,
+        "岗位发布页增加“交通提示”；单程通勤超过一小时的同学可申请调整到就近岗位。",
+    ),
+    (
+        "mentoring",
+        "建议带教老师在到岗第一周和学生一起制定挂职计划，明确每周的任务和目标。",
+        "建议很好，已纳入带教老师工作要求。",
+        True,
+        "第九届起，带教老师在到岗第一周与学生共同填写《挂职锻炼计划表》，中期对照检查。",
+    ),
+    (
+        "organisation",
+        "小组活动能否都安排在周末？工作日晚上有时赶不回来。",
+        "小组活动由组长和班委商定时间，原则上安排在周末；确有冲突的可请假。",
+        False,
+        "",
+    ),
+]

@@ -11,6 +11,13 @@ first days' history (screening, rolling video interviews, offers) behind it.
 ``--as-of 2020-06-20`` gives the historical dates themselves. Students' ages and
 graduation dates stay those of 2020, so the graduating-year rule has its examples.
 
+Students join several years running, so the demo also holds the year before: the 2019
+cycle (第八届), archived, on the same calendar one year earlier. Its short-term posts ended
+months before ``--as-of``; its 21 placed students (the demo student among them, with the
+demo mentor) are completed, assessed, graded and partly certified, and its forum has
+answered suggestions. In 2020 the demo student holds an accepted offer and an upcoming
+placement: "My placement" shows the current one and links to the 2019 one and its certificate.
+
 It seeds every app (positions, applicants, placements), so it lives in ``placements``, the
 app that may depend on all the others.
 """
@@ -40,7 +47,22 @@ from jinseed.accounts.enums import Role
 from jinseed.accounts.models import User
 from placements import demo_data as data
 from placements.enums import InterviewMode, InterviewOutcome, InterviewStatus, OfferStatus, PlacementStatus
-from placements.models import Interview, Mentor, Offer, Placement
+from placements.models import (
+    Activity,
+    ActivitySignup,
+    Assessment,
+    Certificate,
+    Feedback,
+    FinalGrade,
+    Group,
+    GroupMembership,
+    Interview,
+    Mentor,
+    Offer,
+    OnboardingTick,
+    Placement,
+    PlacementEvent,
+)
 from positions.enums import CycleStatus, PostStatus, RuleMode, Season, TermType, Town
 from positions.models import Cycle, HostUnit, Post, PostTransition, UnitCoordinator
 
@@ -52,6 +74,29 @@ TITLE = "2020年金山区“金种子”培育计划（第九届）"
 #: The day of the 2020 calendar that ``--as-of`` becomes: the fifth day of registration.
 ANCHOR_DAY = dt.date(YEAR, 6, 20)
 DEMO_UNIT = "金山区人力资源和社会保障局"
+#: The archived cycle of the year before: the demo student's first, completed placement.
+ARCHIVE_YEAR = YEAR - 1
+ARCHIVE_ORDINAL = ORDINAL - 1
+ARCHIVE_TITLE = "2019年金山区“金种子”培育计划（第八届）"
+#: Headcounts of the archived cycle's posts: two at the demo unit, then one at each of seven
+#: other units; all filled, 21 placed students in all (two groups of 10–15).
+ARCHIVE_HEADCOUNTS = (3, 2, 3, 2, 2, 3, 2, 2, 2)
+#: The archived cycle's final grades, in the order placements are graded (the demo student's
+#: excellent one comes first): 5 of 21 excellent, under the 30 % cap.
+ARCHIVE_GRADES = ("excellent",) * 5 + ("good",) * 12 + ("pass",) * 4
+#: Other 2019 applicants, not placed: (final status, path index in PATHS).
+ARCHIVE_UNPLACED = (
+    (S.NOT_SELECTED, 0),
+    (S.NOT_SELECTED, 0),
+    (S.NOT_SELECTED, 0),
+    (S.NOT_SELECTED, 0),
+    (S.REJECTED, 0),
+    (S.REJECTED, 1),
+    (S.REJECTED, 0),
+    (S.DECLINED, 1),
+    (S.WITHDRAWN, 2),
+    (S.WITHDRAWN, 2),
+)
 DEMO_MOBILE = "13800000001"
 BATCH = 2000
 
@@ -139,14 +184,38 @@ class Calendar:
         return dt.date(year, month, day) + self.shift
 
 
+def _year_back(value):
+    """The same day (and time) one year earlier; 29 February becomes the 28th."""
+    try:
+        return value.replace(year=value.year - 1)
+    except ValueError:
+        return value.replace(year=value.year - 1, day=28)
+
+
+class YearBefore(Calendar):
+    """The archived cycle's calendar: every date of ``Calendar`` one year earlier, so that
+    ``--as-of 2020-06-20`` gives 2019's own dates and any other day keeps the two cycles
+    a year apart, day for day."""
+
+    def __init__(self, calendar: Calendar):
+        self.shift = calendar.shift
+
+    def at(self, month: int, day: int, hour: int = 0, minute: int = 0, year: int = ARCHIVE_YEAR) -> dt.datetime:
+        return _year_back(super().at(month, day, hour, minute, year + 1))
+
+    def on(self, month: int, day: int, year: int = ARCHIVE_YEAR) -> dt.date:
+        return _year_back(super().on(month, day, year + 1))
+
+
 class Command(BaseCommand):
     help = (
         "Load the demo 2020 cycle (the 9th): host units, posts, students, applications in every status, "
         "interviews, placements and the demo accounts (password jinseed-demo-2020). Idempotent: does nothing "
         "when the 2020 cycle exists. The 2020 calendar is moved by whole days so that --as-of (default now) is "
         "20 June, the fifth day of the 9-day registration window: the cycle is open for registration. "
-        "--as-of 2020-06-20 gives the historical dates. --students 100000 --posts 10000 builds benchmark-sized "
-        "data on an empty database."
+        "--as-of 2020-06-20 gives the historical dates. The archived 2019 cycle (the 8th) comes with it: the demo "
+        "student's completed, excellent placement and its certificate. --students 100000 --posts 10000 builds "
+        "benchmark-sized data on an empty database."
     )
 
     def add_arguments(self, parser):
@@ -187,11 +256,20 @@ class Command(BaseCommand):
                     cursor.execute("PRAGMA cache_size = -262144")
             builder.build()
         elapsed = time.perf_counter() - started
-        self.stdout.write(self.style.SUCCESS(f"Seeded “{TITLE}” in {elapsed:.1f} s:"))
+        self.stdout.write(
+            self.style.SUCCESS(f"Seeded “{TITLE}” and the archived “{ARCHIVE_TITLE}” in {elapsed:.1f} s:")
+        )
         for label, count in demo_counts().items():
             self.stdout.write(f"  {label:<34} {count:>8}")
         by_status = Counter(Application.objects.filter(cycle=builder.cycle).values_list("status", flat=True))
-        self.stdout.write("  applications by status: " + ", ".join(f"{s} {by_status[s]}" for s in S.values))
+        self.stdout.write(f"  {YEAR} applications by status: " + ", ".join(f"{s} {by_status[s]}" for s in S.values))
+        grades = Counter(
+            FinalGrade.objects.filter(placement__post__cycle=builder.archive).values_list("grade", flat=True)
+        )
+        self.stdout.write(
+            f"  {ARCHIVE_YEAR} (archived): {sum(grades.values())} completed placements, final grades "
+            + ", ".join(f"{grade} {n}" for grade, n in sorted(grades.items()))
+        )
 
 
 def _parse_as_of(value: str) -> dt.datetime:
@@ -222,6 +300,16 @@ def demo_counts() -> dict[str, int]:
         Interview.interviewers.through,
         Offer,
         Placement,
+        PlacementEvent,
+        OnboardingTick,
+        Group,
+        GroupMembership,
+        Activity,
+        ActivitySignup,
+        Assessment,
+        FinalGrade,
+        Certificate,
+        Feedback,
     ]
     return {m._meta.label: m.objects.count() for m in models}
 
@@ -241,6 +329,7 @@ class DemoBuilder:
         self.n_students = n_students
         self.n_posts = n_posts
         self.cal = Calendar(as_of)
+        self.archive_cal = YearBefore(self.cal)
         self.log = log
         self.password = make_password(data.DEMO_PASSWORD)
         self.staff_side_index = 0
@@ -279,7 +368,9 @@ class DemoBuilder:
         self.build_posts()
         self.build_students()
         self.build_applications()
+        self.build_archive()
         build_cultivation_demo(self)
+        build_archive_cultivation(self)
 
     def build_cycle(self) -> None:
         cal = self.cal
@@ -694,6 +785,123 @@ class DemoBuilder:
         self.write_applications(plans)
         self.reset_sequences()
 
+    # --- the archived 2019 cycle -------------------------------------------------------------
+    def build_archive(self) -> None:
+        """The 2019 cycle (第八届): the same calendar one year earlier, archived.
+
+        Short-term posts only (summer 2019, one in the winter vacation), so that every
+        placement ended months before ``--as-of`` (2019's long-term posts would still run on
+        20 June 2020). The posts are closed and full; 21 students were placed (the demo
+        student with the demo mentor, in their first year), a few more applied in vain.
+        Its placed students are also 2020 students, a year further in their studies.
+        """
+        rng, cal, year = self.rng, self.archive_cal, ARCHIVE_YEAR
+        opens_at = cal.at(6, 16, 9, year=year)
+        selection_ends_at = cal.at(7, 1, 18, year=year)
+        summer = cal.on(7, 8, year)
+        winter = (cal.on(1, 18, YEAR), cal.on(2, 26, YEAR))
+        self.archive = Cycle.objects.create(
+            year=year,
+            ordinal=ARCHIVE_ORDINAL,
+            title=ARCHIVE_TITLE,
+            status=CycleStatus.ARCHIVED,
+            registration_opens_at=opens_at,
+            registration_closes_at=cal.at(6, 24, 17, year=year),
+            interviews_start_at=opens_at,
+            interviews_end_at=cal.at(7, 3, 18, year=year),
+            placement_starts_on=summer,
+            placement_ends_on=winter[1],
+            announcement_at=None,
+            max_applications=3,
+            graduating_rule=RuleMode.BLOCK,
+            term_year_rule=RuleMode.WARN,
+        )
+        Cycle.objects.filter(pk=self.archive.pk).update(
+            created_at=cal.at(5, 20, 10, year=year), updated_at=cal.at(4, 15, 10, year=YEAR)
+        )
+
+        named = [u for u in self.units[: len(data.UNITS)] if u is not self.demo_unit]
+        demo_templates = data.POST_TEMPLATES[self.demo_unit.kind]
+        slots = [(self.demo_unit, demo_templates[2]), (self.demo_unit, demo_templates[4])]
+        for unit in rng.sample(named, len(ARCHIVE_HEADCOUNTS) - 2):
+            slots.append((unit, rng.choice(data.POST_TEMPLATES[unit.kind])))
+        posts = []
+        for i, ((unit, template), headcount) in enumerate(zip(slots, ARCHIVE_HEADCOUNTS, strict=True)):
+            title, description, duties, requirements, majors = template
+            in_winter = i == len(slots) - 1
+            starts = winter[0] if in_winter else summer + dt.timedelta(days=7 * (i % 2))
+            posts.append(
+                Post(
+                    cycle=self.archive,
+                    unit=unit,
+                    title=title,
+                    description=f"{description}{unit.description}",
+                    duties=duties,
+                    requirements=requirements,
+                    term=TermType.SHORT,
+                    season=Season.WINTER if in_winter else Season.SUMMER,
+                    min_year_of_study=1,
+                    max_year_of_study=3,
+                    preferred_majors="" if majors == "不限" else majors,
+                    headcount=headcount,
+                    place_of_work=unit.address,
+                    starts_on=starts,
+                    ends_on=winter[1] if in_winter else starts + dt.timedelta(days=34),
+                    status=PostStatus.CLOSED,
+                    created_by=self.coordinator_user[unit.pk],
+                    published_at=opens_at,
+                )
+            )
+        posts = Post.objects.bulk_create(posts)
+        Post.objects.filter(cycle=self.archive).update(
+            created_at=cal.at(6, 1, 10, year=year), updated_at=selection_ends_at
+        )
+        transitions = []
+        for post in posts:
+            moves = [
+                (
+                    PostStatus.DRAFT,
+                    PostStatus.SUBMITTED,
+                    self.coordinator_user[post.unit_id],
+                    cal.at(6, 10, 10, year=year),
+                ),
+                (PostStatus.SUBMITTED, PostStatus.PUBLISHED, self.staff, opens_at),
+                (PostStatus.PUBLISHED, PostStatus.CLOSED, self.staff, selection_ends_at),
+            ]
+            transitions += [
+                PostTransition(post=post, from_status=a, to_status=b, actor=actor, created_at=at)
+                for a, b, actor, at in moves
+            ]
+        PostTransition.objects.bulk_create(transitions)
+
+        # Students a year earlier in their studies, not in the 2019 graduating year.
+        def earlier(student: Student) -> Student:
+            return student._replace(year_of_study=student.year_of_study - 1)
+
+        candidates = [s for s in self.students[1:] if s.graduation_year > YEAR and 2 <= s.year_of_study <= 4]
+        chosen = rng.sample(candidates, min(len(candidates), sum(ARCHIVE_HEADCOUNTS) - 1 + len(ARCHIVE_UNPLACED)))
+        direct = min(PATHS[S.ACCEPTED], key=len)
+        plans = [(earlier(self.demo_student), posts[0], 1, direct)]
+        seats = [post for post, n in zip(posts, ARCHIVE_HEADCOUNTS, strict=True) for _ in range(n)][1:]
+        placed, unplaced = chosen[: len(seats)], chosen[len(seats) :]
+        for student, post in zip(placed, seats, strict=False):
+            path = PATHS[S.ACCEPTED][0] if rng.random() < 0.15 else direct  # some from the backup list
+            plans.append((earlier(student), post, 1, path))
+        for student, (status, which) in zip(unplaced, ARCHIVE_UNPLACED, strict=False):
+            plans.append((earlier(student), rng.choice(posts), 1, PATHS[status][which]))
+        self.write_applications(plans, cycle=self.archive, window=(opens_at, selection_ends_at))
+        self.reset_sequences()
+
+        # Their accounts date from their first registration, in 2019.
+        first_submitted = dict(
+            Application.objects.filter(cycle=self.archive).values_list("student__user_id", "submitted_at")
+        )
+        users = list(User.objects.filter(pk__in=first_submitted))
+        for user in users:
+            user.date_joined = first_submitted[user.pk] - dt.timedelta(minutes=rng.randint(10, 600))
+        User.objects.bulk_update(users, ["date_joined"])
+        self.log(f"archive: {len(posts)} posts, {len(plans)} applications, {len(placed) + 1} placements")
+
     def eligibility_for(self, student: "Student", post: Post) -> tuple[object, bool]:
         """The stored eligibility results, as ``applicants.eligibility`` writes them."""
         year = student.year_of_study
@@ -719,8 +927,11 @@ class DemoBuilder:
             self.eligibility_cache[key] = (field.get_db_prep_save(results, connection), term_code is not None)
         return self.eligibility_cache[key]
 
-    def write_applications(self, plans) -> None:
+    def write_applications(self, plans, *, cycle: Cycle | None = None, window=None) -> None:
+        """Write ``plans`` for ``cycle`` (default: the demo cycle), their history inside ``window``
+        (start, end; default: from the opening of registration to the as-of day)."""
         rng = self.rng
+        cycle = cycle or self.cycle
         self.eligibility_cache: dict[str, tuple[object, bool]] = {}
         app_ids, interview_ids = self.table_ids(Application), self.table_ids(Interview)
         now = self.sql_datetime(timezone.now())
@@ -732,9 +943,9 @@ class DemoBuilder:
         }
         applications, events, interviews, interviewers, offers, placements = [], [], [], [], [], []
         offer_status = {S.OFFERED: OfferStatus.OPEN, S.ACCEPTED: OfferStatus.ACCEPTED, S.DECLINED: OfferStatus.DECLINED}
-        valid = dt.timedelta(hours=self.cycle.offer_valid_hours)
+        valid = dt.timedelta(hours=cycle.offer_valid_hours)
         statements = {}
-        start, later = self.opens_at, self.history_ends_at
+        start, later = window or (self.opens_at, self.history_ends_at)
         for student, post, rank, path in plans:
             app_id = next(app_ids)
             if len(path) == 1:
@@ -751,7 +962,7 @@ class DemoBuilder:
                     app_id,
                     student.pk,
                     post.pk,
-                    self.cycle.pk,
+                    cycle.pk,
                     rank,
                     statements[key],
                     "",
@@ -789,7 +1000,7 @@ class DemoBuilder:
                         app_id,
                         post.pk,
                         student.pk,
-                        self.cycle.pk,
+                        cycle.pk,
                         offer_status[path[-1]],
                         path[at - 1] == S.NOT_SELECTED,
                         coordinator_id,
@@ -800,7 +1011,9 @@ class DemoBuilder:
                 )
             if path[-1] == S.ACCEPTED:
                 mentor = (
-                    self.demo_mentor if student is self.demo_student else rng.choice(self.mentors_by_unit[post.unit_id])
+                    self.demo_mentor
+                    if student.pk == self.demo_student.pk
+                    else rng.choice(self.mentors_by_unit[post.unit_id])
                 )
                 placements.append(
                     (
@@ -891,58 +1104,31 @@ class Student(NamedTuple):
 
 # --- cultivation (placements after selection) ------------------------------------------------------
 
+ONBOARDING_ITEMS = [
+    ("阅读《金种子挂职安全须知》", "student"),
+    ("参加岗前培训（金山区情介绍）", "student"),
+    ("签订挂职锻炼协议", "coordinator"),
+    ("到岗报到", "coordinator"),
+]
+ONBOARDING_NOTES = "请携带身份证、学生证和一寸照片两张。"
 
-def build_cultivation_demo(builder: DemoBuilder) -> None:
-    """The cycle's cultivation set-up, and a finished showcase placement for the demo student.
 
-    Uses the cultivation services where they have rules (groups, assessments, certificate),
-    so the demo holds nothing the portal could not produce. The demo student's placement is
-    shown *completed* with an excellent, confirmed grade and a certificate although the demo
-    calendar stands in the registration window: it is the end of the journey, seeded so that
-    "My placement", the certificate and the public verify page can be tried at once.
-    """
-    from placements import cultivation
-    from placements.cultivation_enums import (
-        ActivityKind,
-        ActivityMode,
-        ActivityStatus,
-        AssessorRole,
-        ChecklistParty,
-        CommitteeRoleKind,
-        Grade,
-        PlacementEventKind,
-    )
-    from placements.models import (
-        Activity,
-        CommitteeRole,
-        CycleCultivationSettings,
-        FinalGrade,
-        Group,
-        Onboarding,
-        OnboardingItem,
-        OnboardingTick,
-        PlacementEvent,
-    )
+def _cycle_setup(cycle: Cycle, cal: Calendar, staff: User, year: int):
+    """A cycle's cultivation settings, onboarding checklist and staff-published activities."""
+    from placements.cultivation_enums import ActivityKind, ActivityMode, ActivityStatus
+    from placements.models import CycleCultivationSettings, OnboardingItem
 
-    cycle, cal, staff = builder.cycle, builder.cal, builder.staff
     CycleCultivationSettings.objects.create(cycle=cycle, excellent_cap_percent=30)
     items = OnboardingItem.objects.bulk_create(
         [
             OnboardingItem(cycle=cycle, title=title, party=party, position=i)
-            for i, (title, party) in enumerate(
-                [
-                    ("阅读《金种子挂职安全须知》", ChecklistParty.STUDENT),
-                    ("参加岗前培训（金山区情介绍）", ChecklistParty.STUDENT),
-                    ("签订挂职锻炼协议", ChecklistParty.COORDINATOR),
-                    ("到岗报到", ChecklistParty.COORDINATOR),
-                ]
-            )
+            for i, (title, party) in enumerate(ONBOARDING_ITEMS)
         ]
     )
     activities = [
         (
             ActivityKind.KICKOFF,
-            "2020年“金种子”培育计划启动仪式",
+            f"{year}年“金种子”培育计划启动仪式",
             ActivityMode.ON_SITE,
             (7, 4, 14),
             "金山区青少年活动中心",
@@ -958,17 +1144,17 @@ def build_cultivation_demo(builder: DemoBuilder) -> None:
         (ActivityKind.ETIQUETTE, "职场礼仪培训", ActivityMode.ON_SITE, (7, 11, 14), "金山区青年中心多功能厅"),
         (ActivityKind.CAREER, "职业规划与创新创业指导", ActivityMode.LIVESTREAM, (8, 1, 14), ""),
     ]
-    Activity.objects.bulk_create(
+    activities = Activity.objects.bulk_create(
         [
             Activity(
                 cycle=cycle,
                 kind=kind,
                 title=title,
                 mode=mode,
-                starts_at=cal.at(*when),
-                ends_at=cal.at(*when) + dt.timedelta(hours=2),
+                starts_at=cal.at(*when, year=year),
+                ends_at=cal.at(*when, year=year) + dt.timedelta(hours=2),
                 place=place,
-                stream_url="" if place else "https://live.jinseed.demo/2020",
+                stream_url="" if place else f"https://live.jinseed.demo/{year}",
                 capacity=300,
                 status=ActivityStatus.PUBLISHED,
                 proposed_by=staff,
@@ -977,9 +1163,30 @@ def build_cultivation_demo(builder: DemoBuilder) -> None:
             for kind, title, mode, when, place in activities
         ]
     )
+    Activity.objects.filter(cycle=cycle).update(created_at=cal.at(6, 28, 10, year=year))
+    return items, activities
 
+
+def _report_at(placement: Placement) -> dt.datetime:
+    return dt.datetime.combine(placement.starts_on, dt.time(8, 30), tzinfo=CST)
+
+
+def build_cultivation_demo(builder: DemoBuilder) -> None:
+    """The 2020 cycle's cultivation set-up: groups (the demo student leads hers and sits on
+    the class committee), activities, the checklist, and the demo student's onboarding.
+
+    Uses the cultivation services where they have rules (groups), so the demo holds nothing
+    the portal could not produce. The 2020 placements are all upcoming: the cycle stands in
+    its registration window. The finished journey is the 2019 one (``build_archive_cultivation``).
+    """
+    from placements import cultivation
+    from placements.cultivation_enums import ChecklistParty, CommitteeRoleKind
+    from placements.models import CommitteeRole, Onboarding
+
+    cycle, staff = builder.cycle, builder.staff
+    items, _activities = _cycle_setup(cycle, builder.cal, staff, YEAR)
     groups = cultivation.groups_form(cycle=cycle, actor=staff)
-    demo_placement = Placement.objects.select_related("post__unit", "post__cycle").get(
+    demo_placement = Placement.objects.select_related("post__unit", "student__user").get(
         student_id=builder.demo_student.pk, post__cycle=cycle
     )
     for group in groups:
@@ -996,48 +1203,167 @@ def build_cultivation_demo(builder: DemoBuilder) -> None:
         + [CommitteeRole(cycle=cycle, role=CommitteeRoleKind.STUDY, placement=demo_placement)]
     )
 
-    # The showcase: onboarded, completed, assessed, graded excellent, certified.
-    coordinator = builder.coordinator_user[demo_placement.post.unit_id]
+    # The demo student's coming placement: the unit has set the reporting time and place,
+    # she has read the safety notice; the rest of the checklist is for the visitor to try.
     unit = demo_placement.post.unit
     Onboarding.objects.create(
         placement=demo_placement,
         report_place=f"{unit.address}（人事科）",
-        report_at=dt.datetime.combine(demo_placement.starts_on, dt.time(8, 30), tzinfo=CST),
-        notes="请携带身份证、学生证和一寸照片两张。",
-        updated_by=coordinator,
+        report_at=_report_at(demo_placement),
+        notes=ONBOARDING_NOTES,
+        updated_by=builder.coordinator_user[unit.pk],
     )
-    OnboardingTick.objects.bulk_create(
-        [
-            OnboardingTick(
-                placement=demo_placement,
-                item=item,
-                ticked_by=coordinator if item.party == ChecklistParty.COORDINATOR else None,
-            )
-            for item in items
-        ]
+    first = next(item for item in items if item.party == ChecklistParty.STUDENT)
+    OnboardingTick.objects.create(
+        placement=demo_placement,
+        item=first,
+        ticked_by=demo_placement.student.user,
+        ticked_at=builder.history_ends_at - dt.timedelta(hours=3),
     )
-    for status in (PlacementStatus.ACTIVE, PlacementStatus.COMPLETED):
-        demo_placement = cultivation.placement_transition(placement=demo_placement, to_status=status, actor=coordinator)
-    for role, user, comment in (
-        (AssessorRole.MENTOR, builder.demo_mentor.user, "工作认真细致，主动承担社保政策宣传材料的整理，完成质量高。"),
-        (AssessorRole.COORDINATOR, coordinator, "出勤率高，与同事配合默契，积极参加单位活动。"),
-    ):
-        cultivation.assessment_submit(
-            placement=demo_placement,
-            actor=user,
-            role=role,
-            attendance=5,
-            work_quality=5,
-            initiative=5,
-            teamwork=5,
-            proposed_grade=Grade.EXCELLENT,
-            comments=comment,
+    builder.log(f"cultivation {YEAR}: {len(groups)} groups")
+
+
+def build_archive_cultivation(builder: DemoBuilder) -> None:
+    """The 2019 cycle lived through: onboarding, groups, activities attended, placements
+    started and completed, mentor and coordinator assessments, final grades confirmed by
+    staff (5 of 21 excellent, the demo student's among them), certificates downloaded, and
+    the forum's suggestions answered.
+
+    The writes go through the cultivation services (transitions, assessments, certificates,
+    feedback) and then get the dates they would have had; the final grade is written as
+    ``grade_confirm`` writes it (grade and ``PlacementEvent``) without queueing the student's
+    message, as the seed sends none.
+    """
+    from placements import cultivation
+    from placements.cultivation_enums import AssessorRole, ChecklistParty, Grade, PlacementEventKind
+    from placements.models import Onboarding
+
+    rng, cycle, cal, staff = builder.rng, builder.archive, builder.archive_cal, builder.staff
+    items, activities = _cycle_setup(cycle, cal, staff, ARCHIVE_YEAR)
+    placements = list(
+        Placement.objects.filter(post__cycle=cycle)
+        .select_related("post__unit", "post__cycle", "student__user", "mentor__user", "application")
+        .order_by("pk")
+    )
+    demo = next(p for p in placements if p.student_id == builder.demo_student.pk)
+    others = [p for p in placements if p is not demo]
+
+    groups = cultivation.groups_form(cycle=cycle, actor=staff)
+    for group in groups:
+        members = list(group.memberships.order_by("placement_id").values_list("placement_id", flat=True))
+        Group.objects.filter(pk=group.pk).update(leader_id=next(m for m in members if m != demo.pk))
+
+    accepted_at = dict(
+        ApplicationEvent.objects.filter(application__cycle=cycle, to_status=S.ACCEPTED).values_list(
+            "application_id", "created_at"
         )
-    # Written directly rather than through grade_confirm: the seed sends no messages.
-    FinalGrade.objects.create(placement=demo_placement, grade=Grade.EXCELLENT, confirmed_by=staff)
-    PlacementEvent.objects.create(
-        placement=demo_placement, kind=PlacementEventKind.GRADE, to_value=Grade.EXCELLENT, actor=staff
     )
-    demo_placement = Placement.objects.select_related("post__cycle", "final_grade").get(pk=demo_placement.pk)
-    certificate = cultivation.certificate_issue(placement=demo_placement, actor=staff)
-    builder.log(f"cultivation: {len(groups)} groups; demo certificate {certificate.code}")
+    onboardings, ticks, signups = [], [], []
+    for p in placements:
+        coordinator = builder.coordinator_user[p.post.unit_id]
+        onboardings.append(
+            Onboarding(
+                placement=p,
+                report_place=f"{p.post.unit.address}（办公室）",
+                report_at=_report_at(p),
+                notes=ONBOARDING_NOTES,
+                updated_by=coordinator,
+            )
+        )
+        for item in items:
+            student_item = item.party == ChecklistParty.STUDENT
+            ticks.append(
+                OnboardingTick(
+                    placement=p,
+                    item=item,
+                    ticked_by=p.student.user if student_item else coordinator,
+                    ticked_at=_report_at(p) - dt.timedelta(days=3 if student_item else 0, hours=-1),
+                )
+            )
+        for activity in activities:
+            if p is demo or rng.random() < 0.8:
+                signups.append(ActivitySignup(activity=activity, placement=p, attended=rng.random() < 0.92))
+    onboardings = Onboarding.objects.bulk_create(onboardings)
+    for onboarding, p in zip(onboardings, placements, strict=True):
+        onboarding.updated_at = _report_at(p) - dt.timedelta(days=6)
+    Onboarding.objects.bulk_update(onboardings, ["updated_at"])
+    OnboardingTick.objects.bulk_create(ticks)
+    ActivitySignup.objects.bulk_create(signups)
+    for activity in activities:
+        ActivitySignup.objects.filter(activity=activity).update(created_at=activity.starts_at - dt.timedelta(days=4))
+
+    # Started, completed, assessed, graded; the grades in ARCHIVE_GRADES order.
+    grades = dict(zip([demo.pk] + [p.pk for p in others], ARCHIVE_GRADES, strict=False))
+    scores = {Grade.EXCELLENT: (5, 4), Grade.GOOD: (4, 3), Grade.PASS: (3, 3)}
+    capped = others[4].pk if len(others) > 4 else None  # the first "good" one
+    when: dict[tuple[int, str, str], dt.datetime] = {}
+    for p in placements:
+        grade = grades.get(p.pk, Grade.GOOD)
+        coordinator = builder.coordinator_user[p.post.unit_id]
+        started = _report_at(p)
+        finished = dt.datetime.combine(p.ends_on, dt.time(17, 30), tzinfo=CST)
+        graded = dt.datetime.combine(p.ends_on + dt.timedelta(days=10), dt.time(10), tzinfo=CST)
+        when |= {
+            (p.pk, PlacementEventKind.STATUS, PlacementStatus.ACTIVE): started,
+            (p.pk, PlacementEventKind.STATUS, PlacementStatus.COMPLETED): finished,
+            (p.pk, PlacementEventKind.GRADE, grade): graded,
+        }
+        for status in (PlacementStatus.ACTIVE, PlacementStatus.COMPLETED):
+            cultivation.placement_transition(placement=p, to_status=status, actor=coordinator)
+        high, low = scores[grade]
+        for role, user, comment in (
+            (AssessorRole.MENTOR, p.mentor.user, data.DEMO_ASSESSMENT_COMMENTS[0]),
+            (AssessorRole.COORDINATOR, coordinator, data.DEMO_ASSESSMENT_COMMENTS[1]),
+        ):
+            # One mentor proposed excellent where staff, holding to the cap, confirmed good.
+            proposed = Grade.EXCELLENT if (p.pk == capped and role == AssessorRole.MENTOR) else grade
+            cultivation.assessment_submit(
+                placement=p,
+                actor=user,
+                role=role,
+                attendance=high,
+                work_quality=rng.choice((high, low)),
+                initiative=rng.choice((high, low)),
+                teamwork=high,
+                proposed_grade=proposed,
+                comments=comment if p is demo else rng.choice(data.ASSESSMENT_COMMENTS[proposed]),
+            )
+        FinalGrade.objects.create(placement=p, grade=grade, confirmed_by=staff, confirmed_at=graded)
+        PlacementEvent.objects.create(
+            placement=p, kind=PlacementEventKind.GRADE, from_value="", to_value=grade, actor=staff, created_at=graded
+        )
+        Assessment.objects.filter(placement=p).update(
+            created_at=finished + dt.timedelta(days=2), updated_at=finished + dt.timedelta(days=2)
+        )
+
+    # The demo student, every excellent student and most others downloaded their certificate.
+    certified = [p for p in placements if p is demo or grades.get(p.pk) == Grade.EXCELLENT or rng.random() < 0.6]
+    for p in certified:
+        p = Placement.objects.select_related("post__cycle", "final_grade").get(pk=p.pk)
+        certificate = cultivation.certificate_issue(placement=p, actor=p.student.user)
+        issued = p.final_grade.confirmed_at + dt.timedelta(days=rng.randint(1, 20), hours=rng.randint(0, 9))
+        Certificate.objects.filter(pk=certificate.pk).update(issued_at=issued)
+
+    events = list(PlacementEvent.objects.filter(placement__post__cycle=cycle))
+    for event in events:
+        event.created_at = when[(event.placement_id, event.kind, event.to_value)]
+    PlacementEvent.objects.bulk_update(events, ["created_at"])
+    for p in placements:
+        p.created_at = accepted_at[p.application_id]
+        p.updated_at = when[(p.pk, PlacementEventKind.STATUS, PlacementStatus.COMPLETED)]
+    Placement.objects.bulk_update(placements, ["created_at", "updated_at"])
+
+    # The forum: suggestions sent during the placement, answered by staff after it.
+    authors = [others[0], others[len(others) // 2], demo, others[-2]] if len(others) >= 3 else [demo] * 4
+    forum_day = cal.at(8, 20, 14, year=ARCHIVE_YEAR)
+    for i, (author, (topic, body, answer, adopted, action)) in enumerate(
+        zip(authors, data.ARCHIVE_FEEDBACK, strict=True)
+    ):
+        item = cultivation.feedback_submit(
+            placement=author, actor=author.student.user, topic=topic, body=body, anonymous_to_unit=i % 2 == 1
+        )
+        cultivation.feedback_answer(feedback=item, actor=staff, answer=answer, adopted=adopted, action_taken=action)
+        Feedback.objects.filter(pk=item.pk).update(
+            created_at=forum_day - dt.timedelta(days=10 - i), answered_at=forum_day + dt.timedelta(days=3, hours=i)
+        )
+    builder.log(f"cultivation {ARCHIVE_YEAR}: {len(groups)} groups, {len(certified)} certificates")

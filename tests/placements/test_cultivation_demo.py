@@ -1,4 +1,5 @@
-"""The demo data's cultivation: groups within bounds, and the demo student's certificate verifies."""
+"""The demo data's cultivation: groups within bounds; the demo student's upcoming 2020
+placement with mentor and group, and her completed 2019 one whose certificate verifies."""
 
 import io
 
@@ -6,9 +7,10 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from placements.cultivation_enums import Grade
+from jinseed.accounts.models import User
+from placements.cultivation_enums import Grade, PlacementEventKind
 from placements.enums import PlacementStatus
-from placements.models import Certificate, Group
+from placements.models import Certificate, Group, OnboardingItem, Placement
 from positions.models import Cycle
 
 pytestmark = pytest.mark.django_db
@@ -18,6 +20,12 @@ pytestmark = pytest.mark.django_db
 def demo(db):
     call_command("seed_demo", stdout=io.StringIO())
     return Cycle.objects.get(year=2020)
+
+
+def demo_placement(year: int) -> Placement:
+    return Placement.objects.select_related("mentor__user", "post__cycle").get(
+        student__user__email="student@jinseed.demo", post__cycle__year=year
+    )
 
 
 def test_demo_form_groups_dry_run_prints_18_to_27_groups_of_10_to_15(demo):
@@ -31,17 +39,59 @@ def test_demo_form_groups_dry_run_prints_18_to_27_groups_of_10_to_15(demo):
     assert Group.objects.filter(cycle=demo).count() == len(sizes)
 
 
-def test_demo_student_has_an_excellent_completed_placement_whose_certificate_verifies(demo, client):
-    certificate = Certificate.objects.select_related("placement__student__user").get()
-    placement = certificate.placement
-    assert placement.student.user.email == "student@jinseed.demo"
-    assert (placement.status, placement.final_grade.grade, certificate.grade) == (
-        PlacementStatus.COMPLETED,
-        Grade.EXCELLENT,
-        Grade.EXCELLENT,
-    )
+def test_demo_student_has_an_excellent_completed_2019_placement_whose_certificate_verifies(demo, client):
+    placement = demo_placement(2019)
+    assert placement.post.cycle.status == "archived"
+    assert placement.status == PlacementStatus.COMPLETED
     assert placement.mentor.user.email == "mentor@jinseed.demo"
-    assert placement.group_membership.group.leader == placement
-    assert client.get(reverse("cultivation:verify", args=[certificate.code])).status_code == 200
+    assert placement.final_grade.grade == Grade.EXCELLENT
+    assert placement.final_grade.confirmed_by.email == "staff@jinseed.demo"
+    assert {a.proposed_grade for a in placement.assessments.all()} == {Grade.EXCELLENT}
+    assert placement.onboarding_ticks.count() == OnboardingItem.objects.filter(cycle=placement.post.cycle).count()
+    assert hasattr(placement, "group_membership")
+    history = [(e.kind, e.to_value) for e in placement.events.order_by("created_at", "pk")]
+    assert history == [
+        (PlacementEventKind.STATUS, PlacementStatus.ACTIVE),
+        (PlacementEventKind.STATUS, PlacementStatus.COMPLETED),
+        (PlacementEventKind.GRADE, Grade.EXCELLENT),
+    ]
+    certificate = Certificate.objects.get(placement=placement)
+    assert (certificate.grade, certificate.is_revoked) == (Grade.EXCELLENT, False)
+    assert certificate.code.startswith("JS2019")
+
+    response = client.get(reverse("cultivation:verify", args=[certificate.code]))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "顾**" in page and "顾佳怡" not in page
     changed = certificate.code[:-1] + ("2" if certificate.code[-1] != "2" else "3")
     assert client.get(reverse("cultivation:verify", args=[changed])).status_code == 404
+
+
+def test_demo_student_2020_placement_is_upcoming_with_mentor_and_group(demo):
+    placement = demo_placement(2020)
+    assert placement.status == PlacementStatus.UPCOMING
+    assert placement.mentor.user.email == "mentor@jinseed.demo"
+    assert placement.group_membership.group.cycle == demo
+    assert placement.group_membership.group.leader == placement
+    assert not hasattr(placement, "final_grade")
+    assert not placement.certificates.exists()
+    assert not placement.assessments.exists()
+
+
+def test_demo_my_placement_shows_2020_and_links_the_2019_certificate(demo, client):
+    client.force_login(User.objects.get(email="student@jinseed.demo"))
+    current, earlier = demo_placement(2020), demo_placement(2019)
+    page = client.get(reverse("cultivation:my_placement")).content.decode()
+    assert current.post.cycle.title in page and "沈建国" in page
+    assert current.group_membership.group.name in page
+    assert 'data-testid="download-certificate"' not in page
+    assert reverse("cultivation:my_placement_detail", args=[earlier.pk]) in page  # all my cycles
+
+    page = client.get(reverse("cultivation:my_placement_detail", args=[earlier.pk])).content.decode()
+    certificate = Certificate.objects.get(placement=earlier)
+    assert 'data-testid="download-certificate"' in page and certificate.code in page
+    response = client.get(reverse("cultivation:certificate_download", args=[earlier.pk]))
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == f'attachment; filename="certificate-{certificate.code}.pdf"'
+    assert response.content[:5] == b"%PDF-"
+    assert Certificate.objects.filter(placement=earlier).count() == 1  # the live one, not a new one

@@ -1,4 +1,5 @@
-"""``manage.py seed_demo``: the demo cycle's size, coherence, idempotency and logins."""
+"""``manage.py seed_demo``: the demo cycle's size, coherence, idempotency and logins, and the
+archived 2019 cycle before it."""
 
 import datetime as dt
 import io
@@ -11,16 +12,18 @@ from django.core.management import call_command
 from django.db import transaction
 from django.db.models import Count, F, Q
 from django.urls import reverse
+from django.utils import timezone
 
 from applicants.enums import APPLICATION_TRANSITIONS, ApplicationStatus
 from applicants.identity import digest_id_number, mask_id_number, validate_id_number
 from applicants.models import Application, ApplicationEvent, StudentProfile
 from jinseed.accounts.enums import Role
 from jinseed.accounts.models import User
+from placements.cultivation_enums import Grade, PlacementEventKind
 from placements.demo_data import DEMO_PASSWORD
-from placements.enums import InterviewStatus
+from placements.enums import InterviewStatus, PlacementStatus
 from placements.management.commands.seed_demo import demo_counts, demo_fingerprint
-from placements.models import Interview, Offer, Placement
+from placements.models import Certificate, Feedback, FinalGrade, Interview, Offer, Placement, PlacementEvent
 from positions.enums import CycleStatus, PostStatus, UnitKind
 from positions.models import Cycle, HostUnit, Post
 from positions.selectors import cycle_current
@@ -66,6 +69,25 @@ def test_seed_demo_as_of_2020_gives_the_historical_calendar(db):
     assert Post.objects.filter(status=PostStatus.PUBLISHED).latest("published_at").published_at == dt.datetime(
         2020, 6, 16, 9, tzinfo=CST
     )
+    # The year before, on the same calendar: the archived 2019 cycle, its placements over.
+    archive = Cycle.objects.get(year=2019)
+    assert archive.registration_opens_at == dt.datetime(2019, 6, 16, 9, tzinfo=CST)
+    assert archive.registration_closes_at == dt.datetime(2019, 6, 24, 17, tzinfo=CST)
+    assert archive.placement_ends_on < dt.date(2020, 6, 20)
+    demo = Placement.objects.get(student__user__email="student@jinseed.demo", post__cycle=archive)
+    assert (demo.starts_on, demo.ends_on) == (dt.date(2019, 7, 8), dt.date(2019, 8, 11))
+    assert_nothing_finished_after(dt.datetime(2020, 6, 20, 12, tzinfo=CST))
+
+
+def assert_nothing_finished_after(as_of: dt.datetime) -> None:
+    """No placement completed (nor started, nor graded, nor certified) after ``as_of``."""
+    today = as_of.astimezone(CST).date()
+    assert not Placement.objects.filter(status=PlacementStatus.COMPLETED, ends_on__gt=today).exists()
+    assert not Placement.objects.filter(status=PlacementStatus.ACTIVE, starts_on__gt=today).exists()
+    assert not PlacementEvent.objects.filter(created_at__gt=as_of).exists()
+    assert not FinalGrade.objects.filter(confirmed_at__gt=as_of).exists()
+    assert not Certificate.objects.filter(issued_at__gt=as_of).exists()
+    assert not Feedback.objects.filter(answered_at__gt=as_of).exists()
 
 
 def test_seed_demo_benchmark_options_scale_up(db):
@@ -82,7 +104,8 @@ def test_seed_demo_builds_the_2020_cycle_open_now(demo):
     assert cycle.registration_is_open()
     assert cycle.registration_closes_at - cycle.registration_opens_at == dt.timedelta(days=8, hours=8)
     assert Post.objects.filter(cycle=cycle, status=PostStatus.PUBLISHED).count() == 270
-    assert set(Post.objects.exclude(status=PostStatus.PUBLISHED).values_list("status", flat=True)) == {
+    unpublished = Post.objects.filter(cycle=cycle).exclude(status=PostStatus.PUBLISHED)
+    assert set(unpublished.values_list("status", flat=True)) == {
         PostStatus.DRAFT,
         PostStatus.SUBMITTED,
         PostStatus.RETURNED,
@@ -112,10 +135,10 @@ def test_seed_demo_never_offers_more_than_a_posts_headcount(demo):
     taken = Count("applications", filter=Q(applications__status__in=[ApplicationStatus.OFFERED, "accepted"]))
     over = [p.pk for p in Post.objects.annotate(taken=taken) if p.taken > p.headcount]
     assert over == []
-    # and a student holds at most one offer or place
+    # and a student holds at most one offer or place in a cycle
     holders = (
         Application.objects.filter(status__in=[ApplicationStatus.OFFERED, ApplicationStatus.ACCEPTED])
-        .values("student")
+        .values("student", "cycle")
         .annotate(n=Count("id"))
         .filter(n__gt=1)
     )
@@ -195,7 +218,55 @@ def test_seed_demo_accounts_fit_together(demo):
     student = User.objects.get(email="student@jinseed.demo").student_profile
     assert student.year_of_study == 2 and student.has_consent and not student.graduates_in(2020)
     assert len({a.status for a in student.applications.all()}) >= 2
-    placement = student.placements.get()
-    assert (placement.post.unit, placement.mentor) == (unit, mentor)
+    placements = {p.post.cycle.year: p for p in student.placements.select_related("post__cycle")}
+    assert set(placements) == {2019, 2020}
+    for placement in placements.values():
+        assert (placement.post.unit, placement.mentor) == (unit, mentor)
     statuses = set(Application.objects.filter(post__unit=unit).values_list("status", flat=True))
     assert {ApplicationStatus.SUBMITTED, ApplicationStatus.SHORTLISTED} <= statuses
+
+
+def test_seed_demo_archives_the_2019_cycle_before_the_current_one(demo, client):
+    current, archive = Cycle.objects.get(year=2020), Cycle.objects.get(year=2019)
+    assert (archive.ordinal, archive.status) == (8, CycleStatus.ARCHIVED)
+    assert archive.title == "2019年金山区“金种子”培育计划（第八届）"
+    assert cycle_current() == current
+    # The current cycle's (shifted) calendar one year earlier, its placements all in the past.
+    opens, opens_before = (c.registration_opens_at.astimezone(CST) for c in (current, archive))
+    assert opens_before.replace(year=opens_before.year + 1) == opens
+    assert archive.placement_ends_on < timezone.localdate()
+    assert set(Post.objects.filter(cycle=archive).values_list("status", flat=True)) == {PostStatus.CLOSED}
+    response = client.get(reverse("home"))
+    published = int(response.content.decode().split('data-testid="published-posts">')[1].split("<")[0])
+    assert published >= 250
+
+
+def test_seed_demo_archive_looks_lived_in(demo, client):
+    archive = Cycle.objects.get(year=2019)
+    placements = Placement.objects.filter(post__cycle=archive)
+    assert 11 <= placements.count() <= 21
+    assert set(placements.values_list("status", flat=True)) == {PlacementStatus.COMPLETED}
+    grades = list(FinalGrade.objects.filter(placement__in=placements).values_list("grade", flat=True))
+    assert len(grades) == placements.count()
+    excellent = grades.count(Grade.EXCELLENT)
+    assert excellent >= 2 and excellent * 100 <= 30 * len(grades)  # under the cycle's cap
+    assert grades.count(Grade.GOOD) > excellent
+    for placement in placements.prefetch_related("events", "assessments"):
+        kinds = [(e.kind, e.to_value) for e in placement.events.all()]
+        assert (PlacementEventKind.STATUS, PlacementStatus.COMPLETED) in kinds
+        assert (PlacementEventKind.GRADE, placement.final_grade.grade) in kinds
+        assert len(placement.assessments.all()) == 2
+        assert hasattr(placement, "group_membership")
+    response = client.get(reverse("cultivation:forum", args=[2019]))
+    assert response.status_code == 200
+    assert Feedback.objects.filter(cycle=archive, adopted=True).count() >= 3
+    for item in Feedback.objects.filter(cycle=archive, adopted=True):
+        assert item.action_taken in response.content.decode()
+
+
+def test_seed_demo_nothing_is_finished_before_it_ends(demo):
+    assert_nothing_finished_after(timezone.now())
+    current = Placement.objects.filter(post__cycle__year=2020)
+    assert set(current.values_list("status", flat=True)) == {PlacementStatus.UPCOMING}
+    assert not FinalGrade.objects.filter(placement__in=current).exists()
+    assert not Certificate.objects.filter(placement__in=current).exists()

@@ -618,3 +618,19 @@ ARCHIVE_FEEDBACK: list[tuple[str, str, str, bool, str]] = [
         "",
     ),
 ]
+
+
+#: A coordinator's review notes: [for an applicant kept on] and [for one not shortlisted].
+REVIEW_NOTES = [
+    [
+        "陈述具体，对岗位职责有准备，建议入围面试。",
+        "专业对口，有相关实践经历。",
+        "表达清楚，熟悉家乡情况，态度积极。",
+        "",
+    ],
+    [
+        "专业与岗位要求差距较大。",
+        "个人陈述较为笼统，未体现对岗位的了解。",
+        "岗位期间有课程安排，时间难以保证。",
+    ],
+]

@@ -270,3 +270,21 @@ def test_seed_demo_nothing_is_finished_before_it_ends(demo):
     assert set(current.values_list("status", flat=True)) == {PlacementStatus.UPCOMING}
     assert not FinalGrade.objects.filter(placement__in=current).exists()
     assert not Certificate.objects.filter(placement__in=current).exists()
+
+
+def test_seed_demo_units_have_scored_their_screened_applicants(demo):
+    from placements.models import Review, ReviewCriterion
+
+    for cycle in Cycle.objects.all():
+        assert ReviewCriterion.objects.filter(cycle=cycle).count() == 4
+    unit = User.objects.get(email="coordinator@jinseed.demo").coordinator.unit
+    screened = Application.objects.filter(post__unit=unit).exclude(
+        status__in=[ApplicationStatus.SUBMITTED, ApplicationStatus.WITHDRAWN]
+    )
+    reviews = Review.objects.filter(application__in=screened).prefetch_related("scores")
+    assert reviews.count() == screened.count() > 0
+    for review in reviews:
+        scores = [s.score for s in review.scores.all()]
+        assert len(scores) == 4
+        assert float(review.average) == round(sum(scores) / 4, 2)
+        assert review.reviewer.coordinator.unit == unit

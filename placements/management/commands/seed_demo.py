@@ -62,6 +62,9 @@ from placements.models import (
     OnboardingTick,
     Placement,
     PlacementEvent,
+    Review,
+    ReviewCriterion,
+    ReviewScore,
 )
 from positions.enums import CycleStatus, PostStatus, RuleMode, Season, TermType, Town
 from positions.models import Cycle, HostUnit, Post, PostTransition, UnitCoordinator
@@ -310,6 +313,9 @@ def demo_counts() -> dict[str, int]:
         FinalGrade,
         Certificate,
         Feedback,
+        ReviewCriterion,
+        Review,
+        ReviewScore,
     ]
     return {m._meta.label: m.objects.count() for m in models}
 
@@ -371,6 +377,7 @@ class DemoBuilder:
         self.build_archive()
         build_cultivation_demo(self)
         build_archive_cultivation(self)
+        build_reviews(self)
 
     def build_cycle(self) -> None:
         cal = self.cal
@@ -1367,3 +1374,59 @@ def build_archive_cultivation(builder: DemoBuilder) -> None:
             created_at=forum_day - dt.timedelta(days=10 - i), answered_at=forum_day + dt.timedelta(days=3, hours=i)
         )
     builder.log(f"cultivation {ARCHIVE_YEAR}: {len(groups)} groups, {len(certified)} certificates")
+
+
+#: What coordinators score applicants on (1–5 each), the same in both demo cycles.
+REVIEW_CRITERIA = [
+    ("专业匹配度", "所学专业与岗位职责的契合程度"),
+    ("综合素质", "学习成绩、实践经历与获奖情况"),
+    ("表达与沟通", "个人陈述的条理与表达"),
+    ("岗位意愿", "对岗位和家乡发展的了解与投入"),
+]
+
+#: Reviews are written for at most this many screened applications (those of the demo
+#: unit always), so that benchmark-sized runs stay fast.
+REVIEWED_APPLICATIONS_MAX = 3000
+
+
+def build_reviews(builder: DemoBuilder) -> None:
+    """Review criteria for both cycles, and the unit coordinator's scored review of every
+    application the unit has screened (anything past "submitted")."""
+    rng = builder.rng
+    criteria = {}
+    for cycle in (builder.cycle, builder.archive):
+        criteria[cycle.pk] = ReviewCriterion.objects.bulk_create(
+            ReviewCriterion(cycle=cycle, name=name, description=description, position=i)
+            for i, (name, description) in enumerate(REVIEW_CRITERIA)
+        )
+    screened = (
+        Application.objects.exclude(status__in=[ApplicationStatus.SUBMITTED, ApplicationStatus.WITHDRAWN])
+        .order_by("pk")
+        .values_list("pk", "cycle_id", "status", "post__unit_id")
+    )
+    demo_first = sorted(screened, key=lambda row: row[3] != builder.demo_unit.pk)  # stable: then by id
+    reviews, marks = [], []
+    for app_id, cycle_id, status, unit_id in demo_first[:REVIEWED_APPLICATIONS_MAX]:
+        reviewer = builder.coordinator_user.get(unit_id)
+        if reviewer is None:
+            continue
+        low, high = (1, 3) if status == ApplicationStatus.REJECTED else (3, 5)
+        scores = [(criterion, rng.randint(low, high)) for criterion in criteria[cycle_id]]
+        reviews.append(
+            Review(
+                application_id=app_id,
+                reviewer=reviewer,
+                notes=rng.choice(data.REVIEW_NOTES[status == ApplicationStatus.REJECTED]),
+                average=round(sum(score for _, score in scores) / len(scores), 2),
+            )
+        )
+        marks.append(scores)
+    reviews = Review.objects.bulk_create(reviews, batch_size=BATCH)
+    ReviewScore.objects.bulk_create(
+        (
+            ReviewScore(review=review, criterion=criterion, score=score)
+            for review, scores in zip(reviews, marks, strict=True)
+            for criterion, score in scores
+        ),
+        batch_size=BATCH,
+    )

@@ -26,6 +26,16 @@ SHORT_TERM_MAX_YEAR = 2
 LONG_TERM_MIN_YEAR = 3
 
 
+#: What each rule checks, as the unit coordinator reads it next to the result.
+RULE_LABELS = {
+    "profile": _("Profile complete"),
+    "consent": _("Consent to process the ID number"),
+    "graduating": _("Not graduating in the cycle's year"),
+    "term_year": _("Term suits the year of study"),
+    "post_years": _("Year of study within the post's range"),
+}
+
+
 @dataclass(frozen=True)
 class RuleResult:
     rule: str
@@ -38,7 +48,24 @@ class RuleResult:
 
     @property
     def label(self) -> str:
-        return EligibilityCode(self.code).label
+        return EligibilityCode(self.code).label if self.code in EligibilityCode.values else self.code
+
+    @property
+    def rule_label(self) -> str:
+        return RULE_LABELS.get(self.rule, self.rule)
+
+    @property
+    def outcome_label(self) -> str:
+        """"Passed", "Not checked", or what failed."""
+        if self.severity == OK:
+            return _("Passed")
+        if self.severity == OFF:
+            return _("Not checked")
+        return self.label
+
+    @classmethod
+    def from_dict(cls, stored: dict) -> "RuleResult":
+        return cls(stored.get("rule", ""), stored.get("code", EligibilityCode.OK), stored.get("severity", OK))
 
     def as_dict(self) -> dict:
         return {"rule": self.rule, "code": self.code, "severity": self.severity}
@@ -66,6 +93,11 @@ class Eligibility:
 
     def as_list(self) -> list[dict]:
         return [r.as_dict() for r in self.results]
+
+    @classmethod
+    def from_list(cls, stored: list[dict] | None) -> "Eligibility":
+        """The results stored with an application (``Application.eligibility``)."""
+        return cls([RuleResult.from_dict(item) for item in stored or []])
 
 
 def _apply_mode(rule: str, failed_code: str | None, mode: str) -> RuleResult:

@@ -82,3 +82,24 @@ def test_eligibility_year_outside_post_range_is_recorded():
     student = student_for(cycle, year_of_study=2)
     result = eligibility_check(profile=student, cycle=cycle, post=post)
     assert _codes(result)["post_years"] == ("year_out_of_range", "warn")
+
+
+def test_stored_results_read_back_with_rule_and_outcome_labels():
+    from django.utils import translation
+
+    from applicants.eligibility import Eligibility
+
+    stored = [
+        {"rule": "graduating", "code": "ok", "severity": "ok"},
+        {"rule": "term_year", "code": "short_term_senior", "severity": "warn"},
+        {"rule": "post_years", "code": "ok", "severity": "off"},
+    ]
+    with translation.override("en"):
+        rows = [(str(r.rule_label), str(r.outcome_label), r.failed) for r in Eligibility.from_list(stored).results]
+    assert rows == [
+        ("Not graduating in the cycle's year", "Passed", False),
+        ("Term suits the year of study", "Short-term posts are meant for years 1–2", True),
+        ("Year of study within the post's range", "Not checked", False),
+    ]
+    assert Eligibility.from_list(stored).needs_review is True
+    assert Eligibility.from_list(None).results == []

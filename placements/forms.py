@@ -62,6 +62,10 @@ class ReviewForm(forms.Form):
                 choices=[(i, str(i)) for i in range(1, 6)],
                 coerce=int,
                 widget=forms.RadioSelect,
+                error_messages={
+                    "required": _("Give every criterion a score from 1 to 5."),
+                    "invalid_choice": _("Give every criterion a score from 1 to 5."),
+                },
             )
 
     def scores(self) -> dict[int, int]:
@@ -150,3 +154,40 @@ class RecordForm(forms.Form):
         if data.get("attended") and not data.get("outcome"):
             self.add_error("outcome", _("Choose the outcome of the interview."))
         return data
+
+
+class RankingForm(forms.Form):
+    """A rank (1 = first choice) for each interviewed applicant of a post; blank leaves one out."""
+
+    def __init__(self, *args, applications, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.applications = applications
+        for application in applications:
+            self.fields[self.field_name(application)] = forms.IntegerField(
+                label=_("Rank"),
+                required=False,
+                min_value=1,
+                initial=application.selection_rank,
+                error_messages={"invalid": _("Ranks are whole numbers.")},
+                widget=forms.NumberInput(
+                    attrs={
+                        "min": 1,
+                        "class": "form-control form-control-sm",
+                        "style": "width: 5em",
+                        "form": "ranking-form",
+                        "aria-label": f"{_('Rank')} {application.student.legal_name}",
+                    }
+                ),
+            )
+
+    @staticmethod
+    def field_name(application) -> str:
+        return f"rank_{application.pk}"
+
+    def ordered_ids(self) -> list[int]:
+        ranked = [
+            (self.cleaned_data[self.field_name(app)], app.pk)
+            for app in self.applications
+            if self.cleaned_data.get(self.field_name(app)) is not None
+        ]
+        return [pk for _rank, pk in sorted(ranked)]

@@ -1,7 +1,14 @@
 """The unit coordinator's workspace, the student's side of the selection and the staff overview.
 
 Views check the rule, fetch through a selector scoped to the user's unit (so another unit's
-id is a 404), call one service and render; a ``DomainError`` becomes a message on the page.
+id is a 404), call one service and render. A form that does not validate, or a service that
+refuses it (``DomainError``), brings back the page the form lives on with status 400: the bound
+form shows what was typed and the error beside it. A plain button (an offer, an answer) has
+nothing to lose, so its refusal is a message after the redirect.
+
+Each page that carries forms has one context builder (``_application_page``, ``_interview_page``,
+…) used by its GET and by every failing POST, so both render the same template from the same
+queries.
 """
 
 from functools import wraps
@@ -35,6 +42,7 @@ from .forms import (
     BulkDecisionForm,
     CancelForm,
     DecisionForm,
+    RankingForm,
     RecordForm,
     RescheduleForm,
     ReviewForm,
@@ -77,6 +85,17 @@ def _error(request, exc: DomainError) -> None:
     messages.error(request, exc.message)
 
 
+def _refused(form, exc: DomainError):
+    """The service's refusal shown on the form, above its fields."""
+    form.add_error(None, exc.message)
+    return form
+
+
+def _status(form) -> int:
+    """400 when a submitted form comes back with errors, else 200 (the first visit)."""
+    return 400 if form.is_bound and form.errors else 200
+
+
 def _next_or(request, default: str) -> str:
     """The ``next`` field of the form when it points into this site, else ``default``."""
     target = request.POST.get("next", "")
@@ -109,11 +128,11 @@ def post_create(request):
                 unit=request.unit, cycle=form.cleaned_data["cycle"], actor=request.user, data=form.service_data()
             )
         except DomainError as exc:
-            _error(request, exc)
+            _refused(form, exc)
         else:
             messages.success(request, _("The post is saved as a draft. Submit it when it is ready."))
             return redirect("placements:post_edit", pk=post.pk)
-    return render(request, "placements/post_form.html", {"form": form, "post": None})
+    return render(request, "placements/post_form.html", {"form": form, "post": None}, status=_status(form))
 
 
 @coordinator_required
@@ -127,11 +146,11 @@ def post_edit(request, pk: int):
         try:
             services.post_update_draft(post=post, actor=request.user, data=form.cleaned_data)
         except DomainError as exc:
-            _error(request, exc)
+            _refused(form, exc)
         else:
             messages.success(request, _("Changes saved."))
             return redirect("placements:post_edit", pk=post.pk)
-    return render(request, "placements/post_form.html", {"form": form, "post": post})
+    return render(request, "placements/post_form.html", {"form": form, "post": post}, status=_status(form))
 
 
 @coordinator_required
@@ -150,25 +169,31 @@ def post_submit(request, pk: int):
 # --- applicants ---------------------------------------------------------------------------------------
 
 
-@coordinator_required
-def post_applicants(request, pk: int):
-    post = selectors.unit_post_get(unit=request.unit, pk=pk)
+def _applicants_page(request, post, *, bulk_form=None, status: int = 200):
+    """The post's applicants with the filter and the bulk decision; ``bulk_form`` is a refused one."""
     filter_form = ApplicantFilterForm(request.GET or None)
     filters = filter_form.cleaned_data if filter_form.is_valid() else {}
-    applications = selectors.post_applications(post=post, filters=filters)
     counts = selectors.post_status_counts(post=post)
-    bulk_form = BulkDecisionForm(queryset=Application.objects.none())
+    if bulk_form is None:
+        bulk_form = BulkDecisionForm(queryset=Application.objects.none())
     return render(
         request,
         "placements/post_applicants.html",
         {
             "post": post,
-            "applications": applications,
+            "applications": selectors.post_applications(post=post, filters=filters),
             "counts": [(value, label, counts[value]) for value, label in ApplicationStatus.choices],
             "filter_form": filter_form,
             "bulk_form": bulk_form,
+            "ticked": {str(pk) for pk in bulk_form["applications"].value() or []},
         },
+        status=status,
     )
+
+
+@coordinator_required
+def post_applicants(request, pk: int):
+    return _applicants_page(request, selectors.unit_post_get(unit=request.unit, pk=pk))
 
 
 @coordinator_required
@@ -176,26 +201,25 @@ def post_applicants(request, pk: int):
 def post_applicants_bulk(request, pk: int):
     post = selectors.unit_post_get(unit=request.unit, pk=pk)
     form = BulkDecisionForm(request.POST, queryset=Application.objects.filter(post=post).select_related("student"))
-    if not form.is_valid():
-        for errors in form.errors.values():
+    if form.is_valid():
+        try:
+            done, errors = services.applications_bulk_decide(
+                applications=form.cleaned_data["applications"],
+                decision=form.cleaned_data["decision"],
+                actor=request.user,
+                reason_code=form.cleaned_data["reason_code"],
+                reason_text=form.cleaned_data["reason_text"],
+            )
+        except DomainError as exc:
+            _refused(form, exc)
+        else:
+            messages.success(
+                request, ngettext("%(n)s applicant updated.", "%(n)s applicants updated.", done) % {"n": done}
+            )
             for error in errors:
-                messages.error(request, error)
-        return redirect("placements:post_applicants", pk=post.pk)
-    try:
-        done, errors = services.applications_bulk_decide(
-            applications=form.cleaned_data["applications"],
-            decision=form.cleaned_data["decision"],
-            actor=request.user,
-            reason_code=form.cleaned_data["reason_code"],
-            reason_text=form.cleaned_data["reason_text"],
-        )
-    except DomainError as exc:
-        _error(request, exc)
-    else:
-        messages.success(request, ngettext("%(n)s applicant updated.", "%(n)s applicants updated.", done) % {"n": done})
-        for error in errors:
-            messages.warning(request, error)
-    return redirect("placements:post_applicants", pk=post.pk)
+                messages.warning(request, error)
+            return redirect("placements:post_applicants", pk=post.pk)
+    return _applicants_page(request, post, bulk_form=form, status=400)
 
 
 def _reviews_context(application, user):
@@ -216,28 +240,34 @@ def _eligibility_rows(application) -> list[dict]:
     return rows
 
 
-@coordinator_required
-def application_detail(request, pk: int):
-    application = selectors.unit_application_get(unit=request.unit, pk=pk)
-    criteria = selectors.cycle_criteria(cycle=application.cycle)
+def _application_page(request, application, *, review_form=None, decision_form=None, status: int = 200):
+    """The applicant page; a bound form passed in is shown as typed, with its errors."""
     reviews, average, mine = _reviews_context(application, request.user)
-    initial = {"notes": mine.notes} if mine else {}
-    if mine:
-        initial.update({f"criterion_{s.criterion_id}": s.score for s in mine.scores.all()})
+    if review_form is None:
+        initial = {"notes": mine.notes} if mine else {}
+        if mine:
+            initial.update({f"criterion_{s.criterion_id}": s.score for s in mine.scores.all()})
+        review_form = ReviewForm(initial=initial, criteria=selectors.cycle_criteria(cycle=application.cycle))
     return render(
         request,
         "placements/application_detail.html",
         {
             "application": application,
             "student": application.student,
-            "criteria": criteria,
+            "criteria": review_form.criteria,
             "reviews": reviews,
             "average": average,
-            "review_form": ReviewForm(initial=initial, criteria=criteria),
-            "decision_form": DecisionForm(),
+            "review_form": review_form,
+            "decision_form": decision_form or DecisionForm(),
             "eligibility": _eligibility_rows(application),
         },
+        status=status,
     )
+
+
+@coordinator_required
+def application_detail(request, pk: int):
+    return _application_page(request, selectors.unit_application_get(unit=request.unit, pk=pk))
 
 
 @coordinator_required
@@ -251,12 +281,11 @@ def application_review(request, pk: int):
                 application=application, reviewer=request.user, scores=form.scores(), notes=form.cleaned_data["notes"]
             )
         except DomainError as exc:
-            _error(request, exc)
+            _refused(form, exc)
         else:
             messages.success(request, _("Your review is saved."))
-    else:
-        messages.error(request, _("Give every criterion a score from 1 to 5."))
-    return redirect("placements:application_detail", pk=application.pk)
+            return redirect("placements:application_detail", pk=application.pk)
+    return _application_page(request, application, review_form=form, status=400)
 
 
 @coordinator_required
@@ -264,64 +293,65 @@ def application_review(request, pk: int):
 def application_decide(request, pk: int):
     application = selectors.unit_application_get(unit=request.unit, pk=pk)
     form = DecisionForm(request.POST)
-    if not form.is_valid():
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
-        return redirect("placements:application_detail", pk=application.pk)
-    try:
-        if form.cleaned_data["decision"] == "shortlist":
-            services.application_shortlist(application=application, actor=request.user)
-            messages.success(request, _("Shortlisted for interview."))
+    if form.is_valid():
+        try:
+            if form.cleaned_data["decision"] == "shortlist":
+                services.application_shortlist(application=application, actor=request.user)
+                done = _("Shortlisted for interview.")
+            else:
+                services.application_reject(
+                    application=application,
+                    actor=request.user,
+                    reason_code=form.cleaned_data["reason_code"],
+                    reason_text=form.cleaned_data["reason_text"],
+                )
+                done = _("Not shortlisted; the student is told the reason.")
+        except DomainError as exc:
+            _refused(form, exc)
         else:
-            services.application_reject(
-                application=application,
-                actor=request.user,
-                reason_code=form.cleaned_data["reason_code"],
-                reason_text=form.cleaned_data["reason_text"],
-            )
-            messages.success(request, _("Not shortlisted; the student is told the reason."))
-    except DomainError as exc:
-        _error(request, exc)
-    return redirect("placements:application_detail", pk=application.pk)
+            messages.success(request, done)
+            return redirect("placements:application_detail", pk=application.pk)
+    return _application_page(request, application, decision_form=form, status=400)
 
 
 # --- ranking and offers ---------------------------------------------------------------------------
 
 
-@coordinator_required
-def post_ranking(request, pk: int):
-    post = selectors.unit_post_get(unit=request.unit, pk=pk)
-    if request.method == "POST":
-        ranked = []
-        for key, value in request.POST.items():
-            if key.startswith("rank_") and value.strip():
-                try:
-                    ranked.append((int(value), int(key.removeprefix("rank_"))))
-                except ValueError:
-                    messages.error(request, _("Ranks are whole numbers."))
-                    return redirect("placements:post_ranking", pk=post.pk)
-        try:
-            services.post_ranking_set(
-                post=post, ordered_application_ids=[app_id for _rank, app_id in sorted(ranked)], actor=request.user
-            )
-        except DomainError as exc:
-            _error(request, exc)
-        else:
-            messages.success(request, _("Ranking saved."))
-        return redirect("placements:post_ranking", pk=post.pk)
+def _ranking_page(request, post, *, form=None, status: int = 200):
+    """The post's interviewed applicants with a rank field each; ``form`` is a refused ranking."""
     applications = list(selectors.post_ranking(post=post))
+    if form is None:
+        form = RankingForm(applications=applications)
     return render(
         request,
         "placements/post_ranking.html",
         {
             "post": post,
-            "applications": applications,
+            "rows": [(app, form[RankingForm.field_name(app)]) for app in applications],
+            "ranking_form": form,
             "free_places": services.post_free_places(post=post),
             "held": post.cycle.results_are_held(),
             "statuses": ApplicationStatus,
         },
+        status=status,
     )
+
+
+@coordinator_required
+def post_ranking(request, pk: int):
+    post = selectors.unit_post_get(unit=request.unit, pk=pk)
+    if request.method != "POST":
+        return _ranking_page(request, post)
+    form = RankingForm(request.POST, applications=list(selectors.post_ranking(post=post)))
+    if form.is_valid():
+        try:
+            services.post_ranking_set(post=post, ordered_application_ids=form.ordered_ids(), actor=request.user)
+        except DomainError as exc:
+            _refused(form, exc)
+        else:
+            messages.success(request, _("Ranking saved."))
+            return redirect("placements:post_ranking", pk=post.pk)
+    return _ranking_page(request, post, form=form, status=400)
 
 
 @coordinator_required
@@ -365,7 +395,7 @@ def slot_list(request):
         data = form.cleaned_data
         cycle = data["post"].cycle if data.get("post") else cycle_current()
         if cycle is None:
-            messages.error(request, _("There is no current cycle."))
+            form.add_error(None, _("There is no current cycle."))
         else:
             try:
                 slot, warnings = services.interview_slot_create(
@@ -383,34 +413,47 @@ def slot_list(request):
                     self_booking=data["self_booking"],
                 )
             except DomainError as exc:
-                _error(request, exc)
+                _refused(form, exc)
             else:
                 messages.success(request, _("Interview slot created."))
                 for warning in warnings:
                     messages.warning(request, warning)
                 return redirect("placements:slot_detail", pk=slot.pk)
-    return render(request, "placements/slot_list.html", {"slots": selectors.unit_slots(unit=unit), "form": form})
+    return render(
+        request,
+        "placements/slot_list.html",
+        {"slots": selectors.unit_slots(unit=unit), "form": form},
+        status=_status(form),
+    )
+
+
+def _slot_page(request, slot, *, assign_form=None, cancel_form=None, status: int = 200):
+    """The slot with its interviews, the invitation and the cancellation; bound forms as typed."""
+    if assign_form is None:
+        assign_form = AssignForm(queryset=selectors.unit_applications_to_invite(unit=request.unit, slot=slot))
+    return render(
+        request,
+        "placements/slot_detail.html",
+        {"slot": slot, "assign_form": assign_form, "cancel_form": cancel_form or CancelForm(), "now": timezone.now()},
+        status=status,
+    )
 
 
 @coordinator_required
 def slot_detail(request, pk: int):
     slot = selectors.unit_slot_get(unit=request.unit, pk=pk)
-    assign_form = AssignForm(
-        request.POST or None, queryset=selectors.unit_applications_to_invite(unit=request.unit, slot=slot)
-    )
-    if request.method == "POST" and assign_form.is_valid():
+    if request.method != "POST":
+        return _slot_page(request, slot)
+    form = AssignForm(request.POST, queryset=selectors.unit_applications_to_invite(unit=request.unit, slot=slot))
+    if form.is_valid():
         try:
-            services.interview_book(application=assign_form.cleaned_data["application"], slot=slot, actor=request.user)
+            services.interview_book(application=form.cleaned_data["application"], slot=slot, actor=request.user)
         except DomainError as exc:
-            _error(request, exc)
+            _refused(form, exc)
         else:
             messages.success(request, _("The applicant is invited; they receive the details."))
-        return redirect("placements:slot_detail", pk=slot.pk)
-    return render(
-        request,
-        "placements/slot_detail.html",
-        {"slot": slot, "assign_form": assign_form, "cancel_form": CancelForm(), "now": timezone.now()},
-    )
+            return redirect("placements:slot_detail", pk=slot.pk)
+    return _slot_page(request, slot, assign_form=form, status=400)
 
 
 @coordinator_required
@@ -418,44 +461,54 @@ def slot_detail(request, pk: int):
 def slot_cancel(request, pk: int):
     slot = selectors.unit_slot_get(unit=request.unit, pk=pk)
     form = CancelForm(request.POST)
-    form.is_valid()
-    try:
-        n = services.interview_slot_cancel(slot=slot, actor=request.user, reason=form.cleaned_data.get("reason", ""))
-    except DomainError as exc:
-        _error(request, exc)
-    else:
-        messages.success(
-            request,
-            ngettext(
-                "Slot cancelled; %(n)s interview was called off.",
-                "Slot cancelled; %(n)s interviews were called off.",
-                n,
+    if form.is_valid():
+        try:
+            n = services.interview_slot_cancel(slot=slot, actor=request.user, reason=form.cleaned_data["reason"])
+        except DomainError as exc:
+            _refused(form, exc)
+        else:
+            messages.success(
+                request,
+                ngettext(
+                    "Slot cancelled; %(n)s interview was called off.",
+                    "Slot cancelled; %(n)s interviews were called off.",
+                    n,
+                )
+                % {"n": n},
             )
-            % {"n": n},
-        )
-    return redirect("placements:slot_list")
+            return redirect("placements:slot_list")
+    return _slot_page(request, slot, cancel_form=form, status=400)
 
 
-@coordinator_required
-def interview_detail(request, pk: int):
-    interview = selectors.unit_interview_get(unit=request.unit, pk=pk)
-    slots = InterviewSlot.objects.filter(
+def _reschedule_slots(request, interview):
+    """The unit's upcoming open slots the interview can move to (any post, or its own)."""
+    return InterviewSlot.objects.filter(
         Q(post__isnull=True) | Q(post_id=interview.application.post_id),
         unit=request.unit,
         is_cancelled=False,
         starts_at__gt=timezone.now(),
     ).exclude(pk=interview.slot_id)
+
+
+def _interview_page(request, interview, *, record_form=None, reschedule_form=None, cancel_form=None, status: int = 200):
+    """The interview with its outcome, move and cancel forms; a bound form comes back as typed."""
     return render(
         request,
         "placements/interview_detail.html",
         {
             "interview": interview,
-            "record_form": RecordForm(),
-            "reschedule_form": RescheduleForm(queryset=slots),
-            "cancel_form": CancelForm(),
+            "record_form": record_form or RecordForm(),
+            "reschedule_form": reschedule_form or RescheduleForm(queryset=_reschedule_slots(request, interview)),
+            "cancel_form": cancel_form or CancelForm(),
             "now": timezone.now(),
         },
+        status=status,
     )
+
+
+@coordinator_required
+def interview_detail(request, pk: int):
+    return _interview_page(request, selectors.unit_interview_get(unit=request.unit, pk=pk))
 
 
 @coordinator_required
@@ -475,31 +528,27 @@ def interview_record(request, pk: int):
                 notes=data.get("notes", ""),
             )
         except DomainError as exc:
-            _error(request, exc)
+            _refused(form, exc)
         else:
             messages.success(request, _("Interview outcome recorded."))
-    else:
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
-    return redirect("placements:interview_detail", pk=interview.pk)
+            return redirect("placements:interview_detail", pk=interview.pk)
+    return _interview_page(request, interview, record_form=form, status=400)
 
 
 @coordinator_required
 @require_POST
 def interview_reschedule(request, pk: int):
     interview = selectors.unit_interview_get(unit=request.unit, pk=pk)
-    form = RescheduleForm(request.POST, queryset=InterviewSlot.objects.filter(unit=request.unit))
+    form = RescheduleForm(request.POST, queryset=_reschedule_slots(request, interview))
     if form.is_valid():
         try:
             services.interview_reschedule(interview=interview, slot=form.cleaned_data["slot"], actor=request.user)
         except DomainError as exc:
-            _error(request, exc)
+            _refused(form, exc)
         else:
             messages.success(request, _("Interview moved; the student is told."))
-    else:
-        messages.error(request, _("Choose a slot."))
-    return redirect("placements:interview_detail", pk=interview.pk)
+            return redirect("placements:interview_detail", pk=interview.pk)
+    return _interview_page(request, interview, reschedule_form=form, status=400)
 
 
 @coordinator_required
@@ -507,14 +556,15 @@ def interview_reschedule(request, pk: int):
 def interview_cancel(request, pk: int):
     interview = selectors.unit_interview_get(unit=request.unit, pk=pk)
     form = CancelForm(request.POST)
-    form.is_valid()
-    try:
-        services.interview_cancel(interview=interview, actor=request.user, reason=form.cleaned_data.get("reason", ""))
-    except DomainError as exc:
-        _error(request, exc)
-    else:
-        messages.success(request, _("Interview cancelled; the student is told."))
-    return redirect("placements:interview_detail", pk=interview.pk)
+    if form.is_valid():
+        try:
+            services.interview_cancel(interview=interview, actor=request.user, reason=form.cleaned_data["reason"])
+        except DomainError as exc:
+            _refused(form, exc)
+        else:
+            messages.success(request, _("Interview cancelled; the student is told."))
+            return redirect("placements:interview_detail", pk=interview.pk)
+    return _interview_page(request, interview, cancel_form=form, status=400)
 
 
 # --- students -------------------------------------------------------------------------------------------

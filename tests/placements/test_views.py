@@ -123,7 +123,7 @@ def test_slot_form_refuses_video_without_link(coord_client):
             "capacity": 1,
         },
     )
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "meeting_link" in response.context["form"].errors
     assert not InterviewSlot.objects.exists()
 

@@ -50,7 +50,7 @@ def test_review_with_a_missing_criterion_keeps_the_notes(coord_client, post, cri
     page = _page(response)
     assert notes in page
     assert "Give every criterion a score from 1 to 5." in page
-    assert response.context["review_form"]["criterion_%s" % criteria[0].pk].value() == "4"
+    assert response.context["review_form"][f"criterion_{criteria[0].pk}"].value() == "4"
     assert not Review.objects.exists()
 
 

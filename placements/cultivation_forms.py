@@ -77,12 +77,19 @@ class TermSwitchForm(forms.Form):
 
 
 class DecisionForm(forms.Form):
-    decision = forms.ChoiceField(choices=[("approve", _("Approve")), ("refuse", _("Refuse"))])
+    decision = forms.ChoiceField(
+        choices=[("approve", _("Approve")), ("refuse", _("Refuse"))],
+        error_messages={"required": _("Choose approve or refuse."), "invalid_choice": _("Choose approve or refuse.")},
+    )
     note = forms.CharField(label=_("Note"), required=False, max_length=200)
 
 
 class RevokeForm(forms.Form):
-    reason = forms.CharField(label=_("Reason for revoking"), max_length=200)
+    reason = forms.CharField(
+        label=_("Reason for revoking"),
+        max_length=200,
+        error_messages={"required": _("Say why the certificate is revoked.")},
+    )
 
 
 class FeedbackForm(forms.Form):

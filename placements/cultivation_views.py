@@ -2,8 +2,10 @@
 coordinators and staff, and the public certificate check and forum page.
 
 Each view checks a rule of ``cultivation_rules``, fetches through a scoped selector (another
-unit's or student's id is a 404), calls one service and redirects; a ``DomainError`` comes
-back as a message (or a form error on the page it was typed on).
+unit's or student's id is a 404), calls one service and redirects. A form that does not
+validate, or that the service refuses (``DomainError``), brings back the page it was typed on
+with status 400, the bound form and its error; a plain button (tick, sign up, withdraw) has
+nothing typed to lose, so its refusal is a message after the redirect.
 """
 
 from functools import wraps
@@ -277,8 +279,10 @@ def _detail_context(request, placement, **forms):
         "assessment_form": forms.get("assessment_form")
         or AssessmentForm(initial={k: getattr(mine, k) for k in AssessmentForm.base_fields} if mine else None),
         "grade_form": forms.get("grade_form") or GradeForm(initial={"grade": final.grade} if final else None),
-        "revoke_form": RevokeForm(),
-        "decision_form": DecisionForm(),
+        "revoke_form": forms.get("revoke_form") or RevokeForm(),
+        "revoke_for": forms.get("revoke_for"),
+        "decision_form": forms.get("decision_form") or DecisionForm(),
+        "decision_for": forms.get("decision_for"),
         "next_statuses": [(s, PlacementStatus(s).label) for s in sorted(PLACEMENT_TRANSITIONS[placement.status])],
         "events": placement.events.select_related("actor").order_by("created_at", "id"),
         "warning": services.excellent_cap_warning(cycle=placement.post.cycle) if final else None,
@@ -288,18 +292,23 @@ def _detail_context(request, placement, **forms):
     }
 
 
-@login_required_403
-def placement_detail(request, pk: int, status: int = 200, **forms):
-    placement = selectors.placement_visible_to(user=request.user, pk=pk)
-    _require("view_placement", request.user, placement)
-    if can("request_term_switch", request.user, placement):
-        return redirect("cultivation:my_placement_detail", placement.pk)
+def _placement_page(request, placement, *, status: int = 200, **forms):
+    """The placement page of mentors, coordinators and staff; ``forms`` are refused ones, as typed."""
     return render(
         request,
         "placements/cultivation/placement_detail.html",
         _detail_context(request, placement, **forms),
         status=status,
     )
+
+
+@login_required_403
+def placement_detail(request, pk: int):
+    placement = selectors.placement_visible_to(user=request.user, pk=pk)
+    _require("view_placement", request.user, placement)
+    if can("request_term_switch", request.user, placement):
+        return redirect("cultivation:my_placement_detail", placement.pk)
+    return _placement_page(request, placement)
 
 
 @login_required_403
@@ -316,7 +325,7 @@ def onboarding_edit(request, pk: int):
         else:
             messages.success(request, _("Onboarding saved."))
             return redirect("cultivation:placement_detail", placement.pk)
-    return placement_detail(request, pk=pk, status=400, onboarding_form=form)
+    return _placement_page(request, placement, status=400, onboarding_form=form)
 
 
 @login_required_403
@@ -356,7 +365,7 @@ def assessment_submit(request, pk: int):
         else:
             messages.success(request, _("Assessment saved."))
             return redirect("cultivation:placement_detail", placement.pk)
-    return placement_detail(request, pk=pk, status=400, assessment_form=form)
+    return _placement_page(request, placement, status=400, assessment_form=form)
 
 
 @login_required_403
@@ -375,7 +384,7 @@ def grade_confirm(request, pk: int):
             for warning in warnings:
                 messages.warning(request, warning)
             return redirect("cultivation:placement_detail", placement.pk)
-    return placement_detail(request, pk=pk, status=400, grade_form=form)
+    return _placement_page(request, placement, status=400, grade_form=form)
 
 
 @login_required_403
@@ -384,22 +393,22 @@ def term_switch_decide(request, pk: int):
     switch = get_object_or_404(TermSwitchRequest, pk=pk)
     placement = selectors.placement_visible_to(user=request.user, pk=switch.placement_id)
     form = DecisionForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Choose approve or refuse."))
-        return redirect("cultivation:placement_detail", placement.pk)
-    try:
-        services.term_switch_decide(
-            request=switch,
-            actor=request.user,
-            approve=form.cleaned_data["decision"] == "approve",
-            note=form.cleaned_data["note"],
-        )
-        messages.success(request, _("Decision recorded."))
-    except DomainError as exc:
-        if exc.code == "forbidden":
-            raise PermissionDenied(exc.message) from exc
-        messages.error(request, exc.message)
-    return redirect("cultivation:placement_detail", placement.pk)
+    if form.is_valid():
+        try:
+            services.term_switch_decide(
+                request=switch,
+                actor=request.user,
+                approve=form.cleaned_data["decision"] == "approve",
+                note=form.cleaned_data["note"],
+            )
+        except DomainError as exc:
+            if exc.code == "forbidden":
+                raise PermissionDenied(exc.message) from exc
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("Decision recorded."))
+            return redirect("cultivation:placement_detail", placement.pk)
+    return _placement_page(request, placement, status=400, decision_form=form, decision_for=switch.pk)
 
 
 @login_required_403
@@ -411,12 +420,13 @@ def certificate_revoke(request, pk: int):
     if form.is_valid():
         try:
             services.certificate_revoke(certificate=certificate, actor=request.user, reason=form.cleaned_data["reason"])
-            messages.success(request, _("The certificate is revoked."))
         except DomainError as exc:
-            messages.error(request, exc.message)
-    else:
-        messages.error(request, _("Say why the certificate is revoked."))
-    return redirect("cultivation:placement_detail", certificate.placement_id)
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("The certificate is revoked."))
+            return redirect("cultivation:placement_detail", certificate.placement_id)
+    placement = selectors.placement_visible_to(user=request.user, pk=certificate.placement_id)
+    return _placement_page(request, placement, status=400, revoke_form=form, revoke_for=certificate.pk)
 
 
 # --- public pages -------------------------------------------------------------------------------

@@ -140,3 +140,29 @@ class ApplicationForm(forms.Form):
 
 def preference_label(n: int) -> str:
     return _("Preference %(n)s") % {"n": n}
+
+
+class PreferenceForm(forms.Form):
+    """New preferences for the student's applications that can still be reordered."""
+
+    def __init__(self, *args, applications, max_applications: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.applications = applications
+        choices = [(n, preference_label(n)) for n in range(1, max_applications + 1)]
+        message = _("Choose a preference for each application.")
+        for application in applications:
+            self.fields[self.field_name(application)] = forms.TypedChoiceField(
+                label=application.post.title,
+                choices=choices,
+                coerce=int,
+                initial=application.preference_rank,
+                error_messages={"required": message, "invalid_choice": message},
+                widget=forms.Select(attrs={"class": "form-select", "id": f"rank-{application.pk}"}),
+            )
+
+    @staticmethod
+    def field_name(application) -> str:
+        return f"rank_{application.pk}"
+
+    def ranks(self) -> dict[int, int]:
+        return {app.pk: self.cleaned_data[self.field_name(app)] for app in self.applications}

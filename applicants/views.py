@@ -1,4 +1,8 @@
-"""The student's pages: profile and consent, applying, "My applications", and résumé download."""
+"""The student's pages: profile and consent, applying, "My applications", and résumé download.
+
+A form that does not validate, or that a service refuses, comes back on its page with status
+400 and everything typed; a plain button (withdraw) answers a refusal with a message.
+"""
 
 import secrets
 
@@ -16,7 +20,7 @@ from jinseed.errors import DomainError
 from positions.selectors import cycle_current, post_get_public
 
 from .eligibility import SEVERITY_HELP, eligibility_check
-from .forms import ApplicationForm, ProfileForm, preference_label
+from .forms import ApplicationForm, PreferenceForm, ProfileForm
 from .models import Application
 from .selectors import (
     application_active_for_post,
@@ -90,7 +94,12 @@ def profile_edit(request):
         else:
             messages.success(request, _("Your profile is saved."))
             return redirect(request.GET.get("next") if _safe_next(request) else "applicants:profile")
-    return render(request, "applicants/profile_form.html", {"form": form, "profile": profile})
+    return render(
+        request,
+        "applicants/profile_form.html",
+        {"form": form, "profile": profile},
+        status=400 if form.is_bound else 200,
+    )
 
 
 def forms_error(exc: DomainError) -> ValidationError:
@@ -158,6 +167,34 @@ def application_create(request, post_pk: int):
             "show_form": form.is_bound
             or (cycle.registration_is_open() and eligibility.is_eligible and len(taken) < cycle.max_applications),
         },
+        status=400 if form.is_bound else 200,
+    )
+
+
+def _my_applications_page(request, profile, cycle, *, reorder_form=None, status: int = 200):
+    """The student's applications and the preference form; ``reorder_form`` is a refused one."""
+    applications = list(application_list_for_student(student=profile))
+    reorderable = [
+        a for a in applications if cycle and a.cycle_id == cycle.pk and a.is_active and cycle.registration_is_open()
+    ]
+    if reorder_form is None:
+        reorder_form = PreferenceForm(applications=reorderable, max_applications=cycle.max_applications if cycle else 0)
+    return render(
+        request,
+        "applicants/my_applications.html",
+        {
+            "applications": applications,
+            "reorderable": reorderable,
+            "reorder_form": reorder_form,
+            "reorder_rows": [
+                (app, reorder_form[name])
+                for app in reorderable
+                if (name := PreferenceForm.field_name(app)) in reorder_form.fields
+            ],
+            "cycle": cycle,
+            "offer_templates": OFFER_TEMPLATES,
+        },
+        status=status,
     )
 
 
@@ -167,23 +204,7 @@ def my_applications(request):
     profile = student_profile_of(request.user)
     if profile is None:
         return redirect("applicants:profile_edit")
-    applications = list(application_list_for_student(student=profile))
-    cycle = cycle_current()
-    reorderable = [
-        a for a in applications if cycle and a.cycle_id == cycle.pk and a.is_active and cycle.registration_is_open()
-    ]
-    rank_choices = [(n, preference_label(n)) for n in range(1, (cycle.max_applications if cycle else 0) + 1)]
-    return render(
-        request,
-        "applicants/my_applications.html",
-        {
-            "applications": applications,
-            "reorderable": reorderable,
-            "rank_choices": rank_choices,
-            "cycle": cycle,
-            "offer_templates": OFFER_TEMPLATES,
-        },
-    )
+    return _my_applications_page(request, profile, cycle_current())
 
 
 @login_required
@@ -209,21 +230,21 @@ def application_reorder_view(request):
     cycle = cycle_current()
     if profile is None or cycle is None:
         raise Http404
-    ranks: dict[int, int] = {}
-    for key, value in request.POST.items():
-        if key.startswith("rank_"):
-            try:
-                ranks[int(key.removeprefix("rank_"))] = int(value)
-            except ValueError:
-                messages.error(request, _("Choose a preference for each application."))
-                return redirect("applicants:my_applications")
-    try:
-        application_reorder(student=profile, cycle=cycle, ranks=ranks, actor=request.user)
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("Your preferences are saved."))
-    return redirect("applicants:my_applications")
+    reorderable = [
+        a
+        for a in application_active_for_student(student=profile, cycle=cycle).select_related("post")
+        if cycle.registration_is_open()
+    ]
+    form = PreferenceForm(request.POST, applications=reorderable, max_applications=cycle.max_applications)
+    if form.is_valid():
+        try:
+            application_reorder(student=profile, cycle=cycle, ranks=form.ranks(), actor=request.user)
+        except ApplicationError as exc:
+            form.add_error(None, forms_error(exc))
+        else:
+            messages.success(request, _("Your preferences are saved."))
+            return redirect("applicants:my_applications")
+    return _my_applications_page(request, profile, cycle, reorder_form=form, status=400)
 
 
 @login_required

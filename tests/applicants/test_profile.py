@@ -120,7 +120,7 @@ def test_profile_duplicate_id_number_is_refused(client):
     user = factories.UserFactory()
     client.force_login(user)
     response = client.post(reverse("applicants:profile_edit"), _form_data())
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert [e.code for e in response.context["form"].errors.as_data()["id_number"]] == ["duplicate_id_number"]
     assert not StudentProfile.objects.filter(user=user).exists()
 

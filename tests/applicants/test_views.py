@@ -164,7 +164,7 @@ def test_apply_after_deadline_refused_and_keeps_typed_text(client, applicant, po
     post.cycle.save()
     statement = "这是我认真写的个人陈述，不能丢失。一二三四五六七八九十。"
     response = client.post(reverse("applicants:apply", args=[post.pk]), _apply_data(token, statement=statement))
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert Application.objects.count() == 0
     assert statement in response.content.decode()
     assert [e.code for e in response.context["form"].errors.as_data()["__all__"]] == ["deadline"]
@@ -180,7 +180,7 @@ def test_apply_refusal_by_service_keeps_typed_text(client, cycle, applicant):
     # rank 1 is taken: the form does not offer it, so the post is refused by the form itself
     statement = "我想去第二个岗位，这段文字应当保留在页面上。"
     response = client.post(reverse("applicants:apply", args=[p2.pk]), _apply_data(token, rank=1, statement=statement))
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert statement in response.content.decode()
     assert [e.code for e in response.context["form"].errors.as_data()["preference_rank"]] == ["invalid_choice"]
 
@@ -199,7 +199,7 @@ def test_apply_resume_checked_by_content(client, applicant, post, content, name,
     response = client.post(
         reverse("applicants:apply", args=[post.pk]), _apply_data(token, resume=pdf_upload(name, content))
     )
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert [e.code for e in response.context["form"].errors.as_data()["resume"]] == [code]
 
 

@@ -37,7 +37,8 @@ def register(request):
             login(request, user, backend="jinseed.accounts.backends.EmailOrMobileBackend")
             messages.success(request, _("Your account is created. Please complete your profile."))
             return redirect("applicants:profile_edit")
-    return render(request, "accounts/register.html", {"form": form})
+    # A refused registration comes back with what was typed (the passwords excepted) and 400.
+    return render(request, "accounts/register.html", {"form": form}, status=400 if form.is_bound else 200)
 
 
 @require_POST

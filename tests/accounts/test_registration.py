@@ -32,7 +32,7 @@ def test_register_email_any_case_duplicate_refused_with_what_to_do(client):
     UserFactory(email="new@example.cn")
     client.cookies["django_language"] = "en"
     response = client.post(reverse("accounts:register"), {**GOOD, "email": "NEW@Example.CN"})
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert _errors(response, "email") == ["duplicate_email"]
     body = response.content.decode()
     assert "log in with it" in body

@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .enums import Role
 from .managers import UserManager
@@ -15,7 +16,7 @@ from .validators import validate_mobile
 class User(AbstractBaseUser, PermissionsMixin):
     email = models.EmailField(_("email"), max_length=254)
     mobile = models.CharField(_("mobile number"), max_length=11, null=True, blank=True, validators=[validate_mobile])
-    full_name = models.CharField(_("name"), max_length=60, blank=True)
+    full_name = models.CharField(pgettext_lazy("person", "name"), max_length=60, blank=True)
     role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.STUDENT)
     language = models.CharField(
         _("preferred language"), max_length=10, default="zh-hans", choices=[("zh-hans", "简体中文"), ("en", "English")]

@@ -56,7 +56,7 @@ class RuleResult:
 
     @property
     def outcome_label(self) -> str:
-        """"Passed", "Not checked", or what failed."""
+        """The result as the coordinator reads it: passed, not checked, or what failed."""
         if self.severity == OK:
             return _("Passed")
         if self.severity == OFF:

@@ -26,7 +26,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from applicants.enums import ApplicationStatus, EligibilityCode, Severity
+from applicants.eligibility import Eligibility
+from applicants.enums import ApplicationStatus
 from applicants.models import Application
 from jinseed.errors import DomainError
 from positions.enums import CycleStatus, PostStatus
@@ -229,17 +230,6 @@ def _reviews_context(application, user):
     return reviews, (sum(averages) / len(averages) if averages else None), mine
 
 
-def _eligibility_rows(application) -> list[dict]:
-    """The stored rule results with their labels: why the application is (or is not) flagged."""
-    rows = []
-    for result in application.eligibility or []:
-        code, severity = result.get("code", ""), result.get("severity", "ok")
-        label = EligibilityCode(code).label if code in EligibilityCode.values else code
-        severity_label = Severity(severity).label if severity in Severity.values else _("Passed")
-        rows.append({"label": label, "severity": severity, "severity_label": severity_label})
-    return rows
-
-
 def _application_page(request, application, *, review_form=None, decision_form=None, status: int = 200):
     """The applicant page; a bound form passed in is shown as typed, with its errors."""
     reviews, average, mine = _reviews_context(application, request.user)
@@ -259,7 +249,7 @@ def _application_page(request, application, *, review_form=None, decision_form=N
             "average": average,
             "review_form": review_form,
             "decision_form": decision_form or DecisionForm(),
-            "eligibility": _eligibility_rows(application),
+            "eligibility": Eligibility.from_list(application.eligibility).results,
         },
         status=status,
     )

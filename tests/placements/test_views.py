@@ -166,3 +166,19 @@ def test_my_applications_offers_join_link_only_for_scheduled_interview(client, p
 
     assert _interview_rows(html) == [("cancelled", []), ("scheduled", ["https://meeting.tencent.com/dm/2"])]
     assert '<span class="badge text-bg-dark">Cancelled</span>' in html
+
+
+def test_applicant_page_names_each_eligibility_rule_and_its_outcome(coord_client, post):
+    (app,) = make_applications(post, 1)
+    Application.objects.filter(pk=app.pk).update(
+        eligibility=[
+            {"rule": "graduating", "code": "ok", "severity": "ok"},
+            {"rule": "term_year", "code": "short_term_senior", "severity": "warn"},
+        ]
+    )
+    body = coord_client.get(reverse("placements:application_detail", args=[app.pk])).content.decode()
+    rows = re.findall(r'data-rule="(\w+)" data-severity="(\w+)">\s*<span[^>]*>([^<]+)</span>\s*([^<]+?)\s*</li>', body)
+    assert rows == [
+        ("graduating", "ok", "Passed", "Not graduating in the cycle&#x27;s year"),
+        ("term_year", "warn", "Short-term posts are meant for years 1–2", "Term suits the year of study"),
+    ]

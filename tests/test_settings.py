@@ -54,3 +54,22 @@ def test_settings_refuse_default_secret_without_debug():
     out = subprocess.run([sys.executable, "-c", PROBE], cwd=ROOT, env=env, capture_output=True, text=True, check=False)
     assert out.returncode != 0
     assert "SECRET_KEY" in out.stderr
+
+
+def test_settings_pass_the_deploy_check_without_debug():
+    """With DEBUG off, HTTPS is enforced (redirect and HSTS) and every cookie is secure."""
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "CELERY_BROKER_URL", "EMAIL_HOST"}}
+    env.update(DEBUG="false", SECRET_KEY="k" * 30 + "-production-like-secret-key-0123456789")
+    out = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert out.returncode == 0, out.stderr
+    report = out.stderr + out.stdout
+    # HSTS for subdomains and preloading stay a deployment's own choice (W005, W021).
+    found = sorted(code for code in ("W004", "W008", "W012", "W016") if f"security.{code}" in report)
+    assert found == [], report

@@ -14,7 +14,8 @@ from html.parser import HTMLParser
 
 import icalendar
 from django.conf import settings
-from django.template.loader import render_to_string
+from django.template import Context
+from django.template.loader import get_template, render_to_string
 from django.utils import timezone, translation
 from django.utils.dateparse import parse_date, parse_datetime
 
@@ -93,16 +94,22 @@ def html_to_text(fragment: str) -> str:
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip() + "\n"
 
 
+def _render_plain(name: str, ctx: dict) -> str:
+    """A plain-text template (subject, SMS) rendered without HTML escaping: a post called
+    "R&D" must read "R&D" in a subject line or a text message, not "R&amp;D"."""
+    return get_template(name).template.render(Context(ctx, autoescape=False))
+
+
 def render_message(*, kind: str, context: dict, language: str, recipient=None) -> RenderedMessage:
     """Render ``kind`` with ``context`` in ``language`` (times in Asia/Shanghai)."""
     ctx = {**template_context(context), "recipient": recipient, "site_url": settings.SITE_URL, "kind": kind}
     with translation.override(language), timezone.override(settings.TIME_ZONE):
-        subject = " ".join(render_to_string(f"notifications/{kind}/subject.txt", ctx).split())
+        subject = " ".join(_render_plain(f"notifications/{kind}/subject.txt", ctx).split())
         fragment = render_to_string(f"notifications/{kind}/body.html", ctx)
         html = render_to_string(
             "notifications/layout/email.html", {**ctx, "subject": subject, "body": fragment, "LANGUAGE_CODE": language}
         )
-        sms = " ".join(render_to_string("notifications/layout/sms.txt", {**ctx, "subject": subject}).split())
+        sms = " ".join(_render_plain("notifications/layout/sms.txt", {**ctx, "subject": subject}).split())
     return RenderedMessage(subject=subject[:200], text=html_to_text(fragment), html=html, sms=sms)
 
 

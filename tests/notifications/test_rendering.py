@@ -112,3 +112,12 @@ def test_invitation_email_has_text_html_and_ics_parts(recipient, run_on_commit):
     assert calendar_part.get_filename() == "interview.ics"
     assert b"TZID=Asia/Shanghai" in calendar_part.get_payload(decode=True)
     assert sent.subject == "Interview invitation: 团区委青年发展部实习岗, 2020-06-28 09:30"
+
+
+def test_subject_and_sms_are_plain_text_while_the_html_is_escaped():
+    context = {**KINDS["application_received"].example, "post_title": 'R&D "Lab" <north>'}
+    message = render_message(kind="application_received", context=context, language="en")
+    assert message.subject == 'Application received: R&D "Lab" <north>'
+    assert 'R&D "Lab" <north>' in message.sms
+    assert "R&amp;D &quot;Lab&quot; &lt;north&gt;" in message.html
+    assert "<north>" not in message.html

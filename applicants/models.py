@@ -146,6 +146,11 @@ class Application(models.Model):
         return self.status in ACTIVE_STATUSES
 
     @property
+    def is_shown_active(self) -> bool:
+        """Active as the student sees it: a held decision must not show through."""
+        return self.published_status in ACTIVE_STATUSES
+
+    @property
     def warnings(self) -> list[dict]:
         return [r for r in self.eligibility if r.get("severity") == "warn"]
 

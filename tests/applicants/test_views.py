@@ -246,6 +246,19 @@ def test_my_applications_lists_status_rank_and_history(client, cycle, applicant)
     assert body.count('data-testid="withdraw"') == 2
 
 
+def test_my_applications_held_decision_keeps_the_page_as_it_was(client, cycle, applicant):
+    post = factories.PostFactory(cycle=cycle)
+    application = application_submit(
+        student=applicant, post=post, preference_rank=1, statement="x" * 30, submit_token="held"
+    )
+    # Interviewed and then not selected while the results are held until the announcement.
+    Application.objects.filter(pk=application.pk).update(status="not_selected", published_status="interviewed")
+    client.force_login(applicant.user)
+    body = client.get(reverse("applicants:my_applications")).content.decode()
+    assert 'data-status="interviewed"' in body
+    assert 'data-testid="rank"' in body
+
+
 def test_my_applications_query_count_does_not_grow(client, cycle, applicant):
     def make(n):
         for _ in range(n):

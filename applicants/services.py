@@ -236,7 +236,9 @@ def application_submit(
     locked_student = StudentProfile.objects.select_for_update().select_related("user").get(pk=student.pk)
     existing = Application.objects.filter(submit_token=submit_token).first()
     if existing is not None:
-        if existing.student_id != student.pk:
+        # A replay answers with the application it created, unless that one has ended since
+        # (withdrawn, rejected): saying "submitted" would then be false.
+        if existing.student_id != student.pk or not existing.is_active:
             raise ApplicationError(_("The form has expired. Please reload the page."), code="token_reused")
         return existing
     post = Post.objects.select_related("cycle", "unit").get(pk=post.pk)

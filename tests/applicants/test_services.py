@@ -104,6 +104,15 @@ def test_application_submit_same_token_twice_creates_one(applicant, post):
     assert ApplicationEvent.objects.count() == 1
 
 
+def test_application_submit_token_of_a_withdrawn_application_is_refused(applicant, post):
+    first = _submit(applicant, post, token="back-button")
+    application_withdraw(application=first, actor=applicant.user)
+    with pytest.raises(ApplicationError) as exc:
+        _submit(applicant, post, token="back-button")
+    assert exc.value.code == "token_reused"
+    assert Application.objects.get().status == ApplicationStatus.WITHDRAWN
+
+
 def test_application_submit_limit_per_cycle(cycle, applicant):
     cycle.max_applications = 2
     cycle.save()

@@ -2,6 +2,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from applicants.enums import ApplicationStatus
+
 
 class InterviewMode(models.TextChoices):
     VIDEO = "video", _("Video")
@@ -79,3 +81,16 @@ PLACEMENT_TRANSITIONS: dict[str, frozenset[str]] = {
     PlacementStatus.COMPLETED: frozenset(),
     PlacementStatus.CANCELLED: frozenset(),
 }
+
+
+#: Applications a unit ranks (the ranking page lists them, the ranking service accepts them):
+#: interviewed, and those whose offer came and went, so a saved ranking can be saved again.
+RANKABLE_APPLICATION_STATUSES = frozenset(
+    {
+        ApplicationStatus.INTERVIEWED,
+        ApplicationStatus.NOT_SELECTED,
+        ApplicationStatus.OFFERED,
+        ApplicationStatus.ACCEPTED,
+        ApplicationStatus.DECLINED,
+    }
+)

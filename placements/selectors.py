@@ -8,7 +8,7 @@ from applicants.enums import ApplicationStatus
 from applicants.models import Application, ApplicationEvent, StudentProfile
 from positions.models import Cycle, HostUnit, Post
 
-from .enums import HOLDING_OFFER_STATUSES, InterviewStatus, OfferStatus
+from .enums import HOLDING_OFFER_STATUSES, RANKABLE_APPLICATION_STATUSES, InterviewStatus, OfferStatus
 from .models import Interview, InterviewSlot, Offer, Review, ReviewCriterion, ReviewScore
 
 
@@ -164,15 +164,7 @@ def post_ranking(*, post: Post) -> QuerySet[Application]:
     )
 
 
-RANKING_STATUSES = frozenset(
-    {
-        ApplicationStatus.INTERVIEWED,
-        ApplicationStatus.NOT_SELECTED,
-        ApplicationStatus.OFFERED,
-        ApplicationStatus.ACCEPTED,
-        ApplicationStatus.DECLINED,
-    }
-)
+RANKING_STATUSES = RANKABLE_APPLICATION_STATUSES
 
 
 # --- students ---------------------------------------------------------------------------------------

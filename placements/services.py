@@ -33,6 +33,7 @@ from positions.services import cycle_transition, post_submit
 from .enums import (
     HOLDING_OFFER_STATUSES,
     INTERVIEW_TRANSITIONS,
+    RANKABLE_APPLICATION_STATUSES,
     InterviewMode,
     InterviewOutcome,
     InterviewStatus,
@@ -651,7 +652,7 @@ def interview_record(
 # --- ranking, offers and placements ---------------------------------------------------------------------
 
 
-RANKABLE_STATUSES = frozenset({S.INTERVIEWED, S.NOT_SELECTED, S.OFFERED, S.ACCEPTED})
+RANKABLE_STATUSES = RANKABLE_APPLICATION_STATUSES
 BACKUP_STATUSES = frozenset({S.INTERVIEWED, S.NOT_SELECTED})
 
 

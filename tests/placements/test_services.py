@@ -307,3 +307,14 @@ def test_ranking_only_interviewed(post, coordinator):
     ]
     with pytest.raises(services.SelectionError):
         services.post_ranking_set(post=post, ordered_application_ids=[c.pk], actor=coordinator.user)
+
+
+def test_ranking_keeps_an_applicant_whose_offer_was_declined(post, coordinator):
+    # The ranking page lists declined applicants with their rank filled in; saving it again
+    # must not be refused because of them.
+    declined, backup = make_applications(post, 2, status=S.INTERVIEWED)
+    services.post_ranking_set(post=post, ordered_application_ids=[declined.pk, backup.pk], actor=coordinator.user)
+    Application.objects.filter(pk=declined.pk).update(status=S.DECLINED, published_status=S.DECLINED)
+    services.post_ranking_set(post=post, ordered_application_ids=[backup.pk, declined.pk], actor=coordinator.user)
+    ranks = dict(Application.objects.filter(post=post).values_list("pk", "selection_rank"))
+    assert ranks == {backup.pk: 1, declined.pk: 2}

@@ -283,3 +283,18 @@ def test_applicant_page_gets_no_query_for_the_forms(coord_client, post, criteria
     with django_assert_max_num_queries(12):
         response = coord_client.get(reverse("placements:application_detail", args=[app.pk]))
     assert response.status_code == 200
+
+
+def test_ranking_saved_again_with_a_declined_applicant_on_it(coord_client, post):
+    declined, backup = make_applications(post, 2, status=S.INTERVIEWED, ranked=True)
+    Application.objects.filter(pk=declined.pk).update(status=S.DECLINED, published_status=S.DECLINED)
+    page = coord_client.get(reverse("placements:post_ranking", args=[post.pk]))
+    assert f'name="rank_{declined.pk}" value="1"' in _page(page)
+    response = coord_client.post(
+        reverse("placements:post_ranking", args=[post.pk]), {f"rank_{declined.pk}": "1", f"rank_{backup.pk}": "2"}
+    )
+    assert response.status_code == 302
+    assert list(Application.objects.filter(post=post).order_by("pk").values_list("selection_rank", flat=True)) == [
+        1,
+        2,
+    ]

@@ -587,7 +587,10 @@ def my_selection(request):
 @require_POST
 def interview_self_book(request, pk: int):
     student = _student_profile_or_404(request.user)
-    application = get_object_or_404(Application, pk=request.POST.get("application"), student=student)
+    application_id = request.POST.get("application", "")
+    if not application_id.isdigit():
+        raise Http404
+    application = get_object_or_404(Application, pk=int(application_id), student=student)
     slot = get_object_or_404(InterviewSlot, pk=pk, self_booking=True)
     if not can("book_interview", request.user, application):
         raise PermissionDenied

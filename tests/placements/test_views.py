@@ -182,3 +182,13 @@ def test_applicant_page_names_each_eligibility_rule_and_its_outcome(coord_client
         ("graduating", "ok", "Passed", "Not graduating in the cycle&#x27;s year"),
         ("term_year", "warn", "Short-term posts are meant for years 1–2", "Term suits the year of study"),
     ]
+
+
+@pytest.mark.parametrize("application", ["", "abc", "1.5"])
+def test_self_booking_with_a_malformed_application_is_not_found(client, post, unit, cycle, application):
+    (app,) = make_applications(post, 1, status=S.SHORTLISTED)
+    slot = make_slot(unit, cycle, self_booking=True, post=post)
+    client.force_login(app.student.user)
+    response = client.post(reverse("placements:interview_self_book", args=[slot.pk]), {"application": application})
+    assert response.status_code == 404
+    assert not slot.interviews.exists()

@@ -436,7 +436,10 @@ def verify(request, code: str = ""):
     """Anyone can check a certificate: it shows the masked name, grade, cycle and unit only."""
     form = VerifyForm(request.GET or None, initial={"code": code})
     if not code and form.is_valid():
-        return redirect("cultivation:verify", form.cleaned_data["code"].strip().upper())
+        typed = form.cleaned_data["code"].strip().upper()
+        if "/" not in typed:
+            return redirect("cultivation:verify", typed)
+        code = typed  # no code has a slash (nor can a URL segment): refused below, not a 500
     certificate = selectors.certificate_by_code(code) if code else None
     context = {
         "form": form,

@@ -145,3 +145,9 @@ def test_another_student_cannot_download_the_certificate(graded, client):
     response = client.get(reverse("cultivation:certificate_download", args=[graded.pk]))
     assert response.status_code == 404
     assert not Certificate.objects.exists()
+
+
+def test_verify_form_with_a_slash_in_the_code_refuses_it(client):
+    response = client.get(reverse("cultivation:verify_form"), {"code": "JS2020/ABCD"})
+    assert response.status_code == 404
+    assert 'data-testid="verify-refused"' in response.content.decode()

@@ -101,15 +101,6 @@ def group_members(*, group: Group) -> list[Placement]:
     return [m.placement for m in memberships]
 
 
-def cycle_groups(*, cycle: Cycle) -> QuerySet[Group]:
-    return (
-        Group.objects.filter(cycle=cycle)
-        .select_related("leader__student")
-        .annotate(size=Count("memberships"))
-        .order_by("number")
-    )
-
-
 def cycle_committee(*, cycle: Cycle) -> QuerySet[CommitteeRole]:
     return CommitteeRole.objects.filter(cycle=cycle).select_related("placement__student").order_by("role")
 
@@ -164,5 +155,6 @@ def student_feedback(*, student, cycle: Cycle) -> QuerySet[Feedback]:
 
 
 def unit_feedback(*, unit) -> QuerySet[Feedback]:
-    """The unit's feedback; the view hides the author of anonymous items."""
+    """What students said about the unit, newest first; the template hides the author of
+    items sent anonymously to the unit."""
     return Feedback.objects.filter(unit=unit).select_related("student", "cycle").order_by("-created_at")

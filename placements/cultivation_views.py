@@ -234,15 +234,19 @@ def certificate_download(request, pk: int):
 def placement_list(request):
     """A mentor's students, a coordinator's unit's placements, or (for staff) the admin."""
     user = request.user
+    feedback = None
     if can("list_unit_placements", user):
         placements = selectors.unit_placements(unit=user.coordinator.unit)
+        feedback = selectors.unit_feedback(unit=user.coordinator.unit)[:50]
     elif can("list_mentored", user):
         placements = selectors.mentor_placements(mentor=user.mentor)
     elif can("manage_cycle_cultivation", user):
         return redirect("admin:placements_placement_changelist")
     else:
         raise PermissionDenied(_("This is not for your account."))
-    return render(request, "placements/cultivation/placement_list.html", {"placements": placements})
+    return render(
+        request, "placements/cultivation/placement_list.html", {"placements": placements, "feedback": feedback}
+    )
 
 
 def _detail_context(request, placement, **forms):

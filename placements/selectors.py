@@ -12,11 +12,6 @@ from .enums import HOLDING_OFFER_STATUSES, RANKABLE_APPLICATION_STATUSES, Interv
 from .models import Interview, InterviewSlot, Offer, Review, ReviewCriterion, ReviewScore
 
 
-def coordinator_unit(user) -> HostUnit | None:
-    coordinator = getattr(user, "coordinator", None) if user.is_authenticated else None
-    return coordinator.unit if coordinator is not None else None
-
-
 def unit_posts(*, unit: HostUnit) -> QuerySet[Post]:
     """The unit's posts, newest cycle first, with applicant and offer counts."""
     return (

@@ -28,6 +28,11 @@ if not DEBUG and (SECRET_KEY == _DEV_SECRET or len(SECRET_KEY) < 40):
 # explicitly so that rotating SECRET_KEY does not lose the data.
 FIELD_ENCRYPTION_KEY = env.str("FIELD_ENCRYPTION_KEY", default="")
 ID_NUMBER_HASH_KEY = env.str("ID_NUMBER_HASH_KEY", default="")
+if not DEBUG and not (FIELD_ENCRYPTION_KEY and ID_NUMBER_HASH_KEY):
+    raise ImproperlyConfigured(
+        "DEBUG is off: set FIELD_ENCRYPTION_KEY (a Fernet key) and ID_NUMBER_HASH_KEY, so that stored ID "
+        "numbers do not depend on SECRET_KEY."
+    )
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])

@@ -56,10 +56,25 @@ def test_settings_refuse_default_secret_without_debug():
     assert "SECRET_KEY" in out.stderr
 
 
+PRODUCTION_KEYS = {
+    "FIELD_ENCRYPTION_KEY": "q5Yf0v2Wm6wq1y4Fh3nH8mXo2b7Zr0tA9sDk3LpQe1U=",
+    "ID_NUMBER_HASH_KEY": "h" * 48,
+}
+
+
+def test_settings_refuse_derived_id_keys_without_debug():
+    env = {k: v for k, v in os.environ.items() if k not in {"FIELD_ENCRYPTION_KEY", "ID_NUMBER_HASH_KEY"}}
+    env.update(DEBUG="false", SECRET_KEY="k" * 30 + "-production-like-secret-key-0123456789")
+    env.update(DJANGO_SETTINGS_MODULE="jinseed.settings")
+    out = subprocess.run([sys.executable, "-c", PROBE], cwd=ROOT, env=env, capture_output=True, text=True, check=False)
+    assert out.returncode != 0
+    assert "FIELD_ENCRYPTION_KEY" in out.stderr
+
+
 def test_settings_pass_the_deploy_check_without_debug():
     """With DEBUG off, HTTPS is enforced (redirect and HSTS) and every cookie is secure."""
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "CELERY_BROKER_URL", "EMAIL_HOST"}}
-    env.update(DEBUG="false", SECRET_KEY="k" * 30 + "-production-like-secret-key-0123456789")
+    env.update(DEBUG="false", SECRET_KEY="k" * 30 + "-production-like-secret-key-0123456789", **PRODUCTION_KEYS)
     out = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy"],
         cwd=ROOT,

@@ -75,12 +75,16 @@ class ApplicationAdmin(admin.ModelAdmin):
     list_filter = ["cycle", "status", "needs_review", "preference_rank", "post__term", "post__unit__kind"]
     search_fields = ["student__legal_name", "student__university", "post__title", "post__unit__name"]
     list_select_related = ["student", "post__unit"]
-    autocomplete_fields = ["post"]
-    raw_id_fields = ["student"]
     date_hierarchy = "submitted_at"
+    # An application changes only through the services (submit, withdraw, rank, decisions),
+    # which keep its history and rules; the admin shows it and lets staff fix the statement.
     readonly_fields = [
         "student",
+        "post",
         "cycle",
+        "preference_rank",
+        "resume",
+        "selection_rank",
         "status",
         "published_status",
         "eligibility",

@@ -1,4 +1,6 @@
+from django import forms
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from .models import Interview, InterviewSlot, Mentor, Offer, Placement, Review, ReviewCriterion, ReviewScore
 
@@ -23,14 +25,34 @@ class InterviewAdmin(admin.ModelAdmin):
     date_hierarchy = "starts_at"
 
 
+class PlacementAdminForm(forms.ModelForm):
+    class Meta:
+        model = Placement
+        fields = ["mentor"]
+
+    def clean_mentor(self):
+        mentor = self.cleaned_data["mentor"]
+        if mentor is not None and mentor.unit_id != self.instance.post.unit_id:
+            raise forms.ValidationError(_("Choose a mentor of the placement's own unit."))
+        return mentor
+
+
 @admin.register(Placement)
 class PlacementAdmin(admin.ModelAdmin):
+    """Placements are made by accepting an offer and change through their services (status,
+    term switch, grades); here staff see them and may name the mentor."""
+
+    form = PlacementAdminForm
     list_display = ["student", "post", "mentor", "term", "starts_on", "ends_on", "status"]
     list_filter = ["status", "term", "post__cycle", "post__unit__kind"]
     search_fields = ["student__legal_name", "post__title", "post__unit__name"]
-    raw_id_fields = ["application", "student"]
-    autocomplete_fields = ["post", "mentor"]
+    autocomplete_fields = ["mentor"]
     list_select_related = ["student", "post__unit", "mentor__user"]
+    readonly_fields = ["application", "student", "post", "term", "starts_on", "ends_on", "status"]
+    fields = ["application", "student", "post", "mentor", "term", "starts_on", "ends_on", "status"]
+
+    def has_add_permission(self, request):
+        return False
 
 
 @admin.register(ReviewCriterion)

@@ -79,6 +79,13 @@ class StudentProfile(models.Model):
         return self.expected_graduation.year == year
 
 
+#: Applications that hold the student's place as the student sees it: really active, or
+#: still shown active because a decision about them is held for the announcement time.
+#: Everything the student can do (apply again, count towards the limit, change ranks)
+#: follows this, so a held decision never shows through.
+HOLDING_AS_SEEN = Q(status__in=ACTIVE_STATUSES) | Q(published_status__in=ACTIVE_STATUSES)
+
+
 def resume_upload_to(instance: "Application", filename: str) -> str:
     stamp = timezone.now().strftime("%Y%m%d%H%M%S%f")
     return f"resumes/{instance.cycle_id}/{instance.student_id}-{stamp}.pdf"

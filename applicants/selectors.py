@@ -5,8 +5,8 @@ from django.utils import timezone
 
 from positions.models import Cycle, Post
 
-from .enums import ACTIVE_STATUSES, ApplicationStatus
-from .models import Application, ApplicationEvent, StudentProfile
+from .enums import ApplicationStatus
+from .models import HOLDING_AS_SEEN, Application, ApplicationEvent, StudentProfile
 
 
 def student_profile_of(user) -> StudentProfile | None:
@@ -36,11 +36,11 @@ def application_list_for_student(*, student: StudentProfile, at=None) -> QuerySe
 
 
 def application_active_for_student(*, student: StudentProfile, cycle: Cycle) -> QuerySet[Application]:
-    return Application.objects.filter(student=student, cycle=cycle, status__in=ACTIVE_STATUSES)
+    return Application.objects.filter(HOLDING_AS_SEEN, student=student, cycle=cycle)
 
 
 def application_active_for_post(*, student: StudentProfile, post: Post) -> Application | None:
-    return Application.objects.filter(student=student, post=post, status__in=ACTIVE_STATUSES).first()
+    return Application.objects.filter(HOLDING_AS_SEEN, student=student, post=post).first()
 
 
 def application_get_for_resume(*, pk: int) -> Application:

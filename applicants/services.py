@@ -14,7 +14,6 @@ from positions.models import Post
 
 from .eligibility import eligibility_check
 from .enums import (
-    ACTIVE_STATUSES,
     APPLICATION_TRANSITIONS,
     HELD_DECISIONS,
     WITHDRAWABLE_STATUSES,
@@ -22,7 +21,7 @@ from .enums import (
     EligibilityCode,
 )
 from .identity import digest_id_number
-from .models import Application, ApplicationEvent, StudentProfile
+from .models import HOLDING_AS_SEEN, Application, ApplicationEvent, StudentProfile
 from .signals import application_withdrawn
 
 
@@ -261,7 +260,7 @@ def application_submit(
             % {"reasons": "; ".join(str(r.label) for r in eligibility.blocks)},
             code="not_eligible",
         )
-    active = Application.objects.filter(student=locked_student, cycle=cycle, status__in=ACTIVE_STATUSES)
+    active = Application.objects.filter(HOLDING_AS_SEEN, student=locked_student, cycle=cycle)
     if active.filter(post=post).exists():
         raise ApplicationError(
             _("You have already applied to this post. See “My applications”."), code="already_applied"
@@ -351,10 +350,7 @@ def application_reorder(*, student: StudentProfile, cycle, ranks: dict[int, int]
     if not cycle.registration_is_open(at):
         raise ApplicationError(_("Registration has closed: preferences can no longer be changed."), code="deadline")
     apps = {
-        a.pk: a
-        for a in Application.objects.select_for_update().filter(
-            student=student, cycle=cycle, status__in=ACTIVE_STATUSES
-        )
+        a.pk: a for a in Application.objects.select_for_update().filter(HOLDING_AS_SEEN, student=student, cycle=cycle)
     }
     if set(ranks) != set(apps):
         raise ApplicationError(

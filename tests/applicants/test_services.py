@@ -221,3 +221,29 @@ def test_application_reorder_refuses_duplicates_and_closed_registration(cycle, a
             at=cycle.registration_closes_at + dt.timedelta(seconds=1),
         )
     assert exc.value.code == "deadline"
+
+
+def test_application_held_decision_does_not_show_through_a_new_application(cycle, applicant, post):
+    """While "not selected" is held for the announcement, the student still sees the
+    application as active: applying to the post again, or over the limit, is refused as if
+    nothing had been decided."""
+    from django.utils import timezone
+
+    from applicants.selectors import application_active_for_post
+
+    app = _submit(applicant, post, token="a")
+    for status in (ApplicationStatus.SHORTLISTED, ApplicationStatus.INTERVIEWED):
+        application_transition(application=app, to_status=status)
+    cycle.announcement_at = timezone.now() + dt.timedelta(days=3)
+    cycle.save(update_fields=["announcement_at"])
+    application_transition(application=app, to_status=ApplicationStatus.NOT_SELECTED)
+    app.refresh_from_db()
+    assert (app.status, app.published_status) == (ApplicationStatus.NOT_SELECTED, ApplicationStatus.INTERVIEWED)
+
+    assert application_active_for_post(student=applicant, post=post) == app
+    with pytest.raises(ApplicationError) as exc:
+        _submit(applicant, post, rank=2, token="b")
+    assert exc.value.code == "already_applied"
+    with pytest.raises(ApplicationError) as exc:
+        _submit(applicant, factories.PostFactory(cycle=cycle), rank=1, token="c")
+    assert exc.value.code == "rank_taken"

@@ -288,3 +288,11 @@ def test_seed_demo_units_have_scored_their_screened_applicants(demo):
         assert len(scores) == 4
         assert float(review.average) == round(sum(scores) / 4, 2)
         assert review.reviewer.coordinator.unit == unit
+
+
+def test_seed_demo_short_posts_are_labelled_with_the_vacation_they_fall_in(demo):
+    from positions.enums import Season, TermType
+
+    for post in Post.objects.filter(term=TermType.SHORT):
+        expected = Season.WINTER if post.starts_on.month in (11, 12, 1, 2, 3) else Season.SUMMER
+        assert post.season == expected, (post.title, post.starts_on)

@@ -174,6 +174,12 @@ def _mobile(prefix: str, index: int) -> str:
     return f"{prefix}{(index * 48271 + 1357) % 10**8:08d}"
 
 
+def vacation_of(day: dt.date) -> str:
+    """The vacation a short post falls in by its real dates: the calendar is shifted to today,
+    so 2020's summer posts may land in a winter."""
+    return Season.WINTER if day.month in (11, 12, 1, 2, 3) else Season.SUMMER
+
+
 class Calendar:
     """The 2020 calendar moved by whole days so that ``ANCHOR_DAY`` is the as-of day."""
 
@@ -487,6 +493,8 @@ class DemoBuilder:
             term, season = TermType.LONG, ""
             starts, ends = cal.on(7, 13), cal.on(6, 30, YEAR + 1)
             years = (rng.choice((3, 3, 3, 2)), rng.choice((5, 6)))
+        if season:
+            season = vacation_of(starts)
         return Post(
             cycle=self.cycle,
             unit=unit,
@@ -846,7 +854,7 @@ class DemoBuilder:
                     duties=duties,
                     requirements=requirements,
                     term=TermType.SHORT,
-                    season=Season.WINTER if in_winter else Season.SUMMER,
+                    season=vacation_of(starts),
                     min_year_of_study=1,
                     max_year_of_study=3,
                     preferred_majors="" if majors == "不限" else majors,

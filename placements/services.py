@@ -431,13 +431,20 @@ def _interview_reminders_cancel(*, interview: Interview) -> int:
     return _cancel_queued(recipient=interview.application.student.user, prefix=interview_reminder_prefix(interview.pk))
 
 
-def _student_clash(*, student_id: int, starts_at, ends_at, exclude_interview=None) -> Interview | None:
+def _refuse_student_clash(*, student_id: int, starts_at, ends_at, exclude_interview=None) -> None:
+    """Refuse a time that overlaps another live interview of the same student."""
     others = (
         Interview.objects.filter(application__student_id=student_id, status=LIVE_INTERVIEW)
         .exclude(pk=getattr(exclude_interview, "pk", None))
         .filter(starts_at__lt=ends_at, starts_at__gt=starts_at - dt.timedelta(hours=12))
     )
-    return next((i for i in others if _overlaps(starts_at, ends_at, i.starts_at, i.ends_at)), None)
+    clash = next((i for i in others if _overlaps(starts_at, ends_at, i.starts_at, i.ends_at)), None)
+    if clash is not None:
+        raise SelectionError(
+            _("The student has another interview at that time (%(time)s).")
+            % {"time": timezone.localtime(clash.starts_at).strftime("%Y-%m-%d %H:%M")},
+            code="student_overlap",
+        )
 
 
 def _lock_slot_with_room(*, slot: InterviewSlot, application: Application) -> InterviewSlot:
@@ -473,13 +480,7 @@ def interview_book(*, application: Application, slot: InterviewSlot, actor, by_s
         raise SelectionError(
             _("This applicant already has an interview for this post; reschedule it instead."), code="already_booked"
         )
-    clash = _student_clash(student_id=app.student_id, starts_at=locked_slot.starts_at, ends_at=locked_slot.ends_at)
-    if clash is not None:
-        raise SelectionError(
-            _("The student has another interview at that time (%(time)s).")
-            % {"time": timezone.localtime(clash.starts_at).strftime("%Y-%m-%d %H:%M")},
-            code="student_overlap",
-        )
+    _refuse_student_clash(student_id=app.student_id, starts_at=locked_slot.starts_at, ends_at=locked_slot.ends_at)
     interview = Interview.objects.create(
         application=application,
         slot=locked_slot,
@@ -514,18 +515,12 @@ def interview_reschedule(*, interview: Interview, slot: InterviewSlot, actor) ->
         raise SelectionError(_("Only a scheduled interview can be rescheduled."), code="not_scheduled")
     if locked.slot_id == locked_slot.pk:
         raise SelectionError(_("The interview is already in this slot."), code="same_slot")
-    clash = _student_clash(
+    _refuse_student_clash(
         student_id=application.student_id,
         starts_at=locked_slot.starts_at,
         ends_at=locked_slot.ends_at,
         exclude_interview=locked,
     )
-    if clash is not None:
-        raise SelectionError(
-            _("The student has another interview at that time (%(time)s).")
-            % {"time": timezone.localtime(clash.starts_at).strftime("%Y-%m-%d %H:%M")},
-            code="student_overlap",
-        )
     previous = locked.starts_at
     locked.slot = locked_slot
     locked.starts_at = locked_slot.starts_at

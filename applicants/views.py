@@ -41,7 +41,7 @@ from .services import (
 
 #: The offer panel is the placements app's: it renders when that template exists, and the
 #: empty fallback keeps the page working until then (applicants must not import placements).
-OFFER_TEMPLATES = ("placements/_application_offer.html", "applicants/_no_offer.html")
+OFFER_TEMPLATES = ("placements/selection/_application_offer.html", "applicants/_no_offer.html")
 
 
 def _require_student(request):

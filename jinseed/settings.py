@@ -58,6 +58,10 @@ INSTALLED_APPS = [
     "applicants",
     "placements",
 ]
+# Demo data and benchmarks (``seed_demo``, ``bench_*``): development and tests only.
+DEVTOOLS = env.bool("DEVTOOLS", default=DEBUG)
+if DEVTOOLS:
+    INSTALLED_APPS.append("jinseed.devtools")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -273,7 +277,7 @@ LOGGING = {
 # Publishes held decisions at the announcement time, starts held offers' deadlines, lapses
 # offers past their deadline and passes each freed place to the next ranked backup.
 CELERY_BEAT_SCHEDULE["placements-offers-expire"] = {
-    "task": "placements.tasks.offers_expire",
+    "task": "placements.selection.tasks.offers_expire",
     "schedule": 5 * 60,
     "options": {"expires": 5 * 60},
 }

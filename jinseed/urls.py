@@ -14,8 +14,8 @@ urlpatterns = [
     path("notifications/", include("jinseed.notifications.urls")),
     path("", include("positions.urls")),
     path("", include("applicants.urls")),
-    path("", include("placements.cultivation_urls")),
-    path("", include("placements.urls")),
+    path("", include("placements.cultivation.urls")),
+    path("", include("placements.selection.urls")),
 ]
 
 admin.site.site_header = _("Golden Seed programme · administration")

@@ -7,4 +7,7 @@ class PlacementsConfig(AppConfig):
     verbose_name = _("Interviews and placements")
 
     def ready(self) -> None:
-        from . import receivers  # noqa: F401  (connects the receivers)
+        # Connects the receivers, registers the periodic notification hooks and the Celery
+        # tasks of both halves (Django and Celery look only for ``<app>.<module>``).
+        from placements import receivers  # noqa: F401
+        from placements.selection import notification_hooks, tasks  # noqa: F401

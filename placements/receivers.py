@@ -7,9 +7,8 @@ runs in the sender's transaction.
 from django.dispatch import receiver
 
 from applicants.signals import application_withdrawn
+from placements.selection import services
 from positions.signals import cycle_timeline_changed
-
-from . import services
 
 
 @receiver(application_withdrawn, dispatch_uid="placements.application_withdrawn")

@@ -7,8 +7,8 @@ import pytest
 from django.utils import timezone
 
 from applicants.enums import ApplicationStatus
-from placements.enums import InterviewStatus, OfferStatus
 from placements.models import Interview, InterviewSlot, Offer, Placement
+from placements.selection.enums import InterviewStatus, OfferStatus
 from tests import factories
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -3,13 +3,13 @@ mentor and the group, download the certificate, and check it on the public verif
 
 import pytest
 
-from placements import cultivation as services
-from placements.cultivation_enums import AssessorRole, Grade
-from placements.enums import PlacementStatus
+from placements.cultivation import services
+from placements.cultivation.enums import AssessorRole, Grade
 from placements.models import Certificate
+from placements.selection.enums import PlacementStatus
 from tests import factories
 from tests.factories import PASSWORD
-from tests.placements.cultivation_helpers import make_placement
+from tests.placements.cultivation.helpers import make_placement
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

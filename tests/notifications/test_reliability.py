@@ -15,9 +15,9 @@ from django.db import connection, transaction
 from django.db.models import Count
 from django.utils import timezone
 
+from jinseed.devtools.bench.outbox import RedisServer, SmtpSink, Worker, broker_for_this_process, wait_for
 from jinseed.notifications.enums import NotificationStatus
 from jinseed.notifications.kinds import KINDS
-from jinseed.notifications.loadtest import RedisServer, SmtpSink, Worker, broker_for_this_process, wait_for
 from jinseed.notifications.models import Notification
 from jinseed.notifications.services import notification_queue, notification_sweep
 from tests.factories import UserFactory

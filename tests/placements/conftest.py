@@ -8,8 +8,8 @@ from django.utils import timezone
 
 from applicants.enums import ApplicationStatus
 from applicants.models import Application
-from placements.enums import InterviewMode
 from placements.models import InterviewSlot, ReviewCriterion
+from placements.selection.enums import InterviewMode
 from tests import factories
 
 

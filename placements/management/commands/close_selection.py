@@ -9,7 +9,7 @@ time when one is set.
 from django.core.management.base import BaseCommand, CommandError
 
 from jinseed.errors import DomainError
-from placements.services import cycle_selection_close
+from placements.selection.services import cycle_selection_close
 from positions.models import Cycle
 
 

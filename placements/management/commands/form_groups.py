@@ -10,7 +10,7 @@ from collections import Counter
 from django.core.management.base import BaseCommand, CommandError
 
 from jinseed.errors import DomainError
-from placements import cultivation
+from placements.cultivation import services as cultivation
 from positions.models import Cycle
 
 

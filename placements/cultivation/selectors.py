@@ -1,0 +1,159 @@
+"""Reads of cultivation, scoped to who asks and joined so that pages never query per row."""
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.http import Http404
+
+from placements.cultivation import certificates
+from placements.cultivation.enums import OPEN_TERM_SWITCH_STATUSES, ActivityStatus
+from placements.cultivation.rules import is_mentor, is_programme_staff, is_unit_coordinator
+from placements.models import (
+    Activity,
+    ActivitySignup,
+    Certificate,
+    CommitteeRole,
+    Feedback,
+    Group,
+    GroupMembership,
+    OnboardingItem,
+    OnboardingTick,
+    Placement,
+    TermSwitchRequest,
+)
+from positions.models import Cycle
+
+PLACEMENT_JOINS = (
+    "student__user",
+    "post__unit",
+    "post__cycle",
+    "mentor__user",
+    "onboarding",
+    "final_grade",
+    "group_membership__group__leader__student",
+)
+
+
+def _placements() -> QuerySet[Placement]:
+    return Placement.objects.select_related(*PLACEMENT_JOINS).prefetch_related(
+        Prefetch("certificates", queryset=Certificate.objects.order_by("-issued_at", "-id")),
+        Prefetch("term_switches", queryset=TermSwitchRequest.objects.order_by("-created_at", "-id")),
+        "assessments",
+    )
+
+
+def student_placements(*, student) -> QuerySet[Placement]:
+    """Every placement of a student, newest cycle first: the student's own history."""
+    return _placements().filter(student=student).order_by("-post__cycle__year", "-pk")
+
+
+def placement_visible_to(*, user, pk: int) -> Placement:
+    """The placement ``pk`` if ``user`` may see it, else 404: a student their own, a mentor
+    those they guide, a coordinator their unit's, staff any."""
+    qs = _placements()
+    if is_programme_staff(user):
+        pass
+    elif is_unit_coordinator(user):
+        qs = qs.filter(post__unit_id=user.coordinator.unit_id)
+    elif is_mentor(user):
+        qs = qs.filter(mentor_id=user.mentor.pk)
+    elif getattr(user, "student_profile", None) is not None:
+        qs = qs.filter(student_id=user.student_profile.pk)
+    else:
+        qs = qs.none()
+    placement = qs.filter(pk=pk).first()
+    if placement is None:
+        raise Http404
+    return placement
+
+
+def mentor_placements(*, mentor) -> QuerySet[Placement]:
+    return (
+        Placement.objects.filter(mentor=mentor)
+        .select_related("student", "post__unit", "post__cycle", "final_grade")
+        .order_by("-post__cycle__year", "student__legal_name")
+    )
+
+
+def unit_placements(*, unit, cycle: Cycle | None = None) -> QuerySet[Placement]:
+    qs = Placement.objects.filter(post__unit=unit)
+    if cycle is not None:
+        qs = qs.filter(post__cycle=cycle)
+    return (
+        qs.select_related("student", "post__cycle", "mentor__user", "final_grade")
+        .annotate(
+            open_switches=Count("term_switches", filter=Q(term_switches__status__in=OPEN_TERM_SWITCH_STATUSES)),
+            assessment_count=Count("assessments", distinct=True),
+        )
+        .order_by("-post__cycle__year", "student__legal_name")
+    )
+
+
+def onboarding_checklist(*, placement: Placement) -> list[tuple[OnboardingItem, OnboardingTick | None]]:
+    ticks = {t.item_id: t for t in OnboardingTick.objects.filter(placement=placement)}
+    items = OnboardingItem.objects.filter(cycle_id=placement.post.cycle_id)
+    return [(item, ticks.get(item.pk)) for item in items]
+
+
+def group_members(*, group: Group) -> list[Placement]:
+    memberships = GroupMembership.objects.filter(group=group).select_related(
+        "placement__student", "placement__post__unit"
+    )
+    return [m.placement for m in memberships]
+
+
+def cycle_committee(*, cycle: Cycle) -> QuerySet[CommitteeRole]:
+    return CommitteeRole.objects.filter(cycle=cycle).select_related("placement__student").order_by("role")
+
+
+def activities_for(*, placement: Placement) -> list[Activity]:
+    """The cycle's published activities with their sign-up count and whether this student signed up."""
+    activities = list(
+        Activity.objects.filter(cycle_id=placement.post.cycle_id, status=ActivityStatus.PUBLISHED)
+        .annotate(signup_count=Count("signups"))
+        .order_by("starts_at", "pk")
+    )
+    mine = {
+        s.activity_id: s
+        for s in ActivitySignup.objects.filter(placement=placement, activity__in=[a.pk for a in activities])
+    }
+    for activity in activities:
+        activity.my_signup = mine.get(activity.pk)
+        activity.is_full = activity.signup_count >= activity.capacity
+    return activities
+
+
+def proposed_activities(*, placement: Placement) -> QuerySet[Activity]:
+    return Activity.objects.filter(cycle_id=placement.post.cycle_id, status=ActivityStatus.PROPOSED).order_by(
+        "starts_at"
+    )
+
+
+def mask_name(name: str) -> str:
+    """``顾佳怡`` → ``顾**``: enough for the holder to recognise, too little to identify."""
+    name = (name or "").strip()
+    return name[:1] + "*" * max(len(name) - 1, 1) if name else ""
+
+
+def certificate_by_code(code: str) -> Certificate | None:
+    """A live certificate with this code, or None (malformed, tampered, unknown or revoked)."""
+    if not certificates.certificate_code_is_well_formed(code):
+        return None
+    normalized = certificates.certificate_code_normalize(code)
+    return (
+        Certificate.objects.select_related("placement__student", "placement__post__unit", "placement__post__cycle")
+        .filter(code=normalized, revoked_at__isnull=True)
+        .first()
+    )
+
+
+def adopted_feedback(*, cycle: Cycle) -> QuerySet[Feedback]:
+    return Feedback.objects.filter(cycle=cycle, adopted=True).order_by("topic", "-answered_at")
+
+
+def student_feedback(*, student, cycle: Cycle) -> QuerySet[Feedback]:
+    return Feedback.objects.filter(student=student, cycle=cycle).order_by("-created_at")
+
+
+def unit_feedback(*, unit) -> QuerySet[Feedback]:
+    """What students said about the unit, newest first; the template hides the author of
+    items sent anonymously to the unit."""
+    return Feedback.objects.filter(unit=unit).select_related("student", "cycle").order_by("-created_at")

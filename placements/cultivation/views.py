@@ -1,0 +1,464 @@
+"""Pages of cultivation: the student's "My placement", the placement page of mentors,
+coordinators and staff, and the public certificate check and forum page.
+
+Each view checks a rule of ``cultivation_rules``, fetches through a scoped selector (another
+unit's or student's id is a 404), calls one service and redirects. A form that does not
+validate, or that the service refuses (``DomainError``), brings back the page it was typed on
+with status 400, the bound form and its error; a plain button (tick, sign up, withdraw) has
+nothing typed to lose, so its refusal is a message after the redirect.
+"""
+
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from jinseed.errors import DomainError
+from placements.cultivation import selectors, services
+from placements.cultivation.enums import AssessorRole, ChecklistParty, PlacementEventKind, TermSwitchStatus
+from placements.cultivation.forms import (
+    ActivityProposalForm,
+    AssessmentForm,
+    DecisionForm,
+    FeedbackForm,
+    GradeForm,
+    OnboardingForm,
+    RevokeForm,
+    TermSwitchForm,
+    VerifyForm,
+)
+from placements.cultivation.rules import can
+from placements.models import Activity, Certificate, OnboardingItem, TermSwitchRequest
+from placements.selection.enums import PLACEMENT_TRANSITIONS, PlacementStatus
+from positions.models import Cycle
+
+
+def login_required_403(view):
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _require(rule: str, user, obj=None) -> None:
+    if not can(rule, user, obj):
+        raise PermissionDenied(_("This is not for your account."))
+
+
+def _back(request, placement):
+    if can("request_term_switch", request.user, placement):
+        return redirect("cultivation:my_placement")
+    return redirect("cultivation:placement_detail", placement.pk)
+
+
+# --- the student's side -------------------------------------------------------------------------
+
+
+def _student_page_context(request, placement, **forms):
+    return {
+        "placement": placement,
+        "checklist": selectors.onboarding_checklist(placement=placement),
+        "group_members": (
+            selectors.group_members(group=placement.group_membership.group)
+            if hasattr(placement, "group_membership")
+            else []
+        ),
+        "committee": selectors.cycle_committee(cycle=placement.post.cycle),
+        "is_committee_member": services.is_committee_member(placement=placement),
+        "activities": selectors.activities_for(placement=placement),
+        "proposals": selectors.proposed_activities(placement=placement),
+        "feedback_list": selectors.student_feedback(student=placement.student, cycle=placement.post.cycle),
+        "certificate": next((c for c in placement.certificates.all() if not c.is_revoked), None),
+        "can_download": services.certificate_can_be_issued(placement),
+        "open_switch": next(
+            (s for s in placement.term_switches.all() if s.status in selectors.OPEN_TERM_SWITCH_STATUSES), None
+        ),
+        "term_switch_form": forms.get("term_switch_form") or TermSwitchForm(),
+        "feedback_form": forms.get("feedback_form") or FeedbackForm(),
+        "proposal_form": forms.get("proposal_form") or ActivityProposalForm(),
+        "ChecklistParty": ChecklistParty,
+    }
+
+
+@login_required_403
+def my_placement(request, pk: int | None = None, status: int = 200, **forms):
+    """The student's placement (the newest, or ``pk``) and the list of all their cycles."""
+    _require("use_my_placement", request.user)
+    profile = getattr(request.user, "student_profile", None)
+    placements = list(selectors.student_placements(student=profile)) if profile else []
+    if pk is not None:
+        placement = next((p for p in placements if p.pk == pk), None)
+        if placement is None:
+            raise Http404
+    else:
+        placement = placements[0] if placements else None
+    context = {"placements": placements, "placement": placement}
+    if placement is not None:
+        context.update(_student_page_context(request, placement, **forms))
+    return render(request, "placements/cultivation/my_placement.html", context, status=status)
+
+
+def _own_placement(request, pk: int):
+    _require("use_my_placement", request.user)
+    placement = selectors.placement_visible_to(user=request.user, pk=pk)
+    _require("request_term_switch", request.user, placement)
+    return placement
+
+
+@login_required_403
+@require_POST
+def term_switch_request(request, pk: int):
+    placement = _own_placement(request, pk)
+    form = TermSwitchForm(request.POST)
+    if form.is_valid():
+        try:
+            services.term_switch_request(placement=placement, actor=request.user, **form.cleaned_data)
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("Your request to switch term was sent to your unit."))
+            return redirect("cultivation:my_placement_detail", placement.pk)
+    return my_placement(request, pk=placement.pk, status=400, term_switch_form=form)
+
+
+@login_required_403
+@require_POST
+def term_switch_withdraw(request, pk: int):
+    switch = get_object_or_404(TermSwitchRequest.objects.select_related("placement"), pk=pk)
+    placement = _own_placement(request, switch.placement_id)
+    try:
+        services.term_switch_withdraw(request=switch, actor=request.user)
+        messages.success(request, _("Your request was withdrawn."))
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("cultivation:my_placement_detail", placement.pk)
+
+
+@login_required_403
+@require_POST
+def feedback_submit(request, pk: int):
+    placement = _own_placement(request, pk)
+    form = FeedbackForm(request.POST)
+    if form.is_valid():
+        try:
+            services.feedback_submit(placement=placement, actor=request.user, **form.cleaned_data)
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("Thank you: your feedback goes to the forum."))
+            return redirect("cultivation:my_placement_detail", placement.pk)
+    return my_placement(request, pk=placement.pk, status=400, feedback_form=form)
+
+
+@login_required_403
+@require_POST
+def activity_propose(request, pk: int):
+    placement = _own_placement(request, pk)
+    form = ActivityProposalForm(request.POST)
+    if form.is_valid():
+        try:
+            services.activity_propose(placement=placement, actor=request.user, data=form.cleaned_data)
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("Your proposal was sent to programme staff."))
+            return redirect("cultivation:my_placement_detail", placement.pk)
+    return my_placement(request, pk=placement.pk, status=400, proposal_form=form)
+
+
+@login_required_403
+@require_POST
+def activity_signup(request, pk: int, activity_pk: int):
+    placement = _own_placement(request, pk)
+    activity = get_object_or_404(Activity, pk=activity_pk, cycle_id=placement.post.cycle_id)
+    try:
+        if request.POST.get("cancel"):
+            services.activity_signup_cancel(activity=activity, placement=placement, actor=request.user)
+            messages.success(request, _("You are no longer signed up."))
+        else:
+            services.activity_signup(activity=activity, placement=placement, actor=request.user)
+            messages.success(request, _("You are signed up."))
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("cultivation:my_placement_detail", placement.pk)
+
+
+@login_required_403
+@require_POST
+def checklist_tick(request, pk: int, item_pk: int):
+    placement = selectors.placement_visible_to(user=request.user, pk=pk)
+    item = get_object_or_404(OnboardingItem, pk=item_pk, cycle_id=placement.post.cycle_id)
+    try:
+        services.onboarding_item_tick(
+            placement=placement, item=item, actor=request.user, done=request.POST.get("done") != "0"
+        )
+    except DomainError as exc:
+        if exc.code == "forbidden":
+            raise PermissionDenied(exc.message) from exc
+        messages.error(request, exc.message)
+    return _back(request, placement)
+
+
+@login_required_403
+def certificate_download(request, pk: int):
+    placement = selectors.placement_visible_to(user=request.user, pk=pk)
+    _require("download_certificate", request.user, placement)
+    try:
+        certificate = services.certificate_issue(placement=placement, actor=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return _back(request, placement)
+    certificate = Certificate.objects.select_related(
+        "placement__student", "placement__post__unit", "placement__post__cycle"
+    ).get(pk=certificate.pk)
+    response = HttpResponse(services.certificate_render(certificate=certificate), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="certificate-{certificate.code}.pdf"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+# --- mentors, coordinators and staff ------------------------------------------------------------
+
+
+@login_required_403
+def placement_list(request):
+    """A mentor's students, a coordinator's unit's placements, or (for staff) the admin."""
+    user = request.user
+    feedback = None
+    if can("list_unit_placements", user):
+        placements = selectors.unit_placements(unit=user.coordinator.unit)
+        feedback = selectors.unit_feedback(unit=user.coordinator.unit)[:50]
+    elif can("list_mentored", user):
+        placements = selectors.mentor_placements(mentor=user.mentor)
+    elif can("manage_cycle_cultivation", user):
+        return redirect("admin:placements_placement_changelist")
+    else:
+        raise PermissionDenied(_("This is not for your account."))
+    return render(
+        request, "placements/cultivation/placement_list.html", {"placements": placements, "feedback": feedback}
+    )
+
+
+def _detail_context(request, placement, **forms):
+    user = request.user
+    assessments = {a.assessor_role: a for a in placement.assessments.all()}
+    my_role = (
+        AssessorRole.MENTOR
+        if can("assess_as_mentor", user, placement)
+        else AssessorRole.COORDINATOR
+        if can("assess_as_coordinator", user, placement)
+        else None
+    )
+    onboarding = getattr(placement, "onboarding", None)
+    final = getattr(placement, "final_grade", None)
+    initial_onboarding = {
+        "mentor": placement.mentor_id,
+        "starts_on": placement.starts_on,
+        "ends_on": placement.ends_on,
+        "report_place": onboarding.report_place if onboarding else placement.post.place_of_work,
+        "report_at": onboarding.report_at if onboarding else None,
+        "notes": onboarding.notes if onboarding else "",
+    }
+    mine = assessments.get(my_role)
+    return {
+        "placement": placement,
+        "assessments": [assessments.get(AssessorRole.MENTOR), assessments.get(AssessorRole.COORDINATOR)],
+        "my_role": my_role,
+        "can_manage": can("manage_onboarding", user, placement),
+        "can_grade": can("confirm_grade", user, placement),
+        "can_manage_certificate": can("manage_certificate", user),
+        "checklist": selectors.onboarding_checklist(placement=placement),
+        "onboarding_form": forms.get("onboarding_form")
+        or OnboardingForm(initial=initial_onboarding, unit=placement.post.unit),
+        "assessment_form": forms.get("assessment_form")
+        or AssessmentForm(initial={k: getattr(mine, k) for k in AssessmentForm.base_fields} if mine else None),
+        "grade_form": forms.get("grade_form") or GradeForm(initial={"grade": final.grade} if final else None),
+        "revoke_form": forms.get("revoke_form") or RevokeForm(),
+        "revoke_for": forms.get("revoke_for"),
+        "decision_form": forms.get("decision_form") or DecisionForm(),
+        "decision_for": forms.get("decision_for"),
+        "next_statuses": [(s, PlacementStatus(s).label) for s in sorted(PLACEMENT_TRANSITIONS[placement.status])],
+        "events": placement.events.select_related("actor").order_by("created_at", "id"),
+        "warning": services.excellent_cap_warning(cycle=placement.post.cycle) if final else None,
+        "ChecklistParty": ChecklistParty,
+        "PlacementEventKind": PlacementEventKind,
+        "TermSwitchStatus": TermSwitchStatus,
+    }
+
+
+def _placement_page(request, placement, *, status: int = 200, **forms):
+    """The placement page of mentors, coordinators and staff; ``forms`` are refused ones, as typed."""
+    return render(
+        request,
+        "placements/cultivation/placement_detail.html",
+        _detail_context(request, placement, **forms),
+        status=status,
+    )
+
+
+@login_required_403
+def placement_detail(request, pk: int):
+    placement = selectors.placement_visible_to(user=request.user, pk=pk)
+    _require("view_placement", request.user, placement)
+    if can("request_term_switch", request.user, placement):
+        return redirect("cultivation:my_placement_detail", placement.pk)
+    return _placement_page(request, placement)
+
+
+@login_required_403
+@require_POST
+def onboarding_edit(request, pk: int):
+    placement = selectors.placement_visible_to(user=request.user, pk=pk)
+    _require("manage_onboarding", request.user, placement)
+    form = OnboardingForm(request.POST, unit=placement.post.unit)
+    if form.is_valid():
+        try:
+            services.onboarding_set(placement=placement, actor=request.user, **form.cleaned_data)
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("Onboarding saved."))
+            return redirect("cultivation:placement_detail", placement.pk)
+    return _placement_page(request, placement, status=400, onboarding_form=form)
+
+
+@login_required_403
+@require_POST
+def placement_status(request, pk: int):
+    placement = selectors.placement_visible_to(user=request.user, pk=pk)
+    _require("manage_onboarding", request.user, placement)
+    to_status = request.POST.get("to_status", "")
+    if to_status not in PlacementStatus.values:
+        raise Http404
+    try:
+        services.placement_transition(placement=placement, to_status=to_status, actor=request.user)
+        messages.success(
+            request, _("The placement is now “%(status)s”.") % {"status": PlacementStatus(to_status).label}
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("cultivation:placement_detail", placement.pk)
+
+
+@login_required_403
+@require_POST
+def assessment_submit(request, pk: int):
+    placement = selectors.placement_visible_to(user=request.user, pk=pk)
+    if can("assess_as_mentor", request.user, placement):
+        role = AssessorRole.MENTOR
+    elif can("assess_as_coordinator", request.user, placement):
+        role = AssessorRole.COORDINATOR
+    else:
+        raise PermissionDenied(_("Only the student's mentor and the unit's coordinator assess this placement."))
+    form = AssessmentForm(request.POST)
+    if form.is_valid():
+        try:
+            services.assessment_submit(placement=placement, actor=request.user, role=role, **form.cleaned_data)
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("Assessment saved."))
+            return redirect("cultivation:placement_detail", placement.pk)
+    return _placement_page(request, placement, status=400, assessment_form=form)
+
+
+@login_required_403
+@require_POST
+def grade_confirm(request, pk: int):
+    placement = selectors.placement_visible_to(user=request.user, pk=pk)
+    _require("confirm_grade", request.user, placement)
+    form = GradeForm(request.POST)
+    if form.is_valid():
+        try:
+            _final, warnings = services.grade_confirm(placement=placement, actor=request.user, **form.cleaned_data)
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("The final grade is confirmed and locked."))
+            for warning in warnings:
+                messages.warning(request, warning)
+            return redirect("cultivation:placement_detail", placement.pk)
+    return _placement_page(request, placement, status=400, grade_form=form)
+
+
+@login_required_403
+@require_POST
+def term_switch_decide(request, pk: int):
+    switch = get_object_or_404(TermSwitchRequest, pk=pk)
+    placement = selectors.placement_visible_to(user=request.user, pk=switch.placement_id)
+    form = DecisionForm(request.POST)
+    if form.is_valid():
+        try:
+            services.term_switch_decide(
+                request=switch,
+                actor=request.user,
+                approve=form.cleaned_data["decision"] == "approve",
+                note=form.cleaned_data["note"],
+            )
+        except DomainError as exc:
+            if exc.code == "forbidden":
+                raise PermissionDenied(exc.message) from exc
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("Decision recorded."))
+            return redirect("cultivation:placement_detail", placement.pk)
+    return _placement_page(request, placement, status=400, decision_form=form, decision_for=switch.pk)
+
+
+@login_required_403
+@require_POST
+def certificate_revoke(request, pk: int):
+    _require("manage_certificate", request.user)
+    certificate = get_object_or_404(Certificate, pk=pk)
+    form = RevokeForm(request.POST)
+    if form.is_valid():
+        try:
+            services.certificate_revoke(certificate=certificate, actor=request.user, reason=form.cleaned_data["reason"])
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("The certificate is revoked."))
+            return redirect("cultivation:placement_detail", certificate.placement_id)
+    placement = selectors.placement_visible_to(user=request.user, pk=certificate.placement_id)
+    return _placement_page(request, placement, status=400, revoke_form=form, revoke_for=certificate.pk)
+
+
+# --- public pages -------------------------------------------------------------------------------
+
+
+def verify(request, code: str = ""):
+    """Anyone can check a certificate: it shows the masked name, grade, cycle and unit only."""
+    form = VerifyForm(request.GET or None, initial={"code": code})
+    if not code and form.is_valid():
+        typed = form.cleaned_data["code"].strip().upper()
+        if "/" not in typed:
+            return redirect("cultivation:verify", typed)
+        code = typed  # no code has a slash (nor can a URL segment): refused below, not a 500
+    certificate = selectors.certificate_by_code(code) if code else None
+    context = {
+        "form": form,
+        "code": code,
+        "certificate": certificate,
+        "masked_name": selectors.mask_name(certificate.placement.student.legal_name) if certificate else "",
+    }
+    return render(
+        request, "placements/cultivation/verify.html", context, status=404 if code and certificate is None else 200
+    )
+
+
+def forum(request, year: int):
+    """The cycle's adopted suggestions and what was done about them (no names)."""
+    cycle = get_object_or_404(Cycle, year=year)
+    return render(
+        request,
+        "placements/cultivation/forum.html",
+        {"cycle": cycle, "adopted": selectors.adopted_feedback(cycle=cycle)},
+    )

@@ -1,0 +1,260 @@
+"""Reads of the selection, scoped and joined so that pages never query per row."""
+
+from django.db.models import Avg, Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from applicants.enums import ApplicationStatus
+from applicants.models import Application, ApplicationEvent, StudentProfile
+from placements.models import Interview, InterviewSlot, Offer, Review, ReviewCriterion, ReviewScore
+from placements.selection.enums import (
+    HOLDING_OFFER_STATUSES,
+    RANKABLE_APPLICATION_STATUSES,
+    InterviewStatus,
+    OfferStatus,
+)
+from positions.models import Cycle, HostUnit, Post
+
+
+def unit_posts(*, unit: HostUnit) -> QuerySet[Post]:
+    """The unit's posts, newest cycle first, with applicant and offer counts."""
+    return (
+        Post.objects.filter(unit=unit)
+        .select_related("cycle")
+        .annotate(
+            applicant_count=Count("applications", distinct=True),
+            open_offer_count=Count("offers", filter=Q(offers__status=OfferStatus.OPEN), distinct=True),
+            accepted_count=Count("offers", filter=Q(offers__status=OfferStatus.ACCEPTED), distinct=True),
+        )
+        .order_by("-cycle__year", "title")
+    )
+
+
+def unit_post_get(*, unit: HostUnit, pk: int) -> Post:
+    return get_object_or_404(Post.objects.select_related("cycle", "unit"), pk=pk, unit=unit)
+
+
+def post_status_counts(*, post: Post) -> dict[str, int]:
+    """How many of the post's applications are in each status (every status present, zeros too)."""
+    rows = Application.objects.filter(post=post).values_list("status").annotate(n=Count("id")).order_by()
+    counts = dict.fromkeys(ApplicationStatus.values, 0)
+    counts.update(dict(rows))
+    return counts
+
+
+def post_applications(*, post: Post, filters: dict | None = None) -> QuerySet[Application]:
+    """The post's applicants with their reviews' average, filtered as the coordinator asked."""
+    filters = filters or {}
+    qs = (
+        Application.objects.filter(post=post)
+        .select_related("student")
+        .annotate(
+            review_average=Avg("reviews__average"),
+            review_count=Count("reviews", distinct=True),
+            has_offer=Exists(Offer.objects.filter(application=OuterRef("pk"), status__in=HOLDING_OFFER_STATUSES)),
+        )
+        .order_by("selection_rank", "preference_rank", "submitted_at", "pk")
+    )
+    if filters.get("status"):
+        qs = qs.filter(status=filters["status"])
+    if filters.get("university"):
+        qs = qs.filter(student__university__icontains=filters["university"])
+    if filters.get("year_of_study"):
+        qs = qs.filter(student__year_of_study=filters["year_of_study"])
+    if filters.get("preference_rank"):
+        qs = qs.filter(preference_rank=filters["preference_rank"])
+    flag = filters.get("eligibility")
+    if flag == "flagged":
+        qs = qs.filter(needs_review=True)
+    elif flag == "clear":
+        qs = qs.filter(needs_review=False)
+    return qs
+
+
+def unit_application_get(*, unit: HostUnit, pk: int) -> Application:
+    """One applicant of the unit with everything the applicant page shows."""
+    qs = Application.objects.select_related("post__unit", "post__cycle", "cycle", "student__user").prefetch_related(
+        Prefetch("events", queryset=ApplicationEvent.objects.select_related("actor").order_by("created_at", "id")),
+        Prefetch(
+            "reviews",
+            queryset=Review.objects.select_related("reviewer").prefetch_related(
+                Prefetch("scores", queryset=ReviewScore.objects.select_related("criterion"))
+            ),
+        ),
+    )
+    application = get_object_or_404(qs, pk=pk, post__unit=unit)
+    # Interviews exist only from the shortlist on, offers only from "offer made" on: an
+    # applicant still waiting for review costs no query for them.
+    if application.status == ApplicationStatus.SUBMITTED:
+        application.interview_list, application.offer_list = [], []
+    else:
+        application.interview_list = list(application.interviews.order_by("starts_at"))
+        application.offer_list = (
+            list(application.offers.order_by("-made_at")) if application.status in OFFER_STATUSES else []
+        )
+    return application
+
+
+OFFER_STATUSES = frozenset({ApplicationStatus.OFFERED, ApplicationStatus.ACCEPTED, ApplicationStatus.DECLINED})
+
+
+def cycle_criteria(*, cycle: Cycle) -> list[ReviewCriterion]:
+    return list(ReviewCriterion.objects.filter(cycle=cycle))
+
+
+def unit_slots(*, unit: HostUnit, upcoming_only: bool = False) -> QuerySet[InterviewSlot]:
+    live = Interview.objects.filter(status=InterviewStatus.SCHEDULED).select_related("application__student")
+    qs = (
+        InterviewSlot.objects.filter(unit=unit)
+        .select_related("post", "cycle")
+        .prefetch_related("interviewers", Prefetch("interviews", queryset=live, to_attr="live_interviews"))
+        .order_by("starts_at", "pk")
+    )
+    if upcoming_only:
+        qs = qs.filter(starts_at__gte=timezone.now(), is_cancelled=False)
+    return qs
+
+
+def unit_slot_get(*, unit: HostUnit, pk: int) -> InterviewSlot:
+    all_interviews = Interview.objects.select_related("application__student", "application__post").order_by("pk")
+    qs = (
+        InterviewSlot.objects.select_related("post", "cycle")
+        .prefetch_related("interviewers", Prefetch("interviews", queryset=all_interviews))
+        .filter(unit=unit)
+    )
+    return get_object_or_404(qs, pk=pk)
+
+
+def unit_interview_get(*, unit: HostUnit, pk: int) -> Interview:
+    qs = Interview.objects.select_related("application__student", "application__post", "slot").prefetch_related(
+        "interviewers"
+    )
+    return get_object_or_404(qs, pk=pk, application__post__unit=unit)
+
+
+def unit_applications_to_invite(*, unit: HostUnit, slot: InterviewSlot) -> QuerySet[Application]:
+    """Shortlisted applicants the slot fits who have no interview booked yet."""
+    qs = Application.objects.filter(post__unit=unit, cycle=slot.cycle, status=ApplicationStatus.SHORTLISTED).exclude(
+        interviews__status=InterviewStatus.SCHEDULED
+    )
+    if slot.post_id:
+        qs = qs.filter(post_id=slot.post_id)
+    return qs.select_related("student", "post").order_by("post__title", "student__legal_name")
+
+
+def unit_interviewer_choices(*, unit: HostUnit):
+    """People who may sit on the unit's panels: its coordinators and mentors."""
+    from jinseed.accounts.models import User
+
+    return User.objects.filter(Q(coordinator__unit=unit) | Q(mentor__unit=unit), is_active=True).order_by("full_name")
+
+
+def post_ranking(*, post: Post) -> QuerySet[Application]:
+    """Interviewed applicants of the post, ranked first, with their interview score and offer."""
+    return (
+        Application.objects.filter(post=post, status__in=[*RANKING_STATUSES])
+        .select_related("student")
+        .annotate(
+            interview_score=Avg("interviews__score", filter=Q(interviews__status=InterviewStatus.COMPLETED)),
+            review_average=Avg("reviews__average"),
+        )
+        .prefetch_related(Prefetch("offers", queryset=Offer.objects.order_by("-made_at")))
+        .order_by("selection_rank", "-interview_score", "pk")
+    )
+
+
+RANKING_STATUSES = RANKABLE_APPLICATION_STATUSES
+
+
+# --- students ---------------------------------------------------------------------------------------
+
+
+def student_profile_of(user) -> StudentProfile | None:
+    try:
+        return user.student_profile
+    except StudentProfile.DoesNotExist:
+        return None
+
+
+def student_visible_offers(*, student: StudentProfile, at=None) -> QuerySet[Offer]:
+    """The student's offers they may see now: a held offer stays hidden until the announcement."""
+    at = at or timezone.now()
+    return (
+        Offer.objects.filter(student=student)
+        .exclude(cycle__announcement_at__gt=at)
+        .select_related("post__unit", "cycle", "application")
+        .order_by("-made_at")
+    )
+
+
+def student_bookable(*, student: StudentProfile) -> list[tuple[Application, list[InterviewSlot]]]:
+    """Each shortlisted application without an interview, with the open slots it may book."""
+    apps = list(
+        Application.objects.filter(student=student, status=ApplicationStatus.SHORTLISTED)
+        .exclude(interviews__status=InterviewStatus.SCHEDULED)
+        .select_related("post__unit")
+    )
+    if not apps:
+        return []
+    slots = list(
+        InterviewSlot.objects.filter(
+            self_booking=True,
+            is_cancelled=False,
+            starts_at__gt=timezone.now(),
+            unit_id__in={a.post.unit_id for a in apps},
+        )
+        .annotate(booked=Count("interviews", filter=Q(interviews__status=InterviewStatus.SCHEDULED)))
+        .order_by("starts_at")
+    )
+    return [
+        (
+            app,
+            [
+                s
+                for s in slots
+                if s.unit_id == app.post.unit_id and s.post_id in (None, app.post_id) and s.booked < s.capacity
+            ],
+        )
+        for app in apps
+    ]
+
+
+def student_interviews(*, student: StudentProfile) -> QuerySet[Interview]:
+    return (
+        Interview.objects.filter(application__student=student, status=InterviewStatus.SCHEDULED)
+        .select_related("application__post__unit")
+        .order_by("starts_at")
+    )
+
+
+# --- staff overview ---------------------------------------------------------------------------------
+
+
+def selection_overview(*, cycle: Cycle) -> dict:
+    posts = list(
+        Post.objects.filter(cycle=cycle)
+        .select_related("unit")
+        .annotate(
+            applicant_count=Count("applications", distinct=True),
+            open_offer_count=Count("offers", filter=Q(offers__status=OfferStatus.OPEN), distinct=True),
+            accepted_count=Count("offers", filter=Q(offers__status=OfferStatus.ACCEPTED), distinct=True),
+        )
+        .order_by("unit__name", "title")
+    )
+    multi = (
+        StudentProfile.objects.annotate(
+            open_offers=Count("offers", filter=Q(offers__cycle=cycle, offers__status=OfferStatus.OPEN))
+        )
+        .filter(open_offers__gte=2)
+        .order_by("legal_name")
+    )
+    return {
+        "posts": posts,
+        "students_with_several_offers": list(multi),
+        "posts_without_applicants": [p for p in posts if p.applicant_count == 0],
+        "totals": {
+            "headcount": sum(p.headcount for p in posts),
+            "open": sum(p.open_offer_count for p in posts),
+            "accepted": sum(p.accepted_count for p in posts),
+        },
+    }

@@ -1,0 +1,677 @@
+"""The unit coordinator's workspace, the student's side of the selection and the staff overview.
+
+Views check the rule, fetch through a selector scoped to the user's unit (so another unit's
+id is a 404), call one service and render. A form that does not validate, or a service that
+refuses it (``DomainError``), brings back the page the form lives on with status 400: the bound
+form shows what was typed and the error beside it. A plain button (an offer, an answer) has
+nothing to lose, so its refusal is a message after the redirect.
+
+Each page that carries forms has one context builder (``_application_page``, ``_interview_page``,
+…) used by its GET and by every failing POST, so both render the same template from the same
+queries.
+"""
+
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
+
+from applicants.eligibility import Eligibility
+from applicants.enums import ApplicationStatus
+from applicants.models import Application
+from jinseed.errors import DomainError
+from placements.models import InterviewSlot, Offer
+from placements.selection import selectors, services
+from placements.selection.enums import OfferStatus
+from placements.selection.forms import (
+    ApplicantFilterForm,
+    AssignForm,
+    BulkDecisionForm,
+    CancelForm,
+    DecisionForm,
+    RankingForm,
+    RecordForm,
+    RescheduleForm,
+    ReviewForm,
+    SlotForm,
+)
+from placements.selection.rules import can
+from positions.enums import CycleStatus, PostStatus
+from positions.models import Cycle, UnitCoordinator
+from positions.selectors import cycle_current
+from positions.workspace_forms import PostProposalForm
+
+
+def rule_required(rule: str):
+    """Anonymous users go to the login page; a logged-in user without the rule gets a 403."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if rule == "use_unit_workspace":
+                # One query for the coordinator and their unit, cached where the rule looks.
+                coordinator = UnitCoordinator.objects.select_related("unit").filter(user=request.user).first()
+                if coordinator is not None:
+                    request.user.coordinator = coordinator
+            if not can(rule, request.user):
+                raise PermissionDenied(_("This page is not for your account."))
+            if rule == "use_unit_workspace":
+                request.unit = request.user.coordinator.unit
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+coordinator_required = rule_required("use_unit_workspace")
+student_required = rule_required("use_student_selection")
+staff_required = rule_required("view_selection_overview")
+
+
+def _error(request, exc: DomainError) -> None:
+    messages.error(request, exc.message)
+
+
+def _refused(form, exc: DomainError):
+    """The service's refusal shown on the form, above its fields."""
+    form.add_error(None, exc.message)
+    return form
+
+
+def _status(form) -> int:
+    """400 when a submitted form comes back with errors, else 200 (the first visit)."""
+    return 400 if form.is_bound and form.errors else 200
+
+
+def _next_or(request, default: str) -> str:
+    """The ``next`` field of the form when it points into this site, else ``default``."""
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return target
+    return default
+
+
+# --- workspace and posts ----------------------------------------------------------------------------
+
+
+@coordinator_required
+def workspace(request):
+    posts = list(selectors.unit_posts(unit=request.unit))
+    slots = list(selectors.unit_slots(unit=request.unit, upcoming_only=True)[:10])
+    return render(
+        request,
+        "placements/selection/workspace.html",
+        {"unit": request.unit, "posts": posts, "slots": slots, "editable": services.EDITABLE_POST_STATUSES},
+    )
+
+
+@coordinator_required
+def post_create(request):
+    cycle = cycle_current()
+    form = PostProposalForm(request.POST or None, initial={"cycle": cycle.pk if cycle else None})
+    if request.method == "POST" and form.is_valid():
+        try:
+            post = services.post_propose(
+                unit=request.unit, cycle=form.cleaned_data["cycle"], actor=request.user, data=form.service_data()
+            )
+        except DomainError as exc:
+            _refused(form, exc)
+        else:
+            messages.success(request, _("The post is saved as a draft. Submit it when it is ready."))
+            return redirect("placements:post_edit", pk=post.pk)
+    return render(request, "placements/selection/post_form.html", {"form": form, "post": None}, status=_status(form))
+
+
+@coordinator_required
+def post_edit(request, pk: int):
+    post = selectors.unit_post_get(unit=request.unit, pk=pk)
+    if post.status not in services.EDITABLE_POST_STATUSES:
+        messages.info(request, _("Only a draft or a returned post can be changed."))
+        return redirect("placements:workspace")
+    form = PostProposalForm(request.POST or None, instance=post)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.post_update_draft(post=post, actor=request.user, data=form.cleaned_data)
+        except DomainError as exc:
+            _refused(form, exc)
+        else:
+            messages.success(request, _("Changes saved."))
+            return redirect("placements:post_edit", pk=post.pk)
+    return render(request, "placements/selection/post_form.html", {"form": form, "post": post}, status=_status(form))
+
+
+@coordinator_required
+@require_POST
+def post_submit(request, pk: int):
+    post = selectors.unit_post_get(unit=request.unit, pk=pk)
+    try:
+        services.post_submit_for_approval(post=post, actor=request.user)
+    except DomainError as exc:
+        _error(request, exc)
+    else:
+        messages.success(request, _("The post has been sent to the programme staff for approval."))
+    return redirect("placements:workspace")
+
+
+# --- applicants ---------------------------------------------------------------------------------------
+
+
+def _applicants_page(request, post, *, bulk_form=None, status: int = 200):
+    """The post's applicants with the filter and the bulk decision; ``bulk_form`` is a refused one."""
+    filter_form = ApplicantFilterForm(request.GET or None)
+    filters = filter_form.cleaned_data if filter_form.is_valid() else {}
+    counts = selectors.post_status_counts(post=post)
+    if bulk_form is None:
+        bulk_form = BulkDecisionForm(queryset=Application.objects.none())
+    return render(
+        request,
+        "placements/selection/post_applicants.html",
+        {
+            "post": post,
+            "applications": selectors.post_applications(post=post, filters=filters),
+            "counts": [(value, label, counts[value]) for value, label in ApplicationStatus.choices],
+            "filter_form": filter_form,
+            "bulk_form": bulk_form,
+            "ticked": {str(pk) for pk in bulk_form["applications"].value() or []},
+        },
+        status=status,
+    )
+
+
+@coordinator_required
+def post_applicants(request, pk: int):
+    return _applicants_page(request, selectors.unit_post_get(unit=request.unit, pk=pk))
+
+
+@coordinator_required
+@require_POST
+def post_applicants_bulk(request, pk: int):
+    post = selectors.unit_post_get(unit=request.unit, pk=pk)
+    form = BulkDecisionForm(request.POST, queryset=Application.objects.filter(post=post).select_related("student"))
+    if form.is_valid():
+        try:
+            done, errors = services.applications_bulk_decide(
+                applications=form.cleaned_data["applications"],
+                decision=form.cleaned_data["decision"],
+                actor=request.user,
+                reason_code=form.cleaned_data["reason_code"],
+                reason_text=form.cleaned_data["reason_text"],
+            )
+        except DomainError as exc:
+            _refused(form, exc)
+        else:
+            messages.success(
+                request, ngettext("%(n)s applicant updated.", "%(n)s applicants updated.", done) % {"n": done}
+            )
+            for error in errors:
+                messages.warning(request, error)
+            return redirect("placements:post_applicants", pk=post.pk)
+    return _applicants_page(request, post, bulk_form=form, status=400)
+
+
+def _reviews_context(application, user):
+    reviews = list(application.reviews.all())
+    averages = [r.average for r in reviews if r.average is not None]
+    mine = next((r for r in reviews if r.reviewer_id == user.pk), None)
+    return reviews, (sum(averages) / len(averages) if averages else None), mine
+
+
+def _application_page(request, application, *, review_form=None, decision_form=None, status: int = 200):
+    """The applicant page; a bound form passed in is shown as typed, with its errors."""
+    reviews, average, mine = _reviews_context(application, request.user)
+    if review_form is None:
+        initial = {"notes": mine.notes} if mine else {}
+        if mine:
+            initial.update({f"criterion_{s.criterion_id}": s.score for s in mine.scores.all()})
+        review_form = ReviewForm(initial=initial, criteria=selectors.cycle_criteria(cycle=application.cycle))
+    return render(
+        request,
+        "placements/selection/application_detail.html",
+        {
+            "application": application,
+            "student": application.student,
+            "criteria": review_form.criteria,
+            "reviews": reviews,
+            "average": average,
+            "review_form": review_form,
+            "decision_form": decision_form or DecisionForm(),
+            "eligibility": Eligibility.from_list(application.eligibility).results,
+        },
+        status=status,
+    )
+
+
+@coordinator_required
+def application_detail(request, pk: int):
+    return _application_page(request, selectors.unit_application_get(unit=request.unit, pk=pk))
+
+
+@coordinator_required
+@require_POST
+def application_review(request, pk: int):
+    application = selectors.unit_application_get(unit=request.unit, pk=pk)
+    form = ReviewForm(request.POST, criteria=selectors.cycle_criteria(cycle=application.cycle))
+    if form.is_valid():
+        try:
+            services.review_save(
+                application=application, reviewer=request.user, scores=form.scores(), notes=form.cleaned_data["notes"]
+            )
+        except DomainError as exc:
+            _refused(form, exc)
+        else:
+            messages.success(request, _("Your review is saved."))
+            return redirect("placements:application_detail", pk=application.pk)
+    return _application_page(request, application, review_form=form, status=400)
+
+
+@coordinator_required
+@require_POST
+def application_decide(request, pk: int):
+    application = selectors.unit_application_get(unit=request.unit, pk=pk)
+    form = DecisionForm(request.POST)
+    if form.is_valid():
+        try:
+            if form.cleaned_data["decision"] == "shortlist":
+                services.application_shortlist(application=application, actor=request.user)
+                done = _("Shortlisted for interview.")
+            else:
+                services.application_reject(
+                    application=application,
+                    actor=request.user,
+                    reason_code=form.cleaned_data["reason_code"],
+                    reason_text=form.cleaned_data["reason_text"],
+                )
+                done = _("Not shortlisted; the student is told the reason.")
+        except DomainError as exc:
+            _refused(form, exc)
+        else:
+            messages.success(request, done)
+            return redirect("placements:application_detail", pk=application.pk)
+    return _application_page(request, application, decision_form=form, status=400)
+
+
+# --- ranking and offers ---------------------------------------------------------------------------
+
+
+def _ranking_page(request, post, *, form=None, status: int = 200):
+    """The post's interviewed applicants with a rank field each; ``form`` is a refused ranking."""
+    applications = list(selectors.post_ranking(post=post))
+    if form is None:
+        form = RankingForm(applications=applications)
+    return render(
+        request,
+        "placements/selection/post_ranking.html",
+        {
+            "post": post,
+            "rows": [(app, form[RankingForm.field_name(app)]) for app in applications],
+            "ranking_form": form,
+            "free_places": services.post_free_places(post=post),
+            "held": post.cycle.results_are_held(),
+            "statuses": ApplicationStatus,
+        },
+        status=status,
+    )
+
+
+@coordinator_required
+def post_ranking(request, pk: int):
+    post = selectors.unit_post_get(unit=request.unit, pk=pk)
+    if request.method != "POST":
+        return _ranking_page(request, post)
+    form = RankingForm(request.POST, applications=list(selectors.post_ranking(post=post)))
+    if form.is_valid():
+        try:
+            services.post_ranking_set(post=post, ordered_application_ids=form.ordered_ids(), actor=request.user)
+        except DomainError as exc:
+            _refused(form, exc)
+        else:
+            messages.success(request, _("Ranking saved."))
+            return redirect("placements:post_ranking", pk=post.pk)
+    return _ranking_page(request, post, form=form, status=400)
+
+
+@coordinator_required
+@require_POST
+def application_offer(request, pk: int):
+    application = selectors.unit_application_get(unit=request.unit, pk=pk)
+    try:
+        offer = services.offer_make(application=application, actor=request.user)
+    except DomainError as exc:
+        _error(request, exc)
+    else:
+        if offer.expires_at is None:
+            messages.success(request, _("Offer made; it is held until the results are announced."))
+        else:
+            messages.success(request, _("Offer made."))
+    return redirect(_next_or(request, reverse("placements:post_ranking", args=[application.post_id])))
+
+
+@coordinator_required
+@require_POST
+def application_not_selected(request, pk: int):
+    application = selectors.unit_application_get(unit=request.unit, pk=pk)
+    try:
+        services.application_not_select(application=application, actor=request.user)
+    except DomainError as exc:
+        _error(request, exc)
+    else:
+        messages.success(request, _("Marked as not selected."))
+    return redirect("placements:post_ranking", pk=application.post_id)
+
+
+# --- interview slots ----------------------------------------------------------------------------------
+
+
+@coordinator_required
+def slot_list(request):
+    unit = request.unit
+    posts = unit.posts.filter(status__in=[PostStatus.PUBLISHED, PostStatus.CLOSED]).select_related("cycle")
+    form = SlotForm(request.POST or None, posts=posts, interviewers=selectors.unit_interviewer_choices(unit=unit))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        cycle = data["post"].cycle if data.get("post") else cycle_current()
+        if cycle is None:
+            form.add_error(None, _("There is no current cycle."))
+        else:
+            try:
+                slot, warnings = services.interview_slot_create(
+                    unit=unit,
+                    cycle=cycle,
+                    actor=request.user,
+                    post=data.get("post"),
+                    starts_at=data["starts_at"],
+                    duration_minutes=data["duration_minutes"],
+                    mode=data["mode"],
+                    meeting_link=data.get("meeting_link", ""),
+                    address=data.get("address", ""),
+                    interviewers=data["interviewers"],
+                    capacity=data["capacity"],
+                    self_booking=data["self_booking"],
+                )
+            except DomainError as exc:
+                _refused(form, exc)
+            else:
+                messages.success(request, _("Interview slot created."))
+                for warning in warnings:
+                    messages.warning(request, warning)
+                return redirect("placements:slot_detail", pk=slot.pk)
+    return render(
+        request,
+        "placements/selection/slot_list.html",
+        {"slots": selectors.unit_slots(unit=unit), "form": form},
+        status=_status(form),
+    )
+
+
+def _slot_page(request, slot, *, assign_form=None, cancel_form=None, status: int = 200):
+    """The slot with its interviews, the invitation and the cancellation; bound forms as typed."""
+    if assign_form is None:
+        assign_form = AssignForm(queryset=selectors.unit_applications_to_invite(unit=request.unit, slot=slot))
+    return render(
+        request,
+        "placements/selection/slot_detail.html",
+        {"slot": slot, "assign_form": assign_form, "cancel_form": cancel_form or CancelForm(), "now": timezone.now()},
+        status=status,
+    )
+
+
+@coordinator_required
+def slot_detail(request, pk: int):
+    slot = selectors.unit_slot_get(unit=request.unit, pk=pk)
+    if request.method != "POST":
+        return _slot_page(request, slot)
+    form = AssignForm(request.POST, queryset=selectors.unit_applications_to_invite(unit=request.unit, slot=slot))
+    if form.is_valid():
+        try:
+            services.interview_book(application=form.cleaned_data["application"], slot=slot, actor=request.user)
+        except DomainError as exc:
+            _refused(form, exc)
+        else:
+            messages.success(request, _("The applicant is invited; they receive the details."))
+            return redirect("placements:slot_detail", pk=slot.pk)
+    return _slot_page(request, slot, assign_form=form, status=400)
+
+
+@coordinator_required
+@require_POST
+def slot_cancel(request, pk: int):
+    slot = selectors.unit_slot_get(unit=request.unit, pk=pk)
+    form = CancelForm(request.POST)
+    if form.is_valid():
+        try:
+            n = services.interview_slot_cancel(slot=slot, actor=request.user, reason=form.cleaned_data["reason"])
+        except DomainError as exc:
+            _refused(form, exc)
+        else:
+            messages.success(
+                request,
+                ngettext(
+                    "Slot cancelled; %(n)s interview was called off.",
+                    "Slot cancelled; %(n)s interviews were called off.",
+                    n,
+                )
+                % {"n": n},
+            )
+            return redirect("placements:slot_list")
+    return _slot_page(request, slot, cancel_form=form, status=400)
+
+
+def _reschedule_slots(request, interview):
+    """The unit's upcoming open slots the interview can move to (any post, or its own)."""
+    return InterviewSlot.objects.filter(
+        Q(post__isnull=True) | Q(post_id=interview.application.post_id),
+        unit=request.unit,
+        is_cancelled=False,
+        starts_at__gt=timezone.now(),
+    ).exclude(pk=interview.slot_id)
+
+
+def _interview_page(request, interview, *, record_form=None, reschedule_form=None, cancel_form=None, status: int = 200):
+    """The interview with its outcome, move and cancel forms; a bound form comes back as typed."""
+    return render(
+        request,
+        "placements/selection/interview_detail.html",
+        {
+            "interview": interview,
+            "record_form": record_form or RecordForm(),
+            "reschedule_form": reschedule_form or RescheduleForm(queryset=_reschedule_slots(request, interview)),
+            "cancel_form": cancel_form or CancelForm(),
+            "now": timezone.now(),
+        },
+        status=status,
+    )
+
+
+@coordinator_required
+def interview_detail(request, pk: int):
+    return _interview_page(request, selectors.unit_interview_get(unit=request.unit, pk=pk))
+
+
+@coordinator_required
+@require_POST
+def interview_record(request, pk: int):
+    interview = selectors.unit_interview_get(unit=request.unit, pk=pk)
+    form = RecordForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.interview_record(
+                interview=interview,
+                actor=request.user,
+                attended=data["attended"],
+                score=data.get("score"),
+                outcome=data.get("outcome", ""),
+                notes=data.get("notes", ""),
+            )
+        except DomainError as exc:
+            _refused(form, exc)
+        else:
+            messages.success(request, _("Interview outcome recorded."))
+            return redirect("placements:interview_detail", pk=interview.pk)
+    return _interview_page(request, interview, record_form=form, status=400)
+
+
+@coordinator_required
+@require_POST
+def interview_reschedule(request, pk: int):
+    interview = selectors.unit_interview_get(unit=request.unit, pk=pk)
+    form = RescheduleForm(request.POST, queryset=_reschedule_slots(request, interview))
+    if form.is_valid():
+        try:
+            services.interview_reschedule(interview=interview, slot=form.cleaned_data["slot"], actor=request.user)
+        except DomainError as exc:
+            _refused(form, exc)
+        else:
+            messages.success(request, _("Interview moved; the student is told."))
+            return redirect("placements:interview_detail", pk=interview.pk)
+    return _interview_page(request, interview, reschedule_form=form, status=400)
+
+
+@coordinator_required
+@require_POST
+def interview_cancel(request, pk: int):
+    interview = selectors.unit_interview_get(unit=request.unit, pk=pk)
+    form = CancelForm(request.POST)
+    if form.is_valid():
+        try:
+            services.interview_cancel(interview=interview, actor=request.user, reason=form.cleaned_data["reason"])
+        except DomainError as exc:
+            _refused(form, exc)
+        else:
+            messages.success(request, _("Interview cancelled; the student is told."))
+            return redirect("placements:interview_detail", pk=interview.pk)
+    return _interview_page(request, interview, cancel_form=form, status=400)
+
+
+# --- students -------------------------------------------------------------------------------------------
+
+
+def _student_profile_or_404(user):
+    profile = selectors.student_profile_of(user)
+    if profile is None:
+        raise Http404(_("Fill in your profile first."))
+    return profile
+
+
+@student_required
+def my_selection(request):
+    """The student's interviews to book, booked interviews and offers."""
+    student = _student_profile_or_404(request.user)
+    return render(
+        request,
+        "placements/selection/my_selection.html",
+        {
+            "bookable": selectors.student_bookable(student=student),
+            "interviews": selectors.student_interviews(student=student),
+            "offers": selectors.student_visible_offers(student=student),
+            "open_status": OfferStatus.OPEN,
+        },
+    )
+
+
+@student_required
+@require_POST
+def interview_self_book(request, pk: int):
+    student = _student_profile_or_404(request.user)
+    application_id = request.POST.get("application", "")
+    if not application_id.isdigit():
+        raise Http404
+    application = get_object_or_404(Application, pk=int(application_id), student=student)
+    slot = get_object_or_404(InterviewSlot, pk=pk, self_booking=True)
+    if not can("book_interview", request.user, application):
+        raise PermissionDenied
+    try:
+        services.interview_book(application=application, slot=slot, actor=request.user, by_student=True)
+    except DomainError as exc:
+        _error(request, exc)
+    else:
+        messages.success(request, _("Your interview is booked."))
+    return redirect("placements:my_selection")
+
+
+def _own_offer(request, pk: int) -> Offer:
+    student = _student_profile_or_404(request.user)
+    # Another student's offer, or one still held, is not found at all.
+    offer = get_object_or_404(selectors.student_visible_offers(student=student), pk=pk)
+    if not can("answer_offer", request.user, offer):
+        raise PermissionDenied
+    return offer
+
+
+@student_required
+@require_POST
+def offer_accept(request, pk: int):
+    offer = _own_offer(request, pk)
+    try:
+        services.offer_accept(offer=offer, actor=request.user)
+    except DomainError as exc:
+        _error(request, exc)
+    else:
+        messages.success(request, _("You accepted the place. Welcome! The onboarding details are on their way."))
+    return redirect(_next_or(request, reverse("placements:my_selection")))
+
+
+@student_required
+@require_POST
+def offer_decline(request, pk: int):
+    offer = _own_offer(request, pk)
+    try:
+        services.offer_decline(offer=offer, actor=request.user)
+    except DomainError as exc:
+        _error(request, exc)
+    else:
+        messages.success(request, _("You declined the offer."))
+    return redirect(_next_or(request, reverse("placements:my_selection")))
+
+
+# --- staff overview --------------------------------------------------------------------------------------
+
+
+@staff_required
+def selection_overview(request):
+    cycles = list(Cycle.objects.order_by("-year"))
+    cycle = next((c for c in cycles if str(c.pk) == request.GET.get("cycle")), None) or cycle_current()
+    context = {"cycles": cycles, "cycle": cycle}
+    if cycle is not None:
+        context.update(selectors.selection_overview(cycle=cycle))
+        context["can_close_selection"] = cycle.status == CycleStatus.OPEN
+    return render(request, "placements/selection/overview.html", context)
+
+
+@staff_required
+@require_POST
+def selection_close(request, pk: int):
+    """Staff end the cycle's selection (see ``services.cycle_selection_close``)."""
+    cycle = get_object_or_404(Cycle, pk=pk)
+    try:
+        counts = services.cycle_selection_close(cycle=cycle, actor=request.user)
+    except DomainError as exc:
+        _error(request, exc)
+    else:
+        messages.success(
+            request,
+            _(
+                "The selection of %(cycle)s is closed: %(offers)s open offers lapsed, %(apps)s applications ended, "
+                "%(students)s students will be told they were not selected."
+            )
+            % {
+                "cycle": cycle.title,
+                "offers": counts["offers_lapsed"],
+                "apps": counts["applications_ended"],
+                "students": counts["students_told"],
+            },
+        )
+    return redirect(f"{reverse('placements:overview')}?cycle={cycle.pk}")

@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from jinseed.statemachine import StatusGuarded
 from jinseed.storage import PrivateStorage
 from positions.enums import Town
 from positions.models import Cycle, Post
@@ -91,7 +92,7 @@ def resume_upload_to(instance: "Application", filename: str) -> str:
     return f"resumes/{instance.cycle_id}/{instance.student_id}-{stamp}.pdf"
 
 
-class Application(models.Model):
+class Application(StatusGuarded):
     student = models.ForeignKey(
         StudentProfile, on_delete=models.CASCADE, related_name="applications", verbose_name=_("student")
     )

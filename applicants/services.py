@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from jinseed.errors import DomainError
 from jinseed.notifications.services import notification_queue
+from jinseed.statemachine import StatusMachine
 from positions.models import Post
 
 from .eligibility import eligibility_check
@@ -29,40 +30,52 @@ class ApplicationError(DomainError):
     pass
 
 
+def _application_audit(changes) -> None:
+    ApplicationEvent.objects.bulk_create(
+        ApplicationEvent(
+            application_id=c.pk,
+            from_status=c.from_status,
+            to_status=c.to_status,
+            actor=c.actor,
+            reason=c.reason,
+            created_at=c.at,
+            visible_at=c.extra.get("visible_at") or c.at,
+        )
+        for c in changes
+    )
+
+
+APPLICATION_MACHINE = StatusMachine(
+    model=Application,
+    transitions=APPLICATION_TRANSITIONS,
+    labels=ApplicationStatus,
+    error=ApplicationError,
+    audit=_application_audit,
+    message=gettext_lazy("This application is “%(from)s” and cannot become “%(to)s”."),
+)
+
+
 @transaction.atomic
 def application_transition(
     *, application: Application, to_status: str, actor=None, reason: str = "", at=None
 ) -> Application:
-    """The one place an application changes status.
+    """The one place an application changes status (through ``APPLICATION_MACHINE``).
 
-    Locks the row, refuses a move the transition table does not allow, saves, and writes the
-    audit event. A decision in ``HELD_DECISIONS`` taken before the cycle's announcement time
-    stays invisible to the student (``published_status`` keeps its value) until
+    A decision in ``HELD_DECISIONS`` taken before the cycle's announcement time stays
+    invisible to the student (``published_status`` keeps its value) until
     ``application_publish_held`` runs at that time.
     """
     at = at or timezone.now()
-    locked = Application.objects.select_for_update().select_related("cycle").get(pk=application.pk)
-    from_status = locked.status
-    if to_status not in APPLICATION_TRANSITIONS[from_status]:
-        raise ApplicationError(
-            _("This application is “%(from)s” and cannot become “%(to)s”.")
-            % {"from": ApplicationStatus(from_status).label, "to": ApplicationStatus(to_status).label},
-            code="illegal_transition",
-        )
+    locked = APPLICATION_MACHINE.lock(application, select_related=["cycle"])
     held = to_status in HELD_DECISIONS and locked.cycle.results_are_held(at)
-    locked.status = to_status
-    fields = ["status", "updated_at"]
-    if not held:
-        locked.published_status = to_status
-        fields.append("published_status")
-    locked.save(update_fields=fields)
-    ApplicationEvent.objects.create(
-        application=locked,
-        from_status=from_status,
-        to_status=to_status,
+    APPLICATION_MACHINE.move(
+        locked,
+        to_status,
         actor=actor,
         reason=reason,
-        created_at=at,
+        at=at,
+        locked=True,
+        fields={} if held else {"published_status": to_status},
         visible_at=locked.cycle.announcement_at if held else at,
     )
     application.status, application.published_status = locked.status, locked.published_status

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "django_filters",
     "rules.apps.AutodiscoverRulesConfig",
     "axes",
+    "jinseed.audit",
     "jinseed.notifications",
     "positions",
     "applicants",

@@ -12,6 +12,7 @@ from django.utils.translation import ngettext
 from jinseed.errors import DomainError
 
 from . import services
+from .enums import CycleStatus
 from .models import Cycle, HostUnit, Post, PostTransition, UnitCoordinator
 
 
@@ -38,6 +39,40 @@ class CycleAdmin(admin.ModelAdmin):
         ),
         (_("Rules"), {"fields": ["max_applications", "graduating_rule", "term_year_rule", "offer_valid_hours"]}),
     ]
+
+    actions = ["reopen_registration", "back_to_preparation", "archive"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # A cycle's status moves only through its state machine: the actions below, or closing
+        # the selection from the selection overview.
+        return ["status"] if obj is not None else []
+
+    def _move(self, request, queryset, to_status):
+        done = 0
+        for cycle in queryset:
+            try:
+                services.cycle_transition(cycle=cycle, to_status=to_status, actor=request.user)
+                done += 1
+            except DomainError as exc:
+                self.message_user(
+                    request, _("%(label)s: %(text)s") % {"label": cycle, "text": exc.message}, messages.ERROR
+                )
+        if done:
+            self.message_user(
+                request, ngettext("%(count)d cycle updated.", "%(count)d cycles updated.", done) % {"count": done}
+            )
+
+    @admin.action(description=_("Open the selected cycles (registration and selection)"))
+    def reopen_registration(self, request, queryset):
+        self._move(request, queryset, CycleStatus.OPEN)
+
+    @admin.action(description=_("Put the selected cycles back in preparation"))
+    def back_to_preparation(self, request, queryset):
+        self._move(request, queryset, CycleStatus.DRAFT)
+
+    @admin.action(description=_("Archive the selected cycles"))
+    def archive(self, request, queryset):
+        self._move(request, queryset, CycleStatus.ARCHIVED)
 
     def save_model(self, request, obj, form, change):
         if not change:

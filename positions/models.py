@@ -11,10 +11,12 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from jinseed.statemachine import StatusGuarded
+
 from .enums import CycleStatus, PostStatus, RuleMode, Season, TermType, Town, UnitKind
 
 
-class Cycle(models.Model):
+class Cycle(StatusGuarded):
     year = models.PositiveSmallIntegerField(_("year"), unique=True)
     ordinal = models.PositiveSmallIntegerField(_("edition"), unique=True, help_text=_("The 届 number, e.g. 9."))
     title = models.CharField(_("title"), max_length=120)
@@ -135,7 +137,7 @@ class UnitCoordinator(models.Model):
         return f"{self.user} ({self.unit})"
 
 
-class Post(models.Model):
+class Post(StatusGuarded):
     cycle = models.ForeignKey(Cycle, on_delete=models.PROTECT, related_name="posts", verbose_name=_("cycle"))
     unit = models.ForeignKey(HostUnit, on_delete=models.PROTECT, related_name="posts", verbose_name=_("unit"))
     title = models.CharField(_("title"), max_length=120)

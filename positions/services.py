@@ -6,8 +6,10 @@ from collections.abc import Iterable
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from jinseed.errors import DomainError
+from jinseed.statemachine import StatusMachine, status_change_audit
 
 from .enums import CYCLE_TRANSITIONS, POST_TRANSITIONS, CycleStatus, PostStatus
 from .models import Cycle, Post, PostTransition
@@ -20,31 +22,39 @@ class PostError(DomainError):
     pass
 
 
+def _post_audit(changes) -> None:
+    PostTransition.objects.bulk_create(
+        PostTransition(
+            post_id=c.pk, from_status=c.from_status, to_status=c.to_status, actor=c.actor, reason=c.reason.strip()
+        )
+        for c in changes
+    )
+
+
+POST_MACHINE = StatusMachine(
+    model=Post,
+    transitions=POST_TRANSITIONS,
+    labels=PostStatus,
+    error=PostError,
+    audit=_post_audit,
+    message=_lazy("A post that is “%(from)s” cannot become “%(to)s”."),
+)
+
+
 @transaction.atomic
 def post_transition(*, post: Post, to_status: str, actor=None, reason: str = "") -> Post:
-    """The one place a post changes status: locks the row, checks the move, audits it."""
-    locked = Post.objects.select_for_update().get(pk=post.pk)
-    from_status = locked.status
-    if to_status not in POST_TRANSITIONS[from_status]:
-        raise PostError(
-            _("A post that is “%(from)s” cannot become “%(to)s”.")
-            % {"from": PostStatus(from_status).label, "to": PostStatus(to_status).label},
-            code="illegal_transition",
-        )
+    """The one place a post changes status (through ``POST_MACHINE``): a returned post keeps
+    the reason for the unit, a published one the time it was first published."""
+    locked = POST_MACHINE.lock(post)
+    POST_MACHINE.check(locked.status, to_status)
     if to_status == PostStatus.RETURNED and not reason.strip():
         raise PostError(_("Say what the unit should change when returning a post."), code="reason_required")
-    fields = ["status", "updated_at"]
-    locked.status = to_status
+    fields = {}
     if to_status == PostStatus.RETURNED:
-        locked.return_reason = reason.strip()
-        fields.append("return_reason")
+        fields["return_reason"] = reason.strip()
     if to_status == PostStatus.PUBLISHED and locked.published_at is None:
-        locked.published_at = timezone.now()
-        fields.append("published_at")
-    locked.save(update_fields=fields)
-    PostTransition.objects.create(
-        post=locked, from_status=from_status, to_status=to_status, actor=actor, reason=reason.strip()
-    )
+        fields["published_at"] = timezone.now()
+    POST_MACHINE.move(locked, to_status, actor=actor, reason=reason, fields=fields, locked=True)
     post.status, post.return_reason, post.published_at = locked.status, locked.return_reason, locked.published_at
     return locked
 
@@ -69,26 +79,19 @@ class CycleError(DomainError):
     pass
 
 
-@transaction.atomic
-def cycle_transition(*, cycle: Cycle, to_status: str, actor=None, reason: str = "") -> Cycle:
-    """The one place a cycle changes status: locks the row and checks ``CYCLE_TRANSITIONS``.
+CYCLE_MACHINE = StatusMachine(
+    model=Cycle,
+    transitions=CYCLE_TRANSITIONS,
+    labels=CycleStatus,
+    error=CycleError,
+    audit=status_change_audit(Cycle),
+    message=_lazy("A cycle that is “%(from)s” cannot become “%(to)s”."),
+)
 
-    Cycles have no audit table of their own (unlike posts): the change is logged with who,
-    from, to and why.
-    """
-    locked = Cycle.objects.select_for_update().get(pk=cycle.pk)
-    from_status = locked.status
-    if to_status not in CYCLE_TRANSITIONS[from_status]:
-        raise CycleError(
-            _("A cycle that is “%(from)s” cannot become “%(to)s”.")
-            % {"from": CycleStatus(from_status).label, "to": CycleStatus(to_status).label},
-            code="illegal_transition",
-        )
-    locked.status = to_status
-    locked.save(update_fields=["status", "updated_at"])
-    logger.info("Cycle %s: %s → %s by %s. %s", locked.pk, from_status, to_status, actor or "system", reason)
-    cycle.status = locked.status
-    return locked
+
+def cycle_transition(*, cycle: Cycle, to_status: str, actor=None, reason: str = "") -> Cycle:
+    """The one place a cycle changes status, through ``CYCLE_MACHINE``."""
+    return CYCLE_MACHINE.move(cycle, to_status, actor=actor, reason=reason)
 
 
 #: The dates a cycle's selection runs on; a change of any is sent as ``cycle_timeline_changed``.

@@ -14,10 +14,13 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .enums import Channel, NotificationStatus
+from jinseed.errors import DomainError
+from jinseed.statemachine import StatusGuarded, StatusMachine
+
+from .enums import TRANSITIONS, Channel, NotificationStatus
 
 
-class Notification(models.Model):
+class Notification(StatusGuarded):
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("recipient")
     )
@@ -99,3 +102,13 @@ class NotificationPreference(models.Model):
 
     def __str__(self) -> str:
         return str(self.user)
+
+
+class OutboxError(DomainError):
+    pass
+
+
+#: The outbox's state machine (see ``enums.TRANSITIONS``). Its moves are conditional updates
+#: (``move_many``), so two workers claiming one row cannot both win; the row's own attempts,
+#: ``claimed_at``, ``sent_at`` and ``last_error`` are its audit.
+OUTBOX = StatusMachine(model=Notification, transitions=TRANSITIONS, labels=NotificationStatus, error=OutboxError)

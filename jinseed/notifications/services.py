@@ -21,14 +21,14 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
 from .enums import Channel, NotificationStatus
 from .errors import NotificationContextError
 from .kinds import KINDS
-from .models import Notification, NotificationPreference
+from .models import OUTBOX, Notification, NotificationPreference
+from .tasks import notification_publish
 
 logger = logging.getLogger(__name__)
 
@@ -174,7 +174,7 @@ def notification_cancel(
         qs = qs.filter(event_key__startswith=event_key_prefix)
     if notification_ids is not None:
         qs = qs.filter(pk__in=list(notification_ids))
-    return qs.update(status=NotificationStatus.CANCELLED, updated_at=timezone.now())
+    return OUTBOX.move_many(qs, NotificationStatus.CANCELLED)
 
 
 @transaction.atomic
@@ -204,56 +204,6 @@ def notification_replace(
     )
 
 
-def notification_publish(*, notification_ids: Iterable[int]) -> int:
-    """Hand rows to the broker (one message per row) and record when; returns how many.
-
-    Called after commit and by the sweeper. A broker that is down is logged, not raised:
-    the rows stay QUEUED and the sweeper publishes them again later.
-    """
-    from .tasks import notification_send
-
-    published = []
-    for pk in notification_ids:
-        try:
-            notification_send.apply_async((pk,))
-        except Exception:  # the broker is down: the sweeper will try again
-            logger.exception("Could not publish notification %s; the sweeper will retry", pk)
-            break
-        published.append(pk)
-    if published:
-        Notification.objects.filter(pk__in=published, status=NotificationStatus.QUEUED).update(
-            enqueued_at=timezone.now()
-        )
-    return len(published)
-
-
-def notification_sweep(*, now: dt.datetime | None = None) -> dict[str, int]:
-    """Rescue rows whose broker message or worker was lost, and publish held rows now due.
-
-    * SENDING for longer than ``NOTIFICATION_STUCK_AFTER_SECONDS``: the worker died between
-      claim and result; the row goes back to QUEUED (the message may then be delivered a
-      second time — the one in flight — which is the price of never losing it);
-    * QUEUED, due, and not published within that time (or never: a held announcement):
-      published again. A duplicate broker message is harmless, the claim lets one through.
-    """
-    now = now or timezone.now()
-    stale = now - dt.timedelta(seconds=_setting("NOTIFICATION_STUCK_AFTER_SECONDS", 600))
-    batch = _setting("NOTIFICATION_SWEEP_BATCH", 2000)
-    rescued = Notification.objects.filter(status=NotificationStatus.SENDING, claimed_at__lt=stale).update(
-        status=NotificationStatus.QUEUED, enqueued_at=None, updated_at=now
-    )
-    due = list(
-        Notification.objects.filter(status=NotificationStatus.QUEUED, send_after__lte=now)
-        .filter(Q(enqueued_at__isnull=True) | Q(enqueued_at__lt=stale))
-        .order_by("send_after", "pk")
-        .values_list("pk", flat=True)[:batch]
-    )
-    published = notification_publish(notification_ids=due) if due else 0
-    if rescued or published:
-        logger.info("Notification sweep: %s rescued from SENDING, %s published", rescued, published)
-    return {"rescued": rescued, "published": published}
-
-
 @transaction.atomic
 def notification_retry(*, notification_ids: Iterable[int]) -> int:
     """Put FAILED rows back in the queue with a fresh set of attempts (staff, from the admin)."""
@@ -263,8 +213,11 @@ def notification_retry(*, notification_ids: Iterable[int]) -> int:
         .filter(pk__in=list(notification_ids), status=NotificationStatus.FAILED)
         .values_list("pk", flat=True)
     )
-    Notification.objects.filter(pk__in=ids).update(
-        status=NotificationStatus.QUEUED, attempts=0, send_after=now, enqueued_at=None, claimed_at=None, updated_at=now
+    OUTBOX.move_many(
+        Notification.objects.filter(pk__in=ids),
+        NotificationStatus.QUEUED,
+        at=now,
+        fields={"attempts": 0, "send_after": now, "enqueued_at": None, "claimed_at": None},
     )
     if ids:
         transaction.on_commit(lambda: notification_publish(notification_ids=ids), robust=True)

@@ -163,10 +163,17 @@ class ActivityAdmin(admin.ModelAdmin):
     readonly_fields = ["proposed_by", "decided_by"]
     actions = ["approve", "refuse", "cancel"]
 
+    def get_readonly_fields(self, request, obj=None):
+        # Once created, an activity's status moves only through the actions below.
+        return [*self.readonly_fields, "status"] if obj is not None else self.readonly_fields
+
+    def get_changeform_initial_data(self, request):
+        # An activity staff add is published at once; students' proposals start PROPOSED.
+        return {"status": ActivityStatus.PUBLISHED, **super().get_changeform_initial_data(request)}
+
     def save_model(self, request, obj, form, change):
         if not change:
             obj.proposed_by = request.user
-            obj.status = obj.status or ActivityStatus.PUBLISHED
         super().save_model(request, obj, form, change)
 
     def _move(self, request, queryset, to_status):

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from applicants.models import StudentProfile
+from jinseed.statemachine import StatusGuarded
 from placements.cultivation.enums import (
     ActivityKind,
     ActivityMode,
@@ -194,7 +195,7 @@ class CommitteeRole(models.Model):
         return self.get_role_display()
 
 
-class Activity(models.Model):
+class Activity(StatusGuarded):
     """A cycle activity: published by staff, or proposed by the class committee ("4+x") and
     published once staff approve it. Placed students sign up within ``capacity``."""
 
@@ -261,7 +262,7 @@ class ActivitySignup(models.Model):
         return f"{self.activity_id} · {self.placement_id}"
 
 
-class TermSwitchRequest(models.Model):
+class TermSwitchRequest(StatusGuarded):
     """A student's request to switch a placement between short and long term.
 
     The unit's coordinator decides first, then programme staff. The request keeps both the

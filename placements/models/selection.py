@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from applicants.models import Application, StudentProfile
+from jinseed.statemachine import StatusGuarded
 from placements.selection.enums import (
     HOLDING_OFFER_STATUSES,
     InterviewMode,
@@ -169,7 +170,7 @@ class InterviewSlot(models.Model):
         return self.starts_at + dt.timedelta(minutes=self.duration_minutes)
 
 
-class Interview(models.Model):
+class Interview(StatusGuarded):
     application = models.ForeignKey(
         Application, on_delete=models.CASCADE, related_name="interviews", verbose_name=_("application")
     )
@@ -224,7 +225,7 @@ class Interview(models.Model):
         return self.starts_at + dt.timedelta(minutes=self.duration_minutes)
 
 
-class Offer(models.Model):
+class Offer(StatusGuarded):
     """A place on a post offered to one applicant, with a deadline to accept.
 
     ``expires_at`` stays empty while the cycle's results are held: the deadline starts at the
@@ -281,7 +282,7 @@ class Offer(models.Model):
         return self.status == OfferStatus.OPEN
 
 
-class Placement(models.Model):
+class Placement(StatusGuarded):
     application = models.OneToOneField(
         Application, on_delete=models.PROTECT, related_name="placement", verbose_name=_("application")
     )

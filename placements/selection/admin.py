@@ -20,6 +20,7 @@ class InterviewAdmin(admin.ModelAdmin):
     list_filter = ["status", "mode"]
     search_fields = ["application__student__legal_name", "application__post__title"]
     raw_id_fields = ["application"]
+    readonly_fields = ["status"]  # moves through the interview services only
     filter_horizontal = ["interviewers"]
     list_select_related = ["application__student", "application__post"]
     date_hierarchy = "starts_at"

@@ -19,7 +19,8 @@ from jinseed.devtools.bench.outbox import RedisServer, SmtpSink, Worker, broker_
 from jinseed.notifications.enums import NotificationStatus
 from jinseed.notifications.kinds import KINDS
 from jinseed.notifications.models import Notification
-from jinseed.notifications.services import notification_queue, notification_sweep
+from jinseed.notifications.services import notification_queue
+from jinseed.notifications.tasks import notification_sweep
 from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.broker, pytest.mark.postgres, pytest.mark.django_db(transaction=True)]

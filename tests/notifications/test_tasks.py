@@ -9,8 +9,8 @@ from jinseed.notifications import tasks
 from jinseed.notifications.enums import NotificationStatus
 from jinseed.notifications.kinds import KINDS
 from jinseed.notifications.models import Notification
-from jinseed.notifications.services import notification_queue, notification_sweep
-from jinseed.notifications.tasks import notification_send, retry_countdown
+from jinseed.notifications.services import notification_queue
+from jinseed.notifications.tasks import notification_send, notification_sweep, retry_countdown
 
 pytestmark = pytest.mark.django_db
 

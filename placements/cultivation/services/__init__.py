@@ -20,8 +20,10 @@ from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from jinseed.errors import DomainError
+from jinseed.statemachine import StatusMachine, status_change_audit
 from placements.cultivation import certificates
 from placements.cultivation.enums import (
     ACTIVITY_TRANSITIONS,
@@ -75,6 +77,46 @@ class CultivationError(DomainError):
     pass
 
 
+def _placement_audit(changes) -> None:
+    PlacementEvent.objects.bulk_create(
+        PlacementEvent(
+            placement_id=c.pk,
+            kind=PlacementEventKind.STATUS,
+            from_value=c.from_status,
+            to_value=c.to_status,
+            actor=c.actor,
+            reason=c.reason,
+        )
+        for c in changes
+    )
+
+
+PLACEMENT_MACHINE = StatusMachine(
+    model=Placement,
+    transitions=PLACEMENT_TRANSITIONS,
+    labels=PlacementStatus,
+    error=CultivationError,
+    audit=_placement_audit,
+    message=gettext_lazy("A placement cannot go from “%(from)s” to “%(to)s”."),
+)
+ACTIVITY_MACHINE = StatusMachine(
+    model=Activity,
+    transitions=ACTIVITY_TRANSITIONS,
+    labels=ActivityStatus,
+    error=CultivationError,
+    audit=status_change_audit(Activity),
+    message=gettext_lazy("An activity cannot go from “%(from)s” to “%(to)s”."),
+)
+TERM_SWITCH_MACHINE = StatusMachine(
+    model=TermSwitchRequest,
+    transitions=TERM_SWITCH_TRANSITIONS,
+    labels=TermSwitchStatus,
+    error=CultivationError,
+    audit=status_change_audit(TermSwitchRequest),
+    message=gettext_lazy("A request cannot go from “%(from)s” to “%(to)s”."),
+)
+
+
 def _forbid(message: str | None = None) -> CultivationError:
     return CultivationError(message or _("You may not do this for this placement."), code="forbidden")
 
@@ -113,23 +155,7 @@ def placement_transition(*, placement: Placement, to_status: str, actor, reason:
     locked = _lock(placement)
     if not can("manage_onboarding", actor, locked):
         raise _forbid()
-    if to_status not in PLACEMENT_TRANSITIONS[locked.status]:
-        raise CultivationError(
-            _("A placement cannot go from “%(from)s” to “%(to)s”.")
-            % {"from": PlacementStatus(locked.status).label, "to": PlacementStatus(to_status).label},
-            code="illegal_transition",
-        )
-    _event(
-        placement=locked,
-        kind=PlacementEventKind.STATUS,
-        from_value=locked.status,
-        to_value=to_status,
-        actor=actor,
-        reason=reason,
-    )
-    locked.status = to_status
-    locked.save(update_fields=["status", "updated_at"])
-    return locked
+    return PLACEMENT_MACHINE.move(locked, to_status, actor=actor, reason=reason, locked=True)
 
 
 @transaction.atomic
@@ -367,18 +393,13 @@ def activity_transition(*, activity: Activity, to_status: str, actor, note: str 
     """Approve (publish) or refuse a proposal, or cancel a published activity: staff only."""
     if not can("manage_cycle_cultivation", actor):
         raise _forbid()
-    locked = Activity.objects.select_for_update().get(pk=activity.pk)
-    if to_status not in ACTIVITY_TRANSITIONS[locked.status]:
-        raise CultivationError(
-            _("An activity cannot go from “%(from)s” to “%(to)s”.")
-            % {"from": ActivityStatus(locked.status).label, "to": ActivityStatus(to_status).label},
-            code="illegal_transition",
-        )
-    locked.status = to_status
-    locked.decided_by = actor
-    locked.decision_note = note.strip()
-    locked.save(update_fields=["status", "decided_by", "decision_note"])
-    return locked
+    return ACTIVITY_MACHINE.move(
+        activity,
+        to_status,
+        actor=actor,
+        reason=note.strip(),
+        fields={"decided_by": actor, "decision_note": note.strip()},
+    )
 
 
 @transaction.atomic
@@ -460,15 +481,6 @@ def term_switch_request(
     )
 
 
-def _term_switch_move(*, request, to_status: str) -> None:
-    if to_status not in TERM_SWITCH_TRANSITIONS[request.status]:
-        raise CultivationError(
-            _("A request cannot go from “%(from)s” to “%(to)s”.")
-            % {"from": TermSwitchStatus(request.status).label, "to": TermSwitchStatus(to_status).label},
-            code="illegal_transition",
-        )
-
-
 @transaction.atomic
 def term_switch_decide(*, request, actor, approve: bool, note: str = "", at=None):
     """The unit's decision first (approve passes it to staff), then the programme's; an
@@ -480,17 +492,21 @@ def term_switch_decide(*, request, actor, approve: bool, note: str = "", at=None
         if not can("decide_term_switch_for_unit", actor, placement):
             raise _forbid(_("The unit's coordinator decides first."))
         to_status = TermSwitchStatus.STAFF_REVIEW if approve else TermSwitchStatus.REFUSED
-        _term_switch_move(request=locked, to_status=to_status)
-        locked.unit_decided_by, locked.unit_decided_at = actor, at
+        decision = {"unit_decided_by": actor, "unit_decided_at": at}
     else:
         if locked.status == TermSwitchStatus.STAFF_REVIEW and not can("decide_term_switch_for_programme", actor):
             raise _forbid(_("Programme staff decide after the unit."))
         to_status = TermSwitchStatus.APPROVED if approve else TermSwitchStatus.REFUSED
-        _term_switch_move(request=locked, to_status=to_status)
-        locked.staff_decided_by, locked.staff_decided_at = actor, at
-    locked.status = to_status
-    locked.decision_note = note.strip()
-    locked.save()
+        decision = {"staff_decided_by": actor, "staff_decided_at": at}
+    TERM_SWITCH_MACHINE.move(
+        locked,
+        to_status,
+        actor=actor,
+        at=at,
+        reason=note.strip(),
+        locked=True,
+        fields={**decision, "decision_note": note.strip()},
+    )
     if to_status == TermSwitchStatus.APPROVED:
         if placement.status not in (PlacementStatus.UPCOMING, PlacementStatus.ACTIVE):
             raise CultivationError(_("The placement has ended meanwhile."), code="finished")
@@ -530,10 +546,7 @@ def term_switch_withdraw(*, request, actor):
     locked = TermSwitchRequest.objects.select_for_update().select_related("placement").get(pk=request.pk)
     if not can("request_term_switch", actor, locked.placement):
         raise _forbid()
-    _term_switch_move(request=locked, to_status=TermSwitchStatus.WITHDRAWN)
-    locked.status = TermSwitchStatus.WITHDRAWN
-    locked.save(update_fields=["status"])
-    return locked
+    return TERM_SWITCH_MACHINE.move(locked, TermSwitchStatus.WITHDRAWN, actor=actor, locked=True)
 
 
 # --- assessment and the final grade -------------------------------------------------------------

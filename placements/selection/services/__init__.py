@@ -26,10 +26,12 @@ from applicants.enums import ApplicationStatus
 from applicants.models import Application, StudentProfile
 from applicants.services import application_publish_held, application_transition
 from jinseed.errors import DomainError
+from jinseed.statemachine import StatusMachine, status_change_audit
 from placements.models import Interview, InterviewSlot, Offer, Placement, Review, ReviewCriterion, ReviewScore
 from placements.selection.enums import (
     HOLDING_OFFER_STATUSES,
     INTERVIEW_TRANSITIONS,
+    OFFER_TRANSITIONS,
     RANKABLE_APPLICATION_STATUSES,
     InterviewMode,
     InterviewOutcome,
@@ -57,6 +59,22 @@ class SelectionError(DomainError):
 
 class CapacityError(SelectionError):
     """The post has no free place: its open and accepted offers already reach the headcount."""
+
+
+INTERVIEW_MACHINE = StatusMachine(
+    model=Interview,
+    transitions=INTERVIEW_TRANSITIONS,
+    labels=InterviewStatus,
+    error=SelectionError,
+    audit=status_change_audit(Interview),
+)
+OFFER_MACHINE = StatusMachine(
+    model=Offer,
+    transitions=OFFER_TRANSITIONS,
+    labels=OfferStatus,
+    error=SelectionError,
+    audit=status_change_audit(Offer),
+)
 
 
 # --- notifications ----------------------------------------------------------------------------
@@ -544,17 +562,22 @@ def interview_reschedule(*, interview: Interview, slot: InterviewSlot, actor) ->
     return locked
 
 
-def _interview_cancel(*, interview: Interview, reason: str) -> Interview:
+def _interview_cancel(*, interview: Interview, reason: str, actor=None) -> Interview:
     locked = (
         Interview.objects.select_for_update()
         .select_related("application__student__user", "application__post__unit")
         .get(pk=interview.pk)
     )
-    if InterviewStatus.CANCELLED not in INTERVIEW_TRANSITIONS[locked.status]:
+    if not INTERVIEW_MACHINE.allows(locked.status, InterviewStatus.CANCELLED):
         raise SelectionError(_("Only a scheduled interview can be cancelled."), code="not_scheduled")
-    locked.status = InterviewStatus.CANCELLED
-    locked.sequence += 1
-    locked.save(update_fields=["status", "sequence", "updated_at"])
+    INTERVIEW_MACHINE.move(
+        locked,
+        InterviewStatus.CANCELLED,
+        actor=actor,
+        reason=reason,
+        locked=True,
+        fields={"sequence": locked.sequence + 1},
+    )
     student = locked.application.student.user
     prefix = interview_notice_prefix(locked.pk)
     _interview_reminders_cancel(interview=locked)
@@ -573,7 +596,7 @@ def _interview_cancel(*, interview: Interview, reason: str) -> Interview:
 
 @transaction.atomic
 def interview_cancel(*, interview: Interview, actor, reason: str = "") -> Interview:
-    return _interview_cancel(interview=interview, reason=reason.strip())
+    return _interview_cancel(interview=interview, reason=reason.strip(), actor=actor)
 
 
 @transaction.atomic
@@ -605,7 +628,7 @@ def interview_slot_cancel(*, slot: InterviewSlot, actor, reason: str = "") -> in
     locked.save(update_fields=["is_cancelled"])
     cancelled = 0
     for interview in locked.interviews.filter(status=LIVE_INTERVIEW):
-        _interview_cancel(interview=interview, reason=reason.strip())
+        _interview_cancel(interview=interview, reason=reason.strip(), actor=actor)
         cancelled += 1
     return cancelled
 
@@ -622,7 +645,7 @@ def interview_record(
     """
     locked = Interview.objects.select_for_update().select_related("application__cycle").get(pk=interview.pk)
     to_status = InterviewStatus.COMPLETED if attended else InterviewStatus.NO_SHOW
-    if to_status not in INTERVIEW_TRANSITIONS[locked.status]:
+    if not INTERVIEW_MACHINE.allows(locked.status, to_status):
         raise SelectionError(_("The outcome of this interview has already been recorded."), code="already_recorded")
     if locked.starts_at > timezone.now():
         raise SelectionError(_("The interview has not taken place yet."), code="not_yet")
@@ -631,11 +654,13 @@ def interview_record(
             raise SelectionError(_("Choose the outcome of the interview."), code="outcome_required")
         if score is not None and not 0 <= score <= 100:
             raise SelectionError(_("The score goes from 0 to 100."), code="score_range")
-    locked.status = to_status
-    locked.score = score if attended else None
-    locked.outcome = outcome if attended else ""
-    locked.notes = notes.strip()
-    locked.save(update_fields=["status", "score", "outcome", "notes", "updated_at"])
+    INTERVIEW_MACHINE.move(
+        locked,
+        to_status,
+        actor=actor,
+        locked=True,
+        fields={"score": score if attended else None, "outcome": outcome if attended else "", "notes": notes.strip()},
+    )
     if attended:
         application_transition(application=locked.application, to_status=S.INTERVIEWED, actor=actor)
         if outcome == InterviewOutcome.NOT_PASSED:
@@ -807,7 +832,7 @@ def _offer_lock_for_answer(*, offer: Offer, actor, at) -> Offer:
     )
     if actor is not None and locked.student.user_id != actor.pk:
         raise SelectionError(_("This offer is not yours."), code="not_yours")
-    if locked.status != OfferStatus.OPEN:
+    if not OFFER_MACHINE.allows(locked.status, OfferStatus.ACCEPTED):
         raise SelectionError(_("This offer is no longer open."), code="not_open")
     if locked.cycle.results_are_held(at):
         raise SelectionError(_("Results have not been announced yet."), code="held")
@@ -831,9 +856,7 @@ def offer_accept(*, offer: Offer, actor, at=None) -> Placement:
     with transaction.atomic():
         StudentProfile.objects.select_for_update().get(pk=offer.student_id)
         locked = _offer_lock_for_answer(offer=offer, actor=actor, at=at)
-        locked.status = OfferStatus.ACCEPTED
-        locked.responded_at = at
-        locked.save(update_fields=["status", "responded_at"])
+        OFFER_MACHINE.move(locked, OfferStatus.ACCEPTED, actor=actor, at=at, locked=True, fields={"responded_at": at})
         application_transition(application=locked.application, to_status=S.ACCEPTED, actor=actor, at=at)
         post = locked.post
         placement = Placement.objects.create(
@@ -893,9 +916,15 @@ def _release_other_offers(*, offer: Offer, actor, at) -> list[Post]:
     )
     posts = []
     for other in others:
-        other.status = OfferStatus.RELEASED
-        other.responded_at = at
-        other.save(update_fields=["status", "responded_at"])
+        OFFER_MACHINE.move(
+            other,
+            OfferStatus.RELEASED,
+            actor=actor,
+            at=at,
+            locked=True,
+            reason=_("Accepted a place on another post."),
+            fields={"responded_at": at},
+        )
         # The student chose another post: an offer message for this one still queued is stale.
         _cancel_queued(recipient=offer.student.user_id, prefix=decision_key_prefix(other.application_id))
         application_transition(
@@ -942,9 +971,7 @@ def offer_decline(*, offer: Offer, actor, at=None) -> Offer:
     with transaction.atomic():
         StudentProfile.objects.select_for_update().get(pk=offer.student_id)
         locked = _offer_lock_for_answer(offer=offer, actor=actor, at=at)
-        locked.status = OfferStatus.DECLINED
-        locked.responded_at = at
-        locked.save(update_fields=["status", "responded_at"])
+        OFFER_MACHINE.move(locked, OfferStatus.DECLINED, actor=actor, at=at, locked=True, fields={"responded_at": at})
         application_transition(application=locked.application, to_status=S.DECLINED, actor=actor, at=at)
         _cancel_queued(recipient=locked.student.user_id, prefix=decision_key_prefix(locked.application_id))
     offer_pass_to_backup(post=locked.post, at=at)
@@ -973,8 +1000,7 @@ def offer_start_held(*, at=None) -> int:
 
 def _offer_lapse(*, offer: Offer, at, reason: str, actor=None) -> None:
     """An open offer ends unanswered; the caller holds its lock. Unsent reminders of it go."""
-    offer.status = OfferStatus.EXPIRED
-    offer.save(update_fields=["status"])
+    OFFER_MACHINE.move(offer, OfferStatus.EXPIRED, actor=actor, at=at, reason=reason, locked=True)
     application_transition(application=offer.application, to_status=S.DECLINED, actor=actor, at=at, reason=reason)
     _cancel_queued(recipient=offer.student.user_id, prefix=decision_key_prefix(offer.application_id))
 

@@ -22,3 +22,11 @@ def make_placement(*, post=None, student=None, mentor=None, status="upcoming", *
         ends_on=post.ends_on,
         status=status,
     )
+
+
+def put_in_status(placement: Placement, status: str) -> Placement:
+    """Put ``placement`` straight into ``status``, as if it had moved there earlier (test setup
+    only: the product moves it through ``PLACEMENT_MACHINE``)."""
+    Placement.objects.filter(pk=placement.pk).update(status=status)
+    placement.refresh_from_db()
+    return placement

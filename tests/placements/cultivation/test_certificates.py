@@ -10,7 +10,7 @@ from placements.cultivation.services import CultivationError
 from placements.models import Certificate
 from placements.selection.enums import PlacementStatus
 from tests import factories
-from tests.placements.cultivation.helpers import make_placement
+from tests.placements.cultivation.helpers import make_placement, put_in_status
 
 pytestmark = pytest.mark.django_db
 
@@ -63,8 +63,7 @@ def test_certificate_refused_before_completion_or_with_a_fail(post, coordinator,
         proposed_grade=Grade.FAIL,
     )
     services.grade_confirm(placement=placement, actor=staff_user, grade=Grade.FAIL)
-    placement.status = PlacementStatus.COMPLETED
-    placement.save()
+    put_in_status(placement, PlacementStatus.COMPLETED)
     with pytest.raises(CultivationError):
         services.certificate_issue(placement=placement, actor=placement.student.user)
 

@@ -33,7 +33,7 @@ from placements.models import (
 from placements.selection.enums import PlacementStatus
 from positions.enums import TermType
 from tests import factories
-from tests.placements.cultivation.helpers import make_placement
+from tests.placements.cultivation.helpers import make_placement, put_in_status
 
 pytestmark = pytest.mark.django_db
 
@@ -152,8 +152,7 @@ def test_placement_transition_follows_the_table(placement, coordinator):
 
 
 def test_assessment_by_mentor_and_coordinator(placement, mentor, coordinator):
-    placement.status = PlacementStatus.ACTIVE
-    placement.save()
+    put_in_status(placement, PlacementStatus.ACTIVE)
     assess(placement, mentor.user, AssessorRole.MENTOR, Grade.EXCELLENT)
     assess(placement, coordinator.user, AssessorRole.COORDINATOR, Grade.GOOD)
     assess(placement, mentor.user, AssessorRole.MENTOR, Grade.GOOD, teamwork=3)  # replaces, not adds
@@ -162,8 +161,7 @@ def test_assessment_by_mentor_and_coordinator(placement, mentor, coordinator):
 
 
 def test_assessment_refused_for_wrong_role_other_mentor_or_bad_scores(placement, mentor, coordinator):
-    placement.status = PlacementStatus.ACTIVE
-    placement.save()
+    put_in_status(placement, PlacementStatus.ACTIVE)
     with pytest.raises(CultivationError):
         assess(placement, coordinator.user, AssessorRole.MENTOR)
     with pytest.raises(CultivationError):
@@ -180,8 +178,7 @@ def test_assessment_refused_before_the_placement_starts(placement, mentor):
 
 
 def test_grade_confirm_locks_the_grade_and_assessments(placement, mentor, staff_user):
-    placement.status = PlacementStatus.COMPLETED
-    placement.save()
+    put_in_status(placement, PlacementStatus.COMPLETED)
     assess(placement, mentor.user, AssessorRole.MENTOR, Grade.EXCELLENT)
     final, _warnings = services.grade_confirm(placement=placement, actor=staff_user, grade=Grade.EXCELLENT)
     assert final.grade == Grade.EXCELLENT
@@ -195,8 +192,7 @@ def test_grade_confirm_locks_the_grade_and_assessments(placement, mentor, staff_
 
 
 def test_grade_change_with_reason_is_audited_and_revokes_the_certificate(placement, mentor, staff_user):
-    placement.status = PlacementStatus.COMPLETED
-    placement.save()
+    put_in_status(placement, PlacementStatus.COMPLETED)
     assess(placement, mentor.user, AssessorRole.MENTOR, Grade.EXCELLENT)
     services.grade_confirm(placement=placement, actor=staff_user, grade=Grade.EXCELLENT)
     certificate = services.certificate_issue(placement=placement, actor=placement.student.user)
@@ -212,8 +208,7 @@ def test_grade_change_with_reason_is_audited_and_revokes_the_certificate(placeme
 
 
 def test_grade_confirm_refused_for_non_staff_and_without_assessment(placement, coordinator, staff_user):
-    placement.status = PlacementStatus.COMPLETED
-    placement.save()
+    put_in_status(placement, PlacementStatus.COMPLETED)
     with pytest.raises(CultivationError) as exc:
         services.grade_confirm(placement=placement, actor=staff_user, grade=Grade.GOOD)
     assert exc.value.code == "no_assessment"
@@ -224,8 +219,7 @@ def test_grade_confirm_refused_for_non_staff_and_without_assessment(placement, c
 
 
 def test_grade_confirm_notifies_the_student(placement, coordinator, staff_user, django_capture_on_commit_callbacks):
-    placement.status = PlacementStatus.COMPLETED
-    placement.save()
+    put_in_status(placement, PlacementStatus.COMPLETED)
     assess(placement, coordinator.user, AssessorRole.COORDINATOR)
     services.grade_confirm(placement=placement, actor=staff_user, grade=Grade.GOOD)
     rows = Notification.objects.filter(recipient=placement.student.user, kind="grade_confirmed")
@@ -311,8 +305,7 @@ def test_term_switch_refused_for_another_student_or_finished_placement(placement
             to_ends_on=placement.ends_on,
             reason="x",
         )
-    placement.status = PlacementStatus.COMPLETED
-    placement.save()
+    put_in_status(placement, PlacementStatus.COMPLETED)
     with pytest.raises(CultivationError) as exc:
         _request_switch(placement)
     assert exc.value.code == "finished"
@@ -444,8 +437,7 @@ def test_feedback_submit_answer_and_adopt(placement, staff_user, unit):
 
 
 def test_feedback_refused_for_a_cancelled_placement(placement):
-    placement.status = PlacementStatus.CANCELLED
-    placement.save()
+    put_in_status(placement, PlacementStatus.CANCELLED)
     with pytest.raises(CultivationError) as exc:
         services.feedback_submit(
             placement=placement, actor=placement.student.user, topic="other", body="x", anonymous_to_unit=False

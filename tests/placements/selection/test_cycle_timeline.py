@@ -11,7 +11,7 @@ from django.utils import timezone
 from applicants.enums import ApplicationStatus as S
 from jinseed.notifications.enums import NotificationStatus
 from jinseed.notifications.models import Notification
-from jinseed.notifications.services import notification_sweep
+from jinseed.notifications.tasks import notification_sweep
 from placements.selection import services
 from positions.models import Cycle
 from tests import factories

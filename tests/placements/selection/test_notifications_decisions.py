@@ -300,7 +300,7 @@ def test_cancelled_after_the_invitation_went_out_sends_the_cancellation(
 def test_reminders_are_delivered_by_the_sweeper_when_due(
     post, unit, cycle, coordinator, django_capture_on_commit_callbacks
 ):
-    from jinseed.notifications.services import notification_sweep
+    from jinseed.notifications.tasks import notification_sweep
 
     (app,) = make_applications(post, 1, status=S.SHORTLISTED)
     with django_capture_on_commit_callbacks(execute=True):

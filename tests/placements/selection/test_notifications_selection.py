@@ -13,7 +13,7 @@ from applicants.enums import ApplicationStatus as S
 from applicants.models import Application
 from jinseed.notifications.enums import Channel, NotificationStatus
 from jinseed.notifications.models import Notification
-from jinseed.notifications.services import notification_sweep
+from jinseed.notifications.tasks import notification_sweep
 from placements.models import Offer
 from placements.selection import services, tasks
 from placements.selection.enums import InterviewStatus, OfferStatus

@@ -16,7 +16,7 @@ from applicants.enums import ApplicationStatus as S
 from applicants.services import ApplicationError, application_withdraw
 from jinseed.notifications.enums import Channel, NotificationStatus
 from jinseed.notifications.models import Notification
-from jinseed.notifications.services import notification_sweep
+from jinseed.notifications.tasks import notification_sweep
 from placements.selection import services
 from placements.selection.enums import InterviewStatus, OfferStatus
 from tests.placements.conftest import make_applications, make_slot

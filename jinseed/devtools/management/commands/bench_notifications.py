@@ -18,7 +18,8 @@ from jinseed.devtools.bench.outbox import SmtpSink, Worker, broker_for_this_proc
 from jinseed.notifications.enums import NotificationStatus
 from jinseed.notifications.kinds import KINDS
 from jinseed.notifications.models import Notification
-from jinseed.notifications.services import notification_queue, notification_sweep
+from jinseed.notifications.services import notification_queue
+from jinseed.notifications.tasks import notification_sweep
 
 
 class Command(BaseCommand):

@@ -1,0 +1,23 @@
+from django.contrib import admin
+
+from .models import StatusChange
+
+
+@admin.register(StatusChange)
+class StatusChangeAdmin(admin.ModelAdmin):
+    """Read-only: the trail is written by the state machines, never by hand."""
+
+    list_display = ("at", "content_type", "object_id", "from_status", "to_status", "actor", "reason")
+    list_filter = ("content_type", "to_status")
+    search_fields = ("object_id", "reason")
+    date_hierarchy = "at"
+    list_select_related = ("content_type", "actor")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,39 @@
+"""The audit trail of status changes for the state machines without a table of their own.
+
+Posts (``PostTransition``), applications (``ApplicationEvent``) and placements
+(``PlacementEvent``) keep their own history, shown on their pages; cycles, interviews,
+offers, activities and term switch requests write here, through ``jinseed.statemachine``.
+"""
+
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class StatusChange(models.Model):
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, verbose_name=_("kind"))
+    object_id = models.PositiveBigIntegerField(_("object id"))
+    subject = GenericForeignKey("content_type", "object_id")
+    from_status = models.CharField(_("from"), max_length=20)
+    to_status = models.CharField(_("to"), max_length=20)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    reason = models.TextField(_("reason"), blank=True)
+    at = models.DateTimeField(_("when"))
+
+    class Meta:
+        verbose_name = _("status change")
+        verbose_name_plural = _("status changes")
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["content_type", "object_id"], name="status_change_subject_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.content_type.model} {self.object_id}: {self.from_status} → {self.to_status}"

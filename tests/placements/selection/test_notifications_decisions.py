@@ -18,6 +18,7 @@ from jinseed.notifications.errors import NotificationContextError
 from jinseed.notifications.models import Notification
 from placements.selection import services
 from placements.selection.enums import RejectionReason
+from placements.selection.services import notify, offers
 from tests import factories
 from tests.placements.conftest import make_applications, make_slot
 
@@ -44,14 +45,14 @@ def email_rows(user, **filters):
 def test_notify_refuses_an_unknown_kind(post):
     (app,) = make_applications(post, 1)
     with pytest.raises(NotificationContextError):
-        services._notify(recipient=app.student.user, kind="offer_made_typo", context={}, event_key="x")
+        notify.notify(recipient=app.student.user, kind="offer_made_typo", context={}, event_key="x")
 
 
 def test_notify_refuses_a_key_the_contract_does_not_list(post):
     (app,) = make_applications(post, 1)
-    context = {**services._application_context(app), "mentor": "李老师"}
+    context = {**notify.application_context(app), "mentor": "李老师"}
     with pytest.raises(NotificationContextError):
-        services._notify(recipient=app.student.user, kind="application_shortlisted", context=context, event_key="x")
+        notify.notify(recipient=app.student.user, kind="application_shortlisted", context=context, event_key="x")
     assert not Notification.objects.exists()
 
 
@@ -87,10 +88,10 @@ def test_shortlist_already_sent_then_reject_delivers_both(post, coordinator, dja
 def test_decision_repeated_is_queued_once(post, coordinator):
     (app,) = make_applications(post, 1)
     services.application_shortlist(application=app, actor=coordinator.user)
-    rows = services._notify(
+    rows = notify.notify(
         recipient=app.student.user,
         kind="application_shortlisted",
-        context=services._application_context(app),
+        context=notify.application_context(app),
         event_key=f"application:{app.pk}:decision:shortlisted",
     )
     assert rows == []
@@ -148,10 +149,10 @@ def test_offer_from_backup_carries_only_its_contract(post, coordinator):
 def test_offer_lapsing_cancels_its_unsent_expiry_warning(post, coordinator):
     (app,) = make_applications(post, 1, status=S.INTERVIEWED)
     offer = services.offer_make(application=app, actor=coordinator.user)
-    warning = services._notify(
+    warning = notify.notify(
         recipient=app.student.user,
         kind="offer_expiring",
-        context={**services._application_context(app), "respond_by_at": offer.expires_at},
+        context={**notify.application_context(app), "respond_by_at": offer.expires_at},
         event_key=f"application:{app.pk}:decision:offer:{offer.pk}:expiring",
     )
     assert services.offer_expire_due(at=offer.expires_at + dt.timedelta(minutes=1)) == 1
@@ -335,5 +336,5 @@ def test_onboarding_names_the_mentor_once_assigned(post, coordinator):
     offer = services.offer_make(application=app, actor=coordinator.user)
     placement = services.offer_accept(offer=offer, actor=app.student.user)
     placement.mentor = factories.MentorFactory(unit=post.unit, phone="13900000000")
-    context = services._onboarding_context(app=app, placement=placement)
+    context = offers._onboarding_context(app=app, placement=placement)
     assert (context["mentor_name"], context["mentor_contact"]) == (str(placement.mentor.user), "13900000000")

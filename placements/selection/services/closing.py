@@ -1,0 +1,170 @@
+"""Closing a cycle's selection, and held messages following the announcement time."""
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from applicants.models import Application, StudentProfile
+from applicants.services import application_publish_held, application_transition
+from placements.models import Offer
+from placements.selection.enums import (
+    HOLDING_OFFER_STATUSES,
+    OfferStatus,
+)
+from positions.enums import CycleStatus
+from positions.models import Cycle
+from positions.services import cycle_transition
+
+from .core import LIVE_INTERVIEW, S
+from .interviews import interview_call_off
+from .notify import not_selected_key, notify, release_time
+from .offers import offer_lapse
+
+#: Applications still in the running when the selection closes, and where each one ends.
+_CLOSE_MOVES: dict[str, str] = {
+    S.SUBMITTED: S.REJECTED,
+    S.SHORTLISTED: S.REJECTED,
+    S.INTERVIEWED: S.NOT_SELECTED,
+}
+
+
+def cycle_selection_close(*, cycle: Cycle, actor=None, at=None) -> dict[str, int]:
+    """End the selection of ``cycle``: OPEN → SELECTION_CLOSED, and everyone not placed is told.
+
+    In one transaction:
+
+    * open offers whose deadline is running lapse (their places are not passed on: no offer
+      is made once the selection has closed). Offers still held for the announcement stay
+      open — they *are* the results about to be announced;
+    * every application still in the running ends: an interviewed one as not selected (held
+      until the announcement like any decision), one never interviewed as not shortlisted;
+      interviews still scheduled are cancelled;
+    * each student left without a place — not placed, no held offer — gets one
+      ``not_selected`` message for the cycle, however many posts they applied to, held until
+      the announcement time when one is set.
+
+    Returns counts for the caller's message. Refused (``CycleError``) unless the cycle is open.
+    """
+    at = at or timezone.now()
+    with transaction.atomic():
+        cycle = cycle_transition(
+            cycle=cycle, to_status=CycleStatus.SELECTION_CLOSED, actor=actor, reason="selection closed"
+        )
+        reason = _("The selection of the cycle has closed.")
+        touched: set[int] = set()  # students whose selection this close ended
+        lapsed = 0
+        for offer in (
+            Offer.objects.select_for_update()
+            .filter(cycle=cycle, status=OfferStatus.OPEN, expires_at__isnull=False)
+            .select_related("application", "student")
+            .order_by("pk")
+        ):
+            offer_lapse(offer=offer, at=at, reason=reason, actor=actor)
+            touched.add(offer.student_id)
+            lapsed += 1
+        ended = 0
+        for app in (
+            Application.objects.filter(cycle=cycle, status__in=_CLOSE_MOVES)
+            .select_related("student__user", "post__unit")
+            .order_by("pk")
+        ):
+            for interview in app.interviews.filter(status=LIVE_INTERVIEW):
+                interview_call_off(interview=interview, reason=reason)
+            application_transition(
+                application=app, to_status=_CLOSE_MOVES[app.status], actor=actor, at=at, reason=reason
+            )
+            touched.add(app.student_id)
+            ended += 1
+        told = _not_selected_queue(cycle=cycle, student_ids=touched, at=at)
+    return {"offers_lapsed": lapsed, "applications_ended": ended, "students_told": told}
+
+
+def _not_selected_queue(*, cycle: Cycle, student_ids: set[int], at) -> int:
+    """One ``not_selected`` per student of ``student_ids`` (or with a not-selected application)
+    who has neither an accepted nor a held offer in the cycle; returns how many were queued."""
+    candidates = set(student_ids) | set(
+        Application.objects.filter(cycle=cycle, status=S.NOT_SELECTED).values_list("student_id", flat=True)
+    )
+    still_holding = set(
+        Offer.objects.filter(cycle=cycle, status__in=HOLDING_OFFER_STATUSES).values_list("student_id", flat=True)
+    )
+    send_after = release_time(cycle, at)
+    told = 0
+    for student in (
+        StudentProfile.objects.filter(pk__in=candidates - still_holding).select_related("user").order_by("pk")
+    ):
+        rows = notify(
+            recipient=student.user,
+            kind="not_selected",
+            context={"student_name": student.legal_name, "cycle_title": cycle.title, "url": "/my/selection/"},
+            event_key=not_selected_key(cycle_id=cycle.pk, student_id=student.pk),
+            send_after=send_after,
+        )
+        told += bool(rows)
+    return told
+
+
+#: Kinds queued with ``send_after=Cycle.announcement_at`` while a cycle's results are held.
+HELD_KINDS = frozenset({"offer_made", "offer_from_backup", "not_selected"})
+
+
+def held_notifications_sync(*, cycle: Cycle | None = None, at=None) -> int:
+    """Keep held messages on their cycle's *current* announcement time; returns rows moved.
+
+    A held message is queued with the announcement time of the moment. When staff move the
+    announcement (or clear it), the queued rows still waiting follow: earlier or cleared →
+    due now, later → due then. Runs for every cycle with ``tasks.offers_expire``, and for one
+    ``cycle`` as soon as staff change it (``cycle_announcement_follow``); safe to run again.
+    """
+    from jinseed.notifications.enums import NotificationStatus
+    from jinseed.notifications.models import Notification
+
+    at = at or timezone.now()
+    rows = list(
+        Notification.objects.filter(
+            status=NotificationStatus.QUEUED,
+            kind__in=HELD_KINDS,
+            send_after__gt=at,
+            attempts=0,  # a row waiting to retry keeps its backoff
+        ).only("pk", "event_key", "send_after")
+    )
+    if not rows:
+        return 0
+    app_ids, cycle_of_row = set(), {}
+    for row in rows:
+        scope, _sep, rest = row.event_key.partition(":")
+        pk = rest.partition(":")[0]
+        if scope not in {"application", "cycle"} or not pk.isdigit():
+            continue  # not a key this module writes
+        if scope == "application":
+            app_ids.add(int(pk))
+        cycle_of_row[row.pk] = (scope, int(pk))
+    app_cycle = dict(Application.objects.filter(pk__in=app_ids).values_list("pk", "cycle_id"))
+    cycle_ids = {app_cycle.get(pk) if scope == "application" else pk for scope, pk in cycle_of_row.values()}
+    cycles = {cycle.pk: cycle} if cycle is not None else Cycle.objects.in_bulk(cycle_ids - {None})
+    moved = 0
+    for row in rows:
+        if row.pk not in cycle_of_row:
+            continue
+        scope, pk = cycle_of_row[row.pk]
+        row_cycle = cycles.get(app_cycle.get(pk) if scope == "application" else pk)
+        if row_cycle is None:
+            continue
+        due = row_cycle.announcement_at if row_cycle.results_are_held(at) else at
+        if due != row.send_after:
+            moved += Notification.objects.filter(pk=row.pk, status=NotificationStatus.QUEUED).update(
+                send_after=due, enqueued_at=None, updated_at=at
+            )
+    return moved
+
+
+def cycle_announcement_follow(*, cycle: Cycle, at=None) -> int:
+    """Staff moved ``cycle``'s announcement time: follow now, not at the next periodic run.
+
+    An announcement moved into the past (or cleared) publishes the held decisions; the
+    queued held messages of the cycle move to the new time (or become due now). Returns the
+    messages moved. Called through ``positions.signals.cycle_timeline_changed``.
+    """
+    at = at or timezone.now()
+    application_publish_held(cycle=cycle, at=at)
+    return held_notifications_sync(cycle=cycle, at=at)

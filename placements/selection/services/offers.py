@@ -1,0 +1,358 @@
+"""Offers within the headcount, backup lists, acceptance and the placement."""
+
+import datetime as dt
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from applicants.models import Application, StudentProfile
+from applicants.services import application_transition
+from jinseed.errors import DomainError
+from placements.models import Offer, Placement
+from placements.selection.enums import (
+    HOLDING_OFFER_STATUSES,
+    OfferStatus,
+)
+from positions.enums import PostStatus
+from positions.models import Cycle, Post
+
+from .core import LIVE_INTERVIEW, OFFER_MACHINE, SELECTION_OVER, CapacityError, S, SelectionError, logger
+from .interviews import interview_call_off
+from .notify import (
+    application_context,
+    cancel_queued,
+    decision_key_prefix,
+    not_selected_key,
+    notify,
+    release_time,
+    unit_coordinator_users,
+)
+
+BACKUP_STATUSES = frozenset({S.INTERVIEWED, S.NOT_SELECTED})
+
+
+def post_free_places(*, post: Post) -> int:
+    taken = Offer.objects.filter(post_id=post.pk, status__in=HOLDING_OFFER_STATUSES).count()
+    return post.headcount - taken
+
+
+def _offer_deadline(cycle: Cycle, at: dt.datetime) -> dt.datetime | None:
+    """The deadline of an offer made at ``at``; none yet while results are held."""
+    if cycle.results_are_held(at):
+        return None
+    return at + dt.timedelta(hours=cycle.offer_valid_hours)
+
+
+def _offer_create_locked(*, locked_post: Post, application: Application, actor, from_backup: bool, at) -> Offer:
+    """Make an offer; the caller holds the lock on ``locked_post``."""
+    if post_free_places(post=locked_post) <= 0:
+        raise CapacityError(
+            ngettext(
+                "The %(n)s place of this post is taken by an open or accepted offer.",
+                "All %(n)s places of this post are taken by open or accepted offers.",
+                locked_post.headcount,
+            )
+            % {"n": locked_post.headcount},
+            code="post_full",
+        )
+    StudentProfile.objects.select_for_update().get(pk=application.student_id)
+    if Offer.objects.filter(
+        student_id=application.student_id, cycle_id=locked_post.cycle_id, status=OfferStatus.ACCEPTED
+    ).exists():
+        raise SelectionError(_("This student has already accepted a place in this cycle."), code="already_placed")
+    app = application_transition(application=application, to_status=S.OFFERED, actor=actor, at=at)
+    cycle = locked_post.cycle
+    offer = Offer.objects.create(
+        application=app,
+        post=locked_post,
+        student_id=app.student_id,
+        cycle=cycle,
+        from_backup=from_backup,
+        made_by=actor,
+        made_at=at,
+        expires_at=_offer_deadline(cycle, at),
+    )
+    app = Application.objects.select_related("student__user", "post__unit").get(pk=app.pk)
+    held_until = release_time(cycle, at)
+    respond_by = offer.expires_at or (held_until + dt.timedelta(hours=cycle.offer_valid_hours))
+    context = {**application_context(app), "respond_by_at": respond_by.isoformat()}
+    if not from_backup:
+        context |= {
+            "starts_on": locked_post.starts_on.isoformat(),
+            "ends_on": locked_post.ends_on.isoformat(),
+            "term": str(locked_post.get_term_display()),
+        }
+    student = app.student.user
+    # A "not selected" still queued for this student (a reopened selection) is no longer true.
+    cancel_queued(recipient=student, prefix=not_selected_key(cycle_id=cycle.pk, student_id=app.student_id))
+    notify(
+        recipient=student,
+        kind="offer_from_backup" if from_backup else "offer_made",
+        context=context,
+        event_key=f"{decision_key_prefix(app.pk)}offer:{offer.pk}",
+        replaces=decision_key_prefix(app.pk),
+        send_after=held_until,
+    )
+    return offer
+
+
+@transaction.atomic
+def offer_make(*, application: Application, actor, at=None) -> Offer:
+    """Offer ``application`` a place on its post, if the post has one free.
+
+    The post row is locked first, so of many offers arriving at once exactly the free places
+    succeed and the others get a ``CapacityError``.
+    """
+    at = at or timezone.now()
+    locked_post = Post.objects.select_for_update().select_related("cycle").get(pk=application.post_id)
+    if locked_post.status not in {PostStatus.PUBLISHED, PostStatus.CLOSED}:
+        raise SelectionError(_("Offers are made only on published posts."), code="post_not_published")
+    if locked_post.cycle.status in SELECTION_OVER:
+        raise SelectionError(_("The selection of this cycle has closed."), code="selection_closed")
+    return _offer_create_locked(locked_post=locked_post, application=application, actor=actor, from_backup=False, at=at)
+
+
+def _backup_candidates(post: Post):
+    placed = Offer.objects.filter(cycle_id=post.cycle_id, status=OfferStatus.ACCEPTED).values("student_id")
+    return (
+        Application.objects.filter(post=post, status__in=BACKUP_STATUSES, selection_rank__isnull=False)
+        .exclude(offers__isnull=False)
+        .exclude(student_id__in=placed)
+        .order_by("selection_rank", "submitted_at", "pk")
+    )
+
+
+@transaction.atomic
+def offer_pass_to_backup(*, post: Post, actor=None, at=None) -> list[Offer]:
+    """Fill the post's free places from its ranked backup list, best rank first."""
+    at = at or timezone.now()
+    locked_post = Post.objects.select_for_update().select_related("cycle").get(pk=post.pk)
+    if locked_post.cycle.status in SELECTION_OVER:
+        return []  # a place freed after the selection closed stays free
+    made, skipped = [], []
+    while post_free_places(post=locked_post) > 0:
+        candidate = _backup_candidates(locked_post).exclude(pk__in=skipped).first()
+        if candidate is None:
+            break
+        try:
+            with transaction.atomic():
+                made.append(
+                    _offer_create_locked(
+                        locked_post=locked_post, application=candidate, actor=actor, from_backup=True, at=at
+                    )
+                )
+        except DomainError as exc:  # e.g. the backup withdrew a moment ago: try the next one
+            logger.info("Backup %s skipped on post %s: %s", candidate.pk, locked_post.pk, exc)
+            skipped.append(candidate.pk)
+    return made
+
+
+def _offer_lock_for_answer(*, offer: Offer, actor, at) -> Offer:
+    locked = (
+        Offer.objects.select_for_update()
+        .select_related("cycle", "post__unit", "application", "student")
+        .get(pk=offer.pk)
+    )
+    if actor is not None and locked.student.user_id != actor.pk:
+        raise SelectionError(_("This offer is not yours."), code="not_yours")
+    if not OFFER_MACHINE.allows(locked.status, OfferStatus.ACCEPTED):
+        raise SelectionError(_("This offer is no longer open."), code="not_open")
+    if locked.cycle.results_are_held(at):
+        raise SelectionError(_("Results have not been announced yet."), code="held")
+    if locked.expires_at is None:  # a held offer: its deadline starts at the announcement
+        locked.expires_at = (locked.cycle.announcement_at or locked.made_at) + dt.timedelta(
+            hours=locked.cycle.offer_valid_hours
+        )
+        locked.save(update_fields=["expires_at"])
+    if locked.expires_at <= at:
+        raise SelectionError(_("The deadline to answer this offer has passed."), code="expired")
+    return locked
+
+
+def offer_accept(*, offer: Offer, actor, at=None) -> Placement:
+    """The student takes the place: creates the Placement and releases their other offers.
+
+    Runs in two steps: the acceptance (student row locked, then the offers), then — once it is
+    committed — each released place passes to its post's backup list.
+    """
+    at = at or timezone.now()
+    with transaction.atomic():
+        StudentProfile.objects.select_for_update().get(pk=offer.student_id)
+        locked = _offer_lock_for_answer(offer=offer, actor=actor, at=at)
+        OFFER_MACHINE.move(locked, OfferStatus.ACCEPTED, actor=actor, at=at, locked=True, fields={"responded_at": at})
+        application_transition(application=locked.application, to_status=S.ACCEPTED, actor=actor, at=at)
+        post = locked.post
+        placement = Placement.objects.create(
+            application=locked.application,
+            student_id=locked.student_id,
+            post=post,
+            term=post.term,
+            starts_on=post.starts_on,
+            ends_on=post.ends_on,
+        )
+        released_posts = _release_other_offers(offer=locked, actor=actor, at=at)
+        _withdraw_other_applications(offer=locked, actor=actor, at=at)
+        app = Application.objects.select_related("student__user", "post__unit").get(pk=locked.application_id)
+        notify(
+            recipient=app.student.user,
+            kind="offer_accepted_onboarding",
+            context=_onboarding_context(app=app, placement=placement),
+            event_key=f"{decision_key_prefix(app.pk)}accepted",
+            replaces=decision_key_prefix(app.pk),
+        )
+    for released_post in released_posts:
+        offer_pass_to_backup(post=released_post, at=at)
+    return placement
+
+
+def _onboarding_context(*, app: Application, placement: Placement) -> dict:
+    """What the student needs on the first day. The unit's contact person receives them; the
+    mentor is named too when one has already been assigned (usually later, by the unit)."""
+    post, unit = placement.post, placement.post.unit
+    report_at = timezone.make_aware(dt.datetime.combine(placement.starts_on, dt.time(8, 30)))
+    context = {
+        **application_context(app),
+        "unit_address": unit.address or post.place_of_work,
+        "starts_on": placement.starts_on.isoformat(),
+        "report_at": report_at.isoformat(),
+        "contact_name": unit.contact_name,
+        "contact_details": unit.contact_phone or unit.contact_email,
+    }
+    if not unit.contact_name:  # no contact person on file: the unit's coordinator
+        coordinator = unit.coordinators.select_related("user").order_by("pk").first()
+        if coordinator is not None:
+            context["contact_name"] = str(coordinator.user)
+            context["contact_details"] = coordinator.phone or coordinator.user.mobile or coordinator.user.email
+    mentor = placement.mentor
+    if mentor is not None:
+        context["mentor_name"] = str(mentor.user)
+        context["mentor_contact"] = mentor.phone or mentor.user.email
+    return context
+
+
+def _release_other_offers(*, offer: Offer, actor, at) -> list[Post]:
+    others = (
+        Offer.objects.select_for_update()
+        .filter(student_id=offer.student_id, cycle_id=offer.cycle_id, status=OfferStatus.OPEN)
+        .exclude(pk=offer.pk)
+        .select_related("post__unit", "application")
+    )
+    posts = []
+    for other in others:
+        OFFER_MACHINE.move(
+            other,
+            OfferStatus.RELEASED,
+            actor=actor,
+            at=at,
+            locked=True,
+            reason=_("Accepted a place on another post."),
+            fields={"responded_at": at},
+        )
+        # The student chose another post: an offer message for this one still queued is stale.
+        cancel_queued(recipient=offer.student.user_id, prefix=decision_key_prefix(other.application_id))
+        application_transition(
+            application=other.application,
+            to_status=S.DECLINED,
+            actor=actor,
+            at=at,
+            reason=_("Accepted a place on another post."),
+        )
+        for user in unit_coordinator_users(other.post.unit):
+            notify(
+                recipient=user,
+                kind="offer_released",
+                context={
+                    "coordinator_name": str(user),
+                    "unit_name": other.post.unit.name,
+                    "post_title": other.post.title,
+                    "student_name": offer.student.legal_name,
+                    "released_at": at.isoformat(),
+                    "url": f"/unit/posts/{other.post_id}/ranking/",
+                },
+                event_key=f"offer:{other.pk}:released",
+            )
+        posts.append(other.post)
+    return posts
+
+
+def _withdraw_other_applications(*, offer: Offer, actor, at) -> None:
+    """A placed student leaves the other posts' lists, so units do not interview them in vain."""
+    others = Application.objects.filter(
+        student_id=offer.student_id, cycle_id=offer.cycle_id, status__in={S.SUBMITTED, S.SHORTLISTED, S.INTERVIEWED}
+    ).exclude(pk=offer.application_id)
+    for app in others:
+        for interview in app.interviews.filter(status=LIVE_INTERVIEW):
+            interview_call_off(interview=interview, reason=_("The student accepted a place on another post."))
+        application_transition(
+            application=app, to_status=S.WITHDRAWN, actor=actor, at=at, reason=_("Accepted a place on another post.")
+        )
+
+
+def offer_decline(*, offer: Offer, actor, at=None) -> Offer:
+    """The student turns the offer down; the place passes to the post's next backup."""
+    at = at or timezone.now()
+    with transaction.atomic():
+        StudentProfile.objects.select_for_update().get(pk=offer.student_id)
+        locked = _offer_lock_for_answer(offer=offer, actor=actor, at=at)
+        OFFER_MACHINE.move(locked, OfferStatus.DECLINED, actor=actor, at=at, locked=True, fields={"responded_at": at})
+        application_transition(application=locked.application, to_status=S.DECLINED, actor=actor, at=at)
+        cancel_queued(recipient=locked.student.user_id, prefix=decision_key_prefix(locked.application_id))
+    offer_pass_to_backup(post=locked.post, at=at)
+    return locked
+
+
+@transaction.atomic
+def offer_start_held(*, at=None) -> int:
+    """Start the deadline of offers whose cycle's announcement time has come."""
+    at = at or timezone.now()
+    started = 0
+    for offer in (
+        Offer.objects.select_for_update()
+        .filter(status=OfferStatus.OPEN, expires_at__isnull=True)
+        .select_related("cycle")
+    ):
+        if offer.cycle.results_are_held(at):
+            continue
+        offer.expires_at = (offer.cycle.announcement_at or offer.made_at) + dt.timedelta(
+            hours=offer.cycle.offer_valid_hours
+        )
+        offer.save(update_fields=["expires_at"])
+        started += 1
+    return started
+
+
+def offer_lapse(*, offer: Offer, at, reason: str, actor=None) -> None:
+    """An open offer ends unanswered; the caller holds its lock. Unsent reminders of it go."""
+    OFFER_MACHINE.move(offer, OfferStatus.EXPIRED, actor=actor, at=at, reason=reason, locked=True)
+    application_transition(application=offer.application, to_status=S.DECLINED, actor=actor, at=at, reason=reason)
+    cancel_queued(recipient=offer.student.user_id, prefix=decision_key_prefix(offer.application_id))
+
+
+def offer_expire_due(*, at=None) -> int:
+    """Lapse every open offer past its deadline and pass each place on. Safe to run again."""
+    at = at or timezone.now()
+    offer_start_held(at=at)
+    expired = 0
+    due = Offer.objects.filter(status=OfferStatus.OPEN, expires_at__lte=at).values_list("pk", flat=True)
+    posts: dict[int, Post] = {}
+    for pk in list(due):
+        with transaction.atomic():
+            locked = Offer.objects.select_for_update().select_related("post", "application", "student").get(pk=pk)
+            if locked.status != OfferStatus.OPEN or locked.expires_at is None or locked.expires_at > at:
+                continue
+            offer_lapse(offer=locked, at=at, reason=_("The offer lapsed unanswered."))
+            posts[locked.post_id] = locked.post
+            expired += 1
+    # Also any post whose place was freed earlier but not passed on (a crash between the steps).
+    freed = Offer.objects.filter(
+        Q(status__in={OfferStatus.DECLINED, OfferStatus.EXPIRED, OfferStatus.RELEASED}),
+        post__status__in={PostStatus.PUBLISHED, PostStatus.CLOSED},
+    ).values_list("post_id", flat=True)
+    for post in Post.objects.filter(pk__in=set(freed)).exclude(pk__in=posts):
+        posts[post.pk] = post
+    for post in posts.values():
+        offer_pass_to_backup(post=post, at=at)
+    return expired

@@ -1,0 +1,38 @@
+"""Posts a unit proposes, edits and submits for approval."""
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from positions.enums import PostStatus
+from positions.models import Cycle, HostUnit, Post
+from positions.services import post_submit
+
+from .core import EDITABLE_POST_STATUSES, SelectionError
+
+
+@transaction.atomic
+def post_propose(*, unit: HostUnit, cycle: Cycle, actor, data: dict) -> Post:
+    """A new post of ``unit`` in ``cycle``, as a draft that staff have not seen yet."""
+    post = Post(unit=unit, cycle=cycle, created_by=actor, status=PostStatus.DRAFT, **data)
+    post.full_clean()
+    post.save()
+    return post
+
+
+@transaction.atomic
+def post_update_draft(*, post: Post, actor, data: dict) -> Post:
+    """Change a draft or returned post; a post staff are looking at or have published is frozen."""
+    locked = Post.objects.select_for_update().get(pk=post.pk)
+    if locked.status not in EDITABLE_POST_STATUSES:
+        raise SelectionError(_("Only a draft or a returned post can be changed."), code="post_frozen")
+    for name, value in data.items():
+        setattr(locked, name, value)
+    locked.full_clean()
+    locked.save()
+    return locked
+
+
+def post_submit_for_approval(*, post: Post, actor) -> Post:
+    if post.status not in EDITABLE_POST_STATUSES:
+        raise SelectionError(_("Only a draft or a returned post can be submitted."), code="post_frozen")
+    return post_submit(post=post, actor=actor)

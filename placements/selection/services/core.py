@@ -1,7 +1,5 @@
 """Errors, state machines and constants shared by the selection services."""
 
-import logging
-
 from applicants.enums import ApplicationStatus
 from jinseed.errors import DomainError
 from jinseed.statemachine import StatusMachine, status_change_audit
@@ -13,9 +11,6 @@ from placements.selection.enums import (
     OfferStatus,
 )
 from positions.enums import CycleStatus, PostStatus
-
-logger = logging.getLogger(__name__)
-
 
 S = ApplicationStatus
 

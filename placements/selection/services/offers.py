@@ -1,6 +1,7 @@
 """Offers within the headcount, backup lists, acceptance and the placement."""
 
 import datetime as dt
+import logging
 
 from django.db import transaction
 from django.db.models import Q
@@ -19,7 +20,7 @@ from placements.selection.enums import (
 from positions.enums import PostStatus
 from positions.models import Cycle, Post
 
-from .core import LIVE_INTERVIEW, OFFER_MACHINE, SELECTION_OVER, CapacityError, S, SelectionError, logger
+from .core import LIVE_INTERVIEW, OFFER_MACHINE, SELECTION_OVER, CapacityError, S, SelectionError
 from .interviews import interview_call_off
 from .notify import (
     application_context,
@@ -30,6 +31,8 @@ from .notify import (
     release_time,
     unit_coordinator_users,
 )
+
+logger = logging.getLogger(__name__)
 
 BACKUP_STATUSES = frozenset({S.INTERVIEWED, S.NOT_SELECTED})
 

@@ -2,27 +2,20 @@
 
 A student sees and acts on their own applications only; a unit coordinator sees the
 applications to their unit's posts; programme staff see everything. Views check these
-permissions on every object, templates ask the same predicates to show a button.
+rules (``jinseed.authz``) on every object, templates ask the same rules to show a button.
 """
 
 import rules
+
+from jinseed.authz import add_rule, is_programme_staff, is_student
+from positions.rules import is_unit_coordinator
 
 from .enums import WITHDRAWABLE_STATUSES
 
 
 @rules.predicate
-def is_programme_staff(user) -> bool:
-    return bool(user and user.is_authenticated and user.is_programme_staff)
-
-
-@rules.predicate
-def is_student(user) -> bool:
-    return bool(user and user.is_authenticated and user.is_student)
-
-
-@rules.predicate
 def is_own_application(user, application) -> bool:
-    if application is None or not user.is_authenticated:
+    if application is None or not is_student(user):
         return False
     profile = getattr(user, "student_profile", None)
     return profile is not None and application.student_id == profile.pk
@@ -30,7 +23,7 @@ def is_own_application(user, application) -> bool:
 
 @rules.predicate
 def is_unit_coordinator_of_application(user, application) -> bool:
-    if application is None or not user.is_authenticated:
+    if application is None or not is_unit_coordinator(user):
         return False
     coordinator = getattr(user, "coordinator", None)
     return coordinator is not None and coordinator.unit_id == application.post.unit_id
@@ -52,8 +45,8 @@ can_download_resume = is_own_application | is_unit_coordinator_of_application | 
 can_withdraw_application = is_own_application & is_withdrawable
 can_change_rank = is_own_application & is_rank_changeable
 
-rules.add_perm("applicants.view_application", can_view_application)
-rules.add_perm("applicants.download_resume", can_download_resume)
-rules.add_perm("applicants.withdraw_application", can_withdraw_application)
-rules.add_perm("applicants.change_rank", can_change_rank)
-rules.add_perm("applicants.apply", is_student)
+add_rule("applicants.view_application", can_view_application)
+add_rule("applicants.download_resume", can_download_resume)
+add_rule("applicants.withdraw_application", can_withdraw_application)
+add_rule("applicants.change_rank", can_change_rank)
+add_rule("applicants.apply", is_student)

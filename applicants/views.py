@@ -7,8 +7,7 @@ A form that does not validate, or that a service refuses, comes back on its page
 import secrets
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -16,6 +15,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from jinseed.authz import require, rule_required
 from jinseed.errors import DomainError
 from positions.selectors import cycle_current, post_get_public
 
@@ -44,18 +44,12 @@ from .services import (
 OFFER_TEMPLATES = ("placements/selection/_application_offer.html", "applicants/_no_offer.html")
 
 
-def _require_student(request):
-    if not request.user.is_student:
-        raise PermissionDenied(_("This page is for students."))
-
-
 def privacy_notice(request):
     return render(request, "applicants/privacy.html", {"version": PRIVACY_NOTICE_VERSION})
 
 
-@login_required
+@rule_required("accounts.use_student_pages")
 def profile_detail(request):
-    _require_student(request)
     profile = student_profile_of(request.user)
     if profile is None:
         return redirect("applicants:profile_edit")
@@ -68,9 +62,8 @@ def profile_detail(request):
     )
 
 
-@login_required
+@rule_required("accounts.use_student_pages")
 def profile_edit(request):
-    _require_student(request)
     profile = student_profile_of(request.user)
     form = ProfileForm(request.POST or None, instance=profile, user=request.user)
     if request.method == "POST" and form.is_valid():
@@ -111,10 +104,9 @@ def _safe_next(request) -> bool:
     return bool(nxt) and url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()})
 
 
-@login_required
+@rule_required("accounts.use_student_pages")
 def application_create(request, post_pk: int):
     """Apply to a post. Whatever is refused, the page comes back with what was typed."""
-    _require_student(request)
     post = post_get_public(pk=post_pk)
     if post is None:
         raise Http404
@@ -198,21 +190,19 @@ def _my_applications_page(request, profile, cycle, *, reorder_form=None, status:
     )
 
 
-@login_required
+@rule_required("accounts.use_student_pages")
 def my_applications(request):
-    _require_student(request)
     profile = student_profile_of(request.user)
     if profile is None:
         return redirect("applicants:profile_edit")
     return _my_applications_page(request, profile, cycle_current())
 
 
-@login_required
+@rule_required("accounts.use_portal")
 @require_POST
 def application_withdraw_view(request, pk: int):
     application = get_object_or_404(Application.objects.select_related("post__unit", "cycle"), pk=pk)
-    if not request.user.has_perm("applicants.withdraw_application", application):
-        raise PermissionDenied
+    require("applicants.withdraw_application", request.user, application)
     try:
         application_withdraw(application=application, actor=request.user, reason=request.POST.get("reason", "")[:500])
     except ApplicationError as exc:
@@ -222,10 +212,9 @@ def application_withdraw_view(request, pk: int):
     return redirect("applicants:my_applications")
 
 
-@login_required
+@rule_required("accounts.use_student_pages")
 @require_POST
 def application_reorder_view(request):
-    _require_student(request)
     profile = student_profile_of(request.user)
     cycle = cycle_current()
     if profile is None or cycle is None:
@@ -247,15 +236,14 @@ def application_reorder_view(request):
     return _my_applications_page(request, profile, cycle, reorder_form=form, status=400)
 
 
-@login_required
+@rule_required("accounts.use_portal")
 def resume_download(request, pk: int):
     """Serve a résumé to its owner, the post's unit coordinator and programme staff only."""
     try:
         application = application_get_for_resume(pk=pk)
     except Application.DoesNotExist as exc:
         raise Http404 from exc
-    if not request.user.has_perm("applicants.download_resume", application):
-        raise PermissionDenied
+    require("applicants.download_resume", request.user, application)
     if not application.resume:
         raise Http404
     try:

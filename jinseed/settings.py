@@ -115,7 +115,6 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "rules.permissions.ObjectPermissionBackend",
     "jinseed.accounts.backends.EmailOrMobileBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [

@@ -48,3 +48,11 @@ def status_badge(value: str) -> str:
         "closed": "dark",
         "cancelled": "dark",
     }.get(str(value), "secondary")
+
+
+@register.simple_tag(takes_context=True)
+def can(context, name: str, obj=None) -> bool:
+    """``{% can "cultivation.view_placement" placement as allowed %}``: the rule views enforce."""
+    from jinseed.authz import can as rule_can
+
+    return rule_can(name, context.get("user") or context["request"].user, obj)

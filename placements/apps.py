@@ -7,7 +7,9 @@ class PlacementsConfig(AppConfig):
     verbose_name = _("Interviews and placements")
 
     def ready(self) -> None:
-        # Connects the receivers, registers the periodic notification hooks and the Celery
-        # tasks of both halves (Django and Celery look only for ``<app>.<module>``).
+        # Connects the receivers, registers both halves' rules, periodic notification hooks and
+        # Celery tasks (Django and Celery look only for ``<app>.<module>``).
         from placements import receivers  # noqa: F401
+        from placements.cultivation import rules as cultivation_rules  # noqa: F401
         from placements.selection import notification_hooks, tasks  # noqa: F401
+        from placements.selection import rules as selection_rules  # noqa: F401

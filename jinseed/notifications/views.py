@@ -1,11 +1,12 @@
 """The portal inbox and the channel preferences: every logged-in user has both."""
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+
+from jinseed.authz import rule_required
 
 from .forms import NotificationPreferenceForm
 from .models import NotificationPreference
@@ -13,7 +14,7 @@ from .selectors import inbox_for_user, inbox_unread_count
 from .services import notification_mark_read, notification_preference_update
 
 
-@login_required
+@rule_required("accounts.use_portal")
 def inbox(request):
     page = Paginator(inbox_for_user(user=request.user), 25).get_page(request.GET.get("page"))
     return render(
@@ -23,7 +24,7 @@ def inbox(request):
     )
 
 
-@login_required
+@rule_required("accounts.use_portal")
 def inbox_detail(request, pk: int):
     message = get_object_or_404(inbox_for_user(user=request.user), pk=pk)
     if message.read_at is None:
@@ -31,14 +32,14 @@ def inbox_detail(request, pk: int):
     return render(request, "notifications/inbox_detail.html", {"message": message})
 
 
-@login_required
+@rule_required("accounts.use_portal")
 @require_POST
 def inbox_mark_all_read(request):
     notification_mark_read(user=request.user)
     return redirect("notifications:inbox")
 
 
-@login_required
+@rule_required("accounts.use_portal")
 def preferences(request):
     instance = NotificationPreference.objects.filter(user=request.user).first() or NotificationPreference(
         user=request.user

@@ -2,13 +2,14 @@
 
 A student sees only their own placement; a mentor only the placements they guide; a unit
 coordinator only their unit's placements; programme staff every placement. Like the
-selection rules, these form a rule set of their own (``can``), so that a superuser is not
-waved through where the page needs a unit or a placement of their own.
+selection rules, they are in the portal's rule set (``jinseed.authz``), so that a superuser
+is not waved through where the page needs a unit or a placement of their own.
 """
 
 import rules
 
-from placements.selection.rules import is_programme_staff, is_student, is_unit_coordinator
+from jinseed.authz import add_rule, is_programme_staff, is_signed_in, is_student
+from positions.rules import is_unit_coordinator
 
 
 def _placement_of(obj):
@@ -27,7 +28,7 @@ def is_own_placement(user, obj) -> bool:
 
 @rules.predicate
 def is_mentor(user) -> bool:
-    return bool(user and user.is_authenticated and user.is_active and getattr(user, "mentor", None) is not None)
+    return bool(is_signed_in(user) and getattr(user, "mentor", None) is not None)
 
 
 @rules.predicate
@@ -46,24 +47,19 @@ def is_coordinator_of_placement(user, obj) -> bool:
     return placement.post.unit_id == user.coordinator.unit_id
 
 
-cultivation_rules = rules.RuleSet()
-cultivation_rules.add_rule("use_my_placement", is_student)
-cultivation_rules.add_rule(
-    "view_placement", is_own_placement | is_mentor_of | is_coordinator_of_placement | is_programme_staff
+add_rule("cultivation.use_my_placement", is_student)
+add_rule(
+    "cultivation.view_placement", is_own_placement | is_mentor_of | is_coordinator_of_placement | is_programme_staff
 )
-cultivation_rules.add_rule("manage_onboarding", is_coordinator_of_placement | is_programme_staff)
-cultivation_rules.add_rule("assess_as_mentor", is_mentor_of)
-cultivation_rules.add_rule("assess_as_coordinator", is_coordinator_of_placement)
-cultivation_rules.add_rule("confirm_grade", is_programme_staff)
-cultivation_rules.add_rule("request_term_switch", is_own_placement)
-cultivation_rules.add_rule("decide_term_switch_for_unit", is_coordinator_of_placement)
-cultivation_rules.add_rule("decide_term_switch_for_programme", is_programme_staff)
-cultivation_rules.add_rule("download_certificate", is_own_placement | is_coordinator_of_placement | is_programme_staff)
-cultivation_rules.add_rule("manage_certificate", is_programme_staff)
-cultivation_rules.add_rule("list_mentored", is_mentor)
-cultivation_rules.add_rule("list_unit_placements", is_unit_coordinator)
-cultivation_rules.add_rule("manage_cycle_cultivation", is_programme_staff)
-
-
-def can(name: str, user, obj=None) -> bool:
-    return cultivation_rules.test_rule(name, user, obj)
+add_rule("cultivation.manage_onboarding", is_coordinator_of_placement | is_programme_staff)
+add_rule("cultivation.assess_as_mentor", is_mentor_of)
+add_rule("cultivation.assess_as_coordinator", is_coordinator_of_placement)
+add_rule("cultivation.confirm_grade", is_programme_staff)
+add_rule("cultivation.request_term_switch", is_own_placement)
+add_rule("cultivation.decide_term_switch_for_unit", is_coordinator_of_placement)
+add_rule("cultivation.decide_term_switch_for_programme", is_programme_staff)
+add_rule("cultivation.download_certificate", is_own_placement | is_coordinator_of_placement | is_programme_staff)
+add_rule("cultivation.manage_certificate", is_programme_staff)
+add_rule("cultivation.list_mentored", is_mentor)
+add_rule("cultivation.list_unit_placements", is_unit_coordinator)
+add_rule("cultivation.manage_cycle_cultivation", is_programme_staff)

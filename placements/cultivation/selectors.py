@@ -3,9 +3,10 @@
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 
+from jinseed.authz import is_programme_staff
 from placements.cultivation import certificates
 from placements.cultivation.enums import OPEN_TERM_SWITCH_STATUSES, ActivityStatus
-from placements.cultivation.rules import is_mentor, is_programme_staff, is_unit_coordinator
+from placements.cultivation.rules import is_mentor
 from placements.models import (
     Activity,
     ActivitySignup,
@@ -20,6 +21,7 @@ from placements.models import (
     TermSwitchRequest,
 )
 from positions.models import Cycle
+from positions.rules import is_unit_coordinator
 
 PLACEMENT_JOINS = (
     "student__user",

@@ -1,23 +1,21 @@
 """Pages of cultivation: the student's "My placement", the placement page of mentors,
 coordinators and staff, and the public certificate check and forum page.
 
-Each view checks a rule of ``cultivation_rules``, fetches through a scoped selector (another
+Each view checks a rule of the portal's rule set (``jinseed.authz``), fetches through a scoped selector (another
 unit's or student's id is a 404), calls one service and redirects. A form that does not
 validate, or that the service refuses (``DomainError``), brings back the page it was typed on
 with status 400, the bound form and its error; a plain button (tick, sign up, withdraw) has
 nothing typed to lose, so its refusal is a message after the redirect.
 """
 
-from functools import wraps
-
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from jinseed.authz import can, require, rule_required
 from jinseed.errors import DomainError
 from placements.cultivation import selectors, services
 from placements.cultivation.enums import AssessorRole, ChecklistParty, PlacementEventKind, TermSwitchStatus
@@ -32,29 +30,13 @@ from placements.cultivation.forms import (
     TermSwitchForm,
     VerifyForm,
 )
-from placements.cultivation.rules import can
 from placements.models import Activity, Certificate, OnboardingItem, TermSwitchRequest
 from placements.selection.enums import PLACEMENT_TRANSITIONS, PlacementStatus
 from positions.models import Cycle
 
 
-def login_required_403(view):
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        return view(request, *args, **kwargs)
-
-    return wrapper
-
-
-def _require(rule: str, user, obj=None) -> None:
-    if not can(rule, user, obj):
-        raise PermissionDenied(_("This is not for your account."))
-
-
 def _back(request, placement):
-    if can("request_term_switch", request.user, placement):
+    if can("cultivation.request_term_switch", request.user, placement):
         return redirect("cultivation:my_placement")
     return redirect("cultivation:placement_detail", placement.pk)
 
@@ -88,10 +70,10 @@ def _student_page_context(request, placement, **forms):
     }
 
 
-@login_required_403
+@rule_required("accounts.use_portal")
 def my_placement(request, pk: int | None = None, status: int = 200, **forms):
     """The student's placement (the newest, or ``pk``) and the list of all their cycles."""
-    _require("use_my_placement", request.user)
+    require("cultivation.use_my_placement", request.user)
     profile = getattr(request.user, "student_profile", None)
     placements = list(selectors.student_placements(student=profile)) if profile else []
     if pk is not None:
@@ -107,13 +89,13 @@ def my_placement(request, pk: int | None = None, status: int = 200, **forms):
 
 
 def _own_placement(request, pk: int):
-    _require("use_my_placement", request.user)
+    require("cultivation.use_my_placement", request.user)
     placement = selectors.placement_visible_to(user=request.user, pk=pk)
-    _require("request_term_switch", request.user, placement)
+    require("cultivation.request_term_switch", request.user, placement)
     return placement
 
 
-@login_required_403
+@rule_required("accounts.use_portal")
 @require_POST
 def term_switch_request(request, pk: int):
     placement = _own_placement(request, pk)
@@ -129,7 +111,7 @@ def term_switch_request(request, pk: int):
     return my_placement(request, pk=placement.pk, status=400, term_switch_form=form)
 
 
-@login_required_403
+@rule_required("accounts.use_portal")
 @require_POST
 def term_switch_withdraw(request, pk: int):
     switch = get_object_or_404(TermSwitchRequest.objects.select_related("placement"), pk=pk)
@@ -142,7 +124,7 @@ def term_switch_withdraw(request, pk: int):
     return redirect("cultivation:my_placement_detail", placement.pk)
 
 
-@login_required_403
+@rule_required("accounts.use_portal")
 @require_POST
 def feedback_submit(request, pk: int):
     placement = _own_placement(request, pk)
@@ -158,7 +140,7 @@ def feedback_submit(request, pk: int):
     return my_placement(request, pk=placement.pk, status=400, feedback_form=form)
 
 
-@login_required_403
+@rule_required("accounts.use_portal")
 @require_POST
 def activity_propose(request, pk: int):
     placement = _own_placement(request, pk)
@@ -174,7 +156,7 @@ def activity_propose(request, pk: int):
     return my_placement(request, pk=placement.pk, status=400, proposal_form=form)
 
 
-@login_required_403
+@rule_required("accounts.use_portal")
 @require_POST
 def activity_signup(request, pk: int, activity_pk: int):
     placement = _own_placement(request, pk)
@@ -191,7 +173,7 @@ def activity_signup(request, pk: int, activity_pk: int):
     return redirect("cultivation:my_placement_detail", placement.pk)
 
 
-@login_required_403
+@rule_required("accounts.use_portal")
 @require_POST
 def checklist_tick(request, pk: int, item_pk: int):
     placement = selectors.placement_visible_to(user=request.user, pk=pk)
@@ -207,10 +189,10 @@ def checklist_tick(request, pk: int, item_pk: int):
     return _back(request, placement)
 
 
-@login_required_403
+@rule_required("accounts.use_portal")
 def certificate_download(request, pk: int):
     placement = selectors.placement_visible_to(user=request.user, pk=pk)
-    _require("download_certificate", request.user, placement)
+    require("cultivation.download_certificate", request.user, placement)
     try:
         certificate = services.certificate_issue(placement=placement, actor=request.user)
     except DomainError as exc:
@@ -228,17 +210,17 @@ def certificate_download(request, pk: int):
 # --- mentors, coordinators and staff ------------------------------------------------------------
 
 
-@login_required_403
+@rule_required("accounts.use_portal")
 def placement_list(request):
     """A mentor's students, a coordinator's unit's placements, or (for staff) the admin."""
     user = request.user
     feedback = None
-    if can("list_unit_placements", user):
+    if can("cultivation.list_unit_placements", user):
         placements = selectors.unit_placements(unit=user.coordinator.unit)
         feedback = selectors.unit_feedback(unit=user.coordinator.unit)[:50]
-    elif can("list_mentored", user):
+    elif can("cultivation.list_mentored", user):
         placements = selectors.mentor_placements(mentor=user.mentor)
-    elif can("manage_cycle_cultivation", user):
+    elif can("cultivation.manage_cycle_cultivation", user):
         return redirect("admin:placements_placement_changelist")
     else:
         raise PermissionDenied(_("This is not for your account."))
@@ -252,9 +234,9 @@ def _detail_context(request, placement, **forms):
     assessments = {a.assessor_role: a for a in placement.assessments.all()}
     my_role = (
         AssessorRole.MENTOR
-        if can("assess_as_mentor", user, placement)
+        if can("cultivation.assess_as_mentor", user, placement)
         else AssessorRole.COORDINATOR
-        if can("assess_as_coordinator", user, placement)
+        if can("cultivation.assess_as_coordinator", user, placement)
         else None
     )
     onboarding = getattr(placement, "onboarding", None)
@@ -272,9 +254,9 @@ def _detail_context(request, placement, **forms):
         "placement": placement,
         "assessments": [assessments.get(AssessorRole.MENTOR), assessments.get(AssessorRole.COORDINATOR)],
         "my_role": my_role,
-        "can_manage": can("manage_onboarding", user, placement),
-        "can_grade": can("confirm_grade", user, placement),
-        "can_manage_certificate": can("manage_certificate", user),
+        "can_manage": can("cultivation.manage_onboarding", user, placement),
+        "can_grade": can("cultivation.confirm_grade", user, placement),
+        "can_manage_certificate": can("cultivation.manage_certificate", user),
         "checklist": selectors.onboarding_checklist(placement=placement),
         "onboarding_form": forms.get("onboarding_form")
         or OnboardingForm(initial=initial_onboarding, unit=placement.post.unit),
@@ -304,20 +286,20 @@ def _placement_page(request, placement, *, status: int = 200, **forms):
     )
 
 
-@login_required_403
+@rule_required("accounts.use_portal")
 def placement_detail(request, pk: int):
     placement = selectors.placement_visible_to(user=request.user, pk=pk)
-    _require("view_placement", request.user, placement)
-    if can("request_term_switch", request.user, placement):
+    require("cultivation.view_placement", request.user, placement)
+    if can("cultivation.request_term_switch", request.user, placement):
         return redirect("cultivation:my_placement_detail", placement.pk)
     return _placement_page(request, placement)
 
 
-@login_required_403
+@rule_required("accounts.use_portal")
 @require_POST
 def onboarding_edit(request, pk: int):
     placement = selectors.placement_visible_to(user=request.user, pk=pk)
-    _require("manage_onboarding", request.user, placement)
+    require("cultivation.manage_onboarding", request.user, placement)
     form = OnboardingForm(request.POST, unit=placement.post.unit)
     if form.is_valid():
         try:
@@ -330,11 +312,11 @@ def onboarding_edit(request, pk: int):
     return _placement_page(request, placement, status=400, onboarding_form=form)
 
 
-@login_required_403
+@rule_required("accounts.use_portal")
 @require_POST
 def placement_status(request, pk: int):
     placement = selectors.placement_visible_to(user=request.user, pk=pk)
-    _require("manage_onboarding", request.user, placement)
+    require("cultivation.manage_onboarding", request.user, placement)
     to_status = request.POST.get("to_status", "")
     if to_status not in PlacementStatus.values:
         raise Http404
@@ -348,13 +330,13 @@ def placement_status(request, pk: int):
     return redirect("cultivation:placement_detail", placement.pk)
 
 
-@login_required_403
+@rule_required("accounts.use_portal")
 @require_POST
 def assessment_submit(request, pk: int):
     placement = selectors.placement_visible_to(user=request.user, pk=pk)
-    if can("assess_as_mentor", request.user, placement):
+    if can("cultivation.assess_as_mentor", request.user, placement):
         role = AssessorRole.MENTOR
-    elif can("assess_as_coordinator", request.user, placement):
+    elif can("cultivation.assess_as_coordinator", request.user, placement):
         role = AssessorRole.COORDINATOR
     else:
         raise PermissionDenied(_("Only the student's mentor and the unit's coordinator assess this placement."))
@@ -370,11 +352,11 @@ def assessment_submit(request, pk: int):
     return _placement_page(request, placement, status=400, assessment_form=form)
 
 
-@login_required_403
+@rule_required("accounts.use_portal")
 @require_POST
 def grade_confirm(request, pk: int):
     placement = selectors.placement_visible_to(user=request.user, pk=pk)
-    _require("confirm_grade", request.user, placement)
+    require("cultivation.confirm_grade", request.user, placement)
     form = GradeForm(request.POST)
     if form.is_valid():
         try:
@@ -389,7 +371,7 @@ def grade_confirm(request, pk: int):
     return _placement_page(request, placement, status=400, grade_form=form)
 
 
-@login_required_403
+@rule_required("accounts.use_portal")
 @require_POST
 def term_switch_decide(request, pk: int):
     switch = get_object_or_404(TermSwitchRequest, pk=pk)
@@ -413,10 +395,10 @@ def term_switch_decide(request, pk: int):
     return _placement_page(request, placement, status=400, decision_form=form, decision_for=switch.pk)
 
 
-@login_required_403
+@rule_required("accounts.use_portal")
 @require_POST
 def certificate_revoke(request, pk: int):
-    _require("manage_certificate", request.user)
+    require("cultivation.manage_certificate", request.user)
     certificate = get_object_or_404(Certificate, pk=pk)
     form = RevokeForm(request.POST)
     if form.is_valid():

@@ -6,18 +6,22 @@ changed in a URL gives a 404. Programme staff oversee the selection across units
 overview page and the admin) but do not act inside a unit's workspace, which always needs a
 unit. Students answer their own offers and book their own interviews.
 
-The rules are registered as a rule set of their own (``rules.test_rule``) rather than as
-permissions, because Django grants every permission to a superuser and the workspace must
-still refuse a staff account that has no unit.
+The rules live in the portal's rule set (``jinseed.authz``), not in Django's permissions,
+because Django grants every permission to a superuser and the workspace must still refuse a
+staff account that has no unit.
 """
 
 import rules
 
-from jinseed.accounts.enums import Role
+from jinseed.authz import add_rule, is_programme_staff, is_student
+from positions.models import HostUnit
+from positions.rules import is_unit_coordinator
 
 
 def _unit_id_of(obj) -> int | None:
-    """The host unit an object of the selection belongs to."""
+    """The host unit an object of the selection belongs to (itself for a unit)."""
+    if isinstance(obj, HostUnit):
+        return obj.pk
     for path in ("unit_id", "post.unit_id", "application.post.unit_id"):
         target = obj
         try:
@@ -31,27 +35,10 @@ def _unit_id_of(obj) -> int | None:
 
 
 @rules.predicate
-def is_unit_coordinator(user) -> bool:
-    if not (user and user.is_authenticated and user.is_active and user.role == Role.COORDINATOR):
-        return False
-    return getattr(user, "coordinator", None) is not None
-
-
-@rules.predicate
 def is_unit_coordinator_of(user, obj) -> bool:
     if obj is None or not is_unit_coordinator(user):
         return False
     return user.coordinator.unit_id == _unit_id_of(obj)
-
-
-@rules.predicate
-def is_programme_staff(user) -> bool:
-    return bool(user and user.is_authenticated and user.is_programme_staff)
-
-
-@rules.predicate
-def is_student(user) -> bool:
-    return bool(user and user.is_authenticated and user.is_active and user.is_student)
 
 
 @rules.predicate
@@ -70,14 +57,13 @@ def is_own_application(user, application) -> bool:
     return profile is not None and application.student_id == profile.pk
 
 
-selection_rules = rules.RuleSet()
-selection_rules.add_rule("use_unit_workspace", is_unit_coordinator)
-selection_rules.add_rule("manage_unit_object", is_unit_coordinator_of)
-selection_rules.add_rule("view_selection_overview", is_programme_staff)
-selection_rules.add_rule("answer_offer", is_own_offer)
-selection_rules.add_rule("book_interview", is_own_application)
-selection_rules.add_rule("use_student_selection", is_student)
-
-
-def can(name: str, user, obj=None) -> bool:
-    return selection_rules.test_rule(name, user, obj)
+add_rule("selection.use_unit_workspace", is_unit_coordinator)
+add_rule("selection.manage_unit_object", is_unit_coordinator_of)
+#: What the selection services require of their actor for a unit's decision: the unit's
+#: coordinator, or programme staff overseeing the selection.
+add_rule("selection.decide_for_unit", is_unit_coordinator_of | is_programme_staff)
+add_rule("selection.view_selection_overview", is_programme_staff)
+add_rule("selection.close_selection", is_programme_staff)
+add_rule("selection.answer_offer", is_own_offer)
+add_rule("selection.book_interview", is_own_application)
+add_rule("selection.use_student_selection", is_student)

@@ -11,10 +11,7 @@ Each page that carries forms has one context builder (``_application_page``, ``_
 queries.
 """
 
-from functools import wraps
-
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404
@@ -29,6 +26,7 @@ from django.views.decorators.http import require_POST
 from applicants.eligibility import Eligibility
 from applicants.enums import ApplicationStatus
 from applicants.models import Application
+from jinseed.authz import can, rule_required
 from jinseed.errors import DomainError
 from placements.models import InterviewSlot, Offer
 from placements.selection import selectors, services
@@ -45,40 +43,26 @@ from placements.selection.forms import (
     ReviewForm,
     SlotForm,
 )
-from placements.selection.rules import can
 from positions.enums import CycleStatus, PostStatus
 from positions.models import Cycle, UnitCoordinator
 from positions.selectors import cycle_current
 from positions.workspace_forms import PostProposalForm
 
 
-def rule_required(rule: str):
-    """Anonymous users go to the login page; a logged-in user without the rule gets a 403."""
-
-    def decorator(view):
-        @wraps(view)
-        def wrapper(request, *args, **kwargs):
-            if not request.user.is_authenticated:
-                return redirect_to_login(request.get_full_path())
-            if rule == "use_unit_workspace":
-                # One query for the coordinator and their unit, cached where the rule looks.
-                coordinator = UnitCoordinator.objects.select_related("unit").filter(user=request.user).first()
-                if coordinator is not None:
-                    request.user.coordinator = coordinator
-            if not can(rule, request.user):
-                raise PermissionDenied(_("This page is not for your account."))
-            if rule == "use_unit_workspace":
-                request.unit = request.user.coordinator.unit
-            return view(request, *args, **kwargs)
-
-        return wrapper
-
-    return decorator
+def _load_coordinator(request) -> None:
+    """One query for the coordinator and their unit, cached where the rule looks."""
+    coordinator = UnitCoordinator.objects.select_related("unit").filter(user=request.user).first()
+    if coordinator is not None:
+        request.user.coordinator = coordinator
 
 
-coordinator_required = rule_required("use_unit_workspace")
-student_required = rule_required("use_student_selection")
-staff_required = rule_required("view_selection_overview")
+def _attach_unit(request) -> None:
+    request.unit = request.user.coordinator.unit
+
+
+coordinator_required = rule_required("selection.use_unit_workspace", before=_load_coordinator, after=_attach_unit)
+student_required = rule_required("selection.use_student_selection")
+staff_required = rule_required("selection.view_selection_overview")
 
 
 def _error(request, exc: DomainError) -> None:
@@ -591,7 +575,7 @@ def interview_self_book(request, pk: int):
         raise Http404
     application = get_object_or_404(Application, pk=int(application_id), student=student)
     slot = get_object_or_404(InterviewSlot, pk=pk, self_booking=True)
-    if not can("book_interview", request.user, application):
+    if not can("selection.book_interview", request.user, application):
         raise PermissionDenied
     try:
         services.interview_book(application=application, slot=slot, actor=request.user, by_student=True)
@@ -606,7 +590,7 @@ def _own_offer(request, pk: int) -> Offer:
     student = _student_profile_or_404(request.user)
     # Another student's offer, or one still held, is not found at all.
     offer = get_object_or_404(selectors.student_visible_offers(student=student), pk=pk)
-    if not can("answer_offer", request.user, offer):
+    if not can("selection.answer_offer", request.user, offer):
         raise PermissionDenied
     return offer
 

@@ -4,12 +4,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from jinseed.authz import can
 from placements.cultivation.enums import (
     ActivityKind,
     ActivityMode,
     ActivityStatus,
 )
-from placements.cultivation.rules import can
 from placements.models import (
     Activity,
     ActivitySignup,
@@ -57,7 +57,7 @@ def _activity_new(*, cycle: Cycle, kind: str, status: str, actor, data: dict) ->
 @transaction.atomic
 def activity_publish(*, cycle: Cycle, actor, kind: str, data: dict) -> Activity:
     """Staff publish an activity of the cycle's programme."""
-    if not can("manage_cycle_cultivation", actor):
+    if not can("cultivation.manage_cycle_cultivation", actor):
         raise forbid()
     return _activity_new(cycle=cycle, kind=kind, status=ActivityStatus.PUBLISHED, actor=actor, data=data)
 
@@ -65,7 +65,7 @@ def activity_publish(*, cycle: Cycle, actor, kind: str, data: dict) -> Activity:
 @transaction.atomic
 def activity_propose(*, placement: Placement, actor, data: dict) -> Activity:
     """A class committee member proposes a self-designed ("4+x") activity for staff approval."""
-    if not can("request_term_switch", actor, placement) or not is_committee_member(placement=placement):
+    if not can("cultivation.request_term_switch", actor, placement) or not is_committee_member(placement=placement):
         raise forbid(_("Only members of the class committee propose activities."))
     return _activity_new(
         cycle=placement.post.cycle,
@@ -79,7 +79,7 @@ def activity_propose(*, placement: Placement, actor, data: dict) -> Activity:
 @transaction.atomic
 def activity_transition(*, activity: Activity, to_status: str, actor, note: str = "") -> Activity:
     """Approve (publish) or refuse a proposal, or cancel a published activity: staff only."""
-    if not can("manage_cycle_cultivation", actor):
+    if not can("cultivation.manage_cycle_cultivation", actor):
         raise forbid()
     return ACTIVITY_MACHINE.move(
         activity,
@@ -94,7 +94,7 @@ def activity_transition(*, activity: Activity, to_status: str, actor, note: str 
 def activity_signup(*, activity: Activity, placement: Placement, actor, at=None) -> ActivitySignup:
     """Sign a placed student up, within the activity's capacity (counted under its row lock)."""
     at = at or timezone.now()
-    if not can("request_term_switch", actor, placement):
+    if not can("cultivation.request_term_switch", actor, placement):
         raise forbid()
     locked = Activity.objects.select_for_update().get(pk=activity.pk)
     if locked.status != ActivityStatus.PUBLISHED:
@@ -113,7 +113,7 @@ def activity_signup(*, activity: Activity, placement: Placement, actor, at=None)
 @transaction.atomic
 def activity_signup_cancel(*, activity: Activity, placement: Placement, actor, at=None) -> None:
     at = at or timezone.now()
-    if not can("request_term_switch", actor, placement):
+    if not can("cultivation.request_term_switch", actor, placement):
         raise forbid()
     if activity.starts_at <= at:
         raise CultivationError(_("This activity has already started."), code="started")
@@ -125,7 +125,7 @@ def activity_signup_cancel(*, activity: Activity, placement: Placement, actor, a
 @transaction.atomic
 def activity_attendance_record(*, activity: Activity, actor, attended_placement_ids) -> int:
     """Record who came: the listed sign-ups attended, every other sign-up did not."""
-    if not can("manage_cycle_cultivation", actor):
+    if not can("cultivation.manage_cycle_cultivation", actor):
         raise forbid()
     ids = set(attended_placement_ids)
     signups = ActivitySignup.objects.select_for_update().filter(activity=activity)

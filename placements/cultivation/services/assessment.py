@@ -6,12 +6,12 @@ from django.db.models import Count, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from jinseed.authz import can
 from placements.cultivation.enums import (
     AssessorRole,
     Grade,
     PlacementEventKind,
 )
-from placements.cultivation.rules import can
 from placements.models import (
     Assessment,
     Certificate,
@@ -48,7 +48,10 @@ def assessment_submit(
 ) -> Assessment:
     """The mentor's or the coordinator's assessment (created or replaced until the grade is confirmed)."""
     locked = placement_lock(placement)
-    rule = {AssessorRole.MENTOR: "assess_as_mentor", AssessorRole.COORDINATOR: "assess_as_coordinator"}.get(role)
+    rule = {
+        AssessorRole.MENTOR: "cultivation.assess_as_mentor",
+        AssessorRole.COORDINATOR: "cultivation.assess_as_coordinator",
+    }.get(role)
     if rule is None or not can(rule, actor, locked):
         raise forbid(_("Only the student's mentor and the unit's coordinator assess this placement."))
     if locked.status not in ASSESSABLE_STATUSES:
@@ -116,7 +119,7 @@ def grade_confirm(*, placement: Placement, actor, grade: str, reason: str = "") 
     (the cycle's excellent share over its cap).
     """
     locked = placement_lock(placement)
-    if not can("confirm_grade", actor, locked):
+    if not can("cultivation.confirm_grade", actor, locked):
         raise forbid(_("Only programme staff confirm a final grade."))
     if grade not in Grade.values:
         raise CultivationError(_("Choose a grade."), code="grade")

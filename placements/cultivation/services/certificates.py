@@ -6,13 +6,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from jinseed.authz import can
 from placements.cultivation import certificates
 from placements.cultivation.enums import (
     GRADE_LABEL_ZH,
     Grade,
     PlacementEventKind,
 )
-from placements.cultivation.rules import can
 from placements.models import (
     Certificate,
     Placement,
@@ -38,14 +38,14 @@ def certificate_issue(*, placement: Placement, actor) -> Certificate:
     live = Certificate.objects.filter(placement=locked, revoked_at__isnull=True).first()
     if live is not None:
         return live
-    if not can("download_certificate", actor, locked):
+    if not can("cultivation.download_certificate", actor, locked):
         raise forbid()
     if not certificate_can_be_issued(locked):
         raise CultivationError(
             _("A certificate is issued for a completed placement with a confirmed passing grade."),
             code="not_eligible",
         )
-    if Certificate.objects.filter(placement=locked).exists() and not can("manage_certificate", actor):
+    if Certificate.objects.filter(placement=locked).exists() and not can("cultivation.manage_certificate", actor):
         raise CultivationError(_("This certificate was revoked; programme staff can issue a new one."), code="revoked")
     for _attempt in range(5):
         try:
@@ -77,7 +77,7 @@ def certificate_revoke_locked(*, certificate: Certificate, actor, reason: str) -
 
 @transaction.atomic
 def certificate_revoke(*, certificate: Certificate, actor, reason: str) -> Certificate:
-    if not can("manage_certificate", actor):
+    if not can("cultivation.manage_certificate", actor):
         raise forbid(_("Only programme staff revoke a certificate."))
     locked = Certificate.objects.select_for_update().select_related("placement").get(pk=certificate.pk)
     if locked.is_revoked:

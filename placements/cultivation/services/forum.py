@@ -4,7 +4,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from placements.cultivation.rules import can
+from jinseed.authz import can
 from placements.models import (
     Feedback,
     Placement,
@@ -16,7 +16,7 @@ from .core import LIVE_PLACEMENT_STATUSES, CultivationError, forbid
 @transaction.atomic
 def feedback_submit(*, placement: Placement, actor, topic: str, body: str, anonymous_to_unit: bool) -> Feedback:
     """A placed student's opinion or suggestion for the cycle's forum."""
-    if not can("request_term_switch", actor, placement):
+    if not can("cultivation.request_term_switch", actor, placement):
         raise forbid()
     if placement.status not in LIVE_PLACEMENT_STATUSES:
         raise CultivationError(_("Only the cycle's placed students take part in the forum."), code="not_placed")
@@ -35,7 +35,7 @@ def feedback_submit(*, placement: Placement, actor, topic: str, body: str, anony
 @transaction.atomic
 def feedback_answer(*, feedback: Feedback, actor, answer: str, adopted: bool, action_taken: str = "") -> Feedback:
     """Staff answer; an adopted suggestion says what was done (the public page shows it)."""
-    if not can("manage_cycle_cultivation", actor):
+    if not can("cultivation.manage_cycle_cultivation", actor):
         raise forbid()
     if not answer.strip():
         raise CultivationError(_("Write an answer."), code="answer_required")

@@ -7,11 +7,11 @@ from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from jinseed.authz import can
 from placements.cultivation.enums import (
     CommitteeRoleKind,
 )
 from placements.cultivation.grouping import Member, propose_groups
-from placements.cultivation.rules import can
 from placements.models import (
     CommitteeRole,
     Group,
@@ -80,7 +80,7 @@ def groups_form(*, cycle: Cycle, actor=None, replace: bool = False) -> list[Grou
 
 @transaction.atomic
 def group_set_leader(*, group: Group, placement: Placement | None, actor) -> Group:
-    if not can("manage_cycle_cultivation", actor):
+    if not can("cultivation.manage_cycle_cultivation", actor):
         raise forbid()
     if placement is not None and not GroupMembership.objects.filter(group=group, placement=placement).exists():
         raise CultivationError(_("The leader must be a member of the group."), code="leader_not_member")
@@ -93,7 +93,7 @@ def group_set_leader(*, group: Group, placement: Placement | None, actor) -> Gro
 def group_move(*, placement: Placement, group: Group, actor) -> GroupMembership:
     """Move a student into ``group`` (staff adjusting the proposal); a leader who leaves
     their group stops leading it."""
-    if not can("manage_cycle_cultivation", actor):
+    if not can("cultivation.manage_cycle_cultivation", actor):
         raise forbid()
     if group.cycle_id != placement.post.cycle_id:
         raise CultivationError(_("The group belongs to another cycle."), code="wrong_cycle")
@@ -105,7 +105,7 @@ def group_move(*, placement: Placement, group: Group, actor) -> GroupMembership:
 @transaction.atomic
 def committee_role_assign(*, cycle: Cycle, role: str, placement: Placement, actor) -> CommitteeRole:
     """Give a seat on the class committee to a placed student of the cycle (replacing whoever held it)."""
-    if not can("manage_cycle_cultivation", actor):
+    if not can("cultivation.manage_cycle_cultivation", actor):
         raise forbid()
     if role not in CommitteeRoleKind.values:
         raise CultivationError(_("Unknown committee role."), code="unknown_role")

@@ -5,11 +5,11 @@ import datetime as dt
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from jinseed.authz import can
 from placements.cultivation.enums import (
     ChecklistParty,
     PlacementEventKind,
 )
-from placements.cultivation.rules import can
 from placements.models import (
     Mentor,
     Onboarding,
@@ -26,7 +26,7 @@ from .core import PLACEMENT_MACHINE, CultivationError, forbid, placement_event, 
 def placement_transition(*, placement: Placement, to_status: str, actor, reason: str = "") -> Placement:
     """Move a placement along ``PLACEMENT_TRANSITIONS`` (upcoming → active → completed)."""
     locked = placement_lock(placement)
-    if not can("manage_onboarding", actor, locked):
+    if not can("cultivation.manage_onboarding", actor, locked):
         raise forbid()
     return PLACEMENT_MACHINE.move(locked, to_status, actor=actor, reason=reason, locked=True)
 
@@ -45,7 +45,7 @@ def onboarding_set(
 ) -> Onboarding:
     """Name the mentor and set the dates and the reporting place and time of a placement."""
     locked = placement_lock(placement)
-    if not can("manage_onboarding", actor, locked):
+    if not can("cultivation.manage_onboarding", actor, locked):
         raise forbid()
     if locked.status not in (PlacementStatus.UPCOMING, PlacementStatus.ACTIVE):
         raise CultivationError(_("A finished placement's onboarding cannot change."), code="finished")
@@ -94,7 +94,11 @@ def onboarding_item_tick(*, placement: Placement, item: OnboardingItem, actor, d
     """Tick (or untick) an onboarding item; the item's party is the only one who may."""
     if item.cycle_id != placement.post.cycle_id:
         raise CultivationError(_("This item belongs to another cycle's checklist."), code="wrong_cycle")
-    rule = "request_term_switch" if item.party == ChecklistParty.STUDENT else "assess_as_coordinator"
+    rule = (
+        "cultivation.request_term_switch"
+        if item.party == ChecklistParty.STUDENT
+        else "cultivation.assess_as_coordinator"
+    )
     if not can(rule, actor, placement):
         raise forbid(_("Only the %(party)s ticks this item.") % {"party": ChecklistParty(item.party).label.lower()})
     if placement.status == PlacementStatus.CANCELLED:

@@ -7,12 +7,12 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from jinseed.authz import can
 from placements.cultivation.enums import (
     OPEN_TERM_SWITCH_STATUSES,
     PlacementEventKind,
     TermSwitchStatus,
 )
-from placements.cultivation.rules import can
 from placements.models import (
     Placement,
     TermSwitchRequest,
@@ -36,7 +36,7 @@ def term_switch_request(
     *, placement: Placement, actor, to_starts_on: dt.date, to_ends_on: dt.date, reason: str
 ) -> TermSwitchRequest:
     locked = placement_lock(placement)
-    if not can("request_term_switch", actor, locked):
+    if not can("cultivation.request_term_switch", actor, locked):
         raise forbid()
     if locked.status not in (PlacementStatus.UPCOMING, PlacementStatus.ACTIVE):
         raise CultivationError(_("Only a placement that has not ended can switch term."), code="finished")
@@ -68,12 +68,14 @@ def term_switch_decide(*, request, actor, approve: bool, note: str = "", at=None
     placement = placement_lock(request.placement)
     locked = TermSwitchRequest.objects.select_for_update().get(pk=request.pk)
     if locked.status == TermSwitchStatus.UNIT_REVIEW:
-        if not can("decide_term_switch_for_unit", actor, placement):
+        if not can("cultivation.decide_term_switch_for_unit", actor, placement):
             raise forbid(_("The unit's coordinator decides first."))
         to_status = TermSwitchStatus.STAFF_REVIEW if approve else TermSwitchStatus.REFUSED
         decision = {"unit_decided_by": actor, "unit_decided_at": at}
     else:
-        if locked.status == TermSwitchStatus.STAFF_REVIEW and not can("decide_term_switch_for_programme", actor):
+        if locked.status == TermSwitchStatus.STAFF_REVIEW and not can(
+            "cultivation.decide_term_switch_for_programme", actor
+        ):
             raise forbid(_("Programme staff decide after the unit."))
         to_status = TermSwitchStatus.APPROVED if approve else TermSwitchStatus.REFUSED
         decision = {"staff_decided_by": actor, "staff_decided_at": at}
@@ -123,6 +125,6 @@ def term_switch_decide(*, request, actor, approve: bool, note: str = "", at=None
 @transaction.atomic
 def term_switch_withdraw(*, request, actor):
     locked = TermSwitchRequest.objects.select_for_update().select_related("placement").get(pk=request.pk)
-    if not can("request_term_switch", actor, locked.placement):
+    if not can("cultivation.request_term_switch", actor, locked.placement):
         raise forbid()
     return TERM_SWITCH_MACHINE.move(locked, TermSwitchStatus.WITHDRAWN, actor=actor, locked=True)

@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 
 from applicants.models import Application, StudentProfile
 from applicants.services import application_publish_held, application_transition
+from jinseed.authz import authorize
 from placements.models import Offer
 from placements.selection.enums import (
     HOLDING_OFFER_STATUSES,
@@ -15,7 +16,7 @@ from positions.enums import CycleStatus
 from positions.models import Cycle
 from positions.services import cycle_transition
 
-from .core import LIVE_INTERVIEW, S
+from .core import LIVE_INTERVIEW, S, SelectionError
 from .interviews import interview_call_off
 from .notify import not_selected_key, notify, release_time
 from .offers import offer_lapse
@@ -45,6 +46,7 @@ def cycle_selection_close(*, cycle: Cycle, actor=None, at=None) -> dict[str, int
 
     Returns counts for the caller's message. Refused (``CycleError``) unless the cycle is open.
     """
+    authorize("selection.close_selection", actor, cycle, error=SelectionError)
     at = at or timezone.now()
     with transaction.atomic():
         cycle = cycle_transition(

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from applicants.models import Application, StudentProfile
 from applicants.services import application_transition
+from jinseed.authz import authorize
 from placements.models import Interview, InterviewSlot
 from placements.selection.enums import (
     InterviewMode,
@@ -75,6 +76,7 @@ def interview_slot_create(
     post: Post | None = None,
 ) -> tuple[InterviewSlot, list[str]]:
     """A new slot and the warnings about interviewers booked elsewhere at the same time."""
+    authorize("selection.decide_for_unit", actor, unit, error=SelectionError)
     if post is not None and post.unit_id != unit.pk:
         raise SelectionError(_("The post belongs to another unit."), code="wrong_unit")
     _slot_check_where(mode=mode, meeting_link=meeting_link, address=address)
@@ -216,6 +218,10 @@ def interview_book(*, application: Application, slot: InterviewSlot, actor, by_s
     student's row while their other interviews are checked for an overlap.
     """
     application = Application.objects.select_related("post__unit", "student__user").get(pk=application.pk)
+    if by_student:
+        authorize("selection.book_interview", actor, application, error=SelectionError)
+    else:
+        authorize("selection.decide_for_unit", actor, application, error=SelectionError)
     locked_slot = _lock_slot_with_room(slot=slot, application=application)
     if by_student and not locked_slot.self_booking:
         raise SelectionError(_("This slot is assigned by the unit."), code="not_self_booking")
@@ -254,6 +260,7 @@ def interview_book(*, application: Application, slot: InterviewSlot, actor, by_s
 @transaction.atomic
 def interview_reschedule(*, interview: Interview, slot: InterviewSlot, actor) -> Interview:
     """Move a scheduled interview into another slot of the unit, telling the student."""
+    authorize("selection.decide_for_unit", actor, interview, error=SelectionError)
     application = Application.objects.select_related("post__unit", "student__user").get(pk=interview.application_id)
     locked_slot = _lock_slot_with_room(slot=slot, application=application)
     StudentProfile.objects.select_for_update().get(pk=application.student_id)
@@ -326,6 +333,7 @@ def interview_call_off(*, interview: Interview, reason: str, actor=None) -> Inte
 
 @transaction.atomic
 def interview_cancel(*, interview: Interview, actor, reason: str = "") -> Interview:
+    authorize("selection.decide_for_unit", actor, interview, error=SelectionError)
     return interview_call_off(interview=interview, reason=reason.strip(), actor=actor)
 
 
@@ -345,7 +353,7 @@ def application_withdrawal_settle(*, application: Application, actor) -> int:
         reason = _("You withdrew your application.")  # the student reads it
     cancelled = 0
     for interview in Interview.objects.filter(application_id=application.pk, status=LIVE_INTERVIEW).order_by("pk"):
-        interview_cancel(interview=interview, actor=actor, reason=reason)
+        interview_call_off(interview=interview, actor=actor, reason=reason)
         cancelled += 1
     return cancelled
 
@@ -353,6 +361,7 @@ def application_withdrawal_settle(*, application: Application, actor) -> int:
 @transaction.atomic
 def interview_slot_cancel(*, slot: InterviewSlot, actor, reason: str = "") -> int:
     """Cancel a slot and every interview booked in it; returns how many interviews were cancelled."""
+    authorize("selection.decide_for_unit", actor, slot, error=SelectionError)
     locked = InterviewSlot.objects.select_for_update().get(pk=slot.pk)
     locked.is_cancelled = True
     locked.save(update_fields=["is_cancelled"])
@@ -373,6 +382,7 @@ def interview_record(
     unit does not recommend also marks it "not selected", a decision held until the
     announcement like any other.
     """
+    authorize("selection.decide_for_unit", actor, interview, error=SelectionError)
     locked = Interview.objects.select_for_update().select_related("application__cycle").get(pk=interview.pk)
     to_status = InterviewStatus.COMPLETED if attended else InterviewStatus.NO_SHOW
     if not INTERVIEW_MACHINE.allows(locked.status, to_status):

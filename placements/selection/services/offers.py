@@ -11,6 +11,7 @@ from django.utils.translation import ngettext
 
 from applicants.models import Application, StudentProfile
 from applicants.services import application_transition
+from jinseed.authz import authorize
 from jinseed.errors import DomainError
 from placements.models import Offer, Placement
 from placements.selection.enums import (
@@ -109,6 +110,7 @@ def offer_make(*, application: Application, actor, at=None) -> Offer:
     The post row is locked first, so of many offers arriving at once exactly the free places
     succeed and the others get a ``CapacityError``.
     """
+    authorize("selection.decide_for_unit", actor, application, error=SelectionError)
     at = at or timezone.now()
     locked_post = Post.objects.select_for_update().select_related("cycle").get(pk=application.post_id)
     if locked_post.status not in {PostStatus.PUBLISHED, PostStatus.CLOSED}:

@@ -3,6 +3,7 @@
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from jinseed.authz import authorize
 from positions.enums import PostStatus
 from positions.models import Cycle, HostUnit, Post
 from positions.services import post_submit
@@ -13,6 +14,7 @@ from .core import EDITABLE_POST_STATUSES, SelectionError
 @transaction.atomic
 def post_propose(*, unit: HostUnit, cycle: Cycle, actor, data: dict) -> Post:
     """A new post of ``unit`` in ``cycle``, as a draft that staff have not seen yet."""
+    authorize("selection.decide_for_unit", actor, unit, error=SelectionError)
     post = Post(unit=unit, cycle=cycle, created_by=actor, status=PostStatus.DRAFT, **data)
     post.full_clean()
     post.save()
@@ -22,6 +24,7 @@ def post_propose(*, unit: HostUnit, cycle: Cycle, actor, data: dict) -> Post:
 @transaction.atomic
 def post_update_draft(*, post: Post, actor, data: dict) -> Post:
     """Change a draft or returned post; a post staff are looking at or have published is frozen."""
+    authorize("selection.decide_for_unit", actor, post, error=SelectionError)
     locked = Post.objects.select_for_update().get(pk=post.pk)
     if locked.status not in EDITABLE_POST_STATUSES:
         raise SelectionError(_("Only a draft or a returned post can be changed."), code="post_frozen")
@@ -33,6 +36,7 @@ def post_update_draft(*, post: Post, actor, data: dict) -> Post:
 
 
 def post_submit_for_approval(*, post: Post, actor) -> Post:
+    authorize("selection.decide_for_unit", actor, post, error=SelectionError)
     if post.status not in EDITABLE_POST_STATUSES:
         raise SelectionError(_("Only a draft or a returned post can be submitted."), code="post_frozen")
     return post_submit(post=post, actor=actor)

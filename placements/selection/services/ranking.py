@@ -5,6 +5,7 @@ from django.utils.translation import gettext as _
 
 from applicants.models import Application
 from applicants.services import application_transition
+from jinseed.authz import authorize
 from placements.selection.enums import RANKABLE_APPLICATION_STATUSES
 from positions.models import Post
 
@@ -16,6 +17,7 @@ RANKABLE_STATUSES = RANKABLE_APPLICATION_STATUSES
 @transaction.atomic
 def post_ranking_set(*, post: Post, ordered_application_ids: list[int], actor) -> int:
     """Store the post's ranked list: the given applications get ranks 1, 2, 3…, the rest none."""
+    authorize("selection.decide_for_unit", actor, post, error=SelectionError)
     Post.objects.select_for_update().get(pk=post.pk)
     apps = {a.pk: a for a in Application.objects.filter(post=post, status__in=RANKABLE_STATUSES)}
     unknown = [pk for pk in ordered_application_ids if pk not in apps]
@@ -43,4 +45,5 @@ def application_not_select(*, application: Application, actor, reason: str = "",
     cycle, when its selection closes (``cycle_selection_close``); until the announcement the
     status itself is held like every decision.
     """
+    authorize("selection.decide_for_unit", actor, application, error=SelectionError)
     return application_transition(application=application, to_status=S.NOT_SELECTED, actor=actor, reason=reason, at=at)

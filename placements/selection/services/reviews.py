@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from applicants.models import Application
 from applicants.services import application_transition
+from jinseed.authz import authorize
 from jinseed.errors import DomainError
 from placements.models import Review, ReviewCriterion, ReviewScore
 from placements.selection.enums import (
@@ -24,6 +25,7 @@ from .notify import application_context, decision_key_prefix, notify
 @transaction.atomic
 def review_save(*, application: Application, reviewer, scores: dict[int, int], notes: str = "") -> Review:
     """Create or replace ``reviewer``'s scores (1–5 per criterion of the cycle) and notes."""
+    authorize("selection.decide_for_unit", reviewer, application, error=SelectionError)
     criteria = {c.pk: c for c in ReviewCriterion.objects.filter(cycle_id=application.cycle_id)}
     unknown = set(scores) - set(criteria)
     if unknown:
@@ -64,6 +66,7 @@ def rejection_reason_text(*, reason_code: str, reason_text: str = "", language: 
 
 @transaction.atomic
 def application_shortlist(*, application: Application, actor) -> Application:
+    authorize("selection.decide_for_unit", actor, application, error=SelectionError)
     app = application_transition(application=application, to_status=S.SHORTLISTED, actor=actor)
     app = Application.objects.select_related("student__user", "post__unit").get(pk=app.pk)
     notify(
@@ -78,6 +81,7 @@ def application_shortlist(*, application: Application, actor) -> Application:
 
 @transaction.atomic
 def application_reject(*, application: Application, actor, reason_code: str, reason_text: str = "") -> Application:
+    authorize("selection.decide_for_unit", actor, application, error=SelectionError)
     reason = rejection_reason_text(reason_code=reason_code, reason_text=reason_text)
     app = application_transition(application=application, to_status=S.REJECTED, actor=actor, reason=reason)
     app = Application.objects.select_related("student__user", "post__unit").get(pk=app.pk)

@@ -7,8 +7,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from jinseed.authz import can
 from placements.cultivation.enums import AssessorRole, ChecklistParty, Grade
-from placements.cultivation.rules import can
 from placements.models import Assessment, FinalGrade, Onboarding, OnboardingItem
 from placements.selection.enums import PlacementStatus
 from tests import factories
@@ -41,14 +41,14 @@ def roles(placement, mentor, coordinator, other_coordinator, staff_user, unit):
 
 
 EXPECTED = {
-    "view_placement": {"own_student", "mentor", "coordinator", "staff"},
-    "manage_onboarding": {"coordinator", "staff"},
-    "assess_as_mentor": {"mentor"},
-    "assess_as_coordinator": {"coordinator"},
-    "confirm_grade": {"staff"},
-    "request_term_switch": {"own_student"},
-    "decide_term_switch_for_unit": {"coordinator"},
-    "download_certificate": {"own_student", "coordinator", "staff"},
+    "cultivation.view_placement": {"own_student", "mentor", "coordinator", "staff"},
+    "cultivation.manage_onboarding": {"coordinator", "staff"},
+    "cultivation.assess_as_mentor": {"mentor"},
+    "cultivation.assess_as_coordinator": {"coordinator"},
+    "cultivation.confirm_grade": {"staff"},
+    "cultivation.request_term_switch": {"own_student"},
+    "cultivation.decide_term_switch_for_unit": {"coordinator"},
+    "cultivation.download_certificate": {"own_student", "coordinator", "staff"},
 }
 
 

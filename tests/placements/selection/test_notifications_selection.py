@@ -66,7 +66,7 @@ def field(post, unit, cycle, coordinator):
 
 
 def test_close_selection_ends_every_open_application_and_tells_each_student_once(cycle, coordinator, field):
-    counts = services.cycle_selection_close(cycle=cycle, actor=coordinator.user)
+    counts = services.cycle_selection_close(cycle=cycle, actor=factories.StaffFactory())
     cycle.refresh_from_db()
     assert cycle.status == CycleStatus.SELECTION_CLOSED
     assert counts == {"offers_lapsed": 1, "applications_ended": 4, "students_told": 4}
@@ -96,10 +96,10 @@ def test_close_selection_ends_every_open_application_and_tells_each_student_once
 
 
 def test_close_selection_twice_is_refused_and_queues_nothing_more(cycle, coordinator, field):
-    services.cycle_selection_close(cycle=cycle, actor=coordinator.user)
+    services.cycle_selection_close(cycle=cycle, actor=factories.StaffFactory())
     before = Notification.objects.count()
     with pytest.raises(CycleError):
-        services.cycle_selection_close(cycle=cycle, actor=coordinator.user)
+        services.cycle_selection_close(cycle=cycle, actor=factories.StaffFactory())
     assert Notification.objects.count() == before
 
 
@@ -108,7 +108,7 @@ def test_no_offer_is_made_after_the_selection_closed(post, cycle, coordinator):
     post.headcount = 1
     post.save(update_fields=["headcount"])
     offer = services.offer_make(application=a, actor=coordinator.user)
-    services.cycle_selection_close(cycle=cycle, actor=coordinator.user)
+    services.cycle_selection_close(cycle=cycle, actor=factories.StaffFactory())
     offer.refresh_from_db()
     assert offer.status == OfferStatus.EXPIRED
     # The freed place is not passed to the backup, now or by the periodic task.
@@ -140,7 +140,7 @@ def test_held_decisions_are_delivered_by_the_sweeper_after_the_announcement(
     with django_capture_on_commit_callbacks(execute=True):
         offer = services.offer_make(application=offered, actor=coordinator.user)
         services.application_not_select(application=not_selected, actor=coordinator.user)
-        services.cycle_selection_close(cycle=cycle, actor=coordinator.user)
+        services.cycle_selection_close(cycle=cycle, actor=factories.StaffFactory())
     # The held offer stays open (it is a result to announce): its student is not "not selected".
     offer.refresh_from_db()
     assert (offer.status, offer.expires_at) == (OfferStatus.OPEN, None)
@@ -195,7 +195,7 @@ def test_not_selected_then_offer_from_backup_delivers_only_the_offer(
     post.save(update_fields=["headcount"])
     with django_capture_on_commit_callbacks(execute=True):
         offer = services.offer_make(application=first, actor=coordinator.user)
-        services.cycle_selection_close(cycle=cycle, actor=coordinator.user)
+        services.cycle_selection_close(cycle=cycle, actor=factories.StaffFactory())
         assert not_selected_rows(recipient=backup.student.user).get().status == NotificationStatus.QUEUED
         cycle_transition(cycle=cycle, to_status=CycleStatus.OPEN, actor=coordinator.user)
         # The offer is withdrawn by staff (in the admin) and the place goes to the backup.

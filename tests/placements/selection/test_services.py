@@ -229,7 +229,9 @@ def test_interview_book_refuses_overlap_for_same_student(post, unit, cycle, coor
     clash.starts_at += dt.timedelta(minutes=10)
     clash.save()
     with pytest.raises(services.SelectionError) as err:
-        services.interview_book(application=other, slot=clash, actor=coordinator.user)
+        services.interview_book(
+            application=other, slot=clash, actor=factories.CoordinatorFactory(unit=other_post.unit).user
+        )
     assert err.value.code == "student_overlap"
 
 

@@ -185,7 +185,9 @@ def test_reschedule_into_an_overlapping_slot_is_refused(coord_client, post, unit
     Application.objects.filter(pk=other_app.pk).update(status=S.SHORTLISTED)
     other_app.refresh_from_db()
     services.interview_book(
-        application=other_app, slot=make_slot(elsewhere.unit, cycle, hours=48), actor=coordinator.user
+        application=other_app,
+        slot=make_slot(elsewhere.unit, cycle, hours=48),
+        actor=factories.CoordinatorFactory(unit=elsewhere.unit).user,
     )
     clashing = make_slot(unit, cycle, hours=48)
     response = coord_client.post(reverse("placements:interview_reschedule", args=[interview.pk]), {"slot": clashing.pk})
@@ -227,7 +229,9 @@ def test_invite_into_an_overlapping_slot_is_refused(coord_client, post, unit, cy
     Application.objects.filter(pk=other_app.pk).update(status=S.SHORTLISTED)
     other_app.refresh_from_db()
     services.interview_book(
-        application=other_app, slot=make_slot(elsewhere.unit, cycle, hours=24), actor=coordinator.user
+        application=other_app,
+        slot=make_slot(elsewhere.unit, cycle, hours=24),
+        actor=factories.CoordinatorFactory(unit=elsewhere.unit).user,
     )
     slot = make_slot(unit, cycle, hours=24)
     response = coord_client.post(reverse("placements:slot_detail", args=[slot.pk]), {"application": app.pk})

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "rules.apps.AutodiscoverRulesConfig",
     "axes",
     "jinseed.notifications",
+    "jinseed.jobs",
     "positions",
     "applicants",
     "placements",
@@ -209,6 +210,8 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_SOFT_TIME_LIMIT = 120
 CELERY_TASK_TIME_LIMIT = 180
 CELERY_WORKER_SEND_TASK_EVENTS = False
+# Background jobs (jinseed/jobs: imports, exports) may run longer than the default limits above.
+JOBS_SOFT_TIME_LIMIT_SECONDS = env.int("JOBS_SOFT_TIME_LIMIT_SECONDS", default=15 * 60)
 
 # Notification outbox (jinseed/notifications): retries, and when the sweeper steps in.
 NOTIFICATION_MAX_ATTEMPTS = env.int("NOTIFICATION_MAX_ATTEMPTS", default=6)

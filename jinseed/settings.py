@@ -166,6 +166,9 @@ STORAGES = {
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 6 * 1024 * 1024
 RESUME_MAX_BYTES = 5 * 1024 * 1024
+# Post sheets staff import (positions.imports): checked before a byte is parsed.
+POST_IMPORT_MAX_BYTES = 5 * 1024 * 1024
+POST_IMPORT_MAX_ROWS = 5000
 
 # --- Mail ------------------------------------------------------------------------------------
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="金种子培育计划 <noreply@jinseed.local>")

@@ -1,9 +1,10 @@
 from django import forms
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
 from ..enums import CycleStatus, PostStatus
 from ..models import Cycle
-from .sheet import SheetError, check_upload_size
+from .sheet import SheetError, check_upload_size, max_upload_bytes
 
 
 class PostImportUploadForm(forms.Form):
@@ -20,7 +21,13 @@ class PostImportUploadForm(forms.Form):
         initial=PostStatus.DRAFT,
         help_text=_("Posts already in the cycle keep their status."),
     )
-    file = forms.FileField(label=_("Excel sheet (.xlsx)"), help_text=_("At most 5 MB; the first worksheet is read."))
+    file = forms.FileField(label=_("Excel sheet (.xlsx)"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = _("At most %(size)s; the first worksheet is read.") % {
+            "size": filesizeformat(max_upload_bytes())
+        }
 
     def clean_file(self):
         upload = self.cleaned_data["file"]

@@ -38,6 +38,7 @@ POST_FIELDS = (
 )
 ROW_KEY = ""  # errors about the row as a whole
 MAX_HEADCOUNT = 32767
+SHOWN_GOOD_ROWS = 200
 DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日", "%Y%m%d")
 
 
@@ -92,16 +93,32 @@ class Preview:
     def errors(self) -> list[PreviewRow]:
         return [row for row in self.rows if row.action == RowAction.ERROR]
 
+    @property
+    def shown_rows(self) -> list[PreviewRow]:
+        """Every row in error, and the first ``SHOWN_GOOD_ROWS`` others: a 2,000-row page helps nobody."""
+        shown, good = [], 0
+        for row in self.rows:
+            if row.action != RowAction.ERROR:
+                good += 1
+                if good > SHOWN_GOOD_ROWS:
+                    continue
+            shown.append(row)
+        return shown
+
+    @property
+    def hidden_count(self) -> int:
+        return max(0, len(self.rows) - len(self.errors) - SHOWN_GOOD_ROWS)
+
 
 def preview_build(*, sheet: Sheet, cycle: Cycle) -> Preview:
     units = {normalize(unit.name): unit for unit in HostUnit.objects.all()}
     existing: dict[tuple[int, str], list[Post]] = defaultdict(list)
     for post in Post.objects.filter(cycle=cycle).only("id", "unit_id", "status", *POST_FIELDS):
         existing[(post.unit_id, normalize(post.title))].append(post)
-    lookups = {
-        "term": choice_lookup(TERM_WORDS, TermType),
-        "season": choice_lookup(SEASON_WORDS, Season),
-        "unit_kind": choice_lookup(UNIT_KIND_WORDS, UnitKind),
+    lookups = {  # spellings → value, and the words an error message lists; built once
+        "term": (choice_lookup(TERM_WORDS, TermType), _words(TERM_WORDS)),
+        "season": (choice_lookup(SEASON_WORDS, Season), _words(SEASON_WORDS)),
+        "unit_kind": (choice_lookup(UNIT_KIND_WORDS, UnitKind), _words(UNIT_KIND_WORDS)),
     }
     rows = [_check_row(raw, units=units, lookups=lookups) for raw in sheet.rows]
     _flag_duplicates(rows)
@@ -215,7 +232,7 @@ def _check_row(raw: SheetRow, *, units, lookups) -> PreviewRow:
             row.add_error("unit", _("The unit “%(name)s” is no longer active.") % {"name": unit.name})
         else:
             row.unit = unit
-    kind = take("unit_kind", _choice, lookups["unit_kind"], _words(UNIT_KIND_WORDS), required=False)
+    kind = take("unit_kind", _choice, *lookups["unit_kind"], required=False)
     if kind and row.unit is not None and kind != row.unit.kind:
         row.add_error(
             "unit_kind",
@@ -223,8 +240,8 @@ def _check_row(raw: SheetRow, *, units, lookups) -> PreviewRow:
         )
 
     data["title"] = take("title", _text, required=True, max_length=Post._meta.get_field("title").max_length)
-    data["term"] = take("term", _choice, lookups["term"], _words(TERM_WORDS), required=True)
-    data["season"] = take("season", _choice, lookups["season"], _words(SEASON_WORDS), required=False) or ""
+    data["term"] = take("term", _choice, *lookups["term"], required=True)
+    data["season"] = take("season", _choice, *lookups["season"], required=False) or ""
     data["headcount"] = take(
         "headcount", _integer, low=1, high=MAX_HEADCOUNT, message=_("The headcount is a whole number, 1 or more.")
     )

@@ -5,6 +5,8 @@
 without a required column — with a message naming what to fix. Formulas are refused rather
 than their cached values taken: a value Excel computed from another sheet or a link may be
 stale or absent (openpyxl never recalculates), and the units are asked for plain values.
+openpyxl parses the XML through defusedxml (a requirement), so a crafted file cannot expand
+entities; the unpacked size is checked before openpyxl sees the file.
 """
 
 import io
@@ -41,11 +43,11 @@ class SheetError(DomainError):
 
 
 def max_upload_bytes() -> int:
-    return getattr(settings, "POST_IMPORT_MAX_BYTES", 5 * 1024 * 1024)
+    return settings.POST_IMPORT_MAX_BYTES
 
 
 def max_rows() -> int:
-    return getattr(settings, "POST_IMPORT_MAX_ROWS", 5000)
+    return settings.POST_IMPORT_MAX_ROWS
 
 
 @dataclass

@@ -406,3 +406,19 @@ def test_import_record_of_another_import_is_forbidden_to_a_coordinator(
         response = client.get(reverse(name, args=[post_import.pk]))
         assert response.status_code == 302
     assert client.get(reverse("jobs:status", args=[post_import.job.pk])).status_code == 404
+
+
+def test_import_records_and_jobs_are_listed_read_only_in_the_admin(
+    admin_client, cycle, units, django_capture_on_commit_callbacks
+):
+    data = workbook_bytes([post_row(units["hr"].name, "综合办公室助理")])
+    post_import = _import(admin_client, cycle, data, django_capture_on_commit_callbacks, name="七月岗位.xlsx")
+    listing = admin_client.get(reverse("admin:positions_postimport_changelist")).content.decode()
+    assert "七月岗位.xlsx" in listing
+    record = admin_client.get(reverse("admin:positions_postimport_change", args=[post_import.pk]))
+    assert record.status_code == 200
+    assert 'name="_save"' not in record.content.decode()
+    jobs = admin_client.get(reverse("admin:jobs_job_changelist")).content.decode()
+    assert "岗位导入" in jobs
+    original = admin_client.get(reverse("admin:positions_post_import_file", args=[post_import.pk]))
+    assert b"".join(original.streaming_content) == data

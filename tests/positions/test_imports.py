@@ -422,3 +422,21 @@ def test_import_records_and_jobs_are_listed_read_only_in_the_admin(
     assert "岗位导入" in jobs
     original = admin_client.get(reverse("admin:positions_post_import_file", args=[post_import.pk]))
     assert b"".join(original.streaming_content) == data
+
+
+def test_import_form_offers_the_template_and_lists_recent_imports(
+    admin_client, cycle, units, django_capture_on_commit_callbacks
+):
+    _import(
+        admin_client,
+        cycle,
+        workbook_bytes([post_row(units["hr"].name, "综合办公室助理")]),
+        django_capture_on_commit_callbacks,
+    )
+    response = admin_client.get(reverse("admin:positions_post_import"))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "下载模板（.xlsx）" in html
+    assert reverse("admin:positions_post_import_template") in html
+    assert "不超过5.0\xa0MB；只读取第一个工作表。" in html
+    assert [item.file_name for item in response.context["recent"]] == ["岗位.xlsx"]

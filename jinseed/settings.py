@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "axes",
     "jinseed.audit",
     "jinseed.notifications",
+    "jinseed.jobs",
     "positions",
     "applicants",
     "placements",
@@ -169,6 +170,9 @@ STORAGES = {
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 6 * 1024 * 1024
 RESUME_MAX_BYTES = 5 * 1024 * 1024
+# Post sheets staff import (positions.imports): checked before a byte is parsed.
+POST_IMPORT_MAX_BYTES = 5 * 1024 * 1024
+POST_IMPORT_MAX_ROWS = 5000
 
 # --- Mail ------------------------------------------------------------------------------------
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="金种子培育计划 <noreply@jinseed.local>")
@@ -213,6 +217,8 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_SOFT_TIME_LIMIT = 120
 CELERY_TASK_TIME_LIMIT = 180
 CELERY_WORKER_SEND_TASK_EVENTS = False
+# Background jobs (jinseed/jobs: imports, exports) may run longer than the default limits above.
+JOBS_SOFT_TIME_LIMIT_SECONDS = env.int("JOBS_SOFT_TIME_LIMIT_SECONDS", default=15 * 60)
 
 # Notification outbox (jinseed/notifications): retries, and when the sweeper steps in.
 NOTIFICATION_MAX_ATTEMPTS = env.int("NOTIFICATION_MAX_ATTEMPTS", default=6)

@@ -12,6 +12,7 @@ urlpatterns = [
     path("accounts/", include("jinseed.accounts.urls")),
     path("admin/", admin.site.urls),
     path("notifications/", include("jinseed.notifications.urls")),
+    path("jobs/", include("jinseed.jobs.urls")),
     path("", include("positions.urls")),
     path("", include("applicants.urls")),
     path("", include("placements.cultivation.urls")),

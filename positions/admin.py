@@ -6,14 +6,17 @@ from django.db.models import Count
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import path, reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from jinseed.authz import can
 from jinseed.errors import DomainError
 
 from . import services
 from .enums import CycleStatus
-from .models import Cycle, HostUnit, Post, PostTransition, UnitCoordinator
+from .imports import admin_views as import_views
+from .models import Cycle, HostUnit, Post, PostImport, PostTransition, UnitCoordinator
 
 
 @admin.register(Cycle)
@@ -140,6 +143,7 @@ class PostAdmin(admin.ModelAdmin):
     readonly_fields = ["status", "return_reason", "published_at", "created_by", "created_at", "updated_at"]
     inlines = [PostTransitionInline]
     actions = ["approve_and_publish", "return_for_changes", "close_posts"]
+    change_list_template = "admin/positions/post/change_list.html"
     fieldsets = [
         (None, {"fields": ["cycle", "unit", "title", "status", "return_reason"]}),
         (_("Content"), {"fields": ["description", "duties", "requirements", "preferred_majors"]}),
@@ -191,10 +195,22 @@ class PostAdmin(admin.ModelAdmin):
         return HttpResponseRedirect(f"{reverse('admin:positions_post_return')}?ids={ids}")
 
     def get_urls(self):
+        def view(func):
+            return self.admin_site.admin_view(lambda request, *args, **kwargs: func(self, request, *args, **kwargs))
+
         return [
             path("return/", self.admin_site.admin_view(self.return_view), name="positions_post_return"),
+            path("import/", view(import_views.import_upload), name="positions_post_import"),
+            path("import/template/", view(import_views.import_template), name="positions_post_import_template"),
+            path("import/confirm/", view(import_views.import_confirm), name="positions_post_import_confirm"),
+            path("import/<int:pk>/", view(import_views.import_detail), name="positions_post_import_detail"),
+            path("import/<int:pk>/file/", view(import_views.import_file), name="positions_post_import_file"),
             *super().get_urls(),
         ]
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}), "can_import_posts": can("positions.import_posts", request.user)}
+        return super().changelist_view(request, extra_context)
 
     def return_view(self, request):
         """Ask for the reason once, then return every chosen post with it."""
@@ -216,3 +232,48 @@ class PostAdmin(admin.ModelAdmin):
             "opts": self.model._meta,
         }
         return render(request, "admin/positions/post/return.html", context)
+
+
+@admin.register(PostImport)
+class PostImportAdmin(admin.ModelAdmin):
+    """The record of every import: who, when, which file, what it did. Read-only."""
+
+    list_display = [
+        "file_name",
+        "cycle",
+        "created_by",
+        "created_at",
+        "job_status",
+        "rows_created",
+        "rows_updated",
+        "rows_unchanged",
+        "rows_failed",
+    ]
+    list_filter = ["cycle", "target_status"]
+    search_fields = ["file_name", "file_digest", "created_by__email", "created_by__full_name"]
+    list_select_related = ["cycle", "created_by", "job"]
+    date_hierarchy = "created_at"
+    readonly_fields = [f.name for f in PostImport._meta.fields if f.name != "file"] + ["job_status", "file_link"]
+    exclude = ["file"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("status"))
+    def job_status(self, obj):
+        if obj.job is None:
+            return "—"
+        if obj.job.error:
+            return f"{obj.job.get_status_display()}: {obj.job.error}"
+        return obj.job.get_status_display()
+
+    @admin.display(description=_("file"))
+    def file_link(self, obj):
+        url = reverse("admin:positions_post_import_file", args=[obj.pk])
+        return format_html('<a href="{}">{}</a>', url, obj.file_name)

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from jinseed.statemachine import StatusGuarded
+from jinseed.storage import PrivateStorage
 
 from .enums import CycleStatus, PostStatus, RuleMode, Season, TermType, Town, UnitKind
 
@@ -224,3 +225,58 @@ class PostTransition(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_from_status_display()} → {self.get_to_status_display()}"
+
+
+def post_import_upload_to(instance, filename: str) -> str:
+    # Named by content: the same sheet uploaded twice is stored once.
+    return f"post-imports/{instance.file_digest}.xlsx"
+
+
+class PostImport(models.Model):
+    """The audit record of one import of posts from a spreadsheet (see ``positions.imports``).
+
+    Created when staff confirm the preview, together with the background job that applies
+    it; the counts are written in the same transaction as the posts, so they always say what
+    the import did. The job's status says whether it is still running or has failed.
+    """
+
+    cycle = models.ForeignKey(Cycle, on_delete=models.PROTECT, related_name="post_imports", verbose_name=_("cycle"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("imported by"),
+    )
+    created_at = models.DateTimeField(_("when"), auto_now_add=True)
+    file_name = models.CharField(_("file name"), max_length=255)
+    file_digest = models.CharField(_("SHA-256 of the file"), max_length=64, db_index=True)
+    file = models.FileField(_("file"), storage=PrivateStorage(), upload_to=post_import_upload_to, max_length=200)
+    target_status = models.CharField(
+        _("new posts become"), max_length=12, choices=PostStatus.choices, default=PostStatus.DRAFT
+    )
+    job = models.OneToOneField(
+        "jobs.Job", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("job")
+    )
+    rows_total = models.PositiveIntegerField(_("rows"), default=0)
+    rows_created = models.PositiveIntegerField(_("created"), default=0)
+    rows_updated = models.PositiveIntegerField(_("updated"), default=0)
+    rows_unchanged = models.PositiveIntegerField(_("unchanged"), default=0)
+    rows_failed = models.PositiveIntegerField(_("rows with errors"), default=0)
+    applied_at = models.DateTimeField(_("applied"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("post import")
+        verbose_name_plural = _("post imports")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(
+                    target_status__in=[PostStatus.DRAFT, PostStatus.SUBMITTED, PostStatus.PUBLISHED],
+                ),
+                name="post_import_target_status_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.created_at:%Y-%m-%d %H:%M})" if self.created_at else self.file_name

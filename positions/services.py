@@ -12,7 +12,7 @@ from jinseed.errors import DomainError
 from jinseed.statemachine import StatusMachine, status_change_audit
 
 from .enums import CYCLE_TRANSITIONS, POST_TRANSITIONS, CycleStatus, PostStatus
-from .models import Cycle, Post, PostTransition
+from .models import Cycle, HostUnit, Post, PostTransition
 from .signals import cycle_timeline_changed
 
 logger = logging.getLogger(__name__)
@@ -56,6 +56,39 @@ def post_transition(*, post: Post, to_status: str, actor=None, reason: str = "")
         fields["published_at"] = timezone.now()
     POST_MACHINE.move(locked, to_status, actor=actor, reason=reason, fields=fields, locked=True)
     post.status, post.return_reason, post.published_at = locked.status, locked.return_reason, locked.published_at
+    return locked
+
+
+#: Statuses in which a post's content may still change by import: nobody has applied yet.
+POST_CONTENT_EDITABLE_STATUSES = frozenset({PostStatus.DRAFT, PostStatus.RETURNED, PostStatus.SUBMITTED})
+
+
+@transaction.atomic
+def post_create(*, cycle: Cycle, unit: HostUnit, actor, data: dict) -> Post:
+    """A new post of ``unit`` in ``cycle``, as a draft; it moves on through ``post_transition``.
+
+    ``data`` holds the other fields, already validated by the caller (a form, or the import's
+    row checks, which cover what ``full_clean`` would without a query per field); the
+    database constraints stay the backstop.
+    """
+    return Post.objects.create(cycle=cycle, unit=unit, created_by=actor, **data)
+
+
+@transaction.atomic
+def post_update_content(*, post: Post, actor, data: dict) -> Post:
+    """Change the content of a post students cannot see yet; a published or closed post is
+    changed by staff in its admin page, where they see its applications."""
+    locked = Post.objects.select_for_update().get(pk=post.pk)
+    if locked.status not in POST_CONTENT_EDITABLE_STATUSES:
+        raise PostError(
+            _("The post “%(title)s” is “%(status)s”; change it in its own page, not by import.")
+            % {"title": locked.title, "status": PostStatus(locked.status).label},
+            code="post_frozen",
+        )
+    for name, value in data.items():
+        setattr(locked, name, value)
+    locked.save(update_fields=[*data, "updated_at"])
+    logger.info("Post %s: %s changed by %s.", locked.pk, ", ".join(sorted(data)), actor or "system")
     return locked
 
 

@@ -97,6 +97,7 @@ class Worker:
         pool: str = "solo",
         concurrency: int = 1,
         extra_env: dict | None = None,
+        extra_args: list[str] | None = None,
     ):
         self.log = tempfile.NamedTemporaryFile(prefix=f"celery-{name}-", suffix=".log", delete=False)  # noqa: SIM115
         env = {
@@ -123,6 +124,7 @@ class Worker:
             "--without-gossip",
             "--without-mingle",
             "--without-heartbeat",
+            *(extra_args or []),
         ]
         self.process = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
             command, cwd=BASE_DIR, env=env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True

@@ -1,0 +1,34 @@
+"""Staff see every background job, read-only: what ran, for whom, how it ended."""
+
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from .models import Job
+from .registry import job_kind_label
+
+
+@admin.register(Job)
+class JobAdmin(admin.ModelAdmin):
+    list_display = ["pk", "kind_label", "status", "created_by", "created_at", "started_at", "finished_at", "progress"]
+    list_filter = ["status", "kind"]
+    search_fields = ["kind", "created_by__email", "created_by__full_name", "error"]
+    list_select_related = ["created_by"]
+    date_hierarchy = "created_at"
+    readonly_fields = [f.name for f in Job._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("kind"), ordering="kind")
+    def kind_label(self, obj):
+        return job_kind_label(obj.kind)
+
+    @admin.display(description=_("progress"))
+    def progress(self, obj):
+        return f"{obj.progress_done}/{obj.progress_total} ({obj.percent} %)"

@@ -1,0 +1,72 @@
+"""One row per piece of long work run in the background (an import, an export, an allocation).
+
+Lifecycle (see ``enums.TRANSITIONS``): ``services.job_start`` creates the row QUEUED and, once
+its transaction commits, publishes the id to ``tasks.job_run``; the worker claims the row
+(QUEUED → RUNNING), calls the work function registered for ``kind`` with a ``JobContext``
+that writes progress as it goes, and ends the row SUCCEEDED with its ``result`` or FAILED with
+a message fit to show the person who started it.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from jinseed.statemachine import StatusGuarded
+from jinseed.storage import PrivateStorage
+
+from .enums import FINISHED_STATUSES, JobStatus
+
+
+class Job(StatusGuarded):
+    kind = models.CharField(_("kind"), max_length=80)
+    status = models.CharField(_("status"), max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("started by"),
+    )
+    # The language of the person who started the job: its messages are written in it.
+    language = models.CharField(_("language"), max_length=10, default="zh-hans")
+    params = models.JSONField(_("parameters"), default=dict, blank=True)
+    result = models.JSONField(_("result"), default=dict, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    result_file = models.FileField(
+        _("result file"), storage=PrivateStorage(), upload_to="jobs/%Y/%m/", blank=True, max_length=200
+    )
+    progress_done = models.PositiveIntegerField(_("done"), default=0)
+    progress_total = models.PositiveIntegerField(_("total"), default=0)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("background job")
+        verbose_name_plural = _("background jobs")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=JobStatus.values), name="job_status_valid"),
+            models.CheckConstraint(
+                condition=Q(progress_total=0) | Q(progress_done__lte=F("progress_total")), name="job_progress_order"
+            ),
+        ]
+        indexes = [models.Index(fields=["kind", "-created_at"], name="job_kind_created_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.pk} ({self.get_status_display()})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in FINISHED_STATUSES
+
+    @property
+    def percent(self) -> int:
+        """Whole percent done, for the progress bar; a finished job is at 100."""
+        if self.status == JobStatus.SUCCEEDED:
+            return 100
+        if not self.progress_total:
+            return 0
+        return min(100, self.progress_done * 100 // self.progress_total)

@@ -1,0 +1,240 @@
+"""Every write to jobs: starting one, moving its status, and the progress its work reports.
+
+``job_start`` is called by a domain service or view inside its own transaction; the broker
+message goes out only when that transaction commits (``transaction.on_commit``), so a worker
+never looks for a row that does not exist yet, and a rolled-back request starts nothing.
+Without ``CELERY_BROKER_URL`` the task runs eagerly: the work is done inline at the commit,
+and the page the user is sent to already shows the finished job.
+"""
+
+import copy
+import logging
+import math
+import time
+from collections.abc import Callable
+from functools import partial
+
+from celery.exceptions import SoftTimeLimitExceeded
+from django.core.files.base import ContentFile
+from django.db import DEFAULT_DB_ALIAS, connections, router, transaction
+from django.db.utils import load_backend
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from jinseed.errors import DomainError
+from jinseed.statemachine import StatusMachine
+
+from .enums import TRANSITIONS, JobStatus
+from .models import Job
+from .registry import job_kind_get
+
+logger = logging.getLogger(__name__)
+
+
+class JobError(DomainError):
+    pass
+
+
+@transaction.atomic
+def job_start(*, kind: str, params: dict | None = None, actor=None) -> Job:
+    """Queue a job of a registered ``kind``; its task is published when the caller commits."""
+    job_kind_get(kind)  # a kind nobody registered is a programming error: fail here, not in the worker
+    job = Job.objects.create(
+        kind=kind,
+        params=params or {},
+        created_by=actor if actor is not None and actor.is_authenticated else None,
+        language=translation.get_language() or "zh-hans",
+    )
+    transaction.on_commit(partial(_publish, job.pk))
+    return job
+
+
+def _publish(job_id: int) -> None:
+    from .tasks import job_run
+
+    try:
+        job_run.delay(job_id)
+    except Exception:  # the broker is down: say so on the page instead of leaving it queued
+        logger.exception("Job %s could not be published to the broker", job_id)
+        job = Job.objects.get(pk=job_id)
+        with translation.override(job.language):
+            message = _("The job could not be started because the task queue is unavailable. Try again later.")
+        job_transition(job=job, to_status=JobStatus.FAILED, error=message)
+
+
+def _job_audit(changes) -> None:
+    """A job's own timestamps and error are its record; the moves are logged."""
+    for c in changes:
+        logger.info("Job %s: %s → %s", c.pk, c.from_status, c.to_status)
+
+
+JOB_MACHINE = StatusMachine(
+    model=Job,
+    transitions=TRANSITIONS,
+    labels=JobStatus,
+    error=JobError,
+    audit=_job_audit,
+    message=gettext_lazy("A job that is “%(from)s” cannot become “%(to)s”."),
+)
+
+
+def _move(job: Job, to_status: str, *, locked: bool = True, **fields) -> Job:
+    now = timezone.now()
+    if to_status == JobStatus.RUNNING:
+        fields.setdefault("started_at", now)
+    if to_status in (JobStatus.SUCCEEDED, JobStatus.FAILED):
+        fields.setdefault("finished_at", now)
+    return JOB_MACHINE.move(job, to_status, at=now, fields=fields, locked=locked)
+
+
+@transaction.atomic
+def job_transition(*, job: Job, to_status: str, **fields) -> Job:
+    """The one place a job changes status: locks the row, checks ``TRANSITIONS``, saves.
+
+    ``fields`` are other columns written in the same save (``error``, ``result``, progress).
+    """
+    return _move(job, to_status, locked=False, **fields)
+
+
+def _claim(job_id: int) -> tuple[Job | None, str]:
+    """QUEUED → RUNNING, once. A message for a RUNNING job is the broker redelivering it
+    after its worker was lost (``acks_late``): the job is failed, not run a second time."""
+    with transaction.atomic():
+        job = Job.objects.select_for_update(of=("self",)).select_related("created_by").filter(pk=job_id).first()
+        if job is None:
+            return None, "missing"
+        if job.status == JobStatus.RUNNING:
+            with translation.override(job.language):
+                message = _("The job was interrupted before it finished. Start it again.")
+            _move(job, JobStatus.FAILED, error=message)
+            return None, "interrupted"
+        if job.status != JobStatus.QUEUED:
+            return None, "skipped"
+        return _move(job, JobStatus.RUNNING), "claimed"
+
+
+def job_execute(*, job_id: int) -> str:
+    """Run one job (the body of ``tasks.job_run``): claim it, call its handler, record the end."""
+    job, outcome = _claim(job_id)
+    if job is None:
+        return outcome
+    context = JobContext(job)
+    with translation.override(job.language):
+        try:
+            handler: Callable[[JobContext], dict | None] = job_kind_get(job.kind).load_handler()
+            result = handler(context) or {}
+        except DomainError as exc:
+            return _fail(job, context, str(exc))
+        except SoftTimeLimitExceeded:
+            return _fail(job, context, _("The job took too long and was stopped. Nothing more was done."))
+        except Exception:
+            logger.exception("Job %s (%s) failed", job.pk, job.kind)
+            return _fail(
+                job, context, _("The job stopped because of an error in the portal. It has been logged; try again.")
+            )
+        finally:
+            context.close()
+        job_transition(
+            job=job,
+            to_status=JobStatus.SUCCEEDED,
+            result=result,
+            progress_done=context.done,
+            progress_total=max(context.total, context.done),
+        )
+    return "succeeded"
+
+
+def _fail(job: Job, context: "JobContext", message: str) -> str:
+    job_transition(
+        job=job,
+        to_status=JobStatus.FAILED,
+        error=message,
+        progress_done=context.done,
+        progress_total=max(context.total, context.done),
+    )
+    return "failed"
+
+
+class JobContext:
+    """What a job's handler gets: its parameters, who started it, and a progress reporter.
+
+    Progress is written at most once per 1 % of the total or per ``min_interval`` seconds,
+    whichever comes first, so a loop over 100,000 rows costs about a hundred small UPDATEs.
+    A handler that does its work inside ``transaction.atomic`` (an import that must be all or
+    nothing) would hide those UPDATEs from the page until it commits; on PostgreSQL they are
+    therefore written through a second connection of their own, committed at once. SQLite
+    allows a single writer, so there they go through the job's own connection (the page
+    sees them at the end; on SQLite jobs run eagerly anyway).
+    """
+
+    def __init__(self, job: Job, *, min_interval: float = 0.5, min_fraction: float = 0.01, clock=time.monotonic):
+        self.job = job
+        self.done = job.progress_done
+        self.total = job.progress_total
+        self.writes = 0
+        self._min_interval = min_interval
+        self._min_fraction = min_fraction
+        self._clock = clock
+        self._written_done = self.done
+        self._written_at = clock()
+        self._side_connection = None
+
+    @property
+    def params(self) -> dict:
+        return self.job.params
+
+    @property
+    def actor(self):
+        return self.job.created_by
+
+    def set_total(self, total: int) -> None:
+        """How many steps the work has, once known (written at once: the bar can start)."""
+        self.total = max(int(total), 0)
+        self.done = min(self.done, self.total)
+        self._write()
+
+    def advance(self, steps: int = 1) -> None:
+        self.done = min(self.done + steps, self.total) if self.total else self.done + steps
+        step = max(1, math.ceil(self.total * self._min_fraction))
+        if (
+            self.done - self._written_done >= step
+            or self._clock() - self._written_at >= self._min_interval
+            or (self.total and self.done == self.total)
+        ):
+            self._write()
+
+    def save_file(self, name: str, content: bytes) -> str:
+        """Keep ``content`` as the job's result file (private storage), served by ``jobs:file``."""
+        self.job.result_file.save(name, ContentFile(content), save=False)
+        Job.objects.filter(pk=self.job.pk).update(result_file=self.job.result_file.name)
+        return self.job.result_file.name
+
+    def _write(self) -> None:
+        self._written_done, self._written_at = self.done, self._clock()
+        self.writes += 1
+        total = max(self.total, self.done)
+        alias = router.db_for_write(Job)
+        connection = connections[alias]
+        if connection.in_atomic_block and connection.vendor != "sqlite":
+            side = self._side(alias)
+            table, quote = Job._meta.db_table, side.ops.quote_name
+            with side.cursor() as cursor:
+                cursor.execute(
+                    f"UPDATE {quote(table)} SET {quote('progress_done')} = %s, {quote('progress_total')} = %s "  # noqa: S608 - names from the model, values bound
+                    f"WHERE {quote('id')} = %s",
+                    [self.done, total, self.job.pk],
+                )
+        else:
+            Job.objects.filter(pk=self.job.pk).update(progress_done=self.done, progress_total=total)
+
+    def _side(self, alias: str = DEFAULT_DB_ALIAS):
+        if self._side_connection is None:
+            settings_dict = copy.deepcopy(connections[alias].settings_dict)
+            self._side_connection = load_backend(settings_dict["ENGINE"]).DatabaseWrapper(settings_dict, alias)
+        return self._side_connection
+
+    def close(self) -> None:
+        if self._side_connection is not None:
+            self._side_connection.close()
+            self._side_connection = None

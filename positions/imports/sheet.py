@@ -1,0 +1,296 @@
+"""The post sheet as a file: the template staff hand out, and reading an uploaded one safely.
+
+``sheet_read`` refuses a file as a whole before any row is looked at — too large, not an
+.xlsx (an old .xls, a CSV renamed), unreadable, empty, with merged cells, with formulas, or
+without a required column — with a message naming what to fix. Formulas are refused rather
+than their cached values taken: a value Excel computed from another sheet or a link may be
+stale or absent (openpyxl never recalculates), and the units are asked for plain values.
+openpyxl parses the XML through defusedxml (a requirement), so a crafted file cannot expand
+entities; the unpacked size is checked before openpyxl sees the file.
+"""
+
+import io
+import zipfile
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.template.defaultfilters import filesizeformat
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
+
+from jinseed.errors import DomainError
+
+from ..enums import Season, TermType, UnitKind
+from .columns import (
+    COLUMNS,
+    SEASON_WORDS,
+    SHEET_LANGUAGE,
+    TERM_WORDS,
+    UNIT_KIND_WORDS,
+    normalize,
+    sheet_word,
+)
+
+XLSX_MAGIC = b"PK\x03\x04"
+OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # Excel 97–2003 (.xls) and other old Office files
+MAX_UNPACKED_BYTES = 60 * 1024 * 1024
+TEMPLATE_ROWS = 2000  # rows of the template that get the drop-down lists
+
+
+class SheetError(DomainError):
+    pass
+
+
+def max_upload_bytes() -> int:
+    return settings.POST_IMPORT_MAX_BYTES
+
+
+def max_rows() -> int:
+    return settings.POST_IMPORT_MAX_ROWS
+
+
+@dataclass
+class Sheet:
+    """What was read: which column each field is in, and the non-empty data rows."""
+
+    columns: list  # the ``Column``s present, in the sheet's order
+    rows: list["SheetRow"] = field(default_factory=list)
+
+
+@dataclass
+class SheetRow:
+    number: int  # the row number Excel shows
+    values: dict  # column key → the cell's value (str, int, float, date, datetime or None)
+
+
+def check_upload_size(size: int) -> None:
+    """Before the file is read at all."""
+    if size > max_upload_bytes():
+        raise SheetError(
+            _("The file is %(size)s; the largest sheet accepted is %(limit)s. Remove other sheets or pictures.")
+            % {"size": filesizeformat(size), "limit": filesizeformat(max_upload_bytes())},
+            code="too_large",
+        )
+    if size == 0:
+        raise SheetError(_("The file is empty."), code="empty_file")
+
+
+def _refuse_other_formats(data: bytes, file_name: str) -> None:
+    if data.startswith(OLE2_MAGIC):
+        raise SheetError(
+            _(
+                "This is an old Excel 97–2003 workbook (.xls), whatever its name says. Open it in Excel and "
+                "save it as “Excel Workbook (.xlsx)”, then upload that."
+            ),
+            code="xls",
+        )
+    if not data.startswith(XLSX_MAGIC):
+        if file_name.lower().endswith((".csv", ".txt")) or b"," in data[:2000]:
+            raise SheetError(
+                _("This is a CSV or text file, not an Excel workbook. Use the template and save it as .xlsx."),
+                code="csv",
+            )
+        raise SheetError(_("This file is not an Excel workbook (.xlsx). Use the template."), code="not_xlsx")
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            names = archive.namelist()
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except zipfile.BadZipFile:
+        raise SheetError(_("The workbook is damaged and cannot be opened."), code="bad_zip") from None
+    if "xl/workbook.xml" not in names:
+        raise SheetError(
+            _("This file is not an Excel workbook (.xlsx); it may be a Word or other document."), code="not_xlsx"
+        )
+    if unpacked > MAX_UNPACKED_BYTES:
+        raise SheetError(_("The workbook unpacks to too much data to be a post sheet."), code="too_large")
+
+
+def sheet_read(data: bytes, *, file_name: str = "") -> Sheet:
+    """Read the first worksheet of an uploaded workbook, or raise ``SheetError``."""
+    from openpyxl import load_workbook
+
+    check_upload_size(len(data))
+    _refuse_other_formats(data, file_name)
+    try:
+        workbook = load_workbook(io.BytesIO(data), data_only=False, keep_links=False, keep_vba=False)
+    except Exception:  # openpyxl raises many kinds of error for a broken file
+        raise SheetError(
+            _("The workbook could not be read. Save it again as .xlsx from Excel."), code="unreadable"
+        ) from None
+    try:
+        return _read_worksheet(workbook.worksheets[0])
+    finally:
+        workbook.close()
+
+
+def _read_worksheet(ws) -> Sheet:
+    if ws.max_row < 1 or all(cell.value in (None, "") for cell in ws[1]):
+        raise SheetError(_("The first worksheet is empty: the headers go in row 1."), code="empty_sheet")
+
+    merged = sorted(ws.merged_cells.ranges, key=lambda r: (r.min_row, r.min_col))
+    if merged:
+        ranges = "、".join(r.coord for r in merged[:5])
+        if merged[0].min_row == 1:
+            raise SheetError(
+                _("The header row has merged cells (%(ranges)s): each column needs a header cell of its own.")
+                % {"ranges": ranges},
+                code="merged_header",
+            )
+        raise SheetError(
+            _("The sheet has merged cells (%(ranges)s): unmerge them and fill in every cell.") % {"ranges": ranges},
+            code="merged_cells",
+        )
+
+    if ws.max_row - 1 > max_rows():
+        raise SheetError(
+            _("The sheet has %(rows)s rows; at most %(limit)s posts are imported at a time. Split it.")
+            % {"rows": ws.max_row - 1, "limit": max_rows()},
+            code="too_many_rows",
+        )
+
+    formulas = [cell.coordinate for row in ws.iter_rows() for cell in row if cell.data_type == "f"]
+    if formulas:
+        raise SheetError(
+            _(
+                "Cell %(cells)s holds a formula. The import takes typed values only: copy the column and "
+                "paste it back as values."
+            )
+            % {"cells": "、".join(formulas[:5]) + ("…" if len(formulas) > 5 else "")},
+            code="formula",
+        )
+
+    positions = _header_positions(ws)
+    sheet = Sheet(columns=sorted((c for c in COLUMNS if c.key in positions), key=lambda c: positions[c.key]))
+    for number, row in enumerate(ws.iter_rows(min_row=2, values_only=True), start=2):
+        values = {key: (row[index] if index < len(row) else None) for key, index in positions.items()}
+        if all(value is None or (isinstance(value, str) and not value.strip()) for value in values.values()):
+            continue
+        sheet.rows.append(SheetRow(number=number, values=values))
+    if not sheet.rows:
+        raise SheetError(_("The sheet has its headers but no post below them."), code="no_rows")
+    return sheet
+
+
+def _header_positions(ws) -> dict[str, int]:
+    wanted = {variant: column for column in COLUMNS for variant in column.header_variants()}
+    positions: dict[str, int] = {}
+    for index, cell in enumerate(ws[1]):
+        if cell.value is None:
+            continue
+        column = wanted.get(normalize(str(cell.value)))
+        if column is None:
+            continue  # a column of the unit's own (notes…) is left alone
+        if column.key in positions:
+            raise SheetError(
+                _("The column “%(column)s” appears twice (%(cell)s).")
+                % {"column": column.header, "cell": cell.coordinate},
+                code="duplicate_column",
+            )
+        positions[column.key] = index
+    missing = [column.header for column in COLUMNS if column.required and column.key not in positions]
+    if missing:
+        raise SheetError(
+            _("The sheet has no column %(columns)s. Use the template's headers in row 1.")
+            % {"columns": "、".join(f"“{name}”" for name in missing)},
+            code="missing_column",
+        )
+    return positions
+
+
+# --- the template -------------------------------------------------------------------------------------
+
+
+def template_workbook() -> bytes:
+    """The .xlsx staff send to the units: Chinese headers, drop-down lists, one example row."""
+    from openpyxl import Workbook
+    from openpyxl.comments import Comment
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    with translation.override(SHEET_LANGUAGE):
+        workbook = Workbook()
+        ws = workbook.active
+        ws.title = pgettext("post import sheet", "Posts")
+        required_fill = PatternFill("solid", fgColor="FCE4D6")
+        optional_fill = PatternFill("solid", fgColor="EDEDED")
+        letters = {}
+        for index, column in enumerate(COLUMNS, start=1):
+            cell = ws.cell(row=1, column=index, value=column.header)
+            cell.font = Font(bold=True)
+            cell.fill = required_fill if column.required else optional_fill
+            cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+            required = _("Required.") if column.required else _("Optional.")
+            cell.comment = Comment(f"{required} {column.hint}", "jinseed")
+            letter = get_column_letter(index)
+            letters[column.key] = letter
+            ws.column_dimensions[letter].width = column.width
+        ws.freeze_panes = "A2"
+
+        example = {
+            "unit": _("(Example: delete this row) Jinshan District Bureau of Culture and Tourism"),
+            "unit_kind": sheet_word(UNIT_KIND_WORDS, UnitKind.DISTRICT_BUREAU),
+            "title": _("Assistant, cultural events office"),
+            "term": sheet_word(TERM_WORDS, TermType.SHORT),
+            "season": sheet_word(SEASON_WORDS, Season.SUMMER),
+            "headcount": 2,
+            "description": _("Helps the office prepare the summer cultural events of the district."),
+            "duties": _("Event logistics, visitor surveys, meeting minutes."),
+            "requirements": _("Careful and willing to learn; able to write clearly."),
+            "preferred_majors": _("Culture, management, journalism"),
+            "min_year_of_study": 1,
+            "max_year_of_study": 2,
+            "place_of_work": _("Zhujing Town, Jinshan District"),
+            "starts_on": "2026-07-06",
+            "ends_on": "2026-08-14",
+        }
+        for index, column in enumerate(COLUMNS, start=1):
+            ws.cell(row=2, column=index, value=example[column.key]).font = Font(italic=True, color="7F7F7F")
+
+        last = TEMPLATE_ROWS + 1
+        lists = {
+            "term": [sheet_word(TERM_WORDS, value) for value in TermType.values],
+            "season": [sheet_word(SEASON_WORDS, value) for value in Season.values],
+            "unit_kind": [sheet_word(UNIT_KIND_WORDS, value) for value in UnitKind.values],
+        }
+        for key, words in lists.items():
+            validation = DataValidation(
+                type="list",
+                formula1='"' + ",".join(words) + '"',
+                allow_blank=not COLUMNS_REQUIRED[key],
+                showErrorMessage=True,
+                errorTitle=_("Not in the list"),
+                error=_("Choose one of: %(words)s") % {"words": "、".join(words)},
+            )
+            validation.add(f"{letters[key]}2:{letters[key]}{last}")
+            ws.add_data_validation(validation)
+        headcount = DataValidation(
+            type="whole",
+            operator="greaterThanOrEqual",
+            formula1="1",
+            showErrorMessage=True,
+            errorTitle=_("Headcount"),
+            error=_("The headcount is a whole number, 1 or more."),
+        )
+        headcount.add(f"{letters['headcount']}2:{letters['headcount']}{last}")
+        ws.add_data_validation(headcount)
+
+        notes = workbook.create_sheet(pgettext("post import sheet", "How to fill in"))
+        notes.column_dimensions["A"].width = 20
+        notes.column_dimensions["B"].width = 10
+        notes.column_dimensions["C"].width = 80
+        notes.append([_("Column"), _("Required"), _("What to write")])
+        for column in COLUMNS:
+            notes.append([column.header, _("yes") if column.required else _("no"), str(column.hint)])
+        notes.append([])
+        notes.append([_("One post per row, on the first sheet. Type values: no formulas, no merged cells.")])
+        for cell in notes[1]:
+            cell.font = Font(bold=True)
+
+        buffer = io.BytesIO()
+        workbook.save(buffer)
+    return buffer.getvalue()
+
+
+COLUMNS_REQUIRED = {column.key: column.required for column in COLUMNS}

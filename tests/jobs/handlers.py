@@ -1,0 +1,48 @@
+"""Job kinds for the tests of ``jinseed.jobs``: registered when this module is imported (by the
+tests, and by a test worker started with ``--include tests.jobs.handlers``)."""
+
+import time
+
+from django.db import transaction
+
+from jinseed.errors import DomainError
+from jinseed.jobs.registry import job_kind_register
+
+
+class SheetError(DomainError):
+    pass
+
+
+def count(context) -> dict:
+    steps = context.params["steps"]
+    pause = context.params.get("pause", 0)
+    context.set_total(steps)
+    with transaction.atomic():  # the way an all-or-nothing import works
+        for _ in range(steps):
+            if pause:
+                time.sleep(pause)
+            context.advance()
+    return {"counted": steps}
+
+
+def refuse(context) -> dict:
+    context.set_total(10)
+    context.advance(3)
+    raise SheetError("工作表第3行单位名称未知。")
+
+
+def crash(context) -> dict:
+    raise RuntimeError("a bug")
+
+
+def report(context) -> dict:
+    context.set_total(1)
+    context.save_file("report.txt", "岗位,人数\n".encode())
+    context.advance()
+    return {}
+
+
+job_kind_register("tests.count", handler="tests.jobs.handlers.count", label="Count")
+job_kind_register("tests.refuse", handler="tests.jobs.handlers.refuse", label="Refuse")
+job_kind_register("tests.crash", handler="tests.jobs.handlers.crash", label="Crash")
+job_kind_register("tests.report", handler="tests.jobs.handlers.report", label="Report")

@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from applicants.enums import ApplicationStatus
+from jinseed.forms import ModelChoiceField, ModelMultipleChoiceField
 
 from .enums import InterviewMode, InterviewOutcome, RejectionReason
 from .models import InterviewSlot
@@ -39,7 +40,7 @@ class DecisionForm(forms.Form):
 
 
 class BulkDecisionForm(DecisionForm):
-    applications = forms.ModelMultipleChoiceField(label=_("Applicants"), queryset=None)
+    applications = ModelMultipleChoiceField(label=_("Applicants"), queryset=None)
 
     def __init__(self, *args, queryset, **kwargs):
         super().__init__(*args, **kwargs)
@@ -92,6 +93,7 @@ class SlotForm(forms.ModelForm):
             "self_booking",
         ]
         widgets = {"interviewers": forms.CheckboxSelectMultiple}
+        field_classes = {"post": ModelChoiceField, "interviewers": ModelMultipleChoiceField}
 
     def __init__(self, *args, posts, interviewers, **kwargs):
         super().__init__(*args, **kwargs)
@@ -115,7 +117,7 @@ class SlotForm(forms.ModelForm):
 
 
 class AssignForm(forms.Form):
-    application = forms.ModelChoiceField(label=_("Shortlisted applicant"), queryset=None)
+    application = ModelChoiceField(label=_("Shortlisted applicant"), queryset=None)
 
     def __init__(self, *args, queryset, **kwargs):
         super().__init__(*args, **kwargs)
@@ -124,7 +126,7 @@ class AssignForm(forms.Form):
 
 
 class RescheduleForm(forms.Form):
-    slot = forms.ModelChoiceField(label=_("New slot"), queryset=None)
+    slot = ModelChoiceField(label=_("New slot"), queryset=None)
 
     def __init__(self, *args, queryset, **kwargs):
         super().__init__(*args, **kwargs)

@@ -70,6 +70,8 @@ MIDDLEWARE = [
     "jinseed.accounts.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # A database still locked after the busy timeout: a "try again" page instead of a 500.
+    "jinseed.busy.DatabaseBusyMiddleware",
     # Last, as django-axes asks: it turns a lock-out into its response.
     "axes.middleware.AxesMiddleware",
 ]
@@ -99,8 +101,14 @@ DATABASES = {
     "default": env.db_url("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # WAL and a busy timeout let the dev server and an eager task share the file.
-    DATABASES["default"].setdefault("OPTIONS", {}).update({"timeout": 20, "init_command": "PRAGMA journal_mode=WAL;"})
+    # WAL lets readers go on while one writer writes. Every transaction takes the write lock
+    # when it begins (IMMEDIATE), so two requests that read then write (two submits of one
+    # form, two accepts) queue up for up to ``timeout`` seconds instead of the second failing
+    # with "database is locked" when it tries to write; the second then sees what the first
+    # did and gets the service's own message. PostgreSQL keeps its row locks.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"timeout": 20, "transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL;"}
+    )
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True

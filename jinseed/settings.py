@@ -197,6 +197,15 @@ else:
 SMS_BACKEND = env.str("SMS_BACKEND", default="jinseed.notifications.sms.LoggingSmsBackend")
 SMS_GATEWAY_URL = env.str("SMS_GATEWAY_URL", default="")
 SMS_GATEWAY_TOKEN = env.str("SMS_GATEWAY_TOKEN", default="")
+# The logging backend only writes messages to the log: production must not lose every SMS
+# silently, so without DEBUG it is refused unless explicitly allowed.
+SMS_ALLOW_LOGGING_BACKEND = env.bool("SMS_ALLOW_LOGGING_BACKEND", default=False)
+if not DEBUG and SMS_BACKEND == "jinseed.notifications.sms.LoggingSmsBackend" and not SMS_ALLOW_LOGGING_BACKEND:
+    raise ImproperlyConfigured(
+        "DEBUG is off and SMS_BACKEND is the logging backend, which sends nothing: set SMS_BACKEND to "
+        "jinseed.notifications.sms.HttpGatewaySmsBackend (with SMS_GATEWAY_URL and SMS_GATEWAY_TOKEN), or set "
+        "SMS_ALLOW_LOGGING_BACKEND=true to keep it on purpose."
+    )
 
 # --- Celery --------------------------------------------------------------------------------------
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
@@ -271,11 +280,13 @@ if not DEBUG:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False)
     LANGUAGE_COOKIE_SECURE = True
 
+# Every handler masks mainland mobile numbers (138****0001) in whatever it writes.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"mask_mobiles": {"()": "jinseed.logmask.MaskMobilesFilter"}},
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["mask_mobiles"]}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }

@@ -274,10 +274,14 @@ X_FRAME_OPTIONS = "DENY"
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     # Served over HTTPS only: plain HTTP is redirected, and browsers are told to remember it
-    # (a month by default; raise it, or add subdomains, once the deployment is settled).
+    # (a month by default; raise it once the deployment is settled). The portal's own host
+    # and any name under it are HTTPS only (HSTS covers names below the portal's host, never
+    # its parent domain). Preloading stays a deployment's decision: it commits the whole
+    # registrable domain, beyond this portal, for good (README, "Security").
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=30 * 24 * 60 * 60)
-    SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+    SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
     LANGUAGE_COOKIE_SECURE = True
 
 # Every handler masks mainland mobile numbers (138****0001) in whatever it writes.

@@ -9,6 +9,7 @@ and SMTP. See README.md for the full list.
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -53,6 +54,7 @@ INSTALLED_APPS = [
     "django_filters",
     "rules.apps.AutodiscoverRulesConfig",
     "axes",
+    "csp",
     "jinseed.notifications",
     "positions",
     "applicants",
@@ -61,6 +63,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -265,6 +268,25 @@ CELERY_BEAT_SCHEDULE: dict = {
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
+
+# Content-Security-Policy (django-csp): everything from the portal's own origin, no inline
+# script or style anywhere (behaviour lives in static/js/, looks in static/css/), no plugins,
+# no framing, forms post only here. ``data:`` images are Bootstrap's own SVG icons in its CSS.
+# The admin's email previews are the one exception (jinseed/notifications/admin.py): mail
+# HTML needs inline styles, and the change page frames them.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    },
+}
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = not DEBUG

@@ -174,8 +174,7 @@ class RankingForm(forms.Form):
                 widget=forms.NumberInput(
                     attrs={
                         "min": 1,
-                        "class": "form-control form-control-sm",
-                        "style": "width: 5em",
+                        "class": "form-control form-control-sm rank-input",
                         "form": "ranking-form",
                         "aria-label": f"{_('Rank')} {application.student.legal_name}",
                     }

@@ -1,7 +1,9 @@
 """An id beyond the 64-bit range is a form error, never a 500 (jinseed/forms.py)."""
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import translation
 
 from applicants.models import Application
 from jinseed.forms import MAX_ID, ModelChoiceField, ModelMultipleChoiceField, id_in_range
@@ -27,16 +29,18 @@ def test_id_in_range_leaves_non_numbers_to_django():
 @pytest.mark.parametrize("value", [HUGE, "-" + HUGE, str(MAX_ID + 1), "0"])
 def test_model_multiple_choice_field_refuses_out_of_range_ids(value):
     field = ModelMultipleChoiceField(queryset=Application.objects.all())
-    with pytest.raises(Exception) as caught:
-        field.clean([value])
-    assert caught.value.messages == [f"“{value}”不是一个有效的值"]
+    with translation.override("zh-hans"):
+        with pytest.raises(ValidationError) as caught:
+            field.clean([value])
+        assert caught.value.messages == [f"“{value}”不是一个有效的值"]
 
 
 def test_model_choice_field_refuses_out_of_range_ids():
     field = ModelChoiceField(queryset=Application.objects.all())
-    with pytest.raises(Exception) as caught:
-        field.clean(HUGE)
-    assert caught.value.messages == ["选择一个有效的选项： 该选择不在可用的选项中。"]
+    with translation.override("zh-hans"):
+        with pytest.raises(ValidationError) as caught:
+            field.clean(HUGE)
+        assert caught.value.messages == ["选择一个有效的选项： 该选择不在可用的选项中。"]
 
 
 def test_bulk_decision_with_a_20_digit_id_is_a_form_error(client):

@@ -1,4 +1,6 @@
 from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from .models import Application, ApplicationEvent, StudentProfile
@@ -78,12 +80,14 @@ class ApplicationAdmin(admin.ModelAdmin):
     date_hierarchy = "submitted_at"
     # An application changes only through the services (submit, withdraw, rank, decisions),
     # which keep its history and rules; the admin shows it and lets staff fix the statement.
+    # The résumé is shown as a link to the checked download view, never as a file widget.
+    exclude = ["resume"]
     readonly_fields = [
         "student",
         "post",
         "cycle",
         "preference_rank",
-        "resume",
+        "resume_link",
         "selection_rank",
         "status",
         "published_status",
@@ -104,3 +108,11 @@ class ApplicationAdmin(admin.ModelAdmin):
     @admin.display(description=_("ID number"))
     def student_id_masked(self, obj):
         return obj.student.id_number_masked
+
+    @admin.display(description=_("résumé (PDF)"))
+    def resume_link(self, obj):
+        # A résumé is private (it has no public URL): the link goes to the download view,
+        # which checks who is asking.
+        if not obj.resume:
+            return "—"
+        return format_html('<a href="{}">{}</a>', reverse("applicants:resume", args=[obj.pk]), _("Download the résumé"))

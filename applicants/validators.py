@@ -2,8 +2,8 @@
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
+from pypdf import PdfReader
 
 PDF_MAGIC = b"%PDF-"
 PDF_EOF = b"%%EOF"
@@ -11,17 +11,25 @@ PDF_EOF = b"%%EOF"
 EOF_WINDOW = 2048
 
 
+def _bytes(n: int) -> str:
+    """A byte count with thousands separators, exact (5,242,980), as the refusal shows it."""
+    return f"{n:,}"
+
+
 def validate_resume_pdf(upload) -> None:
-    """Refuse anything that is not a PDF of at most ``RESUME_MAX_BYTES``.
+    """Refuse anything that is not a readable PDF of at most ``RESUME_MAX_BYTES``.
 
     The first bytes must be the PDF header and the end must carry the end-of-file marker; a
-    renamed Word file or image fails, whatever its name or declared content type.
+    renamed Word file or image fails, whatever its name or declared content type. Then the
+    file must parse as a PDF with at least one page, so that a file that only dresses up as
+    a PDF (a PDF/HTML polyglot, a damaged or password-protected file) is refused too: the
+    unit could not read it either.
     """
     limit = settings.RESUME_MAX_BYTES
     if upload.size > limit:
         raise ValidationError(
-            _("The résumé is %(size)s; the limit is %(limit)s.")
-            % {"size": filesizeformat(upload.size), "limit": filesizeformat(limit)},
+            _("The résumé is %(size)s bytes; the limit is %(limit)s bytes (%(limit_mb)s MB).")
+            % {"size": _bytes(upload.size), "limit": _bytes(limit), "limit_mb": f"{limit / 2**20:g}"},
             code="resume_too_large",
         )
     if upload.size == 0:
@@ -35,4 +43,20 @@ def validate_resume_pdf(upload) -> None:
         raise ValidationError(
             _("The résumé must be a PDF document. Please export or print it as PDF and choose that file."),
             code="resume_not_pdf",
+        )
+    try:
+        # Lenient parsing (pypdf's default): real writers' small deviations pass, a file
+        # without a PDF's structure does not.
+        pages = len(PdfReader(upload).pages)
+    except Exception:  # pypdf raises many kinds of error on a broken file: each means unreadable
+        pages = 0
+    finally:
+        upload.seek(0)
+    if pages == 0:
+        raise ValidationError(
+            _(
+                "The résumé could not be read as a PDF document with pages (it may be damaged or password-protected). "
+                "Please export or print it as PDF again and choose the new file."
+            ),
+            code="resume_unreadable",
         )

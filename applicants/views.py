@@ -100,8 +100,9 @@ def forms_error(exc: DomainError) -> ValidationError:
 
 
 def _safe_next(request) -> bool:
-    nxt = request.GET.get("next")
-    return bool(nxt) and url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()})
+    # A path only: a bare word would be taken for a URL name by ``redirect``.
+    nxt = request.GET.get("next") or ""
+    return nxt.startswith("/") and url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()})
 
 
 @rule_required("accounts.use_student_pages")

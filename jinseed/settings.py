@@ -9,6 +9,7 @@ and SMTP. See README.md for the full list.
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -54,6 +55,7 @@ INSTALLED_APPS = [
     "rules.apps.AutodiscoverRulesConfig",
     "axes",
     "jinseed.audit",
+    "csp",
     "jinseed.notifications",
     "jinseed.jobs",
     "positions",
@@ -67,6 +69,7 @@ if DEVTOOLS:
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -76,6 +79,8 @@ MIDDLEWARE = [
     "jinseed.accounts.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # A database still locked after the busy timeout: a "try again" page instead of a 500.
+    "jinseed.busy.DatabaseBusyMiddleware",
     # Last, as django-axes asks: it turns a lock-out into its response.
     "axes.middleware.AxesMiddleware",
 ]
@@ -105,8 +110,14 @@ DATABASES = {
     "default": env.db_url("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # WAL and a busy timeout let the dev server and an eager task share the file.
-    DATABASES["default"].setdefault("OPTIONS", {}).update({"timeout": 20, "init_command": "PRAGMA journal_mode=WAL;"})
+    # WAL lets readers go on while one writer writes. Every transaction takes the write lock
+    # when it begins (IMMEDIATE), so two requests that read then write (two submits of one
+    # form, two accepts) queue up for up to ``timeout`` seconds instead of the second failing
+    # with "database is locked" when it tries to write; the second then sees what the first
+    # did and gets the service's own message. PostgreSQL keeps its row locks.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"timeout": 20, "transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL;"}
+    )
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
@@ -131,12 +142,15 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
 
-# django-axes: lock a username on one address, never a whole campus behind one NAT.
+# django-axes: lock an account on one address, never a whole campus behind one NAT. The
+# account is counted whatever spelling of it was typed (email in any case, mobile number):
+# see jinseed/accounts/lockout.py.
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.25)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "jinseed.accounts.lockout.lockout_username"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 
@@ -194,6 +208,15 @@ else:
 SMS_BACKEND = env.str("SMS_BACKEND", default="jinseed.notifications.sms.LoggingSmsBackend")
 SMS_GATEWAY_URL = env.str("SMS_GATEWAY_URL", default="")
 SMS_GATEWAY_TOKEN = env.str("SMS_GATEWAY_TOKEN", default="")
+# The logging backend only writes messages to the log: production must not lose every SMS
+# silently, so without DEBUG it is refused unless explicitly allowed.
+SMS_ALLOW_LOGGING_BACKEND = env.bool("SMS_ALLOW_LOGGING_BACKEND", default=False)
+if not DEBUG and SMS_BACKEND == "jinseed.notifications.sms.LoggingSmsBackend" and not SMS_ALLOW_LOGGING_BACKEND:
+    raise ImproperlyConfigured(
+        "DEBUG is off and SMS_BACKEND is the logging backend, which sends nothing: set SMS_BACKEND to "
+        "jinseed.notifications.sms.HttpGatewaySmsBackend (with SMS_GATEWAY_URL and SMS_GATEWAY_TOKEN), or set "
+        "SMS_ALLOW_LOGGING_BACKEND=true to keep it on purpose."
+    )
 
 # --- Celery --------------------------------------------------------------------------------------
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
@@ -256,6 +279,25 @@ CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 
+# Content-Security-Policy (django-csp): everything from the portal's own origin, no inline
+# script or style anywhere (behaviour lives in static/js/, looks in static/css/), no plugins,
+# no framing, forms post only here. ``data:`` images are Bootstrap's own SVG icons in its CSS.
+# The admin's email previews are the one exception (jinseed/notifications/admin.py): mail
+# HTML needs inline styles, and the change page frames them.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    },
+}
+
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
@@ -264,17 +306,23 @@ X_FRAME_OPTIONS = "DENY"
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     # Served over HTTPS only: plain HTTP is redirected, and browsers are told to remember it
-    # (a month by default; raise it, or add subdomains, once the deployment is settled).
+    # (a month by default; raise it once the deployment is settled). The portal's own host
+    # and any name under it are HTTPS only (HSTS covers names below the portal's host, never
+    # its parent domain). Preloading stays a deployment's decision: it commits the whole
+    # registrable domain, beyond this portal, for good (README, "Security").
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=30 * 24 * 60 * 60)
-    SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+    SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
     LANGUAGE_COOKIE_SECURE = True
 
+# Every handler masks mainland mobile numbers (138****0001) in whatever it writes.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"mask_mobiles": {"()": "jinseed.logmask.MaskMobilesFilter"}},
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["mask_mobiles"]}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }

@@ -12,6 +12,7 @@ from django.utils.translation import ngettext
 
 from jinseed.authz import can
 from jinseed.errors import DomainError
+from jinseed.forms import id_in_range
 
 from . import services
 from .enums import CycleStatus
@@ -217,7 +218,7 @@ class PostAdmin(admin.ModelAdmin):
         if not self.has_change_permission(request):
             return HttpResponseRedirect(reverse("admin:index"))
         raw_ids = request.POST.get("ids") or request.GET.get("ids", "")
-        ids = [int(x) for x in raw_ids.split(",") if x.isdigit()]
+        ids = [int(x) for x in raw_ids.split(",") if x.isdigit() and id_in_range(x)]
         posts = Post.objects.filter(pk__in=ids).select_related("unit")
         form = ReturnReasonForm(request.POST or None)
         if request.method == "POST" and form.is_valid():

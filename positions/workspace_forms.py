@@ -3,12 +3,14 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from jinseed.forms import ModelChoiceField
+
 from .enums import CycleStatus, TermType
 from .models import Cycle, Post
 
 
 class PostProposalForm(forms.ModelForm):
-    cycle = forms.ModelChoiceField(
+    cycle = ModelChoiceField(
         label=_("Cycle"), queryset=Cycle.objects.exclude(status=CycleStatus.ARCHIVED).order_by("-year")
     )
 

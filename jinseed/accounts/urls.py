@@ -13,7 +13,7 @@ urlpatterns = [
         ),
         name="login",
     ),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("logout/", views.LogoutView.as_view(), name="logout"),
     path("locked/", views.locked_out, name="locked"),
     path("register/", views.register, name="register"),
     # Password reset by email: Django's token views with our templates.

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
 from django.db import IntegrityError, transaction
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -10,6 +11,19 @@ from django.views.decorators.http import require_POST
 from .enums import Role
 from .forms import DUPLICATE_ACCOUNT_MESSAGE, RegistrationForm
 from .models import User
+
+
+class LogoutView(auth_views.LogoutView):
+    """Logging out is a POST (a link or a prefetch must not end a session); a GET — an old
+    bookmark, a typed address — gets a page with the button instead of a 405."""
+
+    http_method_names = ["get", "post", "options"]
+    template_name = "accounts/logout_confirm.html"
+
+    def get(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect(settings.LOGOUT_REDIRECT_URL)
+        return render(request, self.template_name)
 
 
 def locked_out(request):

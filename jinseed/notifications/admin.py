@@ -4,6 +4,8 @@ Plus a preview of every kind (``kinds.KINDS`` examples) in each language, so sta
 what students will receive before any real event sends it.
 """
 
+from csp.constants import SELF, UNSAFE_INLINE
+from csp.decorators import csp_replace
 from django.conf import settings
 from django.contrib import admin, messages
 from django.http import Http404, HttpResponse
@@ -12,6 +14,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 
 from .enums import NotificationStatus
 from .kinds import KINDS
@@ -19,6 +22,12 @@ from .models import Notification, NotificationPreference
 from .rendering import calendar_file, render_message
 from .selectors import outbox_counts_by_status
 from .services import notification_cancel, notification_retry
+
+
+def email_preview(view):
+    """An email as the recipient sees it: mail HTML is styled inline, and the notification's
+    change page shows it in a frame. Nothing else is relaxed (no script at all)."""
+    return csp_replace({"style-src": [SELF, UNSAFE_INLINE], "frame-ancestors": [SELF]})(xframe_options_sameorigin(view))
 
 
 class KindFilter(admin.SimpleListFilter):
@@ -43,15 +52,16 @@ class NotificationAdmin(admin.ModelAdmin):
     readonly_fields = [f.name for f in Notification._meta.fields] + ["preview"]
     change_list_template = "admin/notifications/notification/change_list.html"
 
+    class Media:
+        css = {"all": ["css/admin-notifications.css"]}
+
     def has_add_permission(self, request):
         return False
 
     @admin.display(description=_("status"), ordering="status")
     def status_badge(self, obj):
-        colours = {"sent": "#2e7d32", "failed": "#c62828", "queued": "#616161", "sending": "#1565c0"}
-        return format_html(
-            '<strong style="color:{}">{}</strong>', colours.get(obj.status, "#424242"), obj.get_status_display()
-        )
+        # Colours come from admin-notifications.css: the CSP allows no inline style.
+        return format_html('<strong class="outbox-status-{}">{}</strong>', obj.status, obj.get_status_display())
 
     @admin.display(description=_("preview"))
     def preview(self, obj):
@@ -59,8 +69,7 @@ class NotificationAdmin(admin.ModelAdmin):
             return ""
         url = reverse("admin:notifications_notification_preview", args=[obj.pk])
         return format_html(
-            '<a href="{}" target="_blank">{}</a><br>'
-            '<iframe src="{}" style="width:100%;height:480px;border:1px solid #ccc"></iframe>',
+            '<a href="{}" target="_blank">{}</a><br><iframe src="{}" class="outbox-preview"></iframe>',
             url,
             _("Open the email as the recipient will see it"),
             url,
@@ -97,11 +106,13 @@ class NotificationAdmin(admin.ModelAdmin):
     def get_urls(self):
         view = self.admin_site.admin_view
         return [
-            path("<int:pk>/preview/", view(self.preview_view), name="notifications_notification_preview"),
+            path(
+                "<int:pk>/preview/", view(email_preview(self.preview_view)), name="notifications_notification_preview"
+            ),
             path("kinds/", view(self.kinds_view), name="notifications_notification_kinds"),
             path(
                 "kinds/<slug:kind>/<str:language>/",
-                view(self.kind_preview_view),
+                view(email_preview(self.kind_preview_view)),
                 name="notifications_notification_kind_preview",
             ),
             path(

@@ -15,6 +15,8 @@ import urllib.request
 from django.conf import settings
 from django.utils.module_loading import import_string
 
+from jinseed.logmask import mask_mobile
+
 from .errors import PermanentDeliveryError, TransientDeliveryError
 
 logger = logging.getLogger(__name__)
@@ -26,8 +28,14 @@ class SmsBackend:
 
 
 class LoggingSmsBackend(SmsBackend):
+    """Development only: the number is masked, and the text is written only with DEBUG on
+    (production refuses this backend unless ``SMS_ALLOW_LOGGING_BACKEND`` is set)."""
+
     def send(self, mobile: str, text: str) -> None:
-        logger.info("SMS to %s: %s", mobile, text)
+        if settings.DEBUG:
+            logger.info("SMS to %s: %s", mask_mobile(mobile), text)
+        else:
+            logger.info("SMS to %s (%s characters, not sent: logging backend)", mask_mobile(mobile), len(text))
 
 
 class HttpGatewaySmsBackend(SmsBackend):
@@ -61,7 +69,7 @@ class HttpGatewaySmsBackend(SmsBackend):
             raise TransientDeliveryError(f"SMS gateway answered {status}: {body}")
         if status >= 400:
             raise PermanentDeliveryError(f"SMS gateway refused the message ({status}): {body}")
-        logger.info("SMS to %s accepted by the gateway (%s)", mobile, status)
+        logger.info("SMS to %s accepted by the gateway (%s)", mask_mobile(mobile), status)
 
 
 def get_sms_backend() -> SmsBackend:

@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from jinseed.forms import ModelChoiceField
 from placements.cultivation.enums import ActivityMode, FeedbackTopic, Grade
 from placements.models import Mentor
 
@@ -27,7 +28,7 @@ class DateTimeInput(forms.DateTimeInput):
 
 
 class OnboardingForm(forms.Form):
-    mentor = forms.ModelChoiceField(label=_("Mentor"), queryset=Mentor.objects.none(), required=False)
+    mentor = ModelChoiceField(label=_("Mentor"), queryset=Mentor.objects.none(), required=False)
     starts_on = forms.DateField(label=_("Starts"), widget=DateInput)
     ends_on = forms.DateField(label=_("Ends"), widget=DateInput)
     report_place = forms.CharField(label=_("Reporting place"), max_length=200)

@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from applicants.enums import ApplicationStatus
+from jinseed.forms import ModelChoiceField, ModelMultipleChoiceField
 from placements.models import InterviewSlot
 from placements.selection.enums import InterviewMode, InterviewOutcome, RejectionReason
 
@@ -38,7 +39,7 @@ class DecisionForm(forms.Form):
 
 
 class BulkDecisionForm(DecisionForm):
-    applications = forms.ModelMultipleChoiceField(label=_("Applicants"), queryset=None)
+    applications = ModelMultipleChoiceField(label=_("Applicants"), queryset=None)
 
     def __init__(self, *args, queryset, **kwargs):
         super().__init__(*args, **kwargs)
@@ -91,6 +92,7 @@ class SlotForm(forms.ModelForm):
             "self_booking",
         ]
         widgets = {"interviewers": forms.CheckboxSelectMultiple}
+        field_classes = {"post": ModelChoiceField, "interviewers": ModelMultipleChoiceField}
 
     def __init__(self, *args, posts, interviewers, **kwargs):
         super().__init__(*args, **kwargs)
@@ -114,7 +116,7 @@ class SlotForm(forms.ModelForm):
 
 
 class AssignForm(forms.Form):
-    application = forms.ModelChoiceField(label=_("Shortlisted applicant"), queryset=None)
+    application = ModelChoiceField(label=_("Shortlisted applicant"), queryset=None)
 
     def __init__(self, *args, queryset, **kwargs):
         super().__init__(*args, **kwargs)
@@ -123,7 +125,7 @@ class AssignForm(forms.Form):
 
 
 class RescheduleForm(forms.Form):
-    slot = forms.ModelChoiceField(label=_("New slot"), queryset=None)
+    slot = ModelChoiceField(label=_("New slot"), queryset=None)
 
     def __init__(self, *args, queryset, **kwargs):
         super().__init__(*args, **kwargs)
@@ -171,8 +173,7 @@ class RankingForm(forms.Form):
                 widget=forms.NumberInput(
                     attrs={
                         "min": 1,
-                        "class": "form-control form-control-sm",
-                        "style": "width: 5em",
+                        "class": "form-control form-control-sm rank-input",
                         "form": "ranking-form",
                         "aria-label": f"{_('Rank')} {application.student.legal_name}",
                     }

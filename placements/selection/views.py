@@ -81,9 +81,10 @@ def _status(form) -> int:
 
 
 def _next_or(request, default: str) -> str:
-    """The ``next`` field of the form when it points into this site, else ``default``."""
+    """The ``next`` field of the form when it is a path into this site, else ``default`` (a
+    bare word would be taken for a URL name)."""
     target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+    if target.startswith("/") and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         return target
     return default
 

@@ -2,10 +2,21 @@
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-PDF_BYTES = (
-    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
-    b"2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
-)
+
+def _one_page_pdf() -> bytes:
+    """A real PDF with one blank A4 page (the résumé check parses the file)."""
+    import io
+
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+PDF_BYTES = _one_page_pdf()
 
 
 def pdf_upload(name: str = "resume.pdf", content: bytes = PDF_BYTES) -> SimpleUploadedFile:

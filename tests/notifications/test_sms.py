@@ -44,11 +44,12 @@ def _gateway(answer):
     return HttpGatewaySmsBackend(url="https://sms.example.cn/send", token="t0ken", opener=opener), opener
 
 
-def test_default_backend_logs(caplog):
+def test_default_backend_logs(caplog, settings):
+    settings.DEBUG = True  # the text is logged in development only; the number is always masked
     assert isinstance(get_sms_backend(), LoggingSmsBackend)
     with caplog.at_level(logging.INFO, logger="jinseed.notifications.sms"):
         LoggingSmsBackend().send("13912345678", "您好")
-    assert caplog.messages == ["SMS to 13912345678: 您好"]
+    assert caplog.messages == ["SMS to 139****5678: 您好"]
 
 
 def test_gateway_posts_json_with_bearer_token():
@@ -85,7 +86,8 @@ def test_gateway_needs_a_url(settings):
 
 
 @pytest.mark.django_db
-def test_sms_channel_sends_a_short_text(recipient, run_on_commit, caplog):
+def test_sms_channel_sends_a_short_text(recipient, run_on_commit, caplog, settings):
+    settings.DEBUG = True
     notification_preference_update(user=recipient, email=False, sms=True)
     with caplog.at_level(logging.INFO, logger="jinseed.notifications.sms"), run_on_commit():
         notification_queue(
@@ -95,5 +97,5 @@ def test_sms_channel_sends_a_short_text(recipient, run_on_commit, caplog):
             event_key="interview:7:reminder:1h",
         )
     sms_log = [r.getMessage() for r in caplog.records if r.name == "jinseed.notifications.sms"]
-    assert sms_log == ["SMS to 13912345678: 【Golden Seed】In one hour: interview for 团区委青年发展部实习岗 at 09:30"]
+    assert sms_log == ["SMS to 139****5678: 【Golden Seed】In one hour: interview for 团区委青年发展部实习岗 at 09:30"]
     assert sorted(Notification.objects.values_list("channel", "status")) == [("inbox", "sent"), ("sms", "sent")]

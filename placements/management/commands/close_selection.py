@@ -1,6 +1,6 @@
 """``manage.py close_selection --cycle <id>``: end the selection of a cycle.
 
-Runs ``placements.services.cycle_selection_close`` (the same as the button on the staff
+Runs ``placements.selection.services.cycle_selection_close`` (the same as the button on the staff
 selection overview): open offers lapse, applications still in the running end, and every
 student left without a place gets one "not selected" message, held until the announcement
 time when one is set.

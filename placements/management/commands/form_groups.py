@@ -1,6 +1,6 @@
 """``manage.py form_groups --cycle <id> [--dry-run] [--replace]``: the cycle's groups (小组).
 
-Prints the proposal of ``placements.grouping.propose_groups`` (balanced groups of 10–15, the
+Prints the proposal of ``placements.cultivation.grouping.propose_groups`` (balanced groups of 10–15, the
 same town and unit kept together) and saves it unless ``--dry-run``. Staff then adjust the
 groups and choose leaders in the admin.
 """

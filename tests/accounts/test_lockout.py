@@ -1,0 +1,85 @@
+"""Lock-out counts the account, not the string typed for it."""
+
+import pytest
+from axes.models import AccessAttempt
+from django.urls import reverse
+
+from jinseed.accounts.lockout import lockout_username, normalize_login
+from tests.factories import PASSWORD, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+URL = "/accounts/login/"
+
+
+def _fail(client, login, times, ip="10.0.0.1"):
+    """Wrong passwords; returns the status codes (the fifth failure already answers 429)."""
+    return [
+        client.post(URL, {"username": login, "password": "wrong"}, REMOTE_ADDR=ip).status_code for _ in range(times)
+    ]
+
+
+@pytest.mark.parametrize(
+    "right_spelling",
+    ["STUDENT@Example.CN", "student@example.cn", " Student@example.cn ", "13900001111", "+86 139-0000-1111"],
+)
+def test_lockout_five_failures_lock_every_spelling_of_the_account(client, right_spelling):
+    UserFactory(email="student@example.cn", mobile="13900001111")
+    assert _fail(client, "student@example.cn", 5) == [200, 200, 200, 200, 429]
+    response = client.post(URL, {"username": right_spelling, "password": PASSWORD}, REMOTE_ADDR="10.0.0.1")
+    assert response.status_code == 429
+    assert "_auth_user_id" not in client.session
+
+
+def test_lockout_failures_under_mixed_spellings_add_up(client):
+    UserFactory(email="student@example.cn", mobile="13900001111")
+    codes = [
+        _fail(client, login, 1)[0]
+        for login in ["student@example.cn", "STUDENT@example.cn", "13900001111", "+8613900001111", "Student@Example.cn"]
+    ]
+    assert codes == [200, 200, 200, 200, 429]
+    assert list(AccessAttempt.objects.values_list("username", "ip_address", "failures_since_start")) == [
+        ("student@example.cn", "10.0.0.1", 5)
+    ]
+    response = client.post(URL, {"username": "student@example.cn", "password": PASSWORD}, REMOTE_ADDR="10.0.0.1")
+    assert response.status_code == 429
+
+
+def test_lockout_four_failures_then_the_right_password_logs_in_and_resets(client):
+    user = UserFactory(email="student@example.cn", mobile="13900001111")
+    assert _fail(client, "STUDENT@example.cn", 4) == [200, 200, 200, 200]
+    response = client.post(URL, {"username": "13900001111", "password": PASSWORD}, REMOTE_ADDR="10.0.0.1")
+    assert response.status_code == 302
+    assert int(client.session["_auth_user_id"]) == user.pk
+    assert AccessAttempt.objects.count() == 0
+
+
+def test_lockout_is_per_address(client):
+    UserFactory(email="student@example.cn")
+    _fail(client, "student@example.cn", 5, ip="10.0.0.1")
+    response = client.post(
+        reverse("accounts:login"), {"username": "STUDENT@example.cn", "password": PASSWORD}, REMOTE_ADDR="10.0.0.2"
+    )
+    assert response.status_code == 302
+
+
+def test_lockout_unknown_login_is_normalised_too(client):
+    _fail(client, "Nobody@Example.cn", 2)
+    _fail(client, "+86 139 0000 2222", 1)
+    _fail(client, "13900002222", 1)
+    assert sorted(AccessAttempt.objects.values_list("username", "failures_since_start")) == [
+        ("13900002222", 2),
+        ("nobody@example.cn", 2),
+    ]
+
+
+def test_lockout_username_maps_every_spelling_to_the_email(rf):
+    UserFactory(email="student@example.cn", mobile="13900001111")
+    request = rf.post(URL)
+    keys = {
+        lockout_username(request, {"username": login})
+        for login in ["STUDENT@EXAMPLE.CN", "13900001111", "0086 13900001111", "student@example.cn"]
+    }
+    assert keys == {"student@example.cn"}
+    assert lockout_username(request, {"username": ""}) is None
+    assert normalize_login(" 139-0000-1111 ") == "13900001111"

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import StatusChange
+from .models import DataAccess, StatusChange
 
 
 @admin.register(StatusChange)
@@ -12,6 +12,26 @@ class StatusChangeAdmin(admin.ModelAdmin):
     search_fields = ("object_id", "reason")
     date_hierarchy = "at"
     list_select_related = ("content_type", "actor")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(DataAccess)
+class DataAccessAdmin(admin.ModelAdmin):
+    """Read-only: every export, personal data copy and unmasked ID number, as it happened."""
+
+    list_display = ("at", "kind", "actor", "subject", "row_count", "masked", "reason")
+    list_filter = ("kind", "masked")
+    search_fields = ("subject", "reason", "actor__full_name", "actor__email")
+    date_hierarchy = "at"
+    list_select_related = ("actor",)
 
     def has_add_permission(self, request):
         return False

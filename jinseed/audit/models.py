@@ -37,3 +37,39 @@ class StatusChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.content_type.model} {self.object_id}: {self.from_status} → {self.to_status}"
+
+
+class DataAccess(models.Model):
+    """A record of personal data leaving the portal's masked views: an export, a data copy for
+    the person themselves, or staff revealing an ID number. Written by the services that do it
+    (``data_access_record``), listed read-only in the admin."""
+
+    class Kind(models.TextChoices):
+        EXPORT = "export", _("Export")
+        PERSONAL_DATA = "personal_data", _("Personal data copy")
+        ID_NUMBER_VIEW = "id_number_view", _("ID number shown unmasked")
+
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    subject = models.CharField(_("what"), max_length=120, help_text=_("The export or the record concerned."))
+    filters = models.JSONField(_("filter"), default=dict, blank=True)
+    row_count = models.PositiveIntegerField(_("rows"), default=0)
+    masked = models.BooleanField(_("ID numbers masked"), default=True)
+    reason = models.TextField(_("reason"), blank=True)
+    at = models.DateTimeField(_("when"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("personal data access")
+        verbose_name_plural = _("personal data accesses")
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["kind", "at"], name="data_access_kind_at_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.subject} · {self.at:%Y-%m-%d %H:%M}"

@@ -1,0 +1,25 @@
+"""Writes to the audit trail that are not status changes (those go through ``jinseed.statemachine``)."""
+
+from .models import DataAccess
+
+
+def data_access_record(
+    *,
+    kind: str,
+    actor,
+    subject: str,
+    filters: dict | None = None,
+    row_count: int = 0,
+    masked: bool = True,
+    reason: str = "",
+) -> DataAccess:
+    """Record that personal data left the masked views; call it inside the export's transaction."""
+    return DataAccess.objects.create(
+        kind=kind,
+        actor=actor if getattr(actor, "pk", None) else None,
+        subject=subject[:120],
+        filters=filters or {},
+        row_count=row_count,
+        masked=masked,
+        reason=reason.strip(),
+    )

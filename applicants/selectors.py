@@ -1,6 +1,7 @@
 """Reusable reads for profiles and applications, with their joins applied."""
 
 from django.db.models import Prefetch, QuerySet
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from positions.models import Cycle, Post
@@ -54,3 +55,8 @@ def student_participations(*, student: StudentProfile, before_year: int | None =
     if before_year is not None:
         qs = qs.filter(cycle__year__lt=before_year)
     return qs.select_related("cycle", "post__unit").order_by("cycle__year", "pk")
+
+
+def application_get_for_withdrawal(*, pk: int) -> Application:
+    """The application a student withdraws, with the post its message names (404 if none)."""
+    return get_object_or_404(Application.objects.select_related("post__unit", "cycle"), pk=pk)

@@ -9,7 +9,7 @@ import secrets
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from jinseed.authz import require, rule_required
 from jinseed.errors import DomainError
+from jinseed.views import action_submit, form_submit
 from positions.selectors import cycle_current, post_get_public
 
 from .eligibility import SEVERITY_HELP, eligibility_check
@@ -26,6 +27,7 @@ from .selectors import (
     application_active_for_post,
     application_active_for_student,
     application_get_for_resume,
+    application_get_for_withdrawal,
     application_list_for_student,
     student_profile_of,
 )
@@ -202,15 +204,16 @@ def my_applications(request):
 @rule_required("accounts.use_portal")
 @require_POST
 def application_withdraw_view(request, pk: int):
-    application = get_object_or_404(Application.objects.select_related("post__unit", "cycle"), pk=pk)
+    application = application_get_for_withdrawal(pk=pk)
     require("applicants.withdraw_application", request.user, application)
-    try:
-        application_withdraw(application=application, actor=request.user, reason=request.POST.get("reason", "")[:500])
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("Your application to “%(post)s” is withdrawn.") % {"post": application.post.title})
-    return redirect("applicants:my_applications")
+    return action_submit(
+        request,
+        lambda: application_withdraw(
+            application=application, actor=request.user, reason=request.POST.get("reason", "")[:500]
+        ),
+        success=_("Your application to “%(post)s” is withdrawn.") % {"post": application.post.title},
+        then=reverse("applicants:my_applications"),
+    )
 
 
 @rule_required("accounts.use_student_pages")
@@ -226,15 +229,14 @@ def application_reorder_view(request):
         if cycle.registration_is_open()
     ]
     form = PreferenceForm(request.POST, applications=reorderable, max_applications=cycle.max_applications)
-    if form.is_valid():
-        try:
-            application_reorder(student=profile, cycle=cycle, ranks=form.ranks(), actor=request.user)
-        except ApplicationError as exc:
-            form.add_error(None, forms_error(exc))
-        else:
-            messages.success(request, _("Your preferences are saved."))
-            return redirect("applicants:my_applications")
-    return _my_applications_page(request, profile, cycle, reorder_form=form, status=400)
+    done = form_submit(
+        request,
+        form,
+        lambda: application_reorder(student=profile, cycle=cycle, ranks=form.ranks(), actor=request.user),
+        success=_("Your preferences are saved."),
+        then=reverse("applicants:my_applications"),
+    )
+    return done or _my_applications_page(request, profile, cycle, reorder_form=form, status=400)
 
 
 @rule_required("accounts.use_portal")

@@ -3,7 +3,7 @@
 from django.db.models import Count, Q, QuerySet
 
 from .enums import CycleStatus, PostStatus
-from .models import Cycle, Post
+from .models import Cycle, Post, UnitCoordinator
 
 
 def cycle_current() -> Cycle | None:
@@ -44,3 +44,8 @@ def post_list_public(*, cycle: Cycle | None = None) -> QuerySet[Post]:
 def post_get_public(*, pk: int) -> Post | None:
     """One post as students see it, or None when it is not published in an open cycle."""
     return post_list_published().filter(pk=pk).first()
+
+
+def coordinator_with_unit(*, user) -> UnitCoordinator | None:
+    """The user's coordinator record and its unit, in one query (``None`` if they have none)."""
+    return UnitCoordinator.objects.select_related("unit").filter(user=user).first()

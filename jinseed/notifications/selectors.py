@@ -3,7 +3,7 @@
 from django.db.models import Count, QuerySet
 
 from .enums import Channel, NotificationStatus
-from .models import Notification
+from .models import Notification, NotificationPreference
 
 
 def inbox_for_user(*, user) -> QuerySet[Notification]:
@@ -20,3 +20,8 @@ def inbox_unread_count(*, user) -> int:
 def outbox_counts_by_status() -> dict[str, int]:
     counts = dict(Notification.objects.values_list("status").annotate(n=Count("id")).order_by())
     return {status: counts.get(status, 0) for status in NotificationStatus.values}
+
+
+def notification_preference_of(*, user) -> NotificationPreference:
+    """The user's channel choices, or an unsaved default one (email and SMS on)."""
+    return NotificationPreference.objects.filter(user=user).first() or NotificationPreference(user=user)

@@ -9,8 +9,7 @@ from django.views.decorators.http import require_POST
 from jinseed.authz import rule_required
 
 from .forms import NotificationPreferenceForm
-from .models import NotificationPreference
-from .selectors import inbox_for_user, inbox_unread_count
+from .selectors import inbox_for_user, inbox_unread_count, notification_preference_of
 from .services import notification_mark_read, notification_preference_update
 
 
@@ -41,9 +40,7 @@ def inbox_mark_all_read(request):
 
 @rule_required("accounts.use_portal")
 def preferences(request):
-    instance = NotificationPreference.objects.filter(user=request.user).first() or NotificationPreference(
-        user=request.user
-    )
+    instance = notification_preference_of(user=request.user)
     form = NotificationPreferenceForm(request.POST or None, instance=instance)
     if request.method == "POST" and form.is_valid():
         notification_preference_update(

@@ -2,6 +2,7 @@
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
+from django.shortcuts import get_object_or_404
 
 from jinseed.authz import is_programme_staff
 from placements.cultivation import certificates
@@ -159,3 +160,30 @@ def unit_feedback(*, unit) -> QuerySet[Feedback]:
     """What students said about the unit, newest first; the template hides the author of
     items sent anonymously to the unit."""
     return Feedback.objects.filter(unit=unit).select_related("student", "cycle").order_by("-created_at")
+
+
+def certificate_get(*, pk: int) -> Certificate:
+    return get_object_or_404(Certificate, pk=pk)
+
+
+def certificate_for_pdf(*, pk: int) -> Certificate:
+    """A certificate with what its PDF prints: the student, the unit and the cycle."""
+    return Certificate.objects.select_related(
+        "placement__student", "placement__post__unit", "placement__post__cycle"
+    ).get(pk=pk)
+
+
+def term_switch_get(*, pk: int) -> TermSwitchRequest:
+    return get_object_or_404(TermSwitchRequest.objects.select_related("placement"), pk=pk)
+
+
+def cycle_activity_get(*, cycle_id: int, pk: int) -> Activity:
+    return get_object_or_404(Activity, pk=pk, cycle_id=cycle_id)
+
+
+def cycle_onboarding_item_get(*, cycle_id: int, pk: int) -> OnboardingItem:
+    return get_object_or_404(OnboardingItem, pk=pk, cycle_id=cycle_id)
+
+
+def cycle_by_year(*, year: int) -> Cycle:
+    return get_object_or_404(Cycle, year=year)

@@ -11,12 +11,14 @@ nothing typed to lose, so its refusal is a message after the redirect.
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from jinseed.authz import can, require, rule_required
 from jinseed.errors import DomainError
+from jinseed.views import action_submit, form_submit
 from placements.cultivation import selectors, services
 from placements.cultivation.enums import AssessorRole, ChecklistParty, PlacementEventKind, TermSwitchStatus
 from placements.cultivation.forms import (
@@ -30,15 +32,21 @@ from placements.cultivation.forms import (
     TermSwitchForm,
     VerifyForm,
 )
-from placements.models import Activity, Certificate, OnboardingItem, TermSwitchRequest
 from placements.selection.enums import PLACEMENT_TRANSITIONS, PlacementStatus
-from positions.models import Cycle
 
 
-def _back(request, placement):
+def _back_url(request, placement) -> str:
     if can("cultivation.request_term_switch", request.user, placement):
-        return redirect("cultivation:my_placement")
-    return redirect("cultivation:placement_detail", placement.pk)
+        return reverse("cultivation:my_placement")
+    return reverse("cultivation:placement_detail", args=[placement.pk])
+
+
+def _to_my_placement(placement):
+    return reverse("cultivation:my_placement_detail", args=[placement.pk])
+
+
+def _to_placement(placement_id: int):
+    return reverse("cultivation:placement_detail", args=[placement_id])
 
 
 # --- the student's side -------------------------------------------------------------------------
@@ -100,28 +108,27 @@ def _own_placement(request, pk: int):
 def term_switch_request(request, pk: int):
     placement = _own_placement(request, pk)
     form = TermSwitchForm(request.POST)
-    if form.is_valid():
-        try:
-            services.term_switch_request(placement=placement, actor=request.user, **form.cleaned_data)
-        except DomainError as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(request, _("Your request to switch term was sent to your unit."))
-            return redirect("cultivation:my_placement_detail", placement.pk)
-    return my_placement(request, pk=placement.pk, status=400, term_switch_form=form)
+    done = form_submit(
+        request,
+        form,
+        lambda: services.term_switch_request(placement=placement, actor=request.user, **form.cleaned_data),
+        success=_("Your request to switch term was sent to your unit."),
+        then=_to_my_placement(placement),
+    )
+    return done or my_placement(request, pk=placement.pk, status=400, term_switch_form=form)
 
 
 @rule_required("accounts.use_portal")
 @require_POST
 def term_switch_withdraw(request, pk: int):
-    switch = get_object_or_404(TermSwitchRequest.objects.select_related("placement"), pk=pk)
+    switch = selectors.term_switch_get(pk=pk)
     placement = _own_placement(request, switch.placement_id)
-    try:
-        services.term_switch_withdraw(request=switch, actor=request.user)
-        messages.success(request, _("Your request was withdrawn."))
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    return redirect("cultivation:my_placement_detail", placement.pk)
+    return action_submit(
+        request,
+        lambda: services.term_switch_withdraw(request=switch, actor=request.user),
+        success=_("Your request was withdrawn."),
+        then=_to_my_placement(placement),
+    )
 
 
 @rule_required("accounts.use_portal")
@@ -129,15 +136,14 @@ def term_switch_withdraw(request, pk: int):
 def feedback_submit(request, pk: int):
     placement = _own_placement(request, pk)
     form = FeedbackForm(request.POST)
-    if form.is_valid():
-        try:
-            services.feedback_submit(placement=placement, actor=request.user, **form.cleaned_data)
-        except DomainError as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(request, _("Thank you: your feedback goes to the forum."))
-            return redirect("cultivation:my_placement_detail", placement.pk)
-    return my_placement(request, pk=placement.pk, status=400, feedback_form=form)
+    done = form_submit(
+        request,
+        form,
+        lambda: services.feedback_submit(placement=placement, actor=request.user, **form.cleaned_data),
+        success=_("Thank you: your feedback goes to the forum."),
+        then=_to_my_placement(placement),
+    )
+    return done or my_placement(request, pk=placement.pk, status=400, feedback_form=form)
 
 
 @rule_required("accounts.use_portal")
@@ -145,48 +151,45 @@ def feedback_submit(request, pk: int):
 def activity_propose(request, pk: int):
     placement = _own_placement(request, pk)
     form = ActivityProposalForm(request.POST)
-    if form.is_valid():
-        try:
-            services.activity_propose(placement=placement, actor=request.user, data=form.cleaned_data)
-        except DomainError as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(request, _("Your proposal was sent to programme staff."))
-            return redirect("cultivation:my_placement_detail", placement.pk)
-    return my_placement(request, pk=placement.pk, status=400, proposal_form=form)
+    done = form_submit(
+        request,
+        form,
+        lambda: services.activity_propose(placement=placement, actor=request.user, data=form.cleaned_data),
+        success=_("Your proposal was sent to programme staff."),
+        then=_to_my_placement(placement),
+    )
+    return done or my_placement(request, pk=placement.pk, status=400, proposal_form=form)
 
 
 @rule_required("accounts.use_portal")
 @require_POST
 def activity_signup(request, pk: int, activity_pk: int):
     placement = _own_placement(request, pk)
-    activity = get_object_or_404(Activity, pk=activity_pk, cycle_id=placement.post.cycle_id)
-    try:
-        if request.POST.get("cancel"):
-            services.activity_signup_cancel(activity=activity, placement=placement, actor=request.user)
-            messages.success(request, _("You are no longer signed up."))
-        else:
-            services.activity_signup(activity=activity, placement=placement, actor=request.user)
-            messages.success(request, _("You are signed up."))
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    return redirect("cultivation:my_placement_detail", placement.pk)
+    activity = selectors.cycle_activity_get(cycle_id=placement.post.cycle_id, pk=activity_pk)
+    cancel = bool(request.POST.get("cancel"))
+    service = services.activity_signup_cancel if cancel else services.activity_signup
+    return action_submit(
+        request,
+        lambda: service(activity=activity, placement=placement, actor=request.user),
+        success=_("You are no longer signed up.") if cancel else _("You are signed up."),
+        then=_to_my_placement(placement),
+    )
 
 
 @rule_required("accounts.use_portal")
 @require_POST
 def checklist_tick(request, pk: int, item_pk: int):
     placement = selectors.placement_visible_to(user=request.user, pk=pk)
-    item = get_object_or_404(OnboardingItem, pk=item_pk, cycle_id=placement.post.cycle_id)
-    try:
-        services.onboarding_item_tick(
+    item = selectors.cycle_onboarding_item_get(cycle_id=placement.post.cycle_id, pk=item_pk)
+    return action_submit(
+        request,
+        lambda: services.onboarding_item_tick(
             placement=placement, item=item, actor=request.user, done=request.POST.get("done") != "0"
-        )
-    except DomainError as exc:
-        if exc.code == "forbidden":
-            raise PermissionDenied(exc.message) from exc
-        messages.error(request, exc.message)
-    return _back(request, placement)
+        ),
+        success=None,
+        then=_back_url(request, placement),
+        forbidden_is_403=True,
+    )
 
 
 @rule_required("accounts.use_portal")
@@ -197,10 +200,8 @@ def certificate_download(request, pk: int):
         certificate = services.certificate_issue(placement=placement, actor=request.user)
     except DomainError as exc:
         messages.error(request, exc.message)
-        return _back(request, placement)
-    certificate = Certificate.objects.select_related(
-        "placement__student", "placement__post__unit", "placement__post__cycle"
-    ).get(pk=certificate.pk)
+        return redirect(_back_url(request, placement))
+    certificate = selectors.certificate_for_pdf(pk=certificate.pk)
     response = HttpResponse(services.certificate_render(certificate=certificate), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="certificate-{certificate.code}.pdf"'
     response["Cache-Control"] = "private, no-store"
@@ -301,15 +302,14 @@ def onboarding_edit(request, pk: int):
     placement = selectors.placement_visible_to(user=request.user, pk=pk)
     require("cultivation.manage_onboarding", request.user, placement)
     form = OnboardingForm(request.POST, unit=placement.post.unit)
-    if form.is_valid():
-        try:
-            services.onboarding_set(placement=placement, actor=request.user, **form.cleaned_data)
-        except DomainError as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(request, _("Onboarding saved."))
-            return redirect("cultivation:placement_detail", placement.pk)
-    return _placement_page(request, placement, status=400, onboarding_form=form)
+    done = form_submit(
+        request,
+        form,
+        lambda: services.onboarding_set(placement=placement, actor=request.user, **form.cleaned_data),
+        success=_("Onboarding saved."),
+        then=_to_placement(placement.pk),
+    )
+    return done or _placement_page(request, placement, status=400, onboarding_form=form)
 
 
 @rule_required("accounts.use_portal")
@@ -320,14 +320,12 @@ def placement_status(request, pk: int):
     to_status = request.POST.get("to_status", "")
     if to_status not in PlacementStatus.values:
         raise Http404
-    try:
-        services.placement_transition(placement=placement, to_status=to_status, actor=request.user)
-        messages.success(
-            request, _("The placement is now “%(status)s”.") % {"status": PlacementStatus(to_status).label}
-        )
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    return redirect("cultivation:placement_detail", placement.pk)
+    return action_submit(
+        request,
+        lambda: services.placement_transition(placement=placement, to_status=to_status, actor=request.user),
+        success=_("The placement is now “%(status)s”.") % {"status": PlacementStatus(to_status).label},
+        then=_to_placement(placement.pk),
+    )
 
 
 @rule_required("accounts.use_portal")
@@ -341,15 +339,14 @@ def assessment_submit(request, pk: int):
     else:
         raise PermissionDenied(_("Only the student's mentor and the unit's coordinator assess this placement."))
     form = AssessmentForm(request.POST)
-    if form.is_valid():
-        try:
-            services.assessment_submit(placement=placement, actor=request.user, role=role, **form.cleaned_data)
-        except DomainError as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(request, _("Assessment saved."))
-            return redirect("cultivation:placement_detail", placement.pk)
-    return _placement_page(request, placement, status=400, assessment_form=form)
+    done = form_submit(
+        request,
+        form,
+        lambda: services.assessment_submit(placement=placement, actor=request.user, role=role, **form.cleaned_data),
+        success=_("Assessment saved."),
+        then=_to_placement(placement.pk),
+    )
+    return done or _placement_page(request, placement, status=400, assessment_form=form)
 
 
 @rule_required("accounts.use_portal")
@@ -358,57 +355,61 @@ def grade_confirm(request, pk: int):
     placement = selectors.placement_visible_to(user=request.user, pk=pk)
     require("cultivation.confirm_grade", request.user, placement)
     form = GradeForm(request.POST)
-    if form.is_valid():
-        try:
-            _final, warnings = services.grade_confirm(placement=placement, actor=request.user, **form.cleaned_data)
-        except DomainError as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(request, _("The final grade is confirmed and locked."))
-            for warning in warnings:
-                messages.warning(request, warning)
-            return redirect("cultivation:placement_detail", placement.pk)
-    return _placement_page(request, placement, status=400, grade_form=form)
+
+    def confirmed(outcome) -> str:
+        for warning in outcome[1]:
+            messages.warning(request, warning)
+        return _("The final grade is confirmed and locked.")
+
+    done = form_submit(
+        request,
+        form,
+        lambda: services.grade_confirm(placement=placement, actor=request.user, **form.cleaned_data),
+        success=confirmed,
+        then=_to_placement(placement.pk),
+    )
+    return done or _placement_page(request, placement, status=400, grade_form=form)
 
 
 @rule_required("accounts.use_portal")
 @require_POST
 def term_switch_decide(request, pk: int):
-    switch = get_object_or_404(TermSwitchRequest, pk=pk)
+    switch = selectors.term_switch_get(pk=pk)
     placement = selectors.placement_visible_to(user=request.user, pk=switch.placement_id)
     form = DecisionForm(request.POST)
-    if form.is_valid():
-        try:
-            services.term_switch_decide(
-                request=switch,
-                actor=request.user,
-                approve=form.cleaned_data["decision"] == "approve",
-                note=form.cleaned_data["note"],
-            )
-        except DomainError as exc:
-            if exc.code == "forbidden":
-                raise PermissionDenied(exc.message) from exc
-            form.add_error(None, exc.message)
-        else:
-            messages.success(request, _("Decision recorded."))
-            return redirect("cultivation:placement_detail", placement.pk)
-    return _placement_page(request, placement, status=400, decision_form=form, decision_for=switch.pk)
+    done = form_submit(
+        request,
+        form,
+        lambda: services.term_switch_decide(
+            request=switch,
+            actor=request.user,
+            approve=form.cleaned_data["decision"] == "approve",
+            note=form.cleaned_data["note"],
+        ),
+        success=_("Decision recorded."),
+        then=_to_placement(placement.pk),
+        forbidden_is_403=True,
+    )
+    return done or _placement_page(request, placement, status=400, decision_form=form, decision_for=switch.pk)
 
 
 @rule_required("accounts.use_portal")
 @require_POST
 def certificate_revoke(request, pk: int):
     require("cultivation.manage_certificate", request.user)
-    certificate = get_object_or_404(Certificate, pk=pk)
+    certificate = selectors.certificate_get(pk=pk)
     form = RevokeForm(request.POST)
-    if form.is_valid():
-        try:
-            services.certificate_revoke(certificate=certificate, actor=request.user, reason=form.cleaned_data["reason"])
-        except DomainError as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(request, _("The certificate is revoked."))
-            return redirect("cultivation:placement_detail", certificate.placement_id)
+    done = form_submit(
+        request,
+        form,
+        lambda: services.certificate_revoke(
+            certificate=certificate, actor=request.user, reason=form.cleaned_data["reason"]
+        ),
+        success=_("The certificate is revoked."),
+        then=_to_placement(certificate.placement_id),
+    )
+    if done:
+        return done
     placement = selectors.placement_visible_to(user=request.user, pk=certificate.placement_id)
     return _placement_page(request, placement, status=400, revoke_form=form, revoke_for=certificate.pk)
 
@@ -438,7 +439,7 @@ def verify(request, code: str = ""):
 
 def forum(request, year: int):
     """The cycle's adopted suggestions and what was done about them (no names)."""
-    cycle = get_object_or_404(Cycle, year=year)
+    cycle = selectors.cycle_by_year(year=year)
     return render(
         request,
         "placements/cultivation/forum.html",

@@ -4,20 +4,9 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from applicants.enums import ApplicationStatus
 from jinseed.forms import ModelChoiceField, ModelMultipleChoiceField
 from placements.models import InterviewSlot
 from placements.selection.enums import InterviewMode, InterviewOutcome, RejectionReason
-
-ELIGIBILITY_FLAGS = [("", _("Any")), ("flagged", _("Flagged by a rule")), ("clear", _("No flag"))]
-
-
-class ApplicantFilterForm(forms.Form):
-    status = forms.ChoiceField(label=_("Status"), required=False, choices=[("", _("Any")), *ApplicationStatus.choices])
-    university = forms.CharField(label=_("University"), required=False, max_length=120)
-    year_of_study = forms.IntegerField(label=_("Year of study"), required=False, min_value=1, max_value=8)
-    eligibility = forms.ChoiceField(label=_("Eligibility"), required=False, choices=ELIGIBILITY_FLAGS)
-    preference_rank = forms.IntegerField(label=_("Preference"), required=False, min_value=1, max_value=10)
 
 
 class DecisionForm(forms.Form):

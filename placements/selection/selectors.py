@@ -13,6 +13,8 @@ from placements.selection.enums import (
     InterviewStatus,
     OfferStatus,
 )
+from placements.selection.filters import ApplicantFilter
+from positions.enums import PostStatus
 from positions.models import Cycle, HostUnit, Post
 
 
@@ -42,9 +44,8 @@ def post_status_counts(*, post: Post) -> dict[str, int]:
     return counts
 
 
-def post_applications(*, post: Post, filters: dict | None = None) -> QuerySet[Application]:
-    """The post's applicants with their reviews' average, filtered as the coordinator asked."""
-    filters = filters or {}
+def post_applications(*, post: Post) -> QuerySet[Application]:
+    """The post's applicants with their reviews' average, in the unit's order."""
     qs = (
         Application.objects.filter(post=post)
         .select_related("student")
@@ -55,20 +56,13 @@ def post_applications(*, post: Post, filters: dict | None = None) -> QuerySet[Ap
         )
         .order_by("selection_rank", "preference_rank", "submitted_at", "pk")
     )
-    if filters.get("status"):
-        qs = qs.filter(status=filters["status"])
-    if filters.get("university"):
-        qs = qs.filter(student__university__icontains=filters["university"])
-    if filters.get("year_of_study"):
-        qs = qs.filter(student__year_of_study=filters["year_of_study"])
-    if filters.get("preference_rank"):
-        qs = qs.filter(preference_rank=filters["preference_rank"])
-    flag = filters.get("eligibility")
-    if flag == "flagged":
-        qs = qs.filter(needs_review=True)
-    elif flag == "clear":
-        qs = qs.filter(needs_review=False)
     return qs
+
+
+def post_applicants_filtered(*, post: Post, params) -> ApplicantFilter:
+    """``post_applications`` through the coordinator's filter (``params``: the query string);
+    ``.qs`` is the list, ``.form`` the filter form. An invalid filter value is ignored."""
+    return ApplicantFilter(params or None, queryset=post_applications(post=post))
 
 
 def unit_application_get(*, unit: HostUnit, pk: int) -> Application:
@@ -258,3 +252,36 @@ def selection_overview(*, cycle: Cycle) -> dict:
             "accepted": sum(p.accepted_count for p in posts),
         },
     }
+
+
+def post_bulk_choices(*, post: Post) -> QuerySet[Application]:
+    """Every application to ``post``, with its student: the choices of the bulk decision."""
+    return Application.objects.filter(post=post).select_related("student")
+
+
+def unit_interview_posts(*, unit) -> QuerySet[Post]:
+    """The unit's posts an interview slot can be for: published or closed ones."""
+    return unit.posts.filter(status__in=[PostStatus.PUBLISHED, PostStatus.CLOSED]).select_related("cycle")
+
+
+def unit_reschedule_slots(*, unit, interview: Interview) -> QuerySet[InterviewSlot]:
+    """The unit's upcoming open slots the interview can move to (any post, or its own)."""
+    return InterviewSlot.objects.filter(
+        Q(post__isnull=True) | Q(post_id=interview.application.post_id),
+        unit=unit,
+        is_cancelled=False,
+        starts_at__gt=timezone.now(),
+    ).exclude(pk=interview.slot_id)
+
+
+def student_application_get(*, student, pk: int) -> Application:
+    """One of the student's own applications; another student's is not found (404)."""
+    return get_object_or_404(Application, pk=pk, student=student)
+
+
+def self_booking_slot_get(*, pk: int) -> InterviewSlot:
+    return get_object_or_404(InterviewSlot, pk=pk, self_booking=True)
+
+
+def cycles_newest_first() -> QuerySet[Cycle]:
+    return Cycle.objects.order_by("-year")

@@ -12,8 +12,6 @@ queries.
 """
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
-from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -26,13 +24,12 @@ from django.views.decorators.http import require_POST
 from applicants.eligibility import Eligibility
 from applicants.enums import ApplicationStatus
 from applicants.models import Application
-from jinseed.authz import can, rule_required
-from jinseed.errors import DomainError
-from placements.models import InterviewSlot, Offer
+from jinseed.authz import require, rule_required
+from jinseed.views import action_submit, form_status, form_submit
+from placements.models import Offer
 from placements.selection import selectors, services
 from placements.selection.enums import OfferStatus
 from placements.selection.forms import (
-    ApplicantFilterForm,
     AssignForm,
     BulkDecisionForm,
     CancelForm,
@@ -43,15 +40,14 @@ from placements.selection.forms import (
     ReviewForm,
     SlotForm,
 )
-from positions.enums import CycleStatus, PostStatus
-from positions.models import Cycle, UnitCoordinator
-from positions.selectors import cycle_current
+from positions.enums import CycleStatus
+from positions.selectors import coordinator_with_unit, cycle_current
 from positions.workspace_forms import PostProposalForm
 
 
 def _load_coordinator(request) -> None:
     """One query for the coordinator and their unit, cached where the rule looks."""
-    coordinator = UnitCoordinator.objects.select_related("unit").filter(user=request.user).first()
+    coordinator = coordinator_with_unit(user=request.user)
     if coordinator is not None:
         request.user.coordinator = coordinator
 
@@ -63,21 +59,6 @@ def _attach_unit(request) -> None:
 coordinator_required = rule_required("selection.use_unit_workspace", before=_load_coordinator, after=_attach_unit)
 student_required = rule_required("selection.use_student_selection")
 staff_required = rule_required("selection.view_selection_overview")
-
-
-def _error(request, exc: DomainError) -> None:
-    messages.error(request, exc.message)
-
-
-def _refused(form, exc: DomainError):
-    """The service's refusal shown on the form, above its fields."""
-    form.add_error(None, exc.message)
-    return form
-
-
-def _status(form) -> int:
-    """400 when a submitted form comes back with errors, else 200 (the first visit)."""
-    return 400 if form.is_bound and form.errors else 200
 
 
 def _next_or(request, default: str) -> str:
@@ -107,17 +88,18 @@ def workspace(request):
 def post_create(request):
     cycle = cycle_current()
     form = PostProposalForm(request.POST or None, initial={"cycle": cycle.pk if cycle else None})
-    if request.method == "POST" and form.is_valid():
-        try:
-            post = services.post_propose(
-                unit=request.unit, cycle=form.cleaned_data["cycle"], actor=request.user, data=form.service_data()
-            )
-        except DomainError as exc:
-            _refused(form, exc)
-        else:
-            messages.success(request, _("The post is saved as a draft. Submit it when it is ready."))
-            return redirect("placements:post_edit", pk=post.pk)
-    return render(request, "placements/selection/post_form.html", {"form": form, "post": None}, status=_status(form))
+    done = form_submit(
+        request,
+        form,
+        lambda: services.post_propose(
+            unit=request.unit, cycle=form.cleaned_data["cycle"], actor=request.user, data=form.service_data()
+        ),
+        success=_("The post is saved as a draft. Submit it when it is ready."),
+        then=lambda post: reverse("placements:post_edit", args=[post.pk]),
+    )
+    return done or render(
+        request, "placements/selection/post_form.html", {"form": form, "post": None}, status=form_status(form)
+    )
 
 
 @coordinator_required
@@ -127,28 +109,28 @@ def post_edit(request, pk: int):
         messages.info(request, _("Only a draft or a returned post can be changed."))
         return redirect("placements:workspace")
     form = PostProposalForm(request.POST or None, instance=post)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.post_update_draft(post=post, actor=request.user, data=form.cleaned_data)
-        except DomainError as exc:
-            _refused(form, exc)
-        else:
-            messages.success(request, _("Changes saved."))
-            return redirect("placements:post_edit", pk=post.pk)
-    return render(request, "placements/selection/post_form.html", {"form": form, "post": post}, status=_status(form))
+    done = form_submit(
+        request,
+        form,
+        lambda: services.post_update_draft(post=post, actor=request.user, data=form.cleaned_data),
+        success=_("Changes saved."),
+        then=reverse("placements:post_edit", args=[post.pk]),
+    )
+    return done or render(
+        request, "placements/selection/post_form.html", {"form": form, "post": post}, status=form_status(form)
+    )
 
 
 @coordinator_required
 @require_POST
 def post_submit(request, pk: int):
     post = selectors.unit_post_get(unit=request.unit, pk=pk)
-    try:
-        services.post_submit_for_approval(post=post, actor=request.user)
-    except DomainError as exc:
-        _error(request, exc)
-    else:
-        messages.success(request, _("The post has been sent to the programme staff for approval."))
-    return redirect("placements:workspace")
+    return action_submit(
+        request,
+        lambda: services.post_submit_for_approval(post=post, actor=request.user),
+        success=_("The post has been sent to the programme staff for approval."),
+        then=reverse("placements:workspace"),
+    )
 
 
 # --- applicants ---------------------------------------------------------------------------------------
@@ -156,8 +138,7 @@ def post_submit(request, pk: int):
 
 def _applicants_page(request, post, *, bulk_form=None, status: int = 200):
     """The post's applicants with the filter and the bulk decision; ``bulk_form`` is a refused one."""
-    filter_form = ApplicantFilterForm(request.GET or None)
-    filters = filter_form.cleaned_data if filter_form.is_valid() else {}
+    applicants = selectors.post_applicants_filtered(post=post, params=request.GET)
     counts = selectors.post_status_counts(post=post)
     if bulk_form is None:
         bulk_form = BulkDecisionForm(queryset=Application.objects.none())
@@ -166,9 +147,9 @@ def _applicants_page(request, post, *, bulk_form=None, status: int = 200):
         "placements/selection/post_applicants.html",
         {
             "post": post,
-            "applications": selectors.post_applications(post=post, filters=filters),
+            "applications": applicants.qs,
             "counts": [(value, label, counts[value]) for value, label in ApplicationStatus.choices],
-            "filter_form": filter_form,
+            "filter_form": applicants.form,
             "bulk_form": bulk_form,
             "ticked": {str(pk) for pk in bulk_form["applications"].value() or []},
         },
@@ -185,26 +166,28 @@ def post_applicants(request, pk: int):
 @require_POST
 def post_applicants_bulk(request, pk: int):
     post = selectors.unit_post_get(unit=request.unit, pk=pk)
-    form = BulkDecisionForm(request.POST, queryset=Application.objects.filter(post=post).select_related("student"))
-    if form.is_valid():
-        try:
-            done, errors = services.applications_bulk_decide(
-                applications=form.cleaned_data["applications"],
-                decision=form.cleaned_data["decision"],
-                actor=request.user,
-                reason_code=form.cleaned_data["reason_code"],
-                reason_text=form.cleaned_data["reason_text"],
-            )
-        except DomainError as exc:
-            _refused(form, exc)
-        else:
-            messages.success(
-                request, ngettext("%(n)s applicant updated.", "%(n)s applicants updated.", done) % {"n": done}
-            )
-            for error in errors:
-                messages.warning(request, error)
-            return redirect("placements:post_applicants", pk=post.pk)
-    return _applicants_page(request, post, bulk_form=form, status=400)
+    form = BulkDecisionForm(request.POST, queryset=selectors.post_bulk_choices(post=post))
+
+    def decided(outcome) -> str:
+        done, errors = outcome
+        for error in errors:
+            messages.warning(request, error)
+        return ngettext("%(n)s applicant updated.", "%(n)s applicants updated.", done) % {"n": done}
+
+    done = form_submit(
+        request,
+        form,
+        lambda: services.applications_bulk_decide(
+            applications=form.cleaned_data["applications"],
+            decision=form.cleaned_data["decision"],
+            actor=request.user,
+            reason_code=form.cleaned_data["reason_code"],
+            reason_text=form.cleaned_data["reason_text"],
+        ),
+        success=decided,
+        then=reverse("placements:post_applicants", args=[post.pk]),
+    )
+    return done or _applicants_page(request, post, bulk_form=form, status=400)
 
 
 def _reviews_context(application, user):
@@ -249,17 +232,16 @@ def application_detail(request, pk: int):
 def application_review(request, pk: int):
     application = selectors.unit_application_get(unit=request.unit, pk=pk)
     form = ReviewForm(request.POST, criteria=selectors.cycle_criteria(cycle=application.cycle))
-    if form.is_valid():
-        try:
-            services.review_save(
-                application=application, reviewer=request.user, scores=form.scores(), notes=form.cleaned_data["notes"]
-            )
-        except DomainError as exc:
-            _refused(form, exc)
-        else:
-            messages.success(request, _("Your review is saved."))
-            return redirect("placements:application_detail", pk=application.pk)
-    return _application_page(request, application, review_form=form, status=400)
+    done = form_submit(
+        request,
+        form,
+        lambda: services.review_save(
+            application=application, reviewer=request.user, scores=form.scores(), notes=form.cleaned_data["notes"]
+        ),
+        success=_("Your review is saved."),
+        then=reverse("placements:application_detail", args=[application.pk]),
+    )
+    return done or _application_page(request, application, review_form=form, status=400)
 
 
 @coordinator_required
@@ -267,25 +249,27 @@ def application_review(request, pk: int):
 def application_decide(request, pk: int):
     application = selectors.unit_application_get(unit=request.unit, pk=pk)
     form = DecisionForm(request.POST)
-    if form.is_valid():
-        try:
-            if form.cleaned_data["decision"] == "shortlist":
-                services.application_shortlist(application=application, actor=request.user)
-                done = _("Shortlisted for interview.")
-            else:
-                services.application_reject(
-                    application=application,
-                    actor=request.user,
-                    reason_code=form.cleaned_data["reason_code"],
-                    reason_text=form.cleaned_data["reason_text"],
-                )
-                done = _("Not shortlisted; the student is told the reason.")
-        except DomainError as exc:
-            _refused(form, exc)
-        else:
-            messages.success(request, done)
-            return redirect("placements:application_detail", pk=application.pk)
-    return _application_page(request, application, decision_form=form, status=400)
+
+    def decide() -> str:
+        if form.cleaned_data["decision"] == "shortlist":
+            services.application_shortlist(application=application, actor=request.user)
+            return _("Shortlisted for interview.")
+        services.application_reject(
+            application=application,
+            actor=request.user,
+            reason_code=form.cleaned_data["reason_code"],
+            reason_text=form.cleaned_data["reason_text"],
+        )
+        return _("Not shortlisted; the student is told the reason.")
+
+    done = form_submit(
+        request,
+        form,
+        decide,
+        success=lambda text: text,
+        then=reverse("placements:application_detail", args=[application.pk]),
+    )
+    return done or _application_page(request, application, decision_form=form, status=400)
 
 
 # --- ranking and offers ---------------------------------------------------------------------------
@@ -317,44 +301,42 @@ def post_ranking(request, pk: int):
     if request.method != "POST":
         return _ranking_page(request, post)
     form = RankingForm(request.POST, applications=list(selectors.post_ranking(post=post)))
-    if form.is_valid():
-        try:
-            services.post_ranking_set(post=post, ordered_application_ids=form.ordered_ids(), actor=request.user)
-        except DomainError as exc:
-            _refused(form, exc)
-        else:
-            messages.success(request, _("Ranking saved."))
-            return redirect("placements:post_ranking", pk=post.pk)
-    return _ranking_page(request, post, form=form, status=400)
+    done = form_submit(
+        request,
+        form,
+        lambda: services.post_ranking_set(post=post, ordered_application_ids=form.ordered_ids(), actor=request.user),
+        success=_("Ranking saved."),
+        then=reverse("placements:post_ranking", args=[post.pk]),
+    )
+    return done or _ranking_page(request, post, form=form, status=400)
 
 
 @coordinator_required
 @require_POST
 def application_offer(request, pk: int):
     application = selectors.unit_application_get(unit=request.unit, pk=pk)
-    try:
-        offer = services.offer_make(application=application, actor=request.user)
-    except DomainError as exc:
-        _error(request, exc)
-    else:
-        if offer.expires_at is None:
-            messages.success(request, _("Offer made; it is held until the results are announced."))
-        else:
-            messages.success(request, _("Offer made."))
-    return redirect(_next_or(request, reverse("placements:post_ranking", args=[application.post_id])))
+    return action_submit(
+        request,
+        lambda: services.offer_make(application=application, actor=request.user),
+        success=lambda offer: (
+            _("Offer made; it is held until the results are announced.")
+            if offer.expires_at is None
+            else _("Offer made.")
+        ),
+        then=_next_or(request, reverse("placements:post_ranking", args=[application.post_id])),
+    )
 
 
 @coordinator_required
 @require_POST
 def application_not_selected(request, pk: int):
     application = selectors.unit_application_get(unit=request.unit, pk=pk)
-    try:
-        services.application_not_select(application=application, actor=request.user)
-    except DomainError as exc:
-        _error(request, exc)
-    else:
-        messages.success(request, _("Marked as not selected."))
-    return redirect("placements:post_ranking", pk=application.post_id)
+    return action_submit(
+        request,
+        lambda: services.application_not_select(application=application, actor=request.user),
+        success=_("Marked as not selected."),
+        then=reverse("placements:post_ranking", args=[application.post_id]),
+    )
 
 
 # --- interview slots ----------------------------------------------------------------------------------
@@ -363,41 +345,49 @@ def application_not_selected(request, pk: int):
 @coordinator_required
 def slot_list(request):
     unit = request.unit
-    posts = unit.posts.filter(status__in=[PostStatus.PUBLISHED, PostStatus.CLOSED]).select_related("cycle")
-    form = SlotForm(request.POST or None, posts=posts, interviewers=selectors.unit_interviewer_choices(unit=unit))
-    if request.method == "POST" and form.is_valid():
+    form = SlotForm(
+        request.POST or None,
+        posts=selectors.unit_interview_posts(unit=unit),
+        interviewers=selectors.unit_interviewer_choices(unit=unit),
+    )
+
+    def create():
         data = form.cleaned_data
         cycle = data["post"].cycle if data.get("post") else cycle_current()
         if cycle is None:
-            form.add_error(None, _("There is no current cycle."))
-        else:
-            try:
-                slot, warnings = services.interview_slot_create(
-                    unit=unit,
-                    cycle=cycle,
-                    actor=request.user,
-                    post=data.get("post"),
-                    starts_at=data["starts_at"],
-                    duration_minutes=data["duration_minutes"],
-                    mode=data["mode"],
-                    meeting_link=data.get("meeting_link", ""),
-                    address=data.get("address", ""),
-                    interviewers=data["interviewers"],
-                    capacity=data["capacity"],
-                    self_booking=data["self_booking"],
-                )
-            except DomainError as exc:
-                _refused(form, exc)
-            else:
-                messages.success(request, _("Interview slot created."))
-                for warning in warnings:
-                    messages.warning(request, warning)
-                return redirect("placements:slot_detail", pk=slot.pk)
-    return render(
+            raise services.SelectionError(_("There is no current cycle."), code="no_cycle")
+        return services.interview_slot_create(
+            unit=unit,
+            cycle=cycle,
+            actor=request.user,
+            post=data.get("post"),
+            starts_at=data["starts_at"],
+            duration_minutes=data["duration_minutes"],
+            mode=data["mode"],
+            meeting_link=data.get("meeting_link", ""),
+            address=data.get("address", ""),
+            interviewers=data["interviewers"],
+            capacity=data["capacity"],
+            self_booking=data["self_booking"],
+        )
+
+    def created(outcome) -> str:
+        for warning in outcome[1]:
+            messages.warning(request, warning)
+        return _("Interview slot created.")
+
+    done = form_submit(
+        request,
+        form,
+        create,
+        success=created,
+        then=lambda outcome: reverse("placements:slot_detail", args=[outcome[0].pk]),
+    )
+    return done or render(
         request,
         "placements/selection/slot_list.html",
         {"slots": selectors.unit_slots(unit=unit), "form": form},
-        status=_status(form),
+        status=form_status(form),
     )
 
 
@@ -419,15 +409,14 @@ def slot_detail(request, pk: int):
     if request.method != "POST":
         return _slot_page(request, slot)
     form = AssignForm(request.POST, queryset=selectors.unit_applications_to_invite(unit=request.unit, slot=slot))
-    if form.is_valid():
-        try:
-            services.interview_book(application=form.cleaned_data["application"], slot=slot, actor=request.user)
-        except DomainError as exc:
-            _refused(form, exc)
-        else:
-            messages.success(request, _("The applicant is invited; they receive the details."))
-            return redirect("placements:slot_detail", pk=slot.pk)
-    return _slot_page(request, slot, assign_form=form, status=400)
+    done = form_submit(
+        request,
+        form,
+        lambda: services.interview_book(application=form.cleaned_data["application"], slot=slot, actor=request.user),
+        success=_("The applicant is invited; they receive the details."),
+        then=reverse("placements:slot_detail", args=[slot.pk]),
+    )
+    return done or _slot_page(request, slot, assign_form=form, status=400)
 
 
 @coordinator_required
@@ -435,44 +424,33 @@ def slot_detail(request, pk: int):
 def slot_cancel(request, pk: int):
     slot = selectors.unit_slot_get(unit=request.unit, pk=pk)
     form = CancelForm(request.POST)
-    if form.is_valid():
-        try:
-            n = services.interview_slot_cancel(slot=slot, actor=request.user, reason=form.cleaned_data["reason"])
-        except DomainError as exc:
-            _refused(form, exc)
-        else:
-            messages.success(
-                request,
-                ngettext(
-                    "Slot cancelled; %(n)s interview was called off.",
-                    "Slot cancelled; %(n)s interviews were called off.",
-                    n,
-                )
-                % {"n": n},
+    done = form_submit(
+        request,
+        form,
+        lambda: services.interview_slot_cancel(slot=slot, actor=request.user, reason=form.cleaned_data["reason"]),
+        success=lambda n: (
+            ngettext(
+                "Slot cancelled; %(n)s interview was called off.",
+                "Slot cancelled; %(n)s interviews were called off.",
+                n,
             )
-            return redirect("placements:slot_list")
-    return _slot_page(request, slot, cancel_form=form, status=400)
-
-
-def _reschedule_slots(request, interview):
-    """The unit's upcoming open slots the interview can move to (any post, or its own)."""
-    return InterviewSlot.objects.filter(
-        Q(post__isnull=True) | Q(post_id=interview.application.post_id),
-        unit=request.unit,
-        is_cancelled=False,
-        starts_at__gt=timezone.now(),
-    ).exclude(pk=interview.slot_id)
+            % {"n": n}
+        ),
+        then=reverse("placements:slot_list"),
+    )
+    return done or _slot_page(request, slot, cancel_form=form, status=400)
 
 
 def _interview_page(request, interview, *, record_form=None, reschedule_form=None, cancel_form=None, status: int = 200):
     """The interview with its outcome, move and cancel forms; a bound form comes back as typed."""
+    slots = selectors.unit_reschedule_slots(unit=request.unit, interview=interview)
     return render(
         request,
         "placements/selection/interview_detail.html",
         {
             "interview": interview,
             "record_form": record_form or RecordForm(),
-            "reschedule_form": reschedule_form or RescheduleForm(queryset=_reschedule_slots(request, interview)),
+            "reschedule_form": reschedule_form or RescheduleForm(queryset=slots),
             "cancel_form": cancel_form or CancelForm(),
             "now": timezone.now(),
         },
@@ -490,39 +468,37 @@ def interview_detail(request, pk: int):
 def interview_record(request, pk: int):
     interview = selectors.unit_interview_get(unit=request.unit, pk=pk)
     form = RecordForm(request.POST)
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.interview_record(
-                interview=interview,
-                actor=request.user,
-                attended=data["attended"],
-                score=data.get("score"),
-                outcome=data.get("outcome", ""),
-                notes=data.get("notes", ""),
-            )
-        except DomainError as exc:
-            _refused(form, exc)
-        else:
-            messages.success(request, _("Interview outcome recorded."))
-            return redirect("placements:interview_detail", pk=interview.pk)
-    return _interview_page(request, interview, record_form=form, status=400)
+    done = form_submit(
+        request,
+        form,
+        lambda: services.interview_record(
+            interview=interview,
+            actor=request.user,
+            attended=form.cleaned_data["attended"],
+            score=form.cleaned_data.get("score"),
+            outcome=form.cleaned_data.get("outcome", ""),
+            notes=form.cleaned_data.get("notes", ""),
+        ),
+        success=_("Interview outcome recorded."),
+        then=reverse("placements:interview_detail", args=[interview.pk]),
+    )
+    return done or _interview_page(request, interview, record_form=form, status=400)
 
 
 @coordinator_required
 @require_POST
 def interview_reschedule(request, pk: int):
     interview = selectors.unit_interview_get(unit=request.unit, pk=pk)
-    form = RescheduleForm(request.POST, queryset=_reschedule_slots(request, interview))
-    if form.is_valid():
-        try:
-            services.interview_reschedule(interview=interview, slot=form.cleaned_data["slot"], actor=request.user)
-        except DomainError as exc:
-            _refused(form, exc)
-        else:
-            messages.success(request, _("Interview moved; the student is told."))
-            return redirect("placements:interview_detail", pk=interview.pk)
-    return _interview_page(request, interview, reschedule_form=form, status=400)
+    slots = selectors.unit_reschedule_slots(unit=request.unit, interview=interview)
+    form = RescheduleForm(request.POST, queryset=slots)
+    done = form_submit(
+        request,
+        form,
+        lambda: services.interview_reschedule(interview=interview, slot=form.cleaned_data["slot"], actor=request.user),
+        success=_("Interview moved; the student is told."),
+        then=reverse("placements:interview_detail", args=[interview.pk]),
+    )
+    return done or _interview_page(request, interview, reschedule_form=form, status=400)
 
 
 @coordinator_required
@@ -530,15 +506,14 @@ def interview_reschedule(request, pk: int):
 def interview_cancel(request, pk: int):
     interview = selectors.unit_interview_get(unit=request.unit, pk=pk)
     form = CancelForm(request.POST)
-    if form.is_valid():
-        try:
-            services.interview_cancel(interview=interview, actor=request.user, reason=form.cleaned_data["reason"])
-        except DomainError as exc:
-            _refused(form, exc)
-        else:
-            messages.success(request, _("Interview cancelled; the student is told."))
-            return redirect("placements:interview_detail", pk=interview.pk)
-    return _interview_page(request, interview, cancel_form=form, status=400)
+    done = form_submit(
+        request,
+        form,
+        lambda: services.interview_cancel(interview=interview, actor=request.user, reason=form.cleaned_data["reason"]),
+        success=_("Interview cancelled; the student is told."),
+        then=reverse("placements:interview_detail", args=[interview.pk]),
+    )
+    return done or _interview_page(request, interview, cancel_form=form, status=400)
 
 
 # --- students -------------------------------------------------------------------------------------------
@@ -574,25 +549,22 @@ def interview_self_book(request, pk: int):
     application_id = request.POST.get("application", "")
     if not application_id.isdigit():
         raise Http404
-    application = get_object_or_404(Application, pk=int(application_id), student=student)
-    slot = get_object_or_404(InterviewSlot, pk=pk, self_booking=True)
-    if not can("selection.book_interview", request.user, application):
-        raise PermissionDenied
-    try:
-        services.interview_book(application=application, slot=slot, actor=request.user, by_student=True)
-    except DomainError as exc:
-        _error(request, exc)
-    else:
-        messages.success(request, _("Your interview is booked."))
-    return redirect("placements:my_selection")
+    application = selectors.student_application_get(student=student, pk=int(application_id))
+    slot = selectors.self_booking_slot_get(pk=pk)
+    require("selection.book_interview", request.user, application)
+    return action_submit(
+        request,
+        lambda: services.interview_book(application=application, slot=slot, actor=request.user, by_student=True),
+        success=_("Your interview is booked."),
+        then=reverse("placements:my_selection"),
+    )
 
 
 def _own_offer(request, pk: int) -> Offer:
     student = _student_profile_or_404(request.user)
     # Another student's offer, or one still held, is not found at all.
     offer = get_object_or_404(selectors.student_visible_offers(student=student), pk=pk)
-    if not can("selection.answer_offer", request.user, offer):
-        raise PermissionDenied
+    require("selection.answer_offer", request.user, offer)
     return offer
 
 
@@ -600,26 +572,24 @@ def _own_offer(request, pk: int) -> Offer:
 @require_POST
 def offer_accept(request, pk: int):
     offer = _own_offer(request, pk)
-    try:
-        services.offer_accept(offer=offer, actor=request.user)
-    except DomainError as exc:
-        _error(request, exc)
-    else:
-        messages.success(request, _("You accepted the place. Welcome! The onboarding details are on their way."))
-    return redirect(_next_or(request, reverse("placements:my_selection")))
+    return action_submit(
+        request,
+        lambda: services.offer_accept(offer=offer, actor=request.user),
+        success=_("You accepted the place. Welcome! The onboarding details are on their way."),
+        then=_next_or(request, reverse("placements:my_selection")),
+    )
 
 
 @student_required
 @require_POST
 def offer_decline(request, pk: int):
     offer = _own_offer(request, pk)
-    try:
-        services.offer_decline(offer=offer, actor=request.user)
-    except DomainError as exc:
-        _error(request, exc)
-    else:
-        messages.success(request, _("You declined the offer."))
-    return redirect(_next_or(request, reverse("placements:my_selection")))
+    return action_submit(
+        request,
+        lambda: services.offer_decline(offer=offer, actor=request.user),
+        success=_("You declined the offer."),
+        then=_next_or(request, reverse("placements:my_selection")),
+    )
 
 
 # --- staff overview --------------------------------------------------------------------------------------
@@ -627,7 +597,7 @@ def offer_decline(request, pk: int):
 
 @staff_required
 def selection_overview(request):
-    cycles = list(Cycle.objects.order_by("-year"))
+    cycles = selectors.cycles_newest_first()
     cycle = next((c for c in cycles if str(c.pk) == request.GET.get("cycle")), None) or cycle_current()
     context = {"cycles": cycles, "cycle": cycle}
     if cycle is not None:
@@ -640,14 +610,11 @@ def selection_overview(request):
 @require_POST
 def selection_close(request, pk: int):
     """Staff end the cycle's selection (see ``services.cycle_selection_close``)."""
-    cycle = get_object_or_404(Cycle, pk=pk)
-    try:
-        counts = services.cycle_selection_close(cycle=cycle, actor=request.user)
-    except DomainError as exc:
-        _error(request, exc)
-    else:
-        messages.success(
-            request,
+    cycle = get_object_or_404(selectors.cycles_newest_first(), pk=pk)
+    return action_submit(
+        request,
+        lambda: services.cycle_selection_close(cycle=cycle, actor=request.user),
+        success=lambda counts: (
             _(
                 "The selection of %(cycle)s is closed: %(offers)s open offers lapsed, %(apps)s applications ended, "
                 "%(students)s students will be told they were not selected."
@@ -657,6 +624,7 @@ def selection_close(request, pk: int):
                 "offers": counts["offers_lapsed"],
                 "apps": counts["applications_ended"],
                 "students": counts["students_told"],
-            },
-        )
-    return redirect(f"{reverse('placements:overview')}?cycle={cycle.pk}")
+            }
+        ),
+        then=f"{reverse('placements:overview')}?cycle={cycle.pk}",
+    )

@@ -68,3 +68,26 @@ def _celery_eager(request):
     app.conf.task_always_eager = True
     yield
     app.conf.task_always_eager = saved
+
+
+# --- The demo data, seeded once per module ---------------------------------------------------
+@pytest.fixture(scope="module")
+def demo_seeded(django_db_setup, django_db_blocker):
+    """``seed_demo`` once for the whole module, inside a transaction rolled back at its end:
+    every test of the module sees the same demo data (its own writes are rolled back after
+    it, as usual), and the rest of the suite an empty database. Returns the command's output."""
+    import io
+
+    from django.core.management import call_command
+    from django.db import transaction
+
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            out = io.StringIO()
+            call_command("seed_demo", stdout=out)
+            yield out.getvalue()
+        finally:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)

@@ -1,6 +1,7 @@
 import datetime as dt
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
@@ -63,11 +64,15 @@ def test_validate_id_number_checksum():
 
 
 def test_validate_id_number_lowercase_x_accepted():
-    first17 = "31011620000517002"
-    from applicants.identity import id_check_char
+    from applicants.identity import id_check_char, normalize_id_number
 
-    check = id_check_char(first17)
-    validate_id_number((first17 + check).lower(), today=TODAY)
+    first17 = "31011620000517003"
+    assert id_check_char(first17) == "X"  # the number under test really ends in X
+    typed = first17 + "x"
+    validate_id_number(typed, today=TODAY)
+    assert normalize_id_number(typed) == "31011620000517003X"
+    with pytest.raises(ValidationError):
+        validate_id_number(first17 + "1", today=TODAY)
 
 
 def test_profile_form_valid():

@@ -9,7 +9,7 @@ from placements.models import Certificate
 from placements.selection.enums import PlacementStatus
 from tests import factories
 from tests.factories import PASSWORD
-from tests.placements.cultivation.helpers import make_placement
+from tests.placements.cultivation.helpers import assess_and_confirm, make_placement
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -26,17 +26,9 @@ def test_placed_student_opens_my_placement_downloads_and_verifies_the_certificat
     classmates = [make_placement(post=post) for _ in range(10)]
     (group,) = services.groups_form(cycle=cycle, actor=staff)
     services.group_set_leader(group=group, placement=classmates[0], actor=staff)
-    services.assessment_submit(
-        placement=placement,
-        actor=coordinator.user,
-        role=AssessorRole.COORDINATOR,
-        attendance=5,
-        work_quality=5,
-        initiative=5,
-        teamwork=5,
-        proposed_grade=Grade.EXCELLENT,
+    assess_and_confirm(
+        placement, assessor=coordinator.user, role=AssessorRole.COORDINATOR, grade=Grade.EXCELLENT, staff=staff
     )
-    services.grade_confirm(placement=placement, actor=staff, grade=Grade.EXCELLENT)
 
     page.goto("/accounts/login/?next=/my/placement/")
     page.fill("#id_username", "jiayi@example.cn")

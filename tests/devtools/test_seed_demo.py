@@ -9,7 +9,6 @@ from collections import defaultdict
 
 import pytest
 from django.core.management import call_command
-from django.db import transaction
 from django.db.models import Count, F, Q
 from django.urls import reverse
 from django.utils import timezone
@@ -38,23 +37,9 @@ def seed(*args: str) -> str:
     return out.getvalue()
 
 
-@pytest.fixture(scope="module")
-def _seeded_once(django_db_setup, django_db_blocker):
-    """Seed once for the module inside a transaction rolled back at its end: every test sees
-    the same demo data, and the rest of the suite an empty database."""
-    with django_db_blocker.unblock():
-        outer = transaction.atomic()
-        outer.__enter__()
-        try:
-            yield seed()
-        finally:
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
-
-
 @pytest.fixture
-def demo(_seeded_once, db):
-    return _seeded_once
+def demo(demo_seeded, db):
+    return demo_seeded
 
 
 # Tests that need an empty database come first: the module's seeded data exists from the

@@ -30,3 +30,22 @@ def put_in_status(placement: Placement, status: str) -> Placement:
     Placement.objects.filter(pk=placement.pk).update(status=status)
     placement.refresh_from_db()
     return placement
+
+
+def assess_and_confirm(placement: Placement, *, assessor, role: str, grade: str, staff, score: int = 5):
+    """The usual end of a placement in tests: one assessment proposing ``grade`` (every score
+    ``score``), then staff confirming that grade. Returns the ``FinalGrade``."""
+    from placements.cultivation import services
+
+    services.assessment_submit(
+        placement=placement,
+        actor=assessor,
+        role=role,
+        attendance=score,
+        work_quality=score,
+        initiative=score,
+        teamwork=score,
+        proposed_grade=grade,
+    )
+    final, _warnings = services.grade_confirm(placement=placement, actor=staff, grade=grade)
+    return final

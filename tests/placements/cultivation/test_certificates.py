@@ -10,7 +10,7 @@ from placements.cultivation.services import CultivationError
 from placements.models import Certificate
 from placements.selection.enums import PlacementStatus
 from tests import factories
-from tests.placements.cultivation.helpers import make_placement, put_in_status
+from tests.placements.cultivation.helpers import assess_and_confirm, make_placement, put_in_status
 
 pytestmark = pytest.mark.django_db
 
@@ -20,17 +20,9 @@ def graded(post, coordinator, staff_user):
     """A completed placement of 顾佳怡 with a confirmed EXCELLENT grade."""
     student = factories.StudentProfileFactory(legal_name="顾佳怡")
     placement = make_placement(post=post, student=student, status=PlacementStatus.COMPLETED)
-    services.assessment_submit(
-        placement=placement,
-        actor=coordinator.user,
-        role=AssessorRole.COORDINATOR,
-        attendance=5,
-        work_quality=5,
-        initiative=5,
-        teamwork=5,
-        proposed_grade=Grade.EXCELLENT,
+    assess_and_confirm(
+        placement, assessor=coordinator.user, role=AssessorRole.COORDINATOR, grade=Grade.EXCELLENT, staff=staff_user
     )
-    services.grade_confirm(placement=placement, actor=staff_user, grade=Grade.EXCELLENT)
     return placement
 
 
@@ -52,17 +44,9 @@ def test_certificate_refused_before_completion_or_with_a_fail(post, coordinator,
     with pytest.raises(CultivationError) as exc:
         services.certificate_issue(placement=placement, actor=placement.student.user)
     assert exc.value.code == "not_eligible"
-    services.assessment_submit(
-        placement=placement,
-        actor=coordinator.user,
-        role=AssessorRole.COORDINATOR,
-        attendance=1,
-        work_quality=1,
-        initiative=1,
-        teamwork=1,
-        proposed_grade=Grade.FAIL,
+    assess_and_confirm(
+        placement, assessor=coordinator.user, role=AssessorRole.COORDINATOR, grade=Grade.FAIL, staff=staff_user, score=1
     )
-    services.grade_confirm(placement=placement, actor=staff_user, grade=Grade.FAIL)
     put_in_status(placement, PlacementStatus.COMPLETED)
     with pytest.raises(CultivationError):
         services.certificate_issue(placement=placement, actor=placement.student.user)

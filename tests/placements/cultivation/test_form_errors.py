@@ -8,7 +8,7 @@ from placements.cultivation.enums import AssessorRole, Grade, TermSwitchStatus
 from placements.models import Assessment, Certificate, FinalGrade, Onboarding
 from placements.selection.enums import PlacementStatus
 from tests import factories
-from tests.placements.cultivation.helpers import make_placement
+from tests.placements.cultivation.helpers import assess_and_confirm, make_placement
 
 pytestmark = pytest.mark.django_db
 
@@ -76,17 +76,9 @@ def test_assessment_without_a_score_keeps_the_comments(client, placement, mentor
 
 
 def test_grade_change_without_a_reason_is_refused_and_kept(client, placement, mentor, staff_user):
-    services.assessment_submit(
-        placement=placement,
-        actor=mentor.user,
-        role=AssessorRole.MENTOR,
-        attendance=4,
-        work_quality=4,
-        initiative=4,
-        teamwork=4,
-        proposed_grade=Grade.GOOD,
+    assess_and_confirm(
+        placement, assessor=mentor.user, role=AssessorRole.MENTOR, grade=Grade.GOOD, staff=staff_user, score=4
     )
-    services.grade_confirm(placement=placement, actor=staff_user, grade=Grade.GOOD)
     response = _login(client, staff_user).post(
         reverse("cultivation:grade_confirm", args=[placement.pk]), {"grade": Grade.EXCELLENT, "reason": "  "}
     )
@@ -134,17 +126,9 @@ def test_term_switch_decision_by_the_wrong_party_stays_forbidden(client, switch,
 @pytest.fixture
 def certificate(post, coordinator, staff_user):
     placement = make_placement(post=post, status=PlacementStatus.COMPLETED)
-    services.assessment_submit(
-        placement=placement,
-        actor=coordinator.user,
-        role=AssessorRole.COORDINATOR,
-        attendance=5,
-        work_quality=5,
-        initiative=5,
-        teamwork=5,
-        proposed_grade=Grade.EXCELLENT,
+    assess_and_confirm(
+        placement, assessor=coordinator.user, role=AssessorRole.COORDINATOR, grade=Grade.EXCELLENT, staff=staff_user
     )
-    services.grade_confirm(placement=placement, actor=staff_user, grade=Grade.EXCELLENT)
     return services.certificate_issue(placement=placement, actor=staff_user)
 
 

@@ -12,7 +12,7 @@ from placements.cultivation.enums import AssessorRole, ChecklistParty, Grade
 from placements.models import Assessment, FinalGrade, Onboarding, OnboardingItem
 from placements.selection.enums import PlacementStatus
 from tests import factories
-from tests.placements.cultivation.helpers import make_placement
+from tests.placements.cultivation.helpers import assess_and_confirm, make_placement
 
 pytestmark = pytest.mark.django_db
 
@@ -190,19 +190,10 @@ def test_student_cannot_confirm_a_grade_or_assess(client, placement):
 
 
 def test_staff_grade_change_without_reason_shows_the_error(client, placement, mentor, staff_user):
-    from placements.cultivation import services
 
-    services.assessment_submit(
-        placement=placement,
-        actor=mentor.user,
-        role=AssessorRole.MENTOR,
-        attendance=5,
-        work_quality=5,
-        initiative=5,
-        teamwork=5,
-        proposed_grade=Grade.EXCELLENT,
+    assess_and_confirm(
+        placement, assessor=mentor.user, role=AssessorRole.MENTOR, grade=Grade.EXCELLENT, staff=staff_user
     )
-    services.grade_confirm(placement=placement, actor=staff_user, grade=Grade.EXCELLENT)
     client.cookies["django_language"] = "en"
     client.force_login(staff_user)
     response = client.post(reverse("cultivation:grade_confirm", args=[placement.pk]), {"grade": Grade.GOOD})

@@ -1,4 +1,4 @@
 """Registers both halves' models with the admin (Django discovers ``<app>.admin`` only)."""
 
-from placements.cultivation import admin as cultivation_admin  # noqa: F401 - registers the models
-from placements.selection import admin as selection_admin  # noqa: F401 - registers the models
+import placements.cultivation.admin
+import placements.selection.admin  # noqa: F401 - registers the selection models

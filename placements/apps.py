@@ -9,7 +9,8 @@ class PlacementsConfig(AppConfig):
     def ready(self) -> None:
         # Connects the receivers, registers both halves' rules, periodic notification hooks and
         # Celery tasks (Django and Celery look only for ``<app>.<module>``).
-        from placements import receivers  # noqa: F401
-        from placements.cultivation import rules as cultivation_rules  # noqa: F401
-        from placements.selection import notification_hooks, tasks  # noqa: F401
-        from placements.selection import rules as selection_rules  # noqa: F401
+        import placements.cultivation.rules
+        import placements.receivers
+        import placements.selection.notification_hooks
+        import placements.selection.rules
+        import placements.selection.tasks  # noqa: F401

@@ -149,7 +149,11 @@ LOGOUT_REDIRECT_URL = "home"
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.25)
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Per account from any address (the username callable maps every spelling to the account),
+# and per address after many failures over all accounts: see jinseed.accounts.lockout.
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_HANDLER = "jinseed.accounts.lockout.AccountAndAddressHandler"
+LOGIN_ADDRESS_FAILURE_LIMIT = env.int("LOGIN_ADDRESS_FAILURE_LIMIT", default=30)
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_USERNAME_CALLABLE = "jinseed.accounts.lockout.lockout_username"
 AXES_RESET_ON_SUCCESS = True

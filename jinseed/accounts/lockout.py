@@ -8,7 +8,15 @@ here: every spelling of an existing account becomes its stored (lower-case) emai
 login that names no account is normalised the same way, so guessing at it is counted once.
 """
 
+import datetime as dt
+
+from axes.handlers.database import AxesDatabaseHandler
+from axes.helpers import get_client_ip_address, get_cool_off
+from axes.models import AccessAttempt
+from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.db.models import Sum
+from django.utils import timezone
 
 from .validators import normalize_mobile
 
@@ -51,3 +59,39 @@ def lockout_username(request, credentials: dict | None = None) -> str | None:
             setattr(request, _CACHE_ATTRIBUTE, cache)
         cache[typed] = key
     return key
+
+
+class AccountAndAddressHandler(AxesDatabaseHandler):
+    """django-axes' database handler, locking per account *and* per address.
+
+    ``AXES_LOCKOUT_PARAMETERS = ["username"]`` locks an account after ``AXES_FAILURE_LIMIT``
+    wrong passwords from anywhere, so spreading guesses over many addresses does not help. An
+    address is locked too, but only after ``LOGIN_ADDRESS_FAILURE_LIMIT`` failures over every
+    account within the cool-off time: a campus or a mobile network puts hundreds of students
+    behind one address, and one student's typos must not lock their classmates out, while
+    one machine trying password after password on many accounts is stopped.
+    """
+
+    def is_locked(self, request, credentials: dict | None = None) -> bool:
+        if super().is_locked(request, credentials):
+            return True
+        return address_failures(request) >= settings.LOGIN_ADDRESS_FAILURE_LIMIT
+
+    def user_login_failed(self, sender, credentials: dict, request=None, **kwargs):
+        """Count the failure as axes does; answer with the lock-out page once the address,
+        not only the account, has reached its limit."""
+        super().user_login_failed(sender, credentials, request=request, **kwargs)
+        if request is not None and address_failures(request) >= settings.LOGIN_ADDRESS_FAILURE_LIMIT:
+            request.axes_locked_out = True
+
+
+def address_failures(request) -> int:
+    """Failed logins from the request's address within the cool-off time, over every account."""
+    address = getattr(request, "axes_ip_address", None) or get_client_ip_address(request)
+    if not address:
+        return 0
+    since = timezone.now() - (get_cool_off(request) or dt.timedelta(0))
+    total = AccessAttempt.objects.filter(ip_address=address, attempt_time__gte=since).aggregate(
+        n=Sum("failures_since_start")
+    )["n"]
+    return total or 0

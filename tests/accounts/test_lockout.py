@@ -54,13 +54,35 @@ def test_lockout_four_failures_then_the_right_password_logs_in_and_resets(client
     assert AccessAttempt.objects.count() == 0
 
 
-def test_lockout_is_per_address(client):
+def test_lockout_holds_the_account_from_any_other_address(client):
     UserFactory(email="student@example.cn")
-    _fail(client, "student@example.cn", 5, ip="10.0.0.1")
+    assert _fail(client, "student@example.cn", 5, ip="10.0.0.1") == [200, 200, 200, 200, 429]
     response = client.post(
         reverse("accounts:login"), {"username": "STUDENT@example.cn", "password": PASSWORD}, REMOTE_ADDR="10.0.0.2"
     )
+    assert response.status_code == 429
+    assert "_auth_user_id" not in client.session
+
+
+def test_lockout_one_students_typos_leave_a_classmate_on_the_same_address_alone(client):
+    UserFactory(email="student@example.cn")
+    classmate = UserFactory(email="classmate@example.cn")
+    _fail(client, "student@example.cn", 5, ip="10.0.0.1")
+    response = client.post(URL, {"username": "classmate@example.cn", "password": PASSWORD}, REMOTE_ADDR="10.0.0.1")
     assert response.status_code == 302
+    assert int(client.session["_auth_user_id"]) == classmate.pk
+
+
+def test_lockout_an_address_guessing_over_many_accounts_is_locked(client, settings):
+    settings.LOGIN_ADDRESS_FAILURE_LIMIT = 6
+    target = UserFactory(email="target@example.cn")
+    for n in range(6):  # one try per account: no account comes near its own limit of five
+        _fail(client, f"user{n}@example.cn", 1, ip="10.9.9.9")
+    response = client.post(URL, {"username": "target@example.cn", "password": PASSWORD}, REMOTE_ADDR="10.9.9.9")
+    assert response.status_code == 429
+    elsewhere = client.post(URL, {"username": "target@example.cn", "password": PASSWORD}, REMOTE_ADDR="10.0.0.7")
+    assert elsewhere.status_code == 302
+    assert int(client.session["_auth_user_id"]) == target.pk
 
 
 def test_lockout_unknown_login_is_normalised_too(client):

@@ -9,7 +9,14 @@ class PlacementsConfig(AppConfig):
     def ready(self) -> None:
         # Connects the receivers, registers both halves' rules, periodic notification hooks and
         # Celery tasks (Django and Celery look only for ``<app>.<module>``).
+        from jinseed.jobs.registry import job_kind_register
         from placements import receivers  # noqa: F401
         from placements.cultivation import rules as cultivation_rules  # noqa: F401
+        from placements.office.exports import kinds as export_kinds  # noqa: F401 - registers the exports
+        from placements.office.exports import rules as export_rules  # noqa: F401
         from placements.selection import notification_hooks, tasks  # noqa: F401
         from placements.selection import rules as selection_rules  # noqa: F401
+
+        job_kind_register(
+            "office.export", handler="placements.office.exports.services.export_job", label=_("Data export")
+        )

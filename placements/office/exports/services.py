@@ -104,27 +104,33 @@ def export_job(context) -> dict:
         raise ExportError(_("There is no such export."), code="unknown_kind")
     queryset = kind.rows(export.filters, export.scope_unit)
     context.set_total(queryset.count())
-    rows = []
-    with translation.override(SHEET_LANGUAGE):
+    written = 0
+
+    def rows():
+        """Row by row from the database to the writer: the rows are never all held as objects at once."""
+        nonlocal written
         for obj in queryset.iterator(chunk_size=500):
-            rows.append(kind.row(obj, masked=export.masked))
+            yield kind.row(obj, masked=export.masked)
+            written += 1
             context.advance()
+
+    with translation.override(SHEET_LANGUAGE):
         headers = kind.headers()
         if export.file_format == ExportFormat.XLSX:
-            content = xlsx_bytes(headers, rows, title=str(kind.label), widths=[c.width for c in kind.columns])
+            content = xlsx_bytes(headers, rows(), title=str(kind.label), widths=[c.width for c in kind.columns])
         else:
-            content = csv_bytes(headers, rows)
+            content = csv_bytes(headers, rows())
     name = export_file_name(export)
     context.save_file(name, content)
     with transaction.atomic():
-        Export.objects.filter(pk=export.pk).update(row_count=len(rows))
+        Export.objects.filter(pk=export.pk).update(row_count=written)
         data_access_record(
             kind=DataAccess.Kind.EXPORT,
             actor=export.created_by,
             subject=export.kind,
             filters=export.filters,
-            row_count=len(rows),
+            row_count=written,
             masked=export.masked,
             reason=export.reason,
         )
-    return {"rows": len(rows), "file_name": name}
+    return {"rows": written, "file_name": name}

@@ -1,4 +1,5 @@
 """Registers both halves' models with the admin (Django discovers ``<app>.admin`` only)."""
 
 import placements.cultivation.admin
-import placements.selection.admin  # noqa: F401 - registers the selection models
+import placements.office.exports.admin
+import placements.selection.admin  # noqa: F401 - registers the models

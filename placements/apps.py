@@ -10,7 +10,14 @@ class PlacementsConfig(AppConfig):
         # Connects the receivers, registers both halves' rules, periodic notification hooks and
         # Celery tasks (Django and Celery look only for ``<app>.<module>``).
         import placements.cultivation.rules
+        import placements.office.exports.kinds
+        import placements.office.exports.rules
         import placements.receivers
         import placements.selection.notification_hooks
         import placements.selection.rules
         import placements.selection.tasks  # noqa: F401
+        from jinseed.jobs.registry import job_kind_register
+
+        job_kind_register(
+            "office.export", handler="placements.office.exports.services.export_job", label=_("Data export")
+        )

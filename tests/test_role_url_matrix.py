@@ -72,6 +72,7 @@ TARGETS = {
     "placements:offer_accept": lambda w: {"pk": w.b.offer.pk},
     "placements:offer_decline": lambda w: {"pk": w.b.offer.pk},
     "placements:selection_close": lambda w: {"pk": w.cycle.pk},
+    "office_exports:detail": lambda w: {"pk": w.b.export.pk},
 }
 
 #: A few admin change pages (the admin is staff-only; others are sent to its login).
@@ -108,6 +109,8 @@ WATCHED = [
     "placements.Certificate",
     "placements.Feedback",
     "notifications.Notification",
+    "placements.Export",
+    "audit.DataAccess",
 ]
 
 

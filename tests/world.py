@@ -23,6 +23,7 @@ from placements.models import (
     ActivitySignup,
     Assessment,
     Certificate,
+    Export,
     Feedback,
     Interview,
     InterviewSlot,
@@ -68,6 +69,7 @@ class Side:
     notification: object
     feedback: object
     job: object
+    export: object
     #: Strings that only this side's people (and staff) may ever see.
     secrets: list[str] = field(default_factory=list)
 
@@ -214,11 +216,21 @@ def _side(key: str, cycle, criterion, staff) -> Side:
         f"{key.upper()}同学的座谈会意见",
         f"{key.upper()}局报到须知",
         f"{key.upper()}局导入任务的结果",
+        f"{key.upper()}局导出未脱敏身份证号的理由",
     ]
     job = Job.objects.create(
         kind="positions.post_import",
         created_by=coordinator.user,
         result={"note": f"{key.upper()}局导入任务的结果"},
+    )
+    export = Export.objects.create(
+        kind="applicants",
+        file_format="csv",
+        scope_unit=unit,
+        masked=False,
+        reason=f"{key.upper()}局导出未脱敏身份证号的理由",
+        job=Job.objects.create(kind="office.export", created_by=coordinator.user),
+        created_by=coordinator.user,
     )
     return Side(
         unit=unit,
@@ -240,6 +252,7 @@ def _side(key: str, cycle, criterion, staff) -> Side:
         notification=notification,
         feedback=feedback,
         job=job,
+        export=export,
         secrets=secrets,
     )
 

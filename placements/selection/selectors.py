@@ -1,11 +1,14 @@
 """Reads of the selection, scoped and joined so that pages never query per row."""
 
+from dataclasses import dataclass, field
+
 from django.db.models import Avg, Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from applicants.enums import ApplicationStatus
 from applicants.models import Application, ApplicationEvent, StudentProfile
+from jinseed.logmask import mask_mobile
 from placements.models import Interview, InterviewSlot, Offer, Review, ReviewCriterion, ReviewScore
 from placements.selection.enums import (
     HOLDING_OFFER_STATUSES,
@@ -224,6 +227,51 @@ def student_interviews(*, student: StudentProfile) -> QuerySet[Interview]:
 # --- staff overview ---------------------------------------------------------------------------------
 
 
+@dataclass
+class OfferConflict:
+    """A student two units want: several open offers, or an open one while accepted elsewhere."""
+
+    student: StudentProfile
+    offers: list[Offer] = field(default_factory=list)
+
+    @property
+    def mobile_masked(self) -> str:
+        return mask_mobile(self.student.user.mobile or "")
+
+    @property
+    def open_count(self) -> int:
+        return sum(1 for o in self.offers if o.status == OfferStatus.OPEN)
+
+    @property
+    def accepted_elsewhere(self) -> bool:
+        return any(o.status == OfferStatus.ACCEPTED for o in self.offers)
+
+
+def offer_conflicts(*, cycle: Cycle) -> list[OfferConflict]:
+    """The cycle's students holding more than one open offer, or an open offer while they
+    accepted another, with those offers (post, unit, status, deadline): one query."""
+    conflicted = (
+        Offer.objects.filter(cycle=cycle, status__in=HOLDING_OFFER_STATUSES)
+        .order_by()
+        .values("student")
+        .annotate(
+            open_n=Count("id", filter=Q(status=OfferStatus.OPEN)),
+            accepted_n=Count("id", filter=Q(status=OfferStatus.ACCEPTED)),
+        )
+        .filter(Q(open_n__gte=2) | Q(open_n__gte=1, accepted_n__gte=1))
+        .values("student")
+    )
+    offers = (
+        Offer.objects.filter(cycle=cycle, status__in=HOLDING_OFFER_STATUSES, student__in=conflicted)
+        .select_related("student__user", "post__unit")
+        .order_by("student__legal_name", "student_id", "status", "expires_at", "pk")
+    )
+    conflicts: dict[int, OfferConflict] = {}
+    for offer in offers:
+        conflicts.setdefault(offer.student_id, OfferConflict(student=offer.student)).offers.append(offer)
+    return list(conflicts.values())
+
+
 def selection_overview(*, cycle: Cycle) -> dict:
     posts = list(
         Post.objects.filter(cycle=cycle)
@@ -235,16 +283,9 @@ def selection_overview(*, cycle: Cycle) -> dict:
         )
         .order_by("unit__name", "title")
     )
-    multi = (
-        StudentProfile.objects.annotate(
-            open_offers=Count("offers", filter=Q(offers__cycle=cycle, offers__status=OfferStatus.OPEN))
-        )
-        .filter(open_offers__gte=2)
-        .order_by("legal_name")
-    )
     return {
         "posts": posts,
-        "students_with_several_offers": list(multi),
+        "offer_conflicts": offer_conflicts(cycle=cycle),
         "posts_without_applicants": [p for p in posts if p.applicant_count == 0],
         "totals": {
             "headcount": sum(p.headcount for p in posts),

@@ -49,9 +49,12 @@ def _pages(world) -> dict[str, list[str]]:
             reverse("placements:slot_list"),
             reverse("placements:interview_detail", args=[a.interview.pk]),
             reverse("cultivation:placement_detail", args=[a.placement.pk]),
+            reverse("office_exports:unit"),
+            reverse("office_exports:detail", args=[a.export.pk]),
         ],
         "staff": [
             reverse("placements:overview"),
+            reverse("office_exports:staff"),
             reverse("admin:index"),
             reverse("admin:applicants_application_change", args=[a.application.pk]),
             reverse("admin:placements_interview_change", args=[a.interview.pk]),

@@ -1,7 +1,7 @@
 """The staff admin for cycles, units and posts, with the post approval workflow."""
 
 from django import forms
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.db.models import Count
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
@@ -10,8 +10,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from jinseed.admin_actions import apply_to_each
 from jinseed.authz import can
-from jinseed.errors import DomainError
 from jinseed.forms import id_in_range
 
 from . import services
@@ -52,19 +52,13 @@ class CycleAdmin(admin.ModelAdmin):
         return ["status"] if obj is not None else []
 
     def _move(self, request, queryset, to_status):
-        done = 0
-        for cycle in queryset:
-            try:
-                services.cycle_transition(cycle=cycle, to_status=to_status, actor=request.user)
-                done += 1
-            except DomainError as exc:
-                self.message_user(
-                    request, _("%(label)s: %(text)s") % {"label": cycle, "text": exc.message}, messages.ERROR
-                )
-        if done:
-            self.message_user(
-                request, ngettext("%(count)d cycle updated.", "%(count)d cycles updated.", done) % {"count": done}
-            )
+        apply_to_each(
+            self,
+            request,
+            queryset,
+            lambda cycle: services.cycle_transition(cycle=cycle, to_status=to_status, actor=request.user),
+            updated=lambda n: ngettext("%(count)d cycle updated.", "%(count)d cycles updated.", n) % {"count": n},
+        )
 
     @admin.action(description=_("Open the selected cycles (registration and selection)"))
     def reopen_registration(self, request, queryset):
@@ -170,17 +164,13 @@ class PostAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
 
     def _move(self, request, queryset, service, **kwargs):
-        done, refused = 0, []
-        for post in queryset:
-            try:
-                service(post=post, actor=request.user, **kwargs)
-                done += 1
-            except DomainError as exc:
-                refused.append(_("%(label)s: %(text)s") % {"label": post.title, "text": exc})
-        if done:
-            self.message_user(request, ngettext("%d post updated.", "%d posts updated.", done) % done, messages.SUCCESS)
-        for line in refused:
-            self.message_user(request, line, messages.WARNING)
+        apply_to_each(
+            self,
+            request,
+            queryset,
+            lambda post: service(post=post, actor=request.user, **kwargs),
+            updated=lambda n: ngettext("%d post updated.", "%d posts updated.", n) % n,
+        )
 
     @admin.action(description=_("Approve and publish selected posts"))
     def approve_and_publish(self, request, queryset):

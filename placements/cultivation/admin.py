@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from jinseed.admin_actions import apply_to_each
 from jinseed.errors import DomainError
 from placements.cultivation import services
 from placements.cultivation.enums import ActivityStatus
@@ -177,20 +178,15 @@ class ActivityAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
 
     def _move(self, request, queryset, to_status):
-        done = 0
-        for activity in queryset:
-            try:
-                services.activity_transition(activity=activity, to_status=to_status, actor=request.user)
-                done += 1
-            except DomainError as exc:
-                self.message_user(
-                    request, _("%(label)s: %(text)s") % {"label": activity, "text": exc.message}, messages.ERROR
-                )
-        if done:
-            self.message_user(
-                request,
-                ngettext("%(count)d activity updated.", "%(count)d activities updated.", done) % {"count": done},
-            )
+        apply_to_each(
+            self,
+            request,
+            queryset,
+            lambda activity: services.activity_transition(activity=activity, to_status=to_status, actor=request.user),
+            updated=lambda n: (
+                ngettext("%(count)d activity updated.", "%(count)d activities updated.", n) % {"count": n}
+            ),
+        )
 
     @admin.action(description=_("Approve and publish the proposed activities"))
     def approve(self, request, queryset):

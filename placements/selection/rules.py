@@ -13,6 +13,7 @@ staff account that has no unit.
 
 import rules
 
+from applicants.rules import is_own_application
 from jinseed.authz import add_rule, is_programme_staff, is_student
 from positions.models import HostUnit
 from positions.rules import is_unit_coordinator
@@ -47,14 +48,6 @@ def is_own_offer(user, offer) -> bool:
         return False
     profile = getattr(user, "student_profile", None)
     return profile is not None and offer.student_id == profile.pk
-
-
-@rules.predicate
-def is_own_application(user, application) -> bool:
-    if application is None or not is_student(user):
-        return False
-    profile = getattr(user, "student_profile", None)
-    return profile is not None and application.student_id == profile.pk
 
 
 add_rule("selection.use_unit_workspace", is_unit_coordinator)

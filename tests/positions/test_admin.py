@@ -33,7 +33,8 @@ def test_admin_approve_and_publish_action(admin_client):
     assert draft.status == PostStatus.DRAFT
     texts = [str(m) for m in response.context["messages"]]
     assert len(texts) == 2
-    assert draft.title in texts[1]
+    assert draft.title in texts[0]  # the refused row, named, as it was refused
+    assert texts[1] == "已更新1个岗位。"
 
 
 def test_admin_return_action_asks_reason_then_returns(admin_client):

@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("applicants.urls")),
     path("", include("placements.cultivation.urls")),
     path("", include("placements.selection.urls")),
+    path("", include("placements.privacy.urls")),
 ]
 
 admin.site.site_header = _("Golden Seed programme · administration")

@@ -9,7 +9,16 @@ class PlacementsConfig(AppConfig):
     def ready(self) -> None:
         # Connects the receivers, registers both halves' rules, periodic notification hooks and
         # Celery tasks (Django and Celery look only for ``<app>.<module>``).
+        from jinseed.jobs.registry import job_kind_register
         from placements import receivers  # noqa: F401
         from placements.cultivation import rules as cultivation_rules  # noqa: F401
+        from placements.privacy import rules as privacy_rules  # noqa: F401
+        from placements.privacy import tasks as privacy_tasks  # noqa: F401
         from placements.selection import notification_hooks, tasks  # noqa: F401
         from placements.selection import rules as selection_rules  # noqa: F401
+
+        job_kind_register(
+            "privacy.personal_data_export",
+            handler="placements.privacy.export.personal_data_export_job",
+            label=_("Copy of a student's personal data"),
+        )

@@ -22,6 +22,7 @@ from placements.models.cultivation import (
     PlacementEvent,
     TermSwitchRequest,
 )
+from placements.models.privacy import DeletionRequest, DeletionStatus
 from placements.models.selection import (
     Interview,
     InterviewSlot,
@@ -40,6 +41,8 @@ __all__ = [
     "Certificate",
     "CommitteeRole",
     "CycleCultivationSettings",
+    "DeletionRequest",
+    "DeletionStatus",
     "Feedback",
     "FinalGrade",
     "Group",

@@ -14,6 +14,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from placements.privacy.export import personal_data_link_token
 from tests.world import World, build_world
 
 pytestmark = pytest.mark.django_db
@@ -72,6 +73,10 @@ TARGETS = {
     "placements:offer_accept": lambda w: {"pk": w.b.offer.pk},
     "placements:offer_decline": lambda w: {"pk": w.b.offer.pk},
     "placements:selection_close": lambda w: {"pk": w.cycle.pk},
+    # A personal data link signed for side "b"'s student: it opens for nobody else.
+    "privacy:copy_download": lambda w: {
+        "token": personal_data_link_token(job=w.b.job, user=w.b.student.user),
+    },
 }
 
 #: A few admin change pages (the admin is staff-only; others are sent to its login).
@@ -108,6 +113,9 @@ WATCHED = [
     "placements.Certificate",
     "placements.Feedback",
     "notifications.Notification",
+    "accounts.Consent",
+    "accounts.ContactVerification",
+    "placements.DeletionRequest",
 ]
 
 

@@ -25,7 +25,7 @@ SIGN_UP = {
 
 
 def _code(text: str) -> str:
-    return re.search(r"\b(\d{6})\b", text).group(1)
+    return re.search(r"(?<!\d)(\d{6})(?!\d)", text).group(1)
 
 
 def _register(client, capture):

@@ -81,7 +81,8 @@ def _deliver(*, channel: str, target: str, code: str, language: str) -> None:
     minutes = _setting("VERIFICATION_CODE_TTL_SECONDS", 600) // 60
     with translation.override(language):
         if channel == Channel.SMS:
-            text = _("[Golden Seed] Your verification code is %(code)s. It is valid for %(minutes)s minutes.") % {
+            text = _("【%(brand)s】Your verification code is %(code)s. It is valid for %(minutes)s minutes.") % {
+                "brand": _("Golden Seed"),
                 "code": code,
                 "minutes": minutes,
             }

@@ -56,7 +56,7 @@ def test_code_from_the_sms_verifies_the_mobile_and_opens_applying(
     client, sms_outbox, django_capture_on_commit_callbacks
 ):
     user = _register(client, django_capture_on_commit_callbacks)
-    post = factories.PostFactory()
+    post = factories.PostFactory(cycle=factories.CycleFactory(year=timezone.localdate().year))
     factories.StudentProfileFactory(user=user)
     with pytest.raises(ApplicationError) as refused:
         application_submit(

@@ -2,6 +2,7 @@
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from applicants.services import ApplicationError, application_submit
 from jinseed.accounts.models import Consent
@@ -34,7 +35,11 @@ def test_withdrawing_the_id_number_consent_removes_the_number_and_stops_applying
     assert consent.withdrawn_at is not None
     with pytest.raises(ApplicationError) as refused:
         application_submit(
-            student=student, post=factories.PostFactory(), preference_rank=1, statement="再申请", submit_token="t"
+            student=student,
+            post=factories.PostFactory(cycle=factories.CycleFactory(year=timezone.localdate().year)),
+            preference_rank=1,
+            statement="再申请",
+            submit_token="t",
         )
     assert refused.value.code == "consent_required"
     page = client.get(reverse("privacy:overview")).content.decode()

@@ -149,6 +149,8 @@ def verify(request):
             "new_email_form": forms_by_action["change_email"],
             "sms_pending": verification_pending(user=user, channel=Channel.SMS),
             "email_pending": verification_pending(user=user, channel=Channel.EMAIL),
+            "minutes": settings.VERIFICATION_CODE_TTL_SECONDS // 60,
+            "tries": settings.VERIFICATION_MAX_ATTEMPTS,
         },
         status=status,
     )

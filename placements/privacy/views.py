@@ -2,6 +2,7 @@
 
 import os
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
@@ -32,6 +33,8 @@ def overview(request):
             ).exists(),
             "export_job": Job.objects.filter(kind=JOB_KIND, created_by=user).order_by("-created_at", "-id").first(),
             "deletion": deletion_request_open(user=user),
+            "grace_days": settings.ACCOUNT_DELETION_GRACE_DAYS,
+            "link_days": settings.PERSONAL_DATA_LINK_DAYS,
         },
     )
 

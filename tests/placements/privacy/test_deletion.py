@@ -135,3 +135,13 @@ def test_staff_see_the_requests_in_the_admin(client, staff_user):
     response = client.get(reverse("admin:placements_deletionrequest_changelist"))
     assert response.status_code == 200
     assert list(response.context["cl"].result_list) == list(DeletionRequest.objects.all())
+
+
+def test_the_privacy_page_states_the_grace_period_and_link_life_from_the_settings(client, settings):
+    settings.ACCOUNT_DELETION_GRACE_DAYS = 14
+    settings.PERSONAL_DATA_LINK_DAYS = 3
+    student = factories.StudentProfileFactory()
+    client.force_login(student.user)
+    body = client.get(reverse("privacy:overview")).content.decode()
+    assert "14天冷静期后" in body
+    assert "仅您本人可打开的链接，3天内有效" in body

@@ -26,6 +26,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from jinseed.errors import DomainError
+from jinseed.logmask import mask_mobile
+from jinseed.notifications.errors import PermanentDeliveryError, TransientDeliveryError
 from jinseed.notifications.sms import get_sms_backend
 
 from .models import ContactVerification, User
@@ -86,7 +88,11 @@ def _deliver(*, channel: str, target: str, code: str, language: str) -> None:
                 "code": code,
                 "minutes": minutes,
             }
-            get_sms_backend().send(target, text)
+            try:
+                get_sms_backend().send(target, text)
+            except (TransientDeliveryError, PermanentDeliveryError) as exc:
+                # The page already says a code was sent; the person asks again after a minute.
+                logger.warning("Verification SMS to %s not delivered: %s", mask_mobile(target), exc)
         else:
             send_mail(
                 _("Golden Seed: your verification code"),
@@ -122,7 +128,8 @@ def verification_send(*, user: User, channel: str, target: str | None = None, ip
         expires_at=now + timedelta(seconds=_setting("VERIFICATION_CODE_TTL_SECONDS", 600)),
     )
     transaction.on_commit(
-        partial(_deliver, channel=channel, target=target, code=code, language=user.language or "zh-hans")
+        partial(_deliver, channel=channel, target=target, code=code, language=user.language or "zh-hans"),
+        robust=True,
     )
     return verification
 

@@ -174,3 +174,20 @@ def test_changing_the_email_takes_it_once_the_emailed_code_is_confirmed(client, 
     client.post(reverse("accounts:verify"), {"action": "confirm_email", "email-code": _code(mail.outbox[0].body)})
     user.refresh_from_db()
     assert (user.email, user.email_verified_at is not None) == ("new@example.cn", True)
+
+
+class _DownGateway:
+    def send(self, mobile, text):
+        from jinseed.notifications.errors import TransientDeliveryError
+
+        raise TransientDeliveryError("gateway down")
+
+
+def test_a_gateway_failure_does_not_break_the_page_and_a_new_code_can_be_asked(
+    client, settings, django_capture_on_commit_callbacks
+):
+    settings.SMS_BACKEND = "tests.accounts.test_verification._DownGateway"
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("accounts:register"), SIGN_UP)
+    assert response.status_code == 302
+    assert ContactVerification.objects.filter(channel="sms").count() == 1

@@ -1,7 +1,14 @@
+from django import forms
 from django.contrib import admin
-from django.urls import reverse
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+
+from jinseed.audit.models import DataAccess
+from jinseed.audit.services import data_access_record
+from jinseed.authz import require
 
 from .models import Application, ApplicationEvent, StudentProfile
 
@@ -22,12 +29,21 @@ class StudentProfileAdmin(admin.ModelAdmin):
     search_fields = ["legal_name", "university", "major", "user__email", "user__mobile"]
     autocomplete_fields = ["user"]
     list_select_related = ["user"]
-    readonly_fields = ["id_number_masked", "birth_date", "consent_at", "consent_version", "created_at", "updated_at"]
+    readonly_fields = [
+        "id_number_masked",
+        "id_number_reveal",
+        "birth_date",
+        "consent_at",
+        "consent_version",
+        "created_at",
+        "updated_at",
+    ]
     fields = [
         "user",
         "legal_name",
         "gender",
         "id_number_masked",
+        "id_number_reveal",
         "birth_date",
         "hukou_town",
         "university",
@@ -49,6 +65,74 @@ class StudentProfileAdmin(admin.ModelAdmin):
     @admin.display(boolean=True, description=_("consent"))
     def has_consent(self, obj):
         return obj.consent_at is not None
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:pk>/id-number/",
+                self.admin_site.admin_view(self.id_number_view),
+                name="applicants_studentprofile_id_number",
+            ),
+            *super().get_urls(),
+        ]
+
+    @admin.display(description=_("show the ID number"))
+    def id_number_reveal(self, obj):
+        if obj is None or not obj.pk or not obj.has_id_number:
+            return "—"
+        # Shown to every admin user; the page itself refuses those without the permission.
+        url = reverse("admin:applicants_studentprofile_id_number", args=[obj.pk])
+        return format_html(
+            '<a class="button" href="{}">{}</a> {}',
+            url,
+            _("Show the ID number…"),
+            _("(needs the permission “Can show an ID number unmasked, with a reason”; a reason is recorded)"),
+        )
+
+    def id_number_view(self, request, pk: int):
+        """One audited look at the clear ID number: a reason is asked for and recorded
+        (``DataAccess`` of kind ``id_number_view``) before the number is shown."""
+        require("applicants.view_id_number", request.user)
+        profile = get_object_or_404(StudentProfile, pk=pk)
+        form = IdNumberReasonForm(request.POST or None)
+        shown = None
+        if request.method == "POST" and form.is_valid() and profile.has_id_number:
+            data_access_record(
+                kind=DataAccess.Kind.ID_NUMBER_VIEW,
+                actor=request.user,
+                subject=f"StudentProfile #{profile.pk}",
+                filters={"profile_id": profile.pk},
+                row_count=1,
+                masked=False,
+                reason=form.cleaned_data["reason"],
+            )
+            shown = profile.id_number
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "profile": profile,
+            "form": form,
+            "shown": shown,
+            "title": _("Show the ID number"),
+        }
+        response = TemplateResponse(
+            request,
+            "admin/applicants/studentprofile/id_number.html",
+            context,
+            status=400 if form.is_bound and not form.is_valid() else 200,
+        )
+        response["Cache-Control"] = "private, no-store"
+        return response
+
+
+class IdNumberReasonForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why do you need to see the full ID number?"),
+        min_length=10,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Recorded with your name and the time in the personal data access log."),
+    )
 
 
 class ApplicationEventInline(admin.TabularInline):

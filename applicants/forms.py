@@ -51,7 +51,7 @@ class ProfileForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.user = user
         self.fields["mobile"].initial = user.mobile
-        if self.instance.pk:
+        if self.instance.pk and self.instance.has_id_number:
             self.fields["id_number"].required = False
             self.fields["id_number"].help_text = _(
                 "On file: %(masked)s. Leave empty to keep it, or enter it again to correct it."

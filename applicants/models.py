@@ -27,9 +27,13 @@ class StudentProfile(models.Model):
     )
     legal_name = models.CharField(_("legal name"), max_length=60)
     gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices)
-    id_number_encrypted = models.TextField(_("ID number (encrypted)"), editable=False)
-    id_number_digest = models.CharField(_("ID number digest"), max_length=64, unique=True, editable=False)
-    id_number_masked = models.CharField(_("ID number"), max_length=18, editable=False)
+    # All three are empty (the digest NULL) once the student withdraws the consent to process
+    # the ID number, or the account is deleted.
+    id_number_encrypted = models.TextField(_("ID number (encrypted)"), editable=False, blank=True)
+    id_number_digest = models.CharField(
+        _("ID number digest"), max_length=64, unique=True, null=True, blank=True, editable=False
+    )
+    id_number_masked = models.CharField(_("ID number"), max_length=18, editable=False, blank=True)
     birth_date = models.DateField(_("birth date"), editable=False)
     hukou_town = models.CharField(_("household registration town"), max_length=20, choices=Town.choices)
     university = models.CharField(_("university"), max_length=120)
@@ -46,6 +50,7 @@ class StudentProfile(models.Model):
     class Meta:
         verbose_name = _("student profile")
         verbose_name_plural = _("student profiles")
+        permissions = [("view_id_number", _("Can show an ID number unmasked, with a reason"))]
         constraints = [
             models.CheckConstraint(
                 condition=Q(year_of_study__gte=1) & Q(year_of_study__lte=8), name="profile_year_of_study_range"
@@ -67,6 +72,15 @@ class StudentProfile(models.Model):
     def id_number(self) -> str:
         """The clear ID number; for exports to authorised staff only, never for pages."""
         return decrypt_id_number(self.id_number_encrypted)
+
+    def clear_id_number(self) -> None:
+        self.id_number_encrypted = ""
+        self.id_number_digest = None
+        self.id_number_masked = ""
+
+    @property
+    def has_id_number(self) -> bool:
+        return bool(self.id_number_encrypted)
 
     @property
     def has_consent(self) -> bool:

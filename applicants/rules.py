@@ -6,6 +6,8 @@ rules (``jinseed.authz``) on every object, templates ask the same rules to show 
 """
 
 import rules
+from django.contrib.auth.models import Permission
+from django.db.models import Q
 
 from jinseed.authz import add_rule, is_programme_staff, is_student
 from positions.rules import is_unit_coordinator
@@ -50,3 +52,15 @@ add_rule("applicants.download_resume", can_download_resume)
 add_rule("applicants.withdraw_application", can_withdraw_application)
 add_rule("applicants.change_rank", can_change_rank)
 add_rule("applicants.apply", is_student)
+
+
+@rules.predicate
+def holds_id_number_permission(user) -> bool:
+    """The separate model permission, granted to the account or one of its groups — a
+    superuser does not have it by being one."""
+    return Permission.objects.filter(
+        Q(user=user) | Q(group__user=user), content_type__app_label="applicants", codename="view_id_number"
+    ).exists()
+
+
+add_rule("applicants.view_id_number", is_programme_staff & holds_id_number_permission)

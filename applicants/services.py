@@ -1,5 +1,6 @@
 """Every write to student profiles and applications."""
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -8,6 +9,9 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from jinseed.accounts.consents import consent_give
+from jinseed.accounts.models import Consent, ContactVerification
+from jinseed.accounts.verification import VerificationError, verification_send
 from jinseed.errors import DomainError
 from jinseed.notifications.services import notification_queue
 from jinseed.statemachine import StatusMachine
@@ -101,8 +105,9 @@ def application_publish_held(*, cycle, at=None) -> int:
 
 # --- Profile -----------------------------------------------------------------------------------
 
-#: The version of the privacy notice (templates/applicants/privacy.html) a consent refers to.
-PRIVACY_NOTICE_VERSION = "2026-1"
+#: The version of the privacy notice (templates/applicants/privacy.html) a consent refers to
+#: (the ``PRIVACY_NOTICE_VERSION`` setting: the platform asks for it again when it changes).
+PRIVACY_NOTICE_VERSION = settings.PRIVACY_NOTICE_VERSION
 
 PROFILE_FIELDS = (
     "legal_name",
@@ -123,13 +128,22 @@ class ProfileError(DomainError):
 
 @transaction.atomic
 def student_profile_save(
-    *, user, data: dict, id_number: str = "", mobile: str = "", consent: bool = False
+    *,
+    user,
+    data: dict,
+    id_number: str = "",
+    mobile: str = "",
+    consent: bool = False,
+    ip_address: str | None = None,
 ) -> StudentProfile:
     """Create or correct the student's profile.
 
-    The ID number is needed to create a profile and may be given again to correct it; it is
-    processed only with the student's explicit consent, stored with its time and the notice
-    version. One person has one account: an ID number already on another profile is refused.
+    The ID number is needed to create a profile (and again after the consent to it was
+    withdrawn) and may be given again to correct it; it is processed only with the student's
+    explicit consent, recorded as a ``Consent`` with its time and the notice version. One
+    person has one account: an ID number already on another profile is refused. A new mobile
+    number is not taken at once: a code is sent to it, and the number replaces the old one
+    when the code is confirmed (``jinseed.accounts.verification``).
     """
     profile = StudentProfile.objects.select_for_update().filter(user=user).first()
     creating = profile is None
@@ -140,7 +154,7 @@ def student_profile_save(
             _("Please agree to the processing of your ID number: without it we cannot register you."),
             code="consent_required",
         )
-    if creating and not id_number:
+    if not id_number and not profile.has_id_number:
         raise ProfileError(_("Enter your resident ID number."), code="id_number_required")
     if id_number:
         digest = digest_id_number(id_number)
@@ -153,11 +167,14 @@ def student_profile_save(
     if consent and not profile.has_consent:
         profile.consent_at = timezone.now()
         profile.consent_version = PRIVACY_NOTICE_VERSION
+        consent_give(user=user, kind=Consent.Kind.ID_NUMBER, version=PRIVACY_NOTICE_VERSION, at=profile.consent_at)
     if mobile and mobile != user.mobile:
         if get_user_model().objects.filter(mobile=mobile).exclude(pk=user.pk).exists():
             raise ProfileError(DUPLICATE_MOBILE_MESSAGE, code="duplicate_mobile")
-        user.mobile = mobile
-        user.save(update_fields=["mobile"])
+        try:
+            verification_send(user=user, channel=ContactVerification.Channel.SMS, target=mobile, ip_address=ip_address)
+        except VerificationError as exc:
+            raise ProfileError(exc.message, code="mobile_rate") from exc
     if data.get("legal_name") and not user.full_name:
         user.full_name = data["legal_name"]
         user.save(update_fields=["full_name"])
@@ -179,6 +196,11 @@ DUPLICATE_MOBILE_MESSAGE = gettext_lazy(
 
 
 # --- Applications --------------------------------------------------------------------------------
+
+MOBILE_UNVERIFIED_MESSAGE = gettext_lazy(
+    "Your mobile number is not verified yet, so you cannot apply. Open “Verify your contact details” "
+    "from your profile, enter the 6-digit code we sent by SMS (or ask for a new one), then apply again."
+)
 
 
 def _notify_submitted(application: Application) -> None:
@@ -246,6 +268,13 @@ def application_submit(
     if not submit_token:
         raise ApplicationError(_("The form has expired. Please reload the page and submit again."), code="no_token")
     locked_student = StudentProfile.objects.select_for_update().select_related("user").get(pk=student.pk)
+    if not locked_student.user.mobile_is_verified:
+        raise ApplicationError(MOBILE_UNVERIFIED_MESSAGE, code="mobile_unverified")
+    if not (locked_student.has_consent and locked_student.has_id_number):
+        raise ApplicationError(
+            _("Applying needs your ID number and your consent to process it. Please complete your profile."),
+            code="consent_required",
+        )
     existing = Application.objects.filter(submit_token=submit_token).first()
     if existing is not None:
         # A replay answers with the application it created, unless that one has ended since

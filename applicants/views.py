@@ -77,17 +77,25 @@ def profile_edit(request):
                 id_number=form.cleaned_data["id_number"],
                 mobile=form.cleaned_data["mobile"],
                 consent=form.cleaned_data["consent"],
+                ip_address=request.META.get("REMOTE_ADDR") or None,
             )
         except ProfileError as exc:
             field = {
                 "duplicate_id_number": "id_number",
                 "id_number_required": "id_number",
                 "duplicate_mobile": "mobile",
+                "mobile_rate": "mobile",
                 "consent_required": "consent",
             }.get(exc.code)
             form.add_error(field, forms_error(exc))
         else:
             messages.success(request, _("Your profile is saved."))
+            if form.cleaned_data["mobile"] != request.user.mobile:
+                messages.info(
+                    request,
+                    _("We sent a code to the new mobile number: it replaces the old one once you confirm it here."),
+                )
+                return redirect("accounts:verify")
             return redirect(request.GET.get("next") if _safe_next(request) else "applicants:profile")
     return render(
         request,
@@ -157,10 +165,16 @@ def application_create(request, post_pk: int):
             "eligibility": eligibility,
             "severity_help": SEVERITY_HELP,
             "open": cycle.registration_is_open(),
+            "mobile_unverified": not request.user.mobile_is_verified,
             "limit_reached": len(taken) >= cycle.max_applications,
             # A refused submit always comes back with its form, so nothing typed is lost.
             "show_form": form.is_bound
-            or (cycle.registration_is_open() and eligibility.is_eligible and len(taken) < cycle.max_applications),
+            or (
+                cycle.registration_is_open()
+                and eligibility.is_eligible
+                and len(taken) < cycle.max_applications
+                and request.user.mobile_is_verified
+            ),
         },
         status=400 if form.is_bound else 200,
     )

@@ -73,11 +73,14 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    # Chinese unless this browser chose English with the switcher: Accept-Language is ignored.
+    "jinseed.accounts.middleware.ChineseFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "jinseed.accounts.middleware.UserLanguageMiddleware",
+    # A new privacy notice version: signed-in people accept it before going on.
+    "jinseed.accounts.middleware.PrivacyNoticeConsentMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # A database still locked after the busy timeout: a "try again" page instead of a 500.
@@ -138,7 +141,12 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 # Email is unique case-insensitively through the constraint ``user_email_ci_unique`` (on
 # Lower(email)), which Django's check for a plain ``unique=True`` cannot see.
-SILENCED_SYSTEM_CHECKS = ["auth.W004"]
+SILENCED_SYSTEM_CHECKS = [
+    "auth.W004",
+    # axes.W006 asks for "ip_address" among AXES_LOCKOUT_PARAMETERS; the address is locked by
+    # jinseed.accounts.lockout.AccountAndAddressHandler instead, over all accounts at once.
+    "axes.W006",
+]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
@@ -158,6 +166,22 @@ AXES_USERNAME_FORM_FIELD = "username"
 AXES_USERNAME_CALLABLE = "jinseed.accounts.lockout.lockout_username"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+
+# --- Personal data (README, "Personal data") ------------------------------------------------
+# The version of the privacy notice (templates/applicants/privacy.html): a new one asks every
+# signed-in person to accept it again before they go on.
+PRIVACY_NOTICE_VERSION = env.str("PRIVACY_NOTICE_VERSION", default="2026-1")
+# One-time codes proving a mobile number or email address: lifetime, wrong tries that lock a
+# code, and how many may be sent per number/address and per IP address.
+VERIFICATION_CODE_TTL_SECONDS = env.int("VERIFICATION_CODE_TTL_SECONDS", default=10 * 60)
+VERIFICATION_MAX_ATTEMPTS = env.int("VERIFICATION_MAX_ATTEMPTS", default=5)
+VERIFICATION_TARGET_INTERVAL_SECONDS = env.int("VERIFICATION_TARGET_INTERVAL_SECONDS", default=60)
+VERIFICATION_TARGET_PER_HOUR = env.int("VERIFICATION_TARGET_PER_HOUR", default=5)
+VERIFICATION_IP_PER_HOUR = env.int("VERIFICATION_IP_PER_HOUR", default=20)
+# A student's request to delete the account waits this many days (they may cancel) before
+# the beat task erases it; the link to a personal data copy is valid this many days.
+ACCOUNT_DELETION_GRACE_DAYS = env.int("ACCOUNT_DELETION_GRACE_DAYS", default=7)
+PERSONAL_DATA_LINK_DAYS = env.int("PERSONAL_DATA_LINK_DAYS", default=7)
 
 # --- Internationalisation ------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
@@ -337,4 +361,11 @@ CELERY_BEAT_SCHEDULE["placements-offers-expire"] = {
     "task": "placements.selection.tasks.offers_expire",
     "schedule": 5 * 60,
     "options": {"expires": 5 * 60},
+}
+
+# --- Personal data (placements.privacy) -------------------------------------------------------
+# Erases the accounts whose deletion request is past ACCOUNT_DELETION_GRACE_DAYS.
+CELERY_BEAT_SCHEDULE["privacy-account-deletions"] = {
+    "task": "placements.privacy.tasks.account_deletions_run",
+    "schedule": crontab(hour=3, minute=15),
 }

@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("placements.cultivation.urls")),
     path("", include("placements.selection.urls")),
     path("", include("placements.office.exports.urls")),
+    path("", include("placements.privacy.urls")),
 ]
 
 admin.site.site_header = _("Golden Seed programme · administration")

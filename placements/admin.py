@@ -2,4 +2,5 @@
 
 import placements.cultivation.admin
 import placements.office.exports.admin
+import placements.privacy.admin
 import placements.selection.admin  # noqa: F401 - registers the models

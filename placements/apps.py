@@ -12,6 +12,8 @@ class PlacementsConfig(AppConfig):
         import placements.cultivation.rules
         import placements.office.exports.kinds
         import placements.office.exports.rules
+        import placements.privacy.rules
+        import placements.privacy.tasks
         import placements.receivers
         import placements.selection.notification_hooks
         import placements.selection.rules
@@ -20,4 +22,9 @@ class PlacementsConfig(AppConfig):
 
         job_kind_register(
             "office.export", handler="placements.office.exports.services.export_job", label=_("Data export")
+        )
+        job_kind_register(
+            "privacy.personal_data_export",
+            handler="placements.privacy.export.personal_data_export_job",
+            label=_("Copy of a student's personal data"),
         )

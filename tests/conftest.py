@@ -23,6 +23,16 @@ def _private_media(settings, tmp_path):
 
 
 @pytest.fixture
+def sms_outbox(settings):
+    """Text messages of a test are kept in a list (``(mobile, text)``) instead of logged."""
+    from jinseed.notifications.sms import LocmemSmsBackend
+
+    settings.SMS_BACKEND = "jinseed.notifications.sms.LocmemSmsBackend"
+    LocmemSmsBackend.outbox = []
+    yield LocmemSmsBackend.outbox
+
+
+@pytest.fixture
 def cycle(db):
     return factories.CycleFactory()
 

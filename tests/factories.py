@@ -3,13 +3,14 @@
 import datetime as dt
 
 import factory
+from django.conf import settings
 from django.utils import timezone
 
 from applicants.enums import DegreeLevel, Gender
 from applicants.identity import id_check_char
 from applicants.models import Application, StudentProfile
 from jinseed.accounts.enums import Role
-from jinseed.accounts.models import User
+from jinseed.accounts.models import Consent, User
 from placements.models import Mentor
 from positions.enums import CycleStatus, PostStatus, Season, TermType, Town, UnitKind
 from positions.models import Cycle, HostUnit, Post, UnitCoordinator
@@ -32,12 +33,19 @@ class UserFactory(factory.django.DjangoModelFactory):
     mobile = factory.Sequence(lambda n: f"139{n:08d}")
     full_name = factory.Sequence(lambda n: f"用户{n}")
     role = Role.STUDENT
+    # A factory account has proved its mobile number and accepted the current privacy notice
+    # (tests about verification and re-consent build their own states).
+    mobile_verified_at = factory.LazyFunction(timezone.now)
     password = factory.PostGenerationMethodCall("set_password", PASSWORD)
 
     @classmethod
     def _after_postgeneration(cls, instance, create, results=None):
         if create:
             instance.save()
+            if instance.role == Role.STUDENT:
+                Consent.objects.create(
+                    user=instance, kind=Consent.Kind.PRIVACY_NOTICE, version=settings.PRIVACY_NOTICE_VERSION
+                )
 
 
 class StaffFactory(UserFactory):
@@ -151,6 +159,10 @@ class StudentProfileFactory(factory.django.DjangoModelFactory):
         obj = model_class(*args, **kwargs)
         obj.set_id_number(id_number or next(_factory_ids))
         obj.save()
+        if obj.consent_at:
+            Consent.objects.create(
+                user=obj.user, kind=Consent.Kind.ID_NUMBER, version=obj.consent_version, given_at=obj.consent_at
+            )
         return obj
 
 

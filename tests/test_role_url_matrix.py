@@ -14,6 +14,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from placements.privacy.export import personal_data_link_token
 from tests.world import World, build_world
 
 pytestmark = pytest.mark.django_db
@@ -73,6 +74,10 @@ TARGETS = {
     "placements:offer_decline": lambda w: {"pk": w.b.offer.pk},
     "placements:selection_close": lambda w: {"pk": w.cycle.pk},
     "office_exports:detail": lambda w: {"pk": w.b.export.pk},
+    # A personal data link signed for side "b"'s student: it opens for nobody else.
+    "privacy:copy_download": lambda w: {
+        "token": personal_data_link_token(job=w.b.job, user=w.b.student.user),
+    },
 }
 
 #: A few admin change pages (the admin is staff-only; others are sent to its login).
@@ -111,6 +116,9 @@ WATCHED = [
     "notifications.Notification",
     "placements.Export",
     "audit.DataAccess",
+    "accounts.Consent",
+    "accounts.ContactVerification",
+    "placements.DeletionRequest",
 ]
 
 

@@ -97,5 +97,5 @@ def test_settings_pass_the_deploy_check_without_debug():
         "?: (security.W021) You have not set the SECURE_HSTS_PRELOAD setting to True. Without this, your site "
         "cannot be submitted to the browser preload list.",
         "",
-        "System check identified 1 issue (1 silenced).",
+        "System check identified 1 issue (2 silenced).",
     ]

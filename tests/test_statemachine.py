@@ -47,6 +47,7 @@ def test_every_status_field_of_our_apps_belongs_to_a_machine():
             "Activity",
             "Application",
             "Cycle",
+            "DeletionRequest",
             "Interview",
             "Notification",
             "Offer",

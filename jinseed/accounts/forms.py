@@ -52,6 +52,10 @@ class RegistrationForm(forms.Form):
     password2 = forms.CharField(
         label=_("Password again"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
     )
+    privacy = forms.BooleanField(
+        label=_("I have read the privacy notice and agree that my data is processed as it says."),
+        error_messages={"required": _("Please read and accept the privacy notice to create an account.")},
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -104,3 +108,45 @@ class NewPasswordForm(SetPasswordForm):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.add_input(Submit("submit", _("Set my new password"), css_class="w-100"))
+
+
+class CodeForm(forms.Form):
+    """The 6-digit code received by SMS or email."""
+
+    code = forms.RegexField(
+        label=_("Verification code"),
+        regex=r"^\s*\d{6}\s*$",
+        error_messages={"invalid": _("Enter the 6 digits of the code.")},
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "maxlength": 6}),
+    )
+
+
+class NewMobileForm(forms.Form):
+    mobile = forms.CharField(
+        label=_("New mobile number"), max_length=20, widget=forms.TextInput(attrs={"inputmode": "tel"})
+    )
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_mobile(self) -> str:
+        mobile = normalize_mobile(self.cleaned_data["mobile"])
+        validate_mobile(mobile)
+        if User.objects.filter(mobile=mobile).exclude(pk=getattr(self.user, "pk", None)).exists():
+            raise forms.ValidationError(DUPLICATE_ACCOUNT_MESSAGE, code="duplicate_mobile")
+        return mobile
+
+
+class NewEmailForm(forms.Form):
+    email = forms.EmailField(label=_("New email"), max_length=254)
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_email(self) -> str:
+        email = self.cleaned_data["email"].strip().lower()
+        if User.objects.filter(email__iexact=email).exclude(pk=getattr(self.user, "pk", None)).exists():
+            raise forms.ValidationError(DUPLICATE_ACCOUNT_MESSAGE, code="duplicate_email")
+        return email

@@ -1,5 +1,6 @@
 """The portal's user: one account per person, logging in by mobile number or email."""
 
+from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import PermissionsMixin
 from django.db import models
@@ -26,6 +27,8 @@ class User(AbstractBaseUser, PermissionsMixin):
         _("admin access"), default=False, help_text=_("Programme staff who may use the admin site.")
     )
     date_joined = models.DateTimeField(_("joined"), default=timezone.now)
+    mobile_verified_at = models.DateTimeField(_("mobile number verified"), null=True, blank=True)
+    email_verified_at = models.DateTimeField(_("email verified"), null=True, blank=True)
 
     objects = UserManager()
 
@@ -52,6 +55,10 @@ class User(AbstractBaseUser, PermissionsMixin):
             self.mobile = None
         super().save(*args, **kwargs)
 
+    @property
+    def mobile_is_verified(self) -> bool:
+        return bool(self.mobile and self.mobile_verified_at)
+
     def get_full_name(self) -> str:
         return self.full_name or self.email
 
@@ -73,3 +80,72 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def is_programme_staff(self) -> bool:
         return self.is_active and (self.role == Role.STAFF or self.is_superuser)
+
+
+class ContactVerification(models.Model):
+    """A one-time code sent to a mobile number or an email address to prove it is the user's.
+
+    Only a hash of the code is stored (``django.contrib.auth.hashers``). A code lives
+    ``VERIFICATION_CODE_TTL_SECONDS``; ``VERIFICATION_MAX_ATTEMPTS`` wrong tries lock it, and a
+    new one must be requested. ``target`` is the value being proved: at registration the
+    account's own number, on a profile change the new value, which is written to the account
+    only once verified. The rows double as the rate-limit ledger (per target and per address).
+    """
+
+    class Channel(models.TextChoices):
+        SMS = "sms", _("Mobile number")
+        EMAIL = "email", _("Email")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="verifications", verbose_name=_("account")
+    )
+    channel = models.CharField(_("channel"), max_length=8, choices=Channel.choices)
+    target = models.CharField(_("number or address"), max_length=254)
+    code_hash = models.CharField(_("code (hashed)"), max_length=128)
+    ip_address = models.GenericIPAddressField(_("requested from"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("wrong attempts"), default=0)
+    created_at = models.DateTimeField(_("sent"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires"))
+    used_at = models.DateTimeField(_("used"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("contact verification")
+        verbose_name_plural = _("contact verifications")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["target", "created_at"], name="verification_target_idx"),
+            models.Index(fields=["ip_address", "created_at"], name="verification_ip_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_channel_display()} · {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class Consent(models.Model):
+    """A consent the person gave, to which version of the privacy notice, and whether it was
+    withdrawn. A new consent is a new row: the history stays readable on the privacy page."""
+
+    class Kind(models.TextChoices):
+        PRIVACY_NOTICE = "privacy_notice", _("Privacy notice")
+        ID_NUMBER = "id_number", _("Processing of the resident ID number (sensitive)")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="consents", verbose_name=_("account")
+    )
+    kind = models.CharField(_("consent to"), max_length=20, choices=Kind.choices)
+    version = models.CharField(_("privacy notice version"), max_length=20)
+    given_at = models.DateTimeField(_("given"), default=timezone.now)
+    withdrawn_at = models.DateTimeField(_("withdrawn"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("consent")
+        verbose_name_plural = _("consents")
+        ordering = ["-given_at", "-id"]
+        indexes = [models.Index(fields=["user", "kind"], name="consent_user_kind_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.version}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.withdrawn_at is None

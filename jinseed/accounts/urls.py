@@ -16,6 +16,8 @@ urlpatterns = [
     path("logout/", views.LogoutView.as_view(), name="logout"),
     path("locked/", views.locked_out, name="locked"),
     path("register/", views.register, name="register"),
+    path("verify/", views.verify, name="verify"),
+    path("privacy-notice/", views.privacy_consent, name="privacy_consent"),
     # Password reset by email: Django's token views with our templates.
     path(
         "password-reset/",

@@ -4,13 +4,21 @@ from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.db import IntegrityError, transaction
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views import i18n as i18n_views
 from django.views.decorators.http import require_POST
 
+from jinseed.authz import rule_required
+
+from .consents import consent_give
 from .enums import Role
-from .forms import DUPLICATE_ACCOUNT_MESSAGE, RegistrationForm
-from .models import User
+from .forms import DUPLICATE_ACCOUNT_MESSAGE, CodeForm, NewEmailForm, NewMobileForm, RegistrationForm
+from .middleware import SESSION_KEY, privacy_notice_accepted
+from .models import Consent, ContactVerification, User
+from .verification import VerificationError, verification_confirm, verification_pending, verification_send
+
+Channel = ContactVerification.Channel
 
 
 class LogoutView(auth_views.LogoutView):
@@ -45,12 +53,22 @@ def register(request):
                     role=Role.STUDENT,
                     language=getattr(request, "LANGUAGE_CODE", "zh-hans") or "zh-hans",
                 )
+                consent_give(user=user, kind=Consent.Kind.PRIVACY_NOTICE)
         except IntegrityError:  # the same address registered in the same instant
             form.add_error(None, DUPLICATE_ACCOUNT_MESSAGE)
         else:
             login(request, user, backend="jinseed.accounts.backends.EmailOrMobileBackend")
-            messages.success(request, _("Your account is created. Please complete your profile."))
-            return redirect("applicants:profile_edit")
+            request.session[SESSION_KEY] = settings.PRIVACY_NOTICE_VERSION
+            for channel in (Channel.SMS, Channel.EMAIL):
+                try:
+                    verification_send(user=user, channel=channel, ip_address=_ip(request))
+                except VerificationError as exc:
+                    messages.warning(request, exc.message)
+            messages.success(
+                request,
+                _("Your account is created. Enter the code we sent to your mobile, then complete your profile."),
+            )
+            return redirect("accounts:verify")
     # A refused registration comes back with what was typed (the passwords excepted) and 400.
     return render(request, "accounts/register.html", {"form": form}, status=400 if form.is_bound else 200)
 
@@ -65,3 +83,103 @@ def set_language(request):
         request.user.language = language
         request.user.save(update_fields=["language"])
     return response
+
+
+def _ip(request) -> str | None:
+    return request.META.get("REMOTE_ADDR") or None
+
+
+@rule_required("accounts.use_portal")
+def verify(request):
+    """Prove the mobile number and the email address with the codes sent to them; ask for a
+    new code; change either (the new value is taken only once its code is confirmed)."""
+    user = request.user
+    forms_by_action = {
+        "confirm_sms": CodeForm(prefix="sms"),
+        "confirm_email": CodeForm(prefix="email"),
+        "change_mobile": NewMobileForm(prefix="mobile", user=user),
+        "change_email": NewEmailForm(prefix="newemail", user=user),
+    }
+    action = request.POST.get("action", "")
+    status = 200
+    if request.method == "POST":
+        if action in ("resend_sms", "resend_email"):
+            channel = Channel.SMS if action == "resend_sms" else Channel.EMAIL
+            pending = verification_pending(user=user, channel=channel)
+            target = pending.target if pending else None
+            try:
+                verification_send(user=user, channel=channel, target=target, ip_address=_ip(request))
+            except VerificationError as exc:
+                messages.error(request, exc.message)
+                status = 400
+            else:
+                messages.success(request, _("A new code is sent."))
+                return redirect("accounts:verify")
+        elif action in forms_by_action:
+            prefix = forms_by_action[action].prefix
+            form_class = type(forms_by_action[action])
+            kwargs = {"user": user} if action.startswith("change") else {}
+            form = form_class(request.POST, prefix=prefix, **kwargs)
+            forms_by_action[action] = form
+            status = 400
+            if form.is_valid():
+                try:
+                    if action.startswith("confirm"):
+                        channel = Channel.SMS if action == "confirm_sms" else Channel.EMAIL
+                        verification_confirm(user=user, channel=channel, code=form.cleaned_data["code"])
+                        messages.success(request, _("Verified. Thank you."))
+                    else:
+                        channel = Channel.SMS if action == "change_mobile" else Channel.EMAIL
+                        target = form.cleaned_data["mobile" if channel == Channel.SMS else "email"]
+                        verification_send(user=user, channel=channel, target=target, ip_address=_ip(request))
+                        messages.success(
+                            request, _("A code is sent to the new value. It replaces the old one once confirmed.")
+                        )
+                except VerificationError as exc:
+                    form.add_error(None, exc.message)
+                else:
+                    return redirect(_next(request) or "accounts:verify")
+    return render(
+        request,
+        "accounts/verify.html",
+        {
+            "sms_form": forms_by_action["confirm_sms"],
+            "email_form": forms_by_action["confirm_email"],
+            "mobile_form": forms_by_action["change_mobile"],
+            "new_email_form": forms_by_action["change_email"],
+            "sms_pending": verification_pending(user=user, channel=Channel.SMS),
+            "email_pending": verification_pending(user=user, channel=Channel.EMAIL),
+            "minutes": settings.VERIFICATION_CODE_TTL_SECONDS // 60,
+            "tries": settings.VERIFICATION_MAX_ATTEMPTS,
+        },
+        status=status,
+    )
+
+
+def _next(request) -> str:
+    nxt = request.POST.get("next") or request.GET.get("next") or ""
+    if nxt.startswith("/") and url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()}):
+        return nxt
+    return ""
+
+
+@rule_required("accounts.use_portal")
+def privacy_consent(request):
+    """A new privacy notice version: the student reads what changed and accepts it to go on."""
+    if request.method == "POST" and request.POST.get("accept") == "yes":
+        consent_give(user=request.user, kind=Consent.Kind.PRIVACY_NOTICE)
+        request.session[SESSION_KEY] = settings.PRIVACY_NOTICE_VERSION
+        messages.success(request, _("Thank you. You accepted the privacy notice."))
+        return redirect(_next(request) or "home")
+    refused = request.method == "POST"
+    return render(
+        request,
+        "accounts/privacy_consent.html",
+        {
+            "version": settings.PRIVACY_NOTICE_VERSION,
+            "accepted": privacy_notice_accepted(request.user),
+            "next": _next(request),
+            "refused": refused,
+        },
+        status=400 if refused else 200,
+    )

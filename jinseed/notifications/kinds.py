@@ -282,6 +282,14 @@ KINDS: dict[str, KindSpec] = {
         decision=True,
         example={**_EXAMPLE_APPLICATION, "grade": "优秀", "url": "/my/placement/"},
     ),
+    # The link opens only for the account it was made for and only until ``expires_at``.
+    "personal_data_ready": KindSpec(
+        label=_("Copy of your personal data ready"),
+        audience=_STUDENT,
+        required=frozenset({"url", "expires_at"}),
+        decision=True,
+        example={"url": "/my/privacy/copy/abc:def/", "expires_at": "2020-07-10T09:30:00+08:00"},
+    ),
 }
 
 # The contract in its shortest form: kind → the context keys a caller must give.

@@ -74,3 +74,12 @@ class HttpGatewaySmsBackend(SmsBackend):
 
 def get_sms_backend() -> SmsBackend:
     return import_string(settings.SMS_BACKEND)()
+
+
+class LocmemSmsBackend(SmsBackend):
+    """Tests: every message is kept in ``LocmemSmsBackend.outbox`` as ``(mobile, text)``."""
+
+    outbox: list[tuple[str, str]] = []
+
+    def send(self, mobile: str, text: str) -> None:
+        type(self).outbox.append((mobile, text))

@@ -23,6 +23,7 @@ from placements.models.cultivation import (
     TermSwitchRequest,
 )
 from placements.models.exports import Export, ExportFormat
+from placements.models.privacy import DeletionRequest, DeletionStatus
 from placements.models.selection import (
     Interview,
     InterviewSlot,
@@ -41,6 +42,8 @@ __all__ = [
     "Certificate",
     "CommitteeRole",
     "CycleCultivationSettings",
+    "DeletionRequest",
+    "DeletionStatus",
     "Export",
     "ExportFormat",
     "Feedback",

@@ -47,3 +47,19 @@ def test_language_switch_works_anonymously(client):
     response = client.post(reverse("set_language"), {"language": "en", "next": "/"})
     assert response.status_code == 302
     assert response.cookies["django_language"].value == "en"
+
+
+def test_an_english_browser_sees_the_chinese_home_page_on_its_first_visit(client):
+    response = client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    body = response.content.decode()
+    assert '<html lang="zh-hans">' in body
+    assert ">金种子</a>" in body
+
+
+def test_english_is_one_click_away_and_remembered_by_the_browser(client):
+    response = client.post(reverse("set_language"), {"language": "en", "next": "/"}, HTTP_ACCEPT_LANGUAGE="zh-CN")
+    assert response.cookies["django_language"].value == "en"
+    body = client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="zh-CN").content.decode()
+    assert '<html lang="en">' in body
+    # The brand reads the same in both languages.
+    assert ">金种子</a>" in body

@@ -12,6 +12,7 @@ GOOD = {
     "mobile": "13955550000",
     "password1": "Jinshan-Seed-42",
     "password2": "Jinshan-Seed-42",
+    "privacy": "on",
 }
 
 
@@ -19,10 +20,10 @@ def _errors(response, field):
     return [e.code for e in response.context["form"].errors.as_data().get(field, [])]
 
 
-def test_register_creates_student_logs_in_and_goes_to_profile(client):
+def test_register_creates_student_logs_in_and_goes_to_verify(client):
     response = client.post(reverse("accounts:register"), GOOD)
     assert response.status_code == 302
-    assert response.url == reverse("applicants:profile_edit")
+    assert response.url == reverse("accounts:verify")
     user = User.objects.get(email="new@example.cn")
     assert (user.role, user.mobile) == ("student", "13955550000")
     assert int(client.session["_auth_user_id"]) == user.pk

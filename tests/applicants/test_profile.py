@@ -106,18 +106,28 @@ def test_profile_mobile_with_country_code_is_normalised():
     assert form.cleaned_data["mobile"] == "13912345678"
 
 
-def test_profile_create_stores_consent_time_and_masked_id(client):
+def test_profile_create_stores_consent_time_and_masked_id_and_verifies_the_new_mobile(
+    client, sms_outbox, django_capture_on_commit_callbacks
+):
     user = factories.UserFactory(mobile="13900000001")
     client.force_login(user)
-    response = client.post(reverse("applicants:profile_edit"), _form_data())
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("applicants:profile_edit"), _form_data())
     assert response.status_code == 302
+    assert response.url == reverse("accounts:verify")
     profile = StudentProfile.objects.get(user=user)
     assert profile.consent_at is not None
     assert profile.consent_version == "2026-1"
     assert profile.id_number == make_id_number(11)
     assert profile.id_number_masked == make_id_number(11)[:6] + "********" + make_id_number(11)[-4:]
     user.refresh_from_db()
-    assert user.mobile == "13912345678"
+    # The new number is taken only once its code is confirmed.
+    assert user.mobile == "13900000001"
+    assert [mobile for mobile, _text in sms_outbox] == ["13912345678"]
+    assert [(c.kind, c.version) for c in user.consents.order_by("kind")] == [
+        ("id_number", "2026-1"),
+        ("privacy_notice", "2026-1"),
+    ]
 
 
 def test_profile_duplicate_id_number_is_refused(client):

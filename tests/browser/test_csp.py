@@ -38,6 +38,8 @@ def _pages(world) -> dict[str, list[str]]:
             reverse("cultivation:my_placement_detail", args=[a.placement.pk]),
             reverse("notifications:inbox"),
             reverse("notifications:preferences"),
+            reverse("accounts:verify"),
+            reverse("privacy:overview"),
             reverse("accounts:logout"),
         ],
         "coordinator": [

@@ -1,6 +1,8 @@
 """The student's path on a phone, in Chinese: register, complete the profile, filter the
 posts, apply to two of them with preferences, and find both in "My applications"."""
 
+import re
+
 import pytest
 from django.utils import timezone
 
@@ -18,7 +20,7 @@ def _fits_phone(page) -> None:
     assert width <= 375, f"{page.url} scrolls sideways: {width}px"
 
 
-def test_student_journey_register_profile_filter_apply_follow(page, live_server, transactional_db):
+def test_student_journey_register_verify_profile_filter_apply_follow(page, live_server, transactional_db, sms_outbox):
     year = timezone.localdate().year
     cycle = factories.CycleFactory(year=year, max_applications=3)
     unit = factories.HostUnitFactory(kind=UnitKind.TOWN, name="金山区朱泾镇人民政府")
@@ -34,7 +36,19 @@ def test_student_journey_register_profile_filter_apply_follow(page, live_server,
     page.fill("#id_mobile", "13966668888")
     page.fill("#id_password1", "Jinshan-Seed-2026")
     page.fill("#id_password2", "Jinshan-Seed-2026")
+    page.check("#id_privacy")
     page.locator("#register-form [type=submit]").click()
+    page.wait_for_url("**/accounts/verify/")
+
+    # Prove the mobile number with the code the SMS brought.
+    _fits_phone(page)
+    assert [mobile for mobile, _ in sms_outbox] == ["13966668888"]
+    code = re.search(r"(?<!\d)(\d{6})(?!\d)", sms_outbox[0][1]).group(1)
+    page.fill("#id_sms-code", code)
+    page.get_by_test_id("confirm-sms").click()
+    page.wait_for_url("**/accounts/verify/")
+    assert page.get_by_test_id("mobile-verified").is_visible()
+    page.get_by_test_id("to-profile").click()
     page.wait_for_url("**/my/profile/edit/")
 
     # Complete the profile, with the separate consent.

@@ -97,5 +97,5 @@ def test_sms_channel_sends_a_short_text(recipient, run_on_commit, caplog, settin
             event_key="interview:7:reminder:1h",
         )
     sms_log = [r.getMessage() for r in caplog.records if r.name == "jinseed.notifications.sms"]
-    assert sms_log == ["SMS to 139****5678: 【Golden Seed】In one hour: interview for 团区委青年发展部实习岗 at 09:30"]
+    assert sms_log == ["SMS to 139****5678: 【金种子】In one hour: interview for 团区委青年发展部实习岗 at 09:30"]
     assert sorted(Notification.objects.values_list("channel", "status")) == [("inbox", "sent"), ("sms", "sent")]

@@ -62,7 +62,13 @@ def bench_students(n: int, *, prefix: str = "bench") -> list[StudentProfile]:
     """``n`` student profiles for the bench, created once and reused by every round."""
     existing = list(StudentProfile.objects.filter(user__email__startswith=f"{prefix}-").order_by("pk")[:n])
     for i in range(len(existing), n):
-        user = User(email=f"{prefix}-{i}@bench.invalid", role=Role.STUDENT, full_name=f"压测{i}")
+        user = User(
+            email=f"{prefix}-{i}@bench.invalid",
+            role=Role.STUDENT,
+            full_name=f"压测{i}",
+            mobile=f"199{900_000 + i:08d}",
+            mobile_verified_at=timezone.now(),
+        )
         user.set_unusable_password()
         user.save()
         profile = StudentProfile(

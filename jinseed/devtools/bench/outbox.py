@@ -208,8 +208,12 @@ def broker_for_this_process(url: str):
     from jinseed.celery import app
 
     def reset():
-        if app._pool is not None:
-            app._pool.force_close_all()
+        # Close every broker connection of this process and forget the pools: kombu keeps
+        # them in a registry per URL, so a pool merely closed would be handed out again (and
+        # refuse: "Acquire on closed pool") the next time anything publishes to that URL.
+        from kombu import pools
+
+        pools.reset()
         app._pool = None
         app.amqp._producer_pool = None
 

@@ -22,6 +22,7 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import Max
 from django.urls import reverse
@@ -30,6 +31,7 @@ from django.utils import timezone
 from applicants.enums import ApplicationStatus, DegreeLevel, Gender
 from applicants.identity import digest_id_number, id_check_char
 from applicants.models import Application, ApplicationEvent, StudentProfile
+from jinseed.accounts.models import Consent
 from positions.enums import CycleStatus, PostStatus, Season, TermType, Town, UnitKind
 from positions.models import Cycle, HostUnit, Post
 
@@ -100,7 +102,10 @@ def world_build() -> BenchWorld:
         placement_ends_on=timezone.localdate() + dt.timedelta(days=80),
         max_applications=200,
     )
-    user = get_user_model().objects.create_user(email=f"bench-{tag}@bench.invalid", password=None)
+    user = get_user_model().objects.create_user(
+        email=f"bench-{tag}@bench.invalid", password=None, mobile_verified_at=now
+    )
+    Consent.objects.create(user=user, kind=Consent.Kind.PRIVACY_NOTICE, version=settings.PRIVACY_NOTICE_VERSION)
     student = StudentProfile(
         user=user,
         legal_name="基准测试",

@@ -31,6 +31,7 @@ import zoneinfo
 from collections import Counter, defaultdict
 from typing import NamedTuple
 
+from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core.management.color import no_style
 from django.db import connection
@@ -41,7 +42,7 @@ from applicants.enums import APPLICATION_TRANSITIONS, ApplicationStatus, DegreeL
 from applicants.identity import digest_id_number, encrypt_id_number, id_check_char, mask_id_number
 from applicants.models import Application, ApplicationEvent, StudentProfile
 from jinseed.accounts.enums import Role
-from jinseed.accounts.models import User
+from jinseed.accounts.models import Consent, User
 from jinseed.devtools.demo import data
 from placements.models import (
     Activity,
@@ -533,6 +534,8 @@ class DemoBuilder:
         towns = list(Town.values)
         town_weights = [14, 12, 10, 6, 12, 7, 5, 8, 6, 14, 6]
         user_ids, profile_ids = self.table_ids(User), self.table_ids(StudentProfile)
+        consent_ids = self.table_ids(Consent)
+        consents = []
         users, profiles, self.students = [], [], []
         now = self.sql_datetime(timezone.now())
         for i in range(self.n_students):
@@ -563,7 +566,26 @@ class DemoBuilder:
             joined = self.sql_datetime(min(joined, self.history_ends_at - dt.timedelta(minutes=rng.randint(10, 600))))
             user_id, profile_id = next(user_ids), next(profile_ids)
             users.append(
-                (user_id, self.password, False, email, mobile, full_name, Role.STUDENT, "zh-hans", True, False, joined)
+                (
+                    user_id,
+                    self.password,
+                    False,
+                    email,
+                    mobile,
+                    full_name,
+                    Role.STUDENT,
+                    "zh-hans",
+                    True,
+                    False,
+                    joined,
+                    joined,
+                )
+            )
+            # Demo students proved their number at sign-up, consented to the ID number under
+            # the notice of their year and accepted the current notice since.
+            consents.append((next(consent_ids), user_id, Consent.Kind.ID_NUMBER, "2020-1", joined))
+            consents.append(
+                (next(consent_ids), user_id, Consent.Kind.PRIVACY_NOTICE, settings.PRIVACY_NOTICE_VERSION, joined)
             )
             id_number = self.id_number(facts["birth"], gender)
             profiles.append(
@@ -594,9 +616,11 @@ class DemoBuilder:
             )
         self.insert(
             User,
-            "id password is_superuser email mobile full_name role language is_active is_staff date_joined",
+            "id password is_superuser email mobile full_name role language is_active is_staff date_joined "
+            "mobile_verified_at",
             users,
         )
+        self.insert(Consent, "id user kind version given_at", consents)
         self.insert(
             StudentProfile,
             "id user legal_name gender id_number_encrypted id_number_digest id_number_masked birth_date hukou_town "

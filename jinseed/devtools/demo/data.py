@@ -445,7 +445,6 @@ UNIVERSITIES: list[tuple[str, bool]] = [
         "西南财经大学",
         "中南财经政法大学",
         "西交利物浦大学",
-        "宁波诺丁汉大学",
     ]
 ] + [
     (name, True)

@@ -6,7 +6,7 @@ the demo cycle (year 2020) is already there, so running it again changes nothing
 The cycle keeps the 2020 edition as the article reports it: year, 届 number, title, the
 9-day registration window, 587 applicants from 115 universities (overseas ones included),
 270 posts and 270 selected students in 22 groups of 10–15; 44 more registered students
-graduate in 2020 and may not apply. Its calendar, though, its calendar is moved by
+graduate in 2020 and may not apply. Its calendar, though, is moved by
 whole days so that ``--as-of`` (default: now) falls on 20 June of that calendar, the fifth
 day of registration: the demo is open for registration when it is loaded, with the
 first days' history (screening, rolling video interviews, offers) behind it.

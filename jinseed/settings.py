@@ -335,3 +335,12 @@ CELERY_BEAT_SCHEDULE["placements-offers-expire"] = {
     "schedule": 5 * 60,
     "options": {"expires": 5 * 60},
 }
+
+# --- Retention (placements.office) ------------------------------------------------------------
+# Archived cycles whose placements ended more than this many years ago: a statistics snapshot
+# is stored, then applications that led to no placement are anonymised (README "Retention").
+RETENTION_YEARS = env.int("RETENTION_YEARS", default=3)
+CELERY_BEAT_SCHEDULE["placements-retention-daily"] = {
+    "task": "placements.office.tasks.retention_run_task",
+    "schedule": crontab(hour=3, minute=15),
+}

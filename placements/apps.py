@@ -11,5 +11,7 @@ class PlacementsConfig(AppConfig):
         # Celery tasks (Django and Celery look only for ``<app>.<module>``).
         from placements import receivers  # noqa: F401
         from placements.cultivation import rules as cultivation_rules  # noqa: F401
+        from placements.office import rules as office_rules  # noqa: F401
+        from placements.office import tasks as office_tasks  # noqa: F401
         from placements.selection import notification_hooks, tasks  # noqa: F401
         from placements.selection import rules as selection_rules  # noqa: F401

@@ -49,6 +49,7 @@ from jinseed.devtools.demo import data
 from placements.models import (
     Activity,
     ActivitySignup,
+    AlumniRecord,
     Assessment,
     Certificate,
     Feedback,
@@ -251,6 +252,7 @@ def demo_counts() -> dict[str, int]:
         ReviewCriterion,
         Review,
         ReviewScore,
+        AlumniRecord,
     ]
     return {m._meta.label: m.objects.count() for m in models}
 
@@ -312,6 +314,7 @@ class DemoBuilder:
         self.build_archive()
         build_cultivation_demo(self)
         build_archive_cultivation(self)
+        build_archive_alumni(self)
         build_reviews(self)
 
     def build_cycle(self) -> None:
@@ -1334,6 +1337,49 @@ def build_archive_cultivation(builder: DemoBuilder) -> None:
             created_at=forum_day - dt.timedelta(days=10 - i), answered_at=forum_day + dt.timedelta(days=3, hours=i)
         )
     builder.log(f"cultivation {ARCHIVE_YEAR}: {len(groups)} groups, {len(certified)} certificates")
+
+
+def build_archive_alumni(builder: DemoBuilder) -> None:
+    """Answers to the 2019 alumni survey: the survey went to the cycle's completed students
+    in spring 2020 and most answered; staff recorded one answer learnt at a reunion. Those
+    who graduate in 2020 have work or a business lined up (some back in Jinshan), the others
+    are still studying. The demo student has not answered yet: the survey is hers to try."""
+    from placements.cultivation.enums import AlumniActivity, AlumniSource
+
+    cal, staff = builder.cal, builder.staff
+    placements = list(
+        Placement.objects.filter(post__cycle=builder.archive)
+        .exclude(student_id=builder.demo_student.pk)
+        .select_related("student__user", "student")
+        .order_by("pk")
+    )
+    records = []
+    jobs = itertools.cycle(data.ALUMNI_JOBS)
+    for i, p in enumerate(placements[: len(placements) * 3 // 4]):
+        graduated = p.student.expected_graduation
+        if graduated.year <= YEAR:
+            activity, sector, employer, back = next(jobs)
+        else:
+            activity, sector, employer, back = AlumniActivity.STUDYING, "", p.student.university, False
+        by_staff = i == 1
+        records.append(
+            AlumniRecord(
+                student=p.student,
+                cycle=builder.archive,
+                graduation_year=graduated.year,
+                graduation_month=graduated.month,
+                activity=activity,
+                sector=sector,
+                employer=employer,
+                back_in_jinshan=back,
+                contact_consent=i % 3 != 2,
+                source=AlumniSource.STAFF if by_staff else AlumniSource.STUDENT,
+                recorded_by=staff if by_staff else p.student.user,
+                recorded_at=cal.at(3, 10 + i, 20),
+            )
+        )
+    AlumniRecord.objects.bulk_create(records)
+    builder.log(f"alumni {ARCHIVE_YEAR}: {len(records)} answers")
 
 
 #: What coordinators score applicants on (1–5 each), the same in both demo cycles.

@@ -633,3 +633,13 @@ REVIEW_NOTES = [
         "岗位期间有课程安排，时间难以保证。",
     ],
 ]
+
+#: What the 2019 alumni who graduate in 2020 will do: (activity, sector, employer, back in Jinshan).
+ALUMNI_JOBS = [
+    ("working", "公共管理", "金山区人力资源和社会保障局", True),
+    ("working", "化工新材料", "上海金石化工新材料有限公司", True),
+    ("business", "乡村旅游", "枫泾农家乐民宿工作室", True),
+    ("working", "互联网", "上海某互联网科技有限公司", False),
+    ("working", "教育", "金山区朱泾第二中学", True),
+    ("studying", "", "复旦大学（硕士）", False),
+]

@@ -23,6 +23,13 @@ from .activities import (
     activity_signup_cancel,
     activity_transition,
 )
+from .alumni import (
+    ALUMNI_FIELDS,
+    alumni_record_answer,
+    alumni_record_by_staff,
+    alumni_survey_recipients,
+    alumni_survey_send,
+)
 from .assessment import (
     assessment_submit,
     cultivation_settings,
@@ -78,6 +85,7 @@ __all__ = [
     "PLACEMENT_MACHINE",
     "SCORE_FIELDS",
     "TERM_SWITCH_MACHINE",
+    "ALUMNI_FIELDS",
     "CultivationError",
     "activity_attendance_record",
     "activity_propose",
@@ -85,6 +93,10 @@ __all__ = [
     "activity_signup",
     "activity_signup_cancel",
     "activity_transition",
+    "alumni_record_answer",
+    "alumni_record_by_staff",
+    "alumni_survey_recipients",
+    "alumni_survey_send",
     "assessment_submit",
     "certificate_can_be_issued",
     "certificate_issue",

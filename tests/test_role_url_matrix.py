@@ -52,6 +52,9 @@ TARGETS = {
     # must tell nothing.
     "cultivation:verify": lambda w: {"code": w.b.certificate.code + "X"},
     "cultivation:forum": lambda w: {"year": w.cycle.year},
+    "cultivation:my_alumni_edit": lambda w: {"pk": w.b.placement.pk},
+    "office:dashboard_csv": lambda w: {"table": "funnel"},
+    "office:alumni_record": lambda w: {"pk": w.b.placement.pk},
     "placements:post_edit": lambda w: {"pk": w.b.post.pk},
     "placements:post_submit": lambda w: {"pk": w.b.draft_post.pk},
     "placements:post_applicants": lambda w: {"pk": w.b.post.pk},
@@ -107,6 +110,7 @@ WATCHED = [
     "placements.FinalGrade",
     "placements.Certificate",
     "placements.Feedback",
+    "placements.AlumniRecord",
     "notifications.Notification",
 ]
 
@@ -168,6 +172,12 @@ def post_data(world: World) -> dict:
         "comments": "很好",
         "topic": "post",
         "body": "一条意见",
+        "graduation_year": "2030",
+        "graduation_month": "6",
+        "activity": "working",
+        "employer": "金山区某单位",
+        "back_in_jinshan": "yes",
+        "cycle": str(world.cycle.year),
         "mentor": str(b.mentor.pk),
         "starts_on": str(b.placement.starts_on),
         "ends_on": str(b.placement.ends_on),

@@ -101,6 +101,8 @@ def fill_cycle(cycle: Cycle, n_students: int, *, placed: int = 0, universities: 
 
 def archive(cycle: Cycle, *, ended_on: dt.date) -> Cycle:
     """Put ``cycle`` straight into archived, its placements ended on ``ended_on`` (test setup only)."""
-    Cycle.objects.filter(pk=cycle.pk).update(status=CycleStatus.ARCHIVED, placement_ends_on=ended_on)
+    Cycle.objects.filter(pk=cycle.pk).update(
+        status=CycleStatus.ARCHIVED, placement_starts_on=ended_on - dt.timedelta(days=60), placement_ends_on=ended_on
+    )
     cycle.refresh_from_db()
     return cycle

@@ -455,9 +455,7 @@ def _own_completed_placements(request):
     profile = getattr(request.user, "student_profile", None)
     if profile is None:
         return [], {}
-    placements = [
-        p for p in selectors.student_placements(student=profile) if p.status == PlacementStatus.COMPLETED
-    ]
+    placements = [p for p in selectors.student_placements(student=profile) if p.status == PlacementStatus.COMPLETED]
     records = {r.cycle_id: r for r in AlumniRecord.objects.filter(student=profile)}
     return placements, records
 

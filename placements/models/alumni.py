@@ -64,9 +64,7 @@ class AlumniRecord(models.Model):
 
 
 class CycleStatistics(models.Model):
-    cycle = models.OneToOneField(
-        Cycle, on_delete=models.CASCADE, related_name="statistics", verbose_name=_("cycle")
-    )
+    cycle = models.OneToOneField(Cycle, on_delete=models.CASCADE, related_name="statistics", verbose_name=_("cycle"))
     figures = models.JSONField(_("figures"))
     taken_at = models.DateTimeField(_("taken"))
 

@@ -21,9 +21,7 @@ def _record(**lookup):
 
 
 class AlumniFilter(django_filters.FilterSet):
-    cycle = CycleFilter(
-        label=_("Cycle"), field_name="post__cycle", queryset=Cycle.objects.order_by("-year")
-    )
+    cycle = CycleFilter(label=_("Cycle"), field_name="post__cycle", queryset=Cycle.objects.order_by("-year"))
     status = django_filters.ChoiceFilter(
         label=_("Now"),
         choices=[("none", _("Not answered yet")), *AlumniActivity.choices],

@@ -39,6 +39,7 @@ from positions.models import Cycle
 logger = logging.getLogger(__name__)
 
 ANONYMOUS_NAME = "已匿名"
+RESUME_STORAGE = Application._meta.get_field("resume").storage
 
 
 def retention_cutoff(today: dt.date | None = None) -> dt.date:
@@ -109,9 +110,8 @@ def retention_run(*, today: dt.date | None = None) -> list[dict]:
         ApplicationEvent.objects.filter(application__in=apps).exclude(reason="").update(reason="")
         Review.objects.filter(application__in=apps).exclude(notes="").update(notes="")
         Interview.objects.filter(application__in=apps).exclude(notes="").update(notes="")
-        storage = Application._meta.get_field("resume").storage
         for _pk, name in files:
-            transaction.on_commit(lambda name=name: storage.delete(name))
+            transaction.on_commit(lambda name=name: RESUME_STORAGE.delete(name))
         students = _students_to_anonymise([cycle])
         profile_ids = list(students.values_list("pk", flat=True))
         user_ids = list(StudentProfile.objects.filter(pk__in=profile_ids).values_list("user_id", flat=True))

@@ -115,7 +115,9 @@ def cycle_figures(cycle: Cycle) -> dict:
         if row["season"]:
             term["seasons"][row["season"]] = term["seasons"].get(row["season"], 0) + row["posts"]
     for row in placed_by:
-        kind = unit_kinds.setdefault(row["post__unit__kind"], {"kind": row["post__unit__kind"], "posts": 0, "places": 0})
+        kind = unit_kinds.setdefault(
+            row["post__unit__kind"], {"kind": row["post__unit__kind"], "posts": 0, "places": 0}
+        )
         kind["placed"] = kind.get("placed", 0) + row["placed"]
         term = terms.setdefault(row["term"], {"term": row["term"], "posts": 0, "places": 0, "seasons": {}})
         term["placed"] = term.get("placed", 0) + row["placed"]
@@ -225,4 +227,3 @@ def dashboard_figures(year: int | None = None) -> dict | None:
     else:
         figures = cycle_figures(Cycle(pk=chosen["pk"], registration_closes_at=chosen["registration_closes_at"]))
     return {"cycles": overview, "cycle": chosen, "figures": figures}
-

@@ -105,7 +105,10 @@ def alumni_survey(request):
     else:
         messages.success(
             request,
-            _("The alumni survey of %(cycle)s was queued for %(n)d students (students sent it before are not sent it again).")
+            _(
+                "The alumni survey of %(cycle)s was queued for %(n)d students "
+                "(students sent it before are not sent it again)."
+            )
             % {"cycle": cycle.title, "n": queued},
         )
     return redirect("office:alumni_list")

@@ -80,12 +80,12 @@ from .term_switch import (
 
 __all__ = [
     "ACTIVITY_MACHINE",
+    "ALUMNI_FIELDS",
     "ASSESSABLE_STATUSES",
     "LIVE_PLACEMENT_STATUSES",
     "PLACEMENT_MACHINE",
     "SCORE_FIELDS",
     "TERM_SWITCH_MACHINE",
-    "ALUMNI_FIELDS",
     "CultivationError",
     "activity_attendance_record",
     "activity_propose",

@@ -17,7 +17,9 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="Count what would be anonymised; change nothing.")
 
     def handle(self, *args, dry_run: bool = False, **options):
-        self.stdout.write(f"Retention: {settings.RETENTION_YEARS} years; cycles that ended before {retention_cutoff()}.")
+        self.stdout.write(
+            f"Retention: {settings.RETENTION_YEARS} years; cycles that ended before {retention_cutoff()}."
+        )
         rows = retention_preview() if dry_run else retention_run()
         if not rows:
             self.stdout.write("No cycle is due.")

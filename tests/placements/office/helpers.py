@@ -56,7 +56,11 @@ def fill_cycle(cycle: Cycle, n_students: int, *, placed: int = 0, universities: 
             expected_graduation=dt.date(cycle.year + 2, 6, 30),
             consent_at=timezone.now(),
         )
-        profile.set_id_number(factories.make_id_number(i % 1000, birth=dt.date(1990, 1, 1) + dt.timedelta(days=start // 100000 * 3 + i // 1000)))
+        profile.set_id_number(
+            factories.make_id_number(
+                i % 1000, birth=dt.date(1990, 1, 1) + dt.timedelta(days=start // 100000 * 3 + i // 1000)
+            )
+        )
         profiles.append(profile)
     profiles = StudentProfile.objects.bulk_create(profiles)
     S = ApplicationStatus

@@ -173,17 +173,21 @@ def test_alumni_list_filters(client, staff_user, cycle, query, expected):
     post = factories.PostFactory(cycle=cycle, headcount=3)
     people = {}
     for name in "ABC":
-        people[name] = make_placement(post=post, status="completed", student=factories.StudentProfileFactory(legal_name=f"校友{name}"))
-    services.alumni_record_answer(
-        placement=people["A"], actor=people["A"].student.user, data=_clean(ANSWER)
-    )
+        people[name] = make_placement(
+            post=post, status="completed", student=factories.StudentProfileFactory(legal_name=f"校友{name}")
+        )
+    services.alumni_record_answer(placement=people["A"], actor=people["A"].student.user, data=_clean(ANSWER))
     services.alumni_record_by_staff(
         placement=people["B"],
         actor=staff_user,
         data={**_clean(ANSWER), "activity": "studying", "back_in_jinshan": False, "contact_consent": False},
     )
     other_cycle = factories.CycleFactory()
-    make_placement(post=factories.PostFactory(cycle=other_cycle), status="completed", student=factories.StudentProfileFactory(legal_name="校友D"))
+    make_placement(
+        post=factories.PostFactory(cycle=other_cycle),
+        status="completed",
+        student=factories.StudentProfileFactory(legal_name="校友D"),
+    )
     client.force_login(staff_user)
     response = client.get(reverse("office:alumni_list"), {"cycle": str(cycle.pk), **query})
     assert response.status_code == 200

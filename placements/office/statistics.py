@@ -1,8 +1,8 @@
 """The programme's figures, as staff report them to district leadership every year.
 
 ``cycle_figures(cycle)`` computes one cycle's figures with a fixed number of aggregate
-queries (nine, whatever the number of students); ``cycles_overview()`` gives every cycle's
-headline figures in one query. Both return plain, JSON-able data: the retention run stores
+queries (five, whatever the number of students); ``cycles_overview()`` gives every cycle's
+headline figures in two. Both return plain, JSON-able data: the retention run stores
 ``cycle_figures`` as the cycle's ``CycleStatistics`` before it anonymises anything, and
 ``dashboard_figures`` then reads the snapshot instead of recomputing.
 
@@ -15,6 +15,10 @@ The funnel counts distinct students, each step a subset of the one before:
   "shortlisted");
 * interviewed, offered, accepted — students with an application whose history reached
   that status (an offer from the backup list counts as offered);
+
+  the status tells where an application has been (the transition table allows one way to
+  each status) except for "rejected" and "withdrawn", which can come before or after
+  shortlisting and interviews: for those alone the history is read;
 * placed — the cycle's placements that were not cancelled ("selected" in the article);
 * completed — placements completed;
 * excellent — placements with a final grade of excellent.
@@ -22,7 +26,8 @@ The funnel counts distinct students, each step a subset of the one before:
 
 from __future__ import annotations
 
-from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Sum, Value
+from django.db import connection
+from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
 from applicants.enums import ApplicationStatus
@@ -55,47 +60,103 @@ TOP_UNIVERSITIES = 20
 FIGURES_VERSION = 1
 
 
+def _table(model) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def _students_of(cycle: Cycle) -> list[dict]:
+    """Per university, overseas flag and home town: how many students applied in ``cycle``
+    and how many of them reached each middle step of the funnel (their furthest application
+    counts). One aggregate query: per application, the status tells where it has been (the
+    transition table allows one way to each status), except for "rejected" and "withdrawn",
+    which can come before or after shortlisting and interviews — for those applications
+    alone the history is read. Written in SQL for the two levels of grouping (per student,
+    then per university and town), which the ORM does not write."""
+    S = ApplicationStatus
+    after_interview = [S.INTERVIEWED, S.OFFERED, S.ACCEPTED, S.DECLINED, S.NOT_SELECTED]
+    after_shortlist = [S.SHORTLISTED, *after_interview]
+    offered = [S.OFFERED, S.ACCEPTED, S.DECLINED]
+
+    def marks(values: list[str]) -> str:
+        return ", ".join(["%s"] * len(values))
+
+    sql = f"""
+        WITH history AS (
+            SELECT e.application_id AS app,
+                   MAX(CASE WHEN e.to_status = %s THEN 1 ELSE 0 END) AS screened,
+                   MAX(CASE WHEN e.to_status = %s THEN 1 ELSE 0 END) AS interviewed
+            FROM {_table(ApplicationEvent)} e JOIN {_table(Application)} a ON a.id = e.application_id
+            WHERE a.cycle_id = %s AND a.status IN (%s, %s) AND e.to_status IN (%s, %s)
+            GROUP BY e.application_id
+        ),
+        per_student AS (
+            SELECT a.student_id AS sid,
+                   MAX(CASE WHEN a.status IN ({marks(after_shortlist)}) OR h.screened = 1 THEN 1 ELSE 0 END)
+                       AS screened,
+                   MAX(CASE WHEN a.status IN ({marks(after_interview)}) OR h.interviewed = 1 THEN 1 ELSE 0 END)
+                       AS interviewed,
+                   MAX(CASE WHEN a.status IN ({marks(offered)}) THEN 1 ELSE 0 END) AS offered,
+                   MAX(CASE WHEN a.status = %s THEN 1 ELSE 0 END) AS accepted
+            FROM {_table(Application)} a LEFT JOIN history h ON h.app = a.id
+            WHERE a.cycle_id = %s
+            GROUP BY a.student_id
+        )
+        SELECT p.university, p.university_overseas, p.hukou_town, COUNT(*),
+               SUM(s.screened), SUM(s.interviewed), SUM(s.offered), SUM(s.accepted)
+        FROM per_student s JOIN {_table(StudentProfile)} p ON p.id = s.sid
+        GROUP BY p.university, p.university_overseas, p.hukou_town
+    """  # noqa: S608 - table names from the models, values as parameters
+    params = [
+        S.SHORTLISTED,
+        S.INTERVIEWED,
+        cycle.pk,
+        S.REJECTED,
+        S.WITHDRAWN,
+        S.SHORTLISTED,
+        S.INTERVIEWED,
+        *after_shortlist,
+        *after_interview,
+        *offered,
+        S.ACCEPTED,
+        cycle.pk,
+    ]
+    names = ["university", "overseas", "town", "n", "screened", "interviewed", "offered", "accepted"]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def _applicants_per_cycle(exclude: list[int]) -> dict[int, int]:
+    """Distinct applicants of every cycle but ``exclude`` (those whose figures are known)."""
+    sql = f"""
+        SELECT cycle_id, COUNT(*) FROM (
+            SELECT DISTINCT cycle_id, student_id FROM {_table(Application)}
+            {"WHERE cycle_id NOT IN (" + ", ".join(["%s"] * len(exclude)) + ")" if exclude else ""}
+        ) pairs GROUP BY cycle_id
+    """  # noqa: S608 - table name from the model, values as parameters
+    with connection.cursor() as cursor:
+        cursor.execute(sql, exclude)
+        return dict(cursor.fetchall())
+
+
 def cycle_figures(cycle: Cycle) -> dict:
-    """One cycle's figures, computed now from the live tables."""
-    apps = Application.objects.filter(cycle=cycle).order_by()
+    """One cycle's figures, computed now from the live tables in five aggregate queries."""
     registered = StudentProfile.objects.filter(user__date_joined__lte=cycle.registration_closes_at).count()
-    totals = apps.aggregate(
-        applications=Count("id"),
-        applicants=Count("student", distinct=True),
-        universities=Count("student__university", distinct=True),
-        overseas=Count("student__university", distinct=True, filter=Q(student__university_overseas=True)),
-    )
-    reached = ApplicationEvent.objects.filter(application__cycle=cycle).aggregate(
-        **{
-            step: Count("application__student", distinct=True, filter=Q(to_status=status))
-            for step, status in _REACHED.items()
-        }
-    )
-    placements = Placement.objects.filter(post__cycle=cycle).exclude(status=PlacementStatus.CANCELLED).order_by()
-    placed = placements.aggregate(
-        placed=Count("id"),
-        completed=Count("id", filter=Q(status=PlacementStatus.COMPLETED)),
-        **{f"grade_{g}": Count("id", filter=Q(final_grade__grade=g)) for g in Grade.values},
-    )
-    top = (
-        apps.values("student__university", "student__university_overseas")
-        .annotate(applicants=Count("student", distinct=True))
-        .order_by("-applicants", "student__university")[:TOP_UNIVERSITIES]
+    steps = list(_REACHED)
+    students = _students_of(cycle)
+    grades = {f"grade_{g}": Count("id", filter=Q(final_grade__grade=g)) for g in Grade.values}
+    placed_rows = list(
+        Placement.objects.filter(post__cycle=cycle)
+        .exclude(status=PlacementStatus.CANCELLED)
+        .order_by()
+        .values(kind=F("post__unit__kind"), placed_term=F("term"), town=F("student__hukou_town"))
+        .annotate(placed=Count("id"), completed=Count("id", filter=Q(status=PlacementStatus.COMPLETED)), **grades)
     )
     posts = (
         Post.objects.filter(cycle=cycle, published_at__isnull=False)
         .order_by()
         .values("unit__kind", "term", "season")
         .annotate(posts=Count("id"), places=Sum("headcount"))
-    )
-    placed_by = placements.values("post__unit__kind", "term").annotate(placed=Count("id"))
-    towns = (
-        apps.values("student__hukou_town")
-        .annotate(
-            applicants=Count("student", distinct=True),
-            placed=Count("placement", filter=~Q(placement__status=PlacementStatus.CANCELLED)),
-        )
-        .order_by("student__hukou_town")
     )
     groups = list(
         Group.objects.filter(cycle=cycle)
@@ -104,52 +165,57 @@ def cycle_figures(cycle: Cycle) -> dict:
         .values("number", "name", "size")
     )
 
+    # Sums over the grouped rows (a few hundred at most: universities × towns), not over students.
+    funnel = {"registered": registered, "applied": sum(r["n"] for r in students)}
+    funnel |= {step: sum(r[step] for r in students) for step in steps}
+    by_university: dict[tuple[str, bool], int] = {}
+    by_town: dict[str, dict] = {}
+    for r in students:
+        key = (r["university"], bool(r["overseas"]))
+        by_university[key] = by_university.get(key, 0) + r["n"]
+        town = by_town.setdefault(r["town"], {"town": r["town"], "applicants": 0, "placed": 0})
+        town["applicants"] += r["n"]
+    placed = {name: sum(r[name] for r in placed_rows) for name in ("placed", "completed", *grades)}
+    funnel |= {"placed": placed["placed"], "completed": placed["completed"], "excellent": placed["grade_excellent"]}
+
     unit_kinds: dict[str, dict] = {}
     terms: dict[str, dict] = {}
+
+    def kind_of(kind):
+        return unit_kinds.setdefault(kind, {"kind": kind, "posts": 0, "places": 0, "placed": 0})
+
+    def term_of(term):
+        return terms.setdefault(term, {"term": term, "posts": 0, "places": 0, "placed": 0, "seasons": {}})
+
     for row in posts:
-        kind = unit_kinds.setdefault(row["unit__kind"], {"kind": row["unit__kind"], "posts": 0, "places": 0})
-        term = terms.setdefault(row["term"], {"term": row["term"], "posts": 0, "places": 0, "seasons": {}})
+        kind, term = kind_of(row["unit__kind"]), term_of(row["term"])
         for bucket in (kind, term):
             bucket["posts"] += row["posts"]
             bucket["places"] += row["places"] or 0
         if row["season"]:
             term["seasons"][row["season"]] = term["seasons"].get(row["season"], 0) + row["posts"]
-    for row in placed_by:
-        kind = unit_kinds.setdefault(
-            row["post__unit__kind"], {"kind": row["post__unit__kind"], "posts": 0, "places": 0}
-        )
-        kind["placed"] = kind.get("placed", 0) + row["placed"]
-        term = terms.setdefault(row["term"], {"term": row["term"], "posts": 0, "places": 0, "seasons": {}})
-        term["placed"] = term.get("placed", 0) + row["placed"]
-    for bucket in [*unit_kinds.values(), *terms.values()]:
-        bucket.setdefault("placed", 0)
+    for row in placed_rows:
+        kind_of(row["kind"])["placed"] += row["placed"]
+        term_of(row["placed_term"])["placed"] += row["placed"]
+        by_town.setdefault(row["town"], {"town": row["town"], "applicants": 0, "placed": 0})["placed"] += row["placed"]
 
-    funnel = {"registered": registered, "applied": totals["applicants"], **reached}
-    funnel |= {"placed": placed["placed"], "completed": placed["completed"], "excellent": placed["grade_excellent"]}
+    universities = sorted(by_university.items(), key=lambda item: (-item[1], item[0][0]))
     sizes = [g["size"] for g in groups]
     return {
         "version": FIGURES_VERSION,
-        "applicants": totals["applicants"],
-        "applications": totals["applications"],
+        "applicants": funnel["applied"],
         "placed": placed["placed"],
         "funnel": [{"step": step, "students": funnel[step]} for step in FUNNEL_STEPS],
         "universities": {
-            "count": totals["universities"],
-            "overseas": totals["overseas"],
+            "count": len({name for name, _overseas in by_university}),
+            "overseas": len({name for name, overseas in by_university if overseas}),
             "top": [
-                {
-                    "name": row["student__university"],
-                    "overseas": row["student__university_overseas"],
-                    "applicants": row["applicants"],
-                }
-                for row in top
+                {"name": name, "overseas": overseas, "applicants": n}
+                for (name, overseas), n in universities[:TOP_UNIVERSITIES]
             ],
         },
         "unit_kinds": sorted(unit_kinds.values(), key=lambda r: (-r["posts"], r["kind"])),
-        "towns": [
-            {"town": row["student__hukou_town"], "applicants": row["applicants"], "placed": row["placed"]}
-            for row in towns
-        ],
+        "towns": sorted(by_town.values(), key=lambda r: r["town"]),
         "terms": sorted(terms.values(), key=lambda r: r["term"], reverse=True),
         "groups": {
             "count": len(groups),
@@ -161,20 +227,18 @@ def cycle_figures(cycle: Cycle) -> dict:
     }
 
 
-def _count_of(queryset, group: str, field: str = "pk", *, distinct: bool = False):
-    counted = queryset.order_by().values(group).annotate(n=Count(field, distinct=distinct)).values("n")
+def _count_of(queryset, group: str):
+    counted = queryset.order_by().values(group).annotate(n=Count("pk")).values("n")
     return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
 
 
 def cycles_overview() -> list[dict]:
-    """Every cycle, oldest first, with its headline figures: one query."""
-    applications = Application.objects.filter(cycle=OuterRef("pk"))
+    """Every cycle, oldest first, with its placed students and alumni answers: one query."""
     placements = Placement.objects.filter(post__cycle=OuterRef("pk")).exclude(status=PlacementStatus.CANCELLED)
     alumni = AlumniRecord.objects.filter(cycle=OuterRef("pk"))
-    return list(
+    cycles = list(
         Cycle.objects.order_by("year")
         .annotate(
-            applicants=_count_of(applications, "cycle", "student", distinct=True),
             placed=_count_of(placements, "post__cycle"),
             alumni_answered=_count_of(alumni, "cycle"),
             back_in_jinshan=_count_of(alumni.filter(back_in_jinshan=True), "cycle"),
@@ -186,12 +250,12 @@ def cycles_overview() -> list[dict]:
             "title",
             "status",
             "registration_closes_at",
-            "applicants",
             "placed",
             "alumni_answered",
             "back_in_jinshan",
         )
     )
+    return cycles
 
 
 def growth_percent(current: int, previous: int | None) -> float | None:
@@ -211,19 +275,23 @@ def dashboard_figures(year: int | None = None) -> dict | None:
         row["cycle_id"]: row
         for row in CycleStatistics.objects.values("cycle_id", "taken_at", "figures__applicants", "figures__placed")
     }
+    chosen = next((row for row in overview if row["year"] == year), overview[-1])
+    snapshot = snapshots.get(chosen["pk"])
+    if snapshot is not None:
+        figures = CycleStatistics.objects.get(cycle_id=chosen["pk"]).figures
+    else:
+        figures = cycle_figures(Cycle(pk=chosen["pk"], registration_closes_at=chosen["registration_closes_at"]))
+    # Applicants are counted for the cycles whose figures are not known already.
+    applicants = _applicants_per_cycle([chosen["pk"], *snapshots])
+    applicants[chosen["pk"]] = figures["applicants"]
     previous = None
     for row in overview:
         snapshot = snapshots.get(row["pk"])
+        row["applicants"] = snapshot["figures__applicants"] if snapshot else applicants.get(row["pk"], 0)
         if snapshot is not None:
-            row["applicants"] = snapshot["figures__applicants"]
             row["placed"] = snapshot["figures__placed"]
         row["snapshot_at"] = snapshot["taken_at"] if snapshot else None
         row["previous_applicants"] = previous
         row["growth"] = growth_percent(row["applicants"], previous)
         previous = row["applicants"]
-    chosen = next((row for row in overview if row["year"] == year), overview[-1])
-    if chosen["snapshot_at"] is not None:
-        figures = CycleStatistics.objects.get(cycle_id=chosen["pk"]).figures
-    else:
-        figures = cycle_figures(Cycle(pk=chosen["pk"], registration_closes_at=chosen["registration_closes_at"]))
     return {"cycles": overview, "cycle": chosen, "figures": figures}

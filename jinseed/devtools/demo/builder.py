@@ -710,6 +710,8 @@ class DemoBuilder:
         # As many placed students as published posts (270 in the demo, as in the article).
         target_placed, accepted = len(self.published), 1
         statuses, status_weights = list(STATUS_WEIGHTS), list(itertools.accumulate(STATUS_WEIGHTS.values()))
+        others = [s for s in STATUS_WEIGHTS if s not in (S.OFFERED, S.ACCEPTED)]
+        other_weights = list(itertools.accumulate(STATUS_WEIGHTS[s] for s in others))
         for student in self.students[1:]:
             if student.graduation_year <= YEAR:
                 continue  # the graduating-year rule blocks them: registered, no application
@@ -727,8 +729,10 @@ class DemoBuilder:
             for rank, post in enumerate(chosen, start=1):
                 target = rng.choices(statuses, cum_weights=status_weights)[0]
                 if target in (S.OFFERED, S.ACCEPTED):
-                    full = target == S.ACCEPTED and accepted >= target_placed
-                    if student.pk in placed or room[post.pk] < 1 or full:
+                    if target == S.ACCEPTED and accepted >= target_placed:
+                        # The places are all taken: the application ends as the others do.
+                        target = rng.choices(others, cum_weights=other_weights)[0]
+                    elif student.pk in placed or room[post.pk] < 1:
                         target = S.NOT_SELECTED
                     else:
                         room[post.pk] -= 1

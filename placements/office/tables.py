@@ -1,4 +1,4 @@
-"""The dashboard's tables and their charts, built from ``statistics.dashboard_figures``.
+"""The dashboard's tables and their charts, built from ``selectors.dashboard_figures``.
 
 Each table is what the page shows beside its chart and what its CSV download holds, so the
 three always agree. Charts are drawn on the server as SVG bars: geometry goes in attributes

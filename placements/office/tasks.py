@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from placements.office.retention import retention_run
+from placements.office.services import retention_run
 
 
 @shared_task(acks_late=True, ignore_result=True)

@@ -2,7 +2,7 @@
 alumni list, where staff send the alumni survey and record answers learnt by other means.
 
 Programme staff only (``office.view_dashboard``, ``cultivation.manage_alumni``). The dashboard
-runs a fixed number of aggregate queries whatever the data size (``statistics``); its tables
+runs a fixed number of aggregate queries whatever the data size (``selectors``); its tables
 are built once (``tables``) for the page, the charts and the downloads alike.
 """
 
@@ -20,7 +20,7 @@ from placements.cultivation import services as cultivation
 from placements.cultivation.forms import AlumniRecordForm
 from placements.models import AlumniRecord, Placement
 from placements.office.filters import AlumniFilter
-from placements.office.statistics import dashboard_figures
+from placements.office.selectors import dashboard_figures
 from placements.office.tables import FUNNEL_LABELS, dashboard_tables, growth_text
 from placements.selection.enums import PlacementStatus
 from positions.models import Cycle

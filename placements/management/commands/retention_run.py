@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from placements.office.retention import retention_cutoff, retention_preview, retention_run
+from placements.office.services import retention_cutoff, retention_preview, retention_run
 
 
 class Command(BaseCommand):

@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from placements.cultivation.enums import AlumniActivity, AlumniSource
 from placements.models import AlumniRecord, CycleStatistics
-from placements.office.statistics import cycle_figures, dashboard_figures, growth_percent
+from placements.office.selectors import cycle_figures, dashboard_figures, growth_percent
 from placements.office.tables import growth_text
 from positions.models import Cycle
 from tests import factories

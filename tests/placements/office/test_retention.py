@@ -13,8 +13,8 @@ from django.utils import timezone
 
 from applicants.models import Application, ApplicationEvent
 from placements.models import CycleStatistics
-from placements.office.retention import ANONYMOUS_NAME, retention_run
-from placements.office.statistics import dashboard_figures
+from placements.office.selectors import dashboard_figures
+from placements.office.services import ANONYMOUS_NAME, retention_run
 from tests import factories
 from tests.placements.office.helpers import archive, fill_cycle, make_cycle
 

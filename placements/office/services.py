@@ -32,7 +32,7 @@ from django.utils import timezone
 from applicants.models import Application, ApplicationEvent, StudentProfile
 from jinseed.accounts.models import User
 from placements.models import CycleStatistics, Interview, Placement, Review
-from placements.office.statistics import cycle_figures
+from placements.office.selectors import cycle_figures
 from positions.enums import CycleStatus
 from positions.models import Cycle
 

@@ -96,7 +96,7 @@ def _students_of(cycle: Cycle) -> list[dict]:
                    MAX(CASE WHEN a.status IN ({marks(after_interview)}) OR h.interviewed = 1 THEN 1 ELSE 0 END)
                        AS interviewed,
                    MAX(CASE WHEN a.status IN ({marks(offered)}) THEN 1 ELSE 0 END) AS offered,
-                   MAX(CASE WHEN a.status = %s THEN 1 ELSE 0 END) AS accepted
+                   MAX(CASE WHEN a.status IN (%s) THEN 1 ELSE 0 END) AS accepted
             FROM {_table(Application)} a LEFT JOIN history h ON h.app = a.id
             WHERE a.cycle_id = %s
             GROUP BY a.student_id

@@ -67,7 +67,8 @@ def _table(model) -> str:
 def _students_of(cycle: Cycle) -> list[dict]:
     """Per university, overseas flag and home town: how many students applied in ``cycle``
     and how many of them reached each middle step of the funnel (their furthest application
-    counts). One aggregate query: per application, the status tells where it has been (the
+    counts: the steps are nested, so each student's furthest step is enough). One aggregate
+    query: per application, the status tells where it has been (the
     transition table allows one way to each status), except for "rejected" and "withdrawn",
     which can come before or after shortlisting and interviews — for those applications
     alone the history is read. Written in SQL for the two levels of grouping (per student,
@@ -80,6 +81,9 @@ def _students_of(cycle: Cycle) -> list[dict]:
     def marks(values: list[str]) -> str:
         return ", ".join(["%s"] * len(values))
 
+    # Computed once: PostgreSQL would otherwise repeat it in each parallel worker.
+    materialized = "MATERIALIZED " if connection.vendor in ("postgresql", "sqlite") else ""
+
     sql = f"""
         WITH history AS (
             SELECT e.application_id AS app,
@@ -89,20 +93,24 @@ def _students_of(cycle: Cycle) -> list[dict]:
             WHERE a.cycle_id = %s AND a.status IN (%s, %s) AND e.to_status IN (%s, %s)
             GROUP BY e.application_id
         ),
-        per_student AS (
+        per_student AS {materialized}(
             SELECT a.student_id AS sid,
-                   MAX(CASE WHEN a.status IN ({marks(after_shortlist)}) OR h.screened = 1 THEN 1 ELSE 0 END)
-                       AS screened,
-                   MAX(CASE WHEN a.status IN ({marks(after_interview)}) OR h.interviewed = 1 THEN 1 ELSE 0 END)
-                       AS interviewed,
-                   MAX(CASE WHEN a.status IN ({marks(offered)}) THEN 1 ELSE 0 END) AS offered,
-                   MAX(CASE WHEN a.status IN (%s) THEN 1 ELSE 0 END) AS accepted
+                   MAX(CASE
+                       WHEN a.status IN (%s) THEN 4
+                       WHEN a.status IN ({marks(offered)}) THEN 3
+                       WHEN a.status IN ({marks(after_interview)}) OR h.interviewed = 1 THEN 2
+                       WHEN a.status IN ({marks(after_shortlist)}) OR h.screened = 1 THEN 1
+                       ELSE 0
+                   END) AS furthest
             FROM {_table(Application)} a LEFT JOIN history h ON h.app = a.id
             WHERE a.cycle_id = %s
             GROUP BY a.student_id
         )
         SELECT p.university, p.university_overseas, p.hukou_town, COUNT(*),
-               SUM(s.screened), SUM(s.interviewed), SUM(s.offered), SUM(s.accepted)
+               SUM(CASE WHEN s.furthest >= 1 THEN 1 ELSE 0 END),
+               SUM(CASE WHEN s.furthest >= 2 THEN 1 ELSE 0 END),
+               SUM(CASE WHEN s.furthest >= 3 THEN 1 ELSE 0 END),
+               SUM(CASE WHEN s.furthest >= 4 THEN 1 ELSE 0 END)
         FROM per_student s JOIN {_table(StudentProfile)} p ON p.id = s.sid
         GROUP BY p.university, p.university_overseas, p.hukou_town
     """  # noqa: S608 - table names from the models, values as parameters
@@ -114,10 +122,10 @@ def _students_of(cycle: Cycle) -> list[dict]:
         S.WITHDRAWN,
         S.SHORTLISTED,
         S.INTERVIEWED,
-        *after_shortlist,
-        *after_interview,
-        *offered,
         S.ACCEPTED,
+        *offered,
+        *after_interview,
+        *after_shortlist,
         cycle.pk,
     ]
     names = ["university", "overseas", "town", "n", "screened", "interviewed", "offered", "accepted"]

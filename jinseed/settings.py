@@ -369,3 +369,11 @@ CELERY_BEAT_SCHEDULE["privacy-account-deletions"] = {
     "task": "placements.privacy.tasks.account_deletions_run",
     "schedule": crontab(hour=3, minute=15),
 }
+# --- Retention (placements.office) ------------------------------------------------------------
+# Archived cycles whose placements ended more than this many years ago: a statistics snapshot
+# is stored, then applications that led to no placement are anonymised (README "Retention").
+RETENTION_YEARS = env.int("RETENTION_YEARS", default=3)
+CELERY_BEAT_SCHEDULE["placements-retention-daily"] = {
+    "task": "placements.office.tasks.retention_run_task",
+    "schedule": crontab(hour=3, minute=45),
+}

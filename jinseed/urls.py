@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("positions.urls")),
     path("", include("applicants.urls")),
     path("", include("placements.cultivation.urls")),
+    path("", include("placements.office.urls")),
     path("", include("placements.selection.urls")),
     path("", include("placements.office.exports.urls")),
     path("", include("placements.privacy.urls")),

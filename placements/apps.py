@@ -12,6 +12,8 @@ class PlacementsConfig(AppConfig):
         import placements.cultivation.rules
         import placements.office.exports.kinds
         import placements.office.exports.rules
+        import placements.office.rules
+        import placements.office.tasks
         import placements.privacy.rules
         import placements.privacy.tasks
         import placements.receivers

@@ -21,6 +21,7 @@ from placements.cultivation.enums import ActivityKind, ActivityStatus, Checklist
 from placements.models import (
     Activity,
     ActivitySignup,
+    AlumniRecord,
     Assessment,
     Certificate,
     Export,
@@ -197,6 +198,18 @@ def _side(key: str, cycle, criterion, staff) -> Side:
         subject=f"{key.upper()}同学的私人通知",
         body=f"{key.upper()}同学的私人通知正文",
     )
+    AlumniRecord.objects.create(
+        student=student,
+        cycle=cycle,
+        graduation_year=cycle.year + 2,
+        graduation_month=6,
+        activity="working",
+        employer=f"{key.upper()}同学的工作单位",
+        back_in_jinshan=True,
+        source="student",
+        recorded_by=student.user,
+        recorded_at=timezone.now(),
+    )
     feedback = Feedback.objects.create(
         cycle=cycle, student=student, unit=unit, topic=FeedbackTopic.POST, body=f"{key.upper()}同学的座谈会意见"
     )
@@ -214,6 +227,7 @@ def _side(key: str, cycle, criterion, staff) -> Side:
         f"{key.upper()}带教老师的考核评语",
         f"{key.upper()}同学的私人通知",
         f"{key.upper()}同学的座谈会意见",
+        f"{key.upper()}同学的工作单位",
         f"{key.upper()}局报到须知",
         f"{key.upper()}局导入任务的结果",
         f"{key.upper()}局导出未脱敏身份证号的理由",

@@ -290,6 +290,16 @@ KINDS: dict[str, KindSpec] = {
         decision=True,
         example={"url": "/my/privacy/copy/abc:def/", "expires_at": "2020-07-10T09:30:00+08:00"},
     ),
+    "alumni_survey": KindSpec(
+        label=_("Alumni survey"),
+        audience=_STUDENT,
+        required=frozenset({"student_name", "cycle_title", "url"}),
+        example={
+            "student_name": "张晓明",
+            "cycle_title": "2019年金山区“金种子”培育计划（第八届）",
+            "url": "/my/alumni/42/",
+        },
+    ),
 }
 
 # The contract in its shortest form: kind → the context keys a caller must give.

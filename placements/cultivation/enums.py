@@ -102,3 +102,15 @@ class FeedbackTopic(models.TextChoices):
     ORGANISATION = "organisation", _("Organisation and groups")
     LIVING = "living", _("Transport, meals and daily life")
     OTHER = "other", _("Other")
+
+
+class AlumniActivity(models.TextChoices):
+    WORKING = "working", _("Working")
+    STUDYING = "studying", _("Studying further")
+    BUSINESS = "business", _("Running a business")
+    OTHER = "other", _("Other")
+
+
+class AlumniSource(models.TextChoices):
+    STUDENT = "student", _("The student's own answer")
+    STAFF = "staff", _("Recorded by staff from other sources")

@@ -4,8 +4,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from jinseed.forms import ModelChoiceField
-from placements.cultivation.enums import ActivityMode, FeedbackTopic, Grade
-from placements.models import Mentor
+from placements.cultivation.enums import ActivityMode, AlumniActivity, FeedbackTopic, Grade
+from placements.models import AlumniRecord, Mentor
 
 SCORE_CHOICES = [(i, str(i)) for i in range(1, 6)]
 
@@ -126,3 +126,38 @@ class ActivityProposalForm(forms.Form):
 
 class VerifyForm(forms.Form):
     code = forms.CharField(label=_("Verification code"), max_length=30)
+
+
+class AlumniRecordForm(forms.ModelForm):
+    """The alumni survey's answer, by the student or by staff: the same questions."""
+
+    back_in_jinshan = forms.TypedChoiceField(
+        label=_("Back in Jinshan"),
+        choices=[("yes", _("Yes, I work, study or run a business in Jinshan")), ("no", _("No"))],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+    )
+
+    class Meta:
+        model = AlumniRecord
+        fields = [
+            "graduation_year",
+            "graduation_month",
+            "activity",
+            "sector",
+            "employer",
+            "back_in_jinshan",
+            "contact_consent",
+        ]
+        labels = {"contact_consent": _("The programme may contact me (mentoring, alumni events)")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.initial["back_in_jinshan"] = "yes" if self.instance.back_in_jinshan else "no"
+
+    def clean(self):
+        data = super().clean()
+        if data.get("activity") in (AlumniActivity.WORKING, AlumniActivity.BUSINESS) and not data.get("employer"):
+            self.add_error("employer", _("Say where you work, or the name of your business."))
+        return data

@@ -63,3 +63,7 @@ add_rule("cultivation.manage_certificate", is_programme_staff)
 add_rule("cultivation.list_mentored", is_mentor)
 add_rule("cultivation.list_unit_placements", is_unit_coordinator)
 add_rule("cultivation.manage_cycle_cultivation", is_programme_staff)
+# Alumni tracking: the student answers for their own completed placement; staff send the
+# survey, see every answer and record answers learnt by other means.
+add_rule("cultivation.answer_alumni_survey", is_own_placement)
+add_rule("cultivation.manage_alumni", is_programme_staff)

@@ -12,6 +12,8 @@ urlpatterns = [
     path("my/placement/<int:pk>/feedback/", views.feedback_submit, name="feedback_submit"),
     path("my/placement/<int:pk>/activities/propose/", views.activity_propose, name="activity_propose"),
     path("my/placement/<int:pk>/activities/<int:activity_pk>/", views.activity_signup, name="activity_signup"),
+    path("my/alumni/", views.my_alumni, name="my_alumni"),
+    path("my/alumni/<int:pk>/", views.my_alumni_edit, name="my_alumni_edit"),
     path("my/term-switches/<int:pk>/withdraw/", views.term_switch_withdraw, name="term_switch_withdraw"),
     # Shared by the student, the mentor, the coordinator and staff (each sees what they may).
     path("placements/", views.placement_list, name="placement_list"),

@@ -23,6 +23,7 @@ from placements.cultivation import selectors, services
 from placements.cultivation.enums import AssessorRole, ChecklistParty, PlacementEventKind, TermSwitchStatus
 from placements.cultivation.forms import (
     ActivityProposalForm,
+    AlumniRecordForm,
     AssessmentForm,
     DecisionForm,
     FeedbackForm,
@@ -32,6 +33,7 @@ from placements.cultivation.forms import (
     TermSwitchForm,
     VerifyForm,
 )
+from placements.models import AlumniRecord
 from placements.selection.enums import PLACEMENT_TRANSITIONS, PlacementStatus
 
 
@@ -445,3 +447,51 @@ def forum(request, year: int):
         "placements/cultivation/forum.html",
         {"cycle": cycle, "adopted": selectors.adopted_feedback(cycle=cycle)},
     )
+
+
+# --- alumni tracking: the student's answer --------------------------------------------------------
+
+
+def _own_completed_placements(request):
+    require("cultivation.use_my_placement", request.user)
+    profile = getattr(request.user, "student_profile", None)
+    if profile is None:
+        return [], {}
+    placements = [p for p in selectors.student_placements(student=profile) if p.status == PlacementStatus.COMPLETED]
+    records = {r.cycle_id: r for r in AlumniRecord.objects.filter(student=profile)}
+    return placements, records
+
+
+@rule_required("accounts.use_portal")
+def my_alumni(request):
+    """The student's completed cycles, each with their alumni answer or the survey to answer."""
+    placements, records = _own_completed_placements(request)
+    rows = [(p, records.get(p.post.cycle_id)) for p in placements]
+    return render(request, "placements/cultivation/my_alumni.html", {"rows": rows})
+
+
+@rule_required("accounts.use_portal")
+def my_alumni_edit(request, pk: int):
+    """Answer the alumni survey for the cycle of completed placement ``pk``, or update the answer."""
+    placements, records = _own_completed_placements(request)
+    placement = next((p for p in placements if p.pk == pk), None)
+    if placement is None:
+        raise Http404
+    require("cultivation.answer_alumni_survey", request.user, placement)
+    record = records.get(placement.post.cycle_id)
+    status = 200
+    if request.method == "POST":
+        form = AlumniRecordForm(request.POST, instance=record)
+        if form.is_valid():
+            try:
+                services.alumni_record_answer(placement=placement, actor=request.user, data=form.cleaned_data)
+            except DomainError as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(request, _("Thank you: your answer is saved. You can update it at any time."))
+                return redirect("cultivation:my_alumni")
+        status = 400
+    else:
+        form = AlumniRecordForm(instance=record)
+    context = {"placement": placement, "record": record, "form": form}
+    return render(request, "placements/cultivation/my_alumni_edit.html", context, status=status)

@@ -5,6 +5,7 @@ an accepted offer creates. ``cultivation``: what hangs off a placement, from onb
 the certificate. One app (``placements``), so both halves share one set of migrations.
 """
 
+from placements.models.alumni import AlumniRecord, CycleStatistics
 from placements.models.cultivation import (
     Activity,
     ActivitySignup,
@@ -38,10 +39,12 @@ from placements.models.selection import (
 __all__ = [
     "Activity",
     "ActivitySignup",
+    "AlumniRecord",
     "Assessment",
     "Certificate",
     "CommitteeRole",
     "CycleCultivationSettings",
+    "CycleStatistics",
     "DeletionRequest",
     "DeletionStatus",
     "Export",

@@ -21,7 +21,7 @@ class ExportFormat(models.TextChoices):
 
 class Export(models.Model):
     kind = models.CharField(_("export"), max_length=40)
-    file_format = models.CharField(_("format"), max_length=4, choices=ExportFormat.choices)
+    file_format = models.CharField(_("format"), max_length=4, choices=ExportFormat)
     filters = models.JSONField(_("filter"), default=dict, blank=True)
     #: The unit a coordinator's export is limited to; ``None`` for programme staff.
     scope_unit = models.ForeignKey(

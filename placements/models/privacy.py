@@ -33,9 +33,7 @@ class DeletionRequest(StatusGuarded):
         related_name="deletion_requests",
         verbose_name=_("account"),
     )
-    status = models.CharField(
-        _("status"), max_length=10, choices=DeletionStatus.choices, default=DeletionStatus.REQUESTED
-    )
+    status = models.CharField(_("status"), max_length=10, choices=DeletionStatus, default=DeletionStatus.REQUESTED)
     requested_at = models.DateTimeField(_("requested"), default=timezone.now)
     due_at = models.DateTimeField(_("erased from"))
     closed_at = models.DateTimeField(_("cancelled or completed"), null=True, blank=True)

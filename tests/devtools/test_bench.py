@@ -95,3 +95,29 @@ def test_bench_queries_budget_and_rows_options_override_every_case(only_cases):
     only_cases(fake_case(budget=50))
     with pytest.raises(CommandError, match="Fake page"):
         call_command("bench_queries", "--budget", "1", stdout=io.StringIO())
+
+
+def test_bench_dashboard_prints_queries_and_seconds_per_cycle():
+    from tests import factories
+    from tests.placements.office.helpers import fill_cycle, make_cycle
+
+    factories.StaffFactory()
+    fill_cycle(make_cycle(2031), 5, placed=2)
+    out = io.StringIO()
+    call_command("bench_dashboard", "--repeat", "1", stdout=out)
+    lines = out.getvalue().splitlines()
+    assert lines[0] == "applications on the database: 5"
+    assert lines[1].split() == ["cycle", "queries", "seconds", "verdict"]
+    year, queries, seconds, verdict = lines[2].split()
+    assert (year, verdict) == ("2031", "ok")
+    assert int(queries) <= 15 and float(seconds) < 1
+
+
+def test_bench_dashboard_fails_over_budget():
+    from tests import factories
+    from tests.placements.office.helpers import fill_cycle, make_cycle
+
+    factories.StaffFactory()
+    fill_cycle(make_cycle(2031), 2)
+    with pytest.raises(CommandError, match="Dashboard over budget: 2031"):
+        call_command("bench_dashboard", "--repeat", "1", "--budget", "3", stdout=io.StringIO())

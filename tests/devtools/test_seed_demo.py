@@ -21,7 +21,7 @@ from jinseed.accounts.models import User
 from jinseed.devtools.demo.builder import demo_counts, demo_fingerprint
 from jinseed.devtools.demo.data import DEMO_PASSWORD
 from placements.cultivation.enums import Grade, PlacementEventKind
-from placements.models import Certificate, Feedback, FinalGrade, Interview, Offer, Placement, PlacementEvent
+from placements.models import Certificate, Feedback, FinalGrade, Group, Interview, Offer, Placement, PlacementEvent
 from placements.selection.enums import InterviewStatus, PlacementStatus
 from positions.enums import CycleStatus, PostStatus, UnitKind
 from positions.models import Cycle, HostUnit, Post
@@ -77,8 +77,11 @@ def assert_nothing_finished_after(as_of: dt.datetime) -> None:
 
 def test_seed_demo_benchmark_options_scale_up(db):
     output = seed("--students", "2000", "--posts", "200", "--seed", "7")
-    assert StudentProfile.objects.count() == 2000
+    # 2,000 applicants of 2020 and 150 registered students who graduate in 2020.
+    assert StudentProfile.objects.count() == 2150
+    assert Application.objects.filter(cycle__year=2020).values("student").distinct().count() == 2000
     assert Post.objects.filter(status=PostStatus.PUBLISHED).count() == 200
+    assert Placement.objects.filter(post__cycle__year=2020).count() == 200
     assert Application.objects.count() > 2000
     assert "s:" in output
 
@@ -95,10 +98,16 @@ def test_seed_demo_builds_the_2020_cycle_open_now(demo):
         PostStatus.SUBMITTED,
         PostStatus.RETURNED,
     }
-    assert StudentProfile.objects.count() == 587
+    # The article's 587 applicants, and 44 registered students the graduating-year rule blocks.
+    assert StudentProfile.objects.count() == 631
+    applications = Application.objects.filter(cycle=cycle)
+    assert applications.values("student").distinct().count() == 587
+    assert applications.values("student__university").distinct().count() == 115
+    assert Placement.objects.filter(post__cycle=cycle).count() == 270
+    assert Group.objects.filter(cycle=cycle).count() == 22
     assert 55 <= HostUnit.objects.count() <= 70
     assert set(HostUnit.objects.values_list("kind", flat=True)) == set(UnitKind.values)
-    assert StudentProfile.objects.values("university").distinct().count() >= 100
+    assert StudentProfile.objects.values("university").distinct().count() == 115
     assert StudentProfile.objects.filter(university_overseas=True).exists()
     assert "Seeded" in demo
 
@@ -168,8 +177,8 @@ def test_seed_demo_id_numbers_are_valid_and_decryptable(demo):
 
 def test_seed_demo_graduating_students_have_no_applications(demo):
     graduating = StudentProfile.objects.filter(expected_graduation__year__lte=2020)
-    assert graduating.exists()
-    assert not Application.objects.filter(student__in=graduating).exists()
+    assert graduating.count() == 44
+    assert not Application.objects.filter(student__in=graduating, cycle__year=2020).exists()
 
 
 def test_seed_demo_twice_changes_nothing(demo):
@@ -229,7 +238,9 @@ def test_seed_demo_archives_the_2019_cycle_before_the_current_one(demo, client):
 def test_seed_demo_archive_looks_lived_in(demo, client):
     archive = Cycle.objects.get(year=2019)
     placements = Placement.objects.filter(post__cycle=archive)
-    assert 11 <= placements.count() <= 21
+    assert placements.count() == 21
+    # The article's 338 applicants of 2019, one application each.
+    assert Application.objects.filter(cycle=archive).values("student").distinct().count() == 338
     assert set(placements.values_list("status", flat=True)) == {PlacementStatus.COMPLETED}
     grades = list(FinalGrade.objects.filter(placement__in=placements).values_list("grade", flat=True))
     assert len(grades) == placements.count()

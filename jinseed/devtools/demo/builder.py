@@ -3,8 +3,10 @@
 The command builds everything in one transaction with bulk inserts and does nothing when
 the demo cycle (year 2020) is already there, so running it again changes nothing.
 
-The cycle keeps the 2020 edition (year, 届 number, title, the 9-day registration window,
-587 students from about 115 universities, about 270 posts), but its calendar is moved by
+The cycle keeps the 2020 edition as the article reports it: year, 届 number, title, the
+9-day registration window, 587 applicants from 115 universities (overseas ones included),
+270 posts and 270 selected students in 22 groups of 10–15; 44 more registered students
+graduate in 2020 and may not apply. Its calendar, though, is moved by
 whole days so that ``--as-of`` (default: now) falls on 20 June of that calendar, the fifth
 day of registration: the demo is open for registration when it is loaded, with the
 first days' history (screening, rolling video interviews, offers) behind it.
@@ -12,7 +14,8 @@ first days' history (screening, rolling video interviews, offers) behind it.
 graduation dates stay those of 2020, so the graduating-year rule has its examples.
 
 Students join several years running, so the demo also holds the year before: the 2019
-cycle (第八届), archived, on the same calendar one year earlier. Its short-term posts ended
+cycle (第八届), archived, on the same calendar one year earlier: 338 applicants (the
+article's figure), each with one application. Its short-term posts ended
 months before ``--as-of``; its 21 placed students (the demo student among them, with the
 demo mentor) are completed, assessed, graded and partly certified, and its forum has
 answered suggestions. In 2020 the demo student holds an accepted offer and an upcoming
@@ -47,6 +50,7 @@ from jinseed.devtools.demo import data
 from placements.models import (
     Activity,
     ActivitySignup,
+    AlumniRecord,
     Assessment,
     Certificate,
     Feedback,
@@ -85,7 +89,10 @@ ARCHIVE_HEADCOUNTS = (3, 2, 3, 2, 2, 3, 2, 2, 2)
 #: The archived cycle's final grades, in the order placements are graded (the demo student's
 #: excellent one comes first): 5 of 21 excellent, under the 30 % cap.
 ARCHIVE_GRADES = ("excellent",) * 5 + ("good",) * 12 + ("pass",) * 4
-#: Other 2019 applicants, not placed: (final status, path index in PATHS).
+#: Distinct students who applied in 2019 (the article's 338, against 2020's 587): the 21
+#: placed and the others, not placed.
+ARCHIVE_APPLICANTS = 338
+#: Other 2019 applicants, not placed, in turn: (final status, path index in PATHS).
 ARCHIVE_UNPLACED = (
     (S.NOT_SELECTED, 0),
     (S.NOT_SELECTED, 0),
@@ -98,6 +105,9 @@ ARCHIVE_UNPLACED = (
     (S.WITHDRAWN, 2),
     (S.WITHDRAWN, 2),
 )
+#: Registered students beyond the applicants, per applicant: they graduate in the cycle's
+#: year, so the graduating-year rule blocks them (44 beside the demo's 587 applicants).
+GRADUATING_SHARE = 0.075
 DEMO_MOBILE = "13800000001"
 BATCH = 2000
 
@@ -243,6 +253,7 @@ def demo_counts() -> dict[str, int]:
         ReviewCriterion,
         Review,
         ReviewScore,
+        AlumniRecord,
     ]
     return {m._meta.label: m.objects.count() for m in models}
 
@@ -304,6 +315,7 @@ class DemoBuilder:
         self.build_archive()
         build_cultivation_demo(self)
         build_archive_cultivation(self)
+        build_archive_alumni(self)
         build_reviews(self)
 
     def build_cycle(self) -> None:
@@ -538,8 +550,10 @@ class DemoBuilder:
         consents = []
         users, profiles, self.students = [], [], []
         now = self.sql_datetime(timezone.now())
-        for i in range(self.n_students):
+        n_graduating = round(self.n_students * GRADUATING_SHARE)
+        for i in range(self.n_students + n_graduating):
             demo = i == 0
+            graduating = i >= self.n_students
             if demo:
                 university, overseas = "华东师范大学", False
                 gender = Gender.FEMALE
@@ -559,6 +573,8 @@ class DemoBuilder:
                     university, overseas = rng.choices(universities, weights=weights)[0]
                 gender = rng.choice(Gender.values)
                 facts = self.student_facts(university, overseas)
+                while (facts["expected_graduation"].year <= YEAR) != graduating:
+                    facts = self.student_facts(university, overseas)
                 full_name = self.name(gender)
                 email = f"student{i:06d}@jinseed.demo"
                 mobile = _mobile(STUDENT_MOBILE_PREFIXES[i % len(STUDENT_MOBILE_PREFIXES)], i)
@@ -715,7 +731,11 @@ class DemoBuilder:
         room[demo_post.pk] -= 1
         placed.add(self.demo_student.pk)
 
+        # As many placed students as published posts (270 in the demo, as in the article).
+        target_placed, accepted = len(self.published), 1
         statuses, status_weights = list(STATUS_WEIGHTS), list(itertools.accumulate(STATUS_WEIGHTS.values()))
+        others = [s for s in STATUS_WEIGHTS if s not in (S.OFFERED, S.ACCEPTED)]
+        other_weights = list(itertools.accumulate(STATUS_WEIGHTS[s] for s in others))
         for student in self.students[1:]:
             if student.graduation_year <= YEAR:
                 continue  # the graduating-year rule blocks them: registered, no application
@@ -733,14 +753,33 @@ class DemoBuilder:
             for rank, post in enumerate(chosen, start=1):
                 target = rng.choices(statuses, cum_weights=status_weights)[0]
                 if target in (S.OFFERED, S.ACCEPTED):
-                    if student.pk in placed or room[post.pk] < 1:
+                    if target == S.ACCEPTED and accepted >= target_placed:
+                        # The places are all taken: the application ends as the others do.
+                        target = rng.choices(others, cum_weights=other_weights)[0]
+                    elif student.pk in placed or room[post.pk] < 1:
                         target = S.NOT_SELECTED
                     else:
                         room[post.pk] -= 1
                         placed.add(student.pk)
+                        accepted += target == S.ACCEPTED
                 paths = PATHS[target]
                 path = paths[0] if len(paths) == 1 or rng.random() < 0.8 else rng.choice(paths[1:])
                 plans.append((student, post, rank, path))
+        # Short of the target: students not selected took a place from the backup list, then
+        # others were selected where their post still had room.
+        direct = min(PATHS[S.ACCEPTED], key=len)
+        for backup in (True, False):
+            for i, (student, post, rank, path) in enumerate(plans):
+                if accepted >= target_placed:
+                    break
+                if student.pk in placed or room[post.pk] < 1 or path[-1] in (S.OFFERED, S.ACCEPTED):
+                    continue
+                if backup and path[-1] != S.NOT_SELECTED:
+                    continue
+                plans[i] = (student, post, rank, [*path, S.OFFERED, S.ACCEPTED] if backup else direct)
+                room[post.pk] -= 1
+                placed.add(student.pk)
+                accepted += 1
         self.write_applications(plans)
         self.reset_sequences()
 
@@ -751,7 +790,7 @@ class DemoBuilder:
         Short-term posts only (summer 2019, one in the winter vacation), so that every
         placement ended months before ``--as-of`` (2019's long-term posts would still run on
         20 June 2020). The posts are closed and full; 21 students were placed (the demo
-        student with the demo mentor, in their first year), a few more applied in vain.
+        student with the demo mentor, in their first year), 317 more applied in vain.
         Its placed students are also 2020 students, a year further in their studies.
         """
         rng, cal, year = self.rng, self.archive_cal, ARCHIVE_YEAR
@@ -837,8 +876,8 @@ class DemoBuilder:
         def earlier(student: Student) -> Student:
             return student._replace(year_of_study=student.year_of_study - 1)
 
-        candidates = [s for s in self.students[1:] if s.graduation_year > YEAR and 2 <= s.year_of_study <= 4]
-        chosen = rng.sample(candidates, min(len(candidates), sum(ARCHIVE_HEADCOUNTS) - 1 + len(ARCHIVE_UNPLACED)))
+        candidates = [s for s in self.students[1:] if 2 <= s.year_of_study <= 4]
+        chosen = rng.sample(candidates, min(len(candidates), ARCHIVE_APPLICANTS - 1))
         direct = min(PATHS[S.ACCEPTED], key=len)
         plans = [(earlier(self.demo_student), posts[0], 1, direct)]
         seats = [post for post, n in zip(posts, ARCHIVE_HEADCOUNTS, strict=True) for _ in range(n)][1:]
@@ -846,7 +885,7 @@ class DemoBuilder:
         for student, post in zip(placed, seats, strict=False):
             path = PATHS[S.ACCEPTED][0] if rng.random() < 0.15 else direct  # some from the backup list
             plans.append((earlier(student), post, 1, path))
-        for student, (status, which) in zip(unplaced, ARCHIVE_UNPLACED, strict=False):
+        for student, (status, which) in zip(unplaced, itertools.cycle(ARCHIVE_UNPLACED)):
             plans.append((earlier(student), rng.choice(posts), 1, PATHS[status][which]))
         self.write_applications(plans, cycle=self.archive, window=(opens_at, selection_ends_at))
         self.reset_sequences()
@@ -1326,6 +1365,49 @@ def build_archive_cultivation(builder: DemoBuilder) -> None:
             created_at=forum_day - dt.timedelta(days=10 - i), answered_at=forum_day + dt.timedelta(days=3, hours=i)
         )
     builder.log(f"cultivation {ARCHIVE_YEAR}: {len(groups)} groups, {len(certified)} certificates")
+
+
+def build_archive_alumni(builder: DemoBuilder) -> None:
+    """Answers to the 2019 alumni survey: the survey went to the cycle's completed students
+    in spring 2020 and most answered; staff recorded one answer learnt at a reunion. Those
+    who graduate in 2020 have work or a business lined up (some back in Jinshan), the others
+    are still studying. The demo student has not answered yet: the survey is hers to try."""
+    from placements.cultivation.enums import AlumniActivity, AlumniSource
+
+    cal, staff = builder.cal, builder.staff
+    placements = list(
+        Placement.objects.filter(post__cycle=builder.archive)
+        .exclude(student_id=builder.demo_student.pk)
+        .select_related("student__user", "student")
+        .order_by("pk")
+    )
+    records = []
+    jobs = itertools.cycle(data.ALUMNI_JOBS)
+    for i, p in enumerate(placements[: len(placements) * 3 // 4]):
+        graduated = p.student.expected_graduation
+        if graduated.year <= YEAR:
+            activity, sector, employer, back = next(jobs)
+        else:
+            activity, sector, employer, back = AlumniActivity.STUDYING, "", p.student.university, False
+        by_staff = i == 1
+        records.append(
+            AlumniRecord(
+                student=p.student,
+                cycle=builder.archive,
+                graduation_year=graduated.year,
+                graduation_month=graduated.month,
+                activity=activity,
+                sector=sector,
+                employer=employer,
+                back_in_jinshan=back,
+                contact_consent=i % 3 != 2,
+                source=AlumniSource.STAFF if by_staff else AlumniSource.STUDENT,
+                recorded_by=staff if by_staff else p.student.user,
+                recorded_at=cal.at(3, 10 + i, 20),
+            )
+        )
+    AlumniRecord.objects.bulk_create(records)
+    builder.log(f"alumni {ARCHIVE_YEAR}: {len(records)} answers")
 
 
 #: What coordinators score applicants on (1–5 each), the same in both demo cycles.

@@ -445,7 +445,6 @@ UNIVERSITIES: list[tuple[str, bool]] = [
         "西南财经大学",
         "中南财经政法大学",
         "西交利物浦大学",
-        "宁波诺丁汉大学",
     ]
 ] + [
     (name, True)
@@ -633,4 +632,14 @@ REVIEW_NOTES = [
         "个人陈述较为笼统，未体现对岗位的了解。",
         "岗位期间有课程安排，时间难以保证。",
     ],
+]
+
+#: What the 2019 alumni who graduate in 2020 will do: (activity, sector, employer, back in Jinshan).
+ALUMNI_JOBS = [
+    ("working", "公共管理", "金山区人力资源和社会保障局", True),
+    ("working", "化工新材料", "上海金石化工新材料有限公司", True),
+    ("business", "乡村旅游", "枫泾农家乐民宿工作室", True),
+    ("working", "互联网", "上海某互联网科技有限公司", False),
+    ("working", "教育", "金山区朱泾第二中学", True),
+    ("studying", "", "复旦大学（硕士）", False),
 ]

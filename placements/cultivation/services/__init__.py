@@ -23,6 +23,13 @@ from .activities import (
     activity_signup_cancel,
     activity_transition,
 )
+from .alumni import (
+    ALUMNI_FIELDS,
+    alumni_record_answer,
+    alumni_record_by_staff,
+    alumni_survey_recipients,
+    alumni_survey_send,
+)
 from .assessment import (
     assessment_submit,
     cultivation_settings,
@@ -73,6 +80,7 @@ from .term_switch import (
 
 __all__ = [
     "ACTIVITY_MACHINE",
+    "ALUMNI_FIELDS",
     "ASSESSABLE_STATUSES",
     "LIVE_PLACEMENT_STATUSES",
     "PLACEMENT_MACHINE",
@@ -85,6 +93,10 @@ __all__ = [
     "activity_signup",
     "activity_signup_cancel",
     "activity_transition",
+    "alumni_record_answer",
+    "alumni_record_by_staff",
+    "alumni_survey_recipients",
+    "alumni_survey_send",
     "assessment_submit",
     "certificate_can_be_issued",
     "certificate_issue",

@@ -27,14 +27,13 @@ def demo_placement(year: int) -> Placement:
     )
 
 
-def test_demo_form_groups_dry_run_prints_18_to_27_groups_of_10_to_15(demo):
+def test_demo_form_groups_dry_run_prints_22_groups_of_10_to_15(demo):
     out = io.StringIO()
     call_command("form_groups", "--cycle", str(demo.pk), "--dry-run", stdout=out)
     sizes = [
         int(line.split(":")[1].split()[0]) for line in out.getvalue().splitlines() if line.strip().startswith("group")
     ]
-    assert 18 <= len(sizes) <= 27
-    assert all(10 <= s <= 15 for s in sizes)
+    assert sorted(sizes) == [12] * 16 + [13] * 6  # the article's 22 groups, 270 students
     assert Group.objects.filter(cycle=demo).count() == len(sizes)
 
 

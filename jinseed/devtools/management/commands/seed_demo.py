@@ -64,6 +64,10 @@ class Command(BaseCommand):
                 with connection.cursor() as cursor:
                     cursor.execute("PRAGMA cache_size = -262144")
             builder.build()
+        if connection.vendor == "postgresql":
+            # Fresh planner statistics: after a bulk load PostgreSQL would misjudge every join.
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
         elapsed = time.perf_counter() - started
         self.stdout.write(
             self.style.SUCCESS(f"Seeded “{TITLE}” and the archived “{ARCHIVE_TITLE}” in {elapsed:.1f} s:")

@@ -1,0 +1,13 @@
+from django.urls import path
+
+from placements.office import views
+
+app_name = "office"
+
+urlpatterns = [
+    path("office/", views.dashboard, name="dashboard"),
+    path("office/tables/<slug:table>.csv", views.dashboard_csv, name="dashboard_csv"),
+    path("office/alumni/", views.alumni_list, name="alumni_list"),
+    path("office/alumni/survey/", views.alumni_survey, name="alumni_survey"),
+    path("office/alumni/<int:pk>/", views.alumni_record, name="alumni_record"),
+]

@@ -1,0 +1,137 @@
+"""The programme office's pages: the statistics dashboard (with its CSV downloads) and the
+alumni list, where staff send the alumni survey and record answers learnt by other means.
+
+Programme staff only (``office.view_dashboard``, ``cultivation.manage_alumni``). The dashboard
+runs a fixed number of aggregate queries whatever the data size (``selectors``); its tables
+are built once (``tables``) for the page, the charts and the downloads alike.
+"""
+
+from defusedcsv import csv
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from jinseed.authz import rule_required
+from jinseed.errors import DomainError
+from placements.cultivation import services as cultivation
+from placements.cultivation.forms import AlumniRecordForm
+from placements.models import AlumniRecord, Placement
+from placements.office.filters import AlumniFilter
+from placements.office.selectors import dashboard_figures
+from placements.office.tables import FUNNEL_LABELS, dashboard_tables, growth_text
+from placements.selection.enums import PlacementStatus
+from positions.models import Cycle
+
+
+def _year(request) -> int | None:
+    value = request.GET.get("cycle", "")
+    return int(value) if value.isdigit() and len(value) == 4 else None
+
+
+@rule_required("office.view_dashboard")
+def dashboard(request):
+    data = dashboard_figures(_year(request))
+    context = {"data": data, "funnel_labels": FUNNEL_LABELS}
+    if data is not None:
+        context["tables"] = dashboard_tables(data)
+        context["growth"] = growth_text(data["cycle"]["growth"])
+    return render(request, "placements/office/dashboard.html", context)
+
+
+@rule_required("office.view_dashboard")
+def dashboard_csv(request, table: str):
+    """One of the dashboard's tables as CSV (UTF-8 with a BOM, so that Excel reads the Chinese)."""
+    data = dashboard_figures(_year(request))
+    found = next((t for t in dashboard_tables(data) if t.key == table), None) if data else None
+    if found is None:
+        raise Http404
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="jinseed-{data["cycle"]["year"]}-{table}.csv"'
+    response.write("\ufeff")
+    writer = csv.writer(response)
+    writer.writerow([str(c) for c in found.columns])
+    writer.writerows(found.rows)
+    return response
+
+
+def _completed_placements():
+    return (
+        Placement.objects.filter(status=PlacementStatus.COMPLETED)
+        .select_related("student__user", "post__unit", "post__cycle")
+        .order_by("-post__cycle__year", "student__legal_name", "pk")
+    )
+
+
+@rule_required("cultivation.manage_alumni")
+def alumni_list(request):
+    """Completed students with their alumni answers, filtered; 50 a page."""
+    filterset = AlumniFilter(request.GET or None, queryset=_completed_placements())
+    page = Paginator(filterset.qs, 50).get_page(request.GET.get("page"))
+    placements = list(page.object_list)
+    records = {
+        (r.student_id, r.cycle_id): r
+        for r in AlumniRecord.objects.filter(
+            student__in=[p.student_id for p in placements], cycle__in={p.post.cycle_id for p in placements}
+        ).select_related("recorded_by")
+    }
+    rows = [(p, records.get((p.student_id, p.post.cycle_id))) for p in placements]
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "filter": filterset,
+        "page": page,
+        "rows": rows,
+        "query": query.urlencode(),
+        "cycles": Cycle.objects.order_by("-year"),
+    }
+    return render(request, "placements/office/alumni_list.html", context)
+
+
+@rule_required("cultivation.manage_alumni")
+@require_POST
+def alumni_survey(request):
+    """Send the alumni survey of the chosen cycle to its completed students (once each)."""
+    year = request.POST.get("cycle", "")
+    cycle = get_object_or_404(Cycle, year=int(year)) if year.isdigit() and len(year) == 4 else None
+    if cycle is None:
+        raise Http404
+    try:
+        queued = cultivation.alumni_survey_send(cycle=cycle, actor=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request,
+            _(
+                "The alumni survey of %(cycle)s was queued for %(n)d students "
+                "(students sent it before are not sent it again)."
+            )
+            % {"cycle": cycle.title, "n": queued},
+        )
+    return redirect("office:alumni_list")
+
+
+@rule_required("cultivation.manage_alumni")
+def alumni_record(request, pk: int):
+    """Staff record (or correct) a completed student's answer; it is marked staff-recorded."""
+    placement = get_object_or_404(_completed_placements(), pk=pk)
+    record = AlumniRecord.objects.filter(student_id=placement.student_id, cycle_id=placement.post.cycle_id).first()
+    status = 200
+    if request.method == "POST":
+        form = AlumniRecordForm(request.POST, instance=record)
+        if form.is_valid():
+            try:
+                cultivation.alumni_record_by_staff(placement=placement, actor=request.user, data=form.cleaned_data)
+            except DomainError as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(request, _("The answer was recorded, marked as recorded by staff."))
+                return redirect("office:alumni_list")
+        status = 400
+    else:
+        form = AlumniRecordForm(instance=record)
+    context = {"placement": placement, "record": record, "form": form}
+    return render(request, "placements/office/alumni_record.html", context, status=status)

@@ -189,3 +189,30 @@ export_kind_register(
         filters=("cycle", "unit"),
     )
 )
+
+export_kind_register(
+    ExportKind(
+        name="alumni",
+        label=_("Alumni"),
+        description=_(
+            "The alumni answers: graduation, what they do now, where, back in Jinshan, consent to be "
+            "contacted, and whether the student answered or staff recorded it."
+        ),
+        columns=(
+            _c("Cycle", lambda r: r.cycle.title, width=30),
+            *_student_columns(lambda r: r.student),
+            _c("University", lambda r: r.student.university, width=24),
+            _c("Graduated (year)", lambda r: r.graduation_year, width=8),
+            _c("Graduated (month)", lambda r: r.graduation_month, width=8),
+            _c("Now", lambda r: r.get_activity_display()),
+            _c("Sector", lambda r: r.sector),
+            _c("Employer or school", lambda r: r.employer, width=24),
+            _c("Back in Jinshan", lambda r: r.back_in_jinshan, width=8),
+            _c("May be contacted", lambda r: r.contact_consent, width=8),
+            _c("Source", lambda r: r.get_source_display(), width=16),
+            _c("Recorded (Beijing time)", lambda r: r.recorded_at, width=18),
+        ),
+        rows=selectors.alumni_for_export,
+        filters=("cycle", "unit"),
+    )
+)

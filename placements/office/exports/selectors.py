@@ -5,11 +5,11 @@ Every selector takes the cleaned filter and ``unit``: the unit a coordinator is 
 says, so a coordinator's file never holds another unit's row.
 """
 
-from django.db.models import Avg, IntegerField, OuterRef, QuerySet, Subquery
+from django.db.models import Avg, Exists, IntegerField, OuterRef, QuerySet, Subquery
 
 from applicants.models import Application
 from jinseed.authz import is_programme_staff
-from placements.models import Assessment, Export, GroupMembership, Interview, Placement, Review
+from placements.models import AlumniRecord, Assessment, Export, GroupMembership, Interview, Placement, Review
 from positions.models import HostUnit
 
 
@@ -83,6 +83,25 @@ def assessments_for_export(filters: dict, unit: HostUnit | None) -> QuerySet[Ass
 
 
 # --- the exports themselves -------------------------------------------------------------------------
+
+
+def alumni_for_export(filters: dict, unit: HostUnit | None) -> QuerySet[AlumniRecord]:
+    """Alumni answers (the students' own and those staff recorded) with the student's contact.
+
+    A coordinator gets the alumni who were placed in their unit in the record's cycle.
+    """
+    qs = AlumniRecord.objects.select_related("student__user", "cycle", "recorded_by").order_by(
+        "cycle__year", "student__legal_name", "pk"
+    )
+    if filters.get("cycle"):
+        qs = qs.filter(cycle=filters["cycle"])
+    scope = unit.pk if unit is not None else filters.get("unit")
+    if scope:
+        placed_there = Placement.objects.filter(
+            student=OuterRef("student"), post__cycle=OuterRef("cycle"), post__unit=scope
+        )
+        qs = qs.filter(Exists(placed_there))
+    return qs
 
 
 def exports_recent_for_user(*, user, limit: int = 10) -> list[Export]:

@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from applicants.identity import mask_id_number
 from jinseed.audit.models import DataAccess
 from jinseed.jobs.services import job_execute
-from placements.models import Assessment, FinalGrade, Group, GroupMembership, Interview
+from placements.models import AlumniRecord, Assessment, FinalGrade, Group, GroupMembership, Interview
 from placements.office.exports import services
 from tests import factories
 from tests.placements.cultivation.helpers import make_placement
@@ -62,6 +62,20 @@ def placed(cycle):
     interview.interviewers.add(mentor.user)
     Interview.objects.create(application=b.application, starts_at=INTERVIEW_AT + dt.timedelta(hours=1))
     coordinator = factories.CoordinatorFactory(unit=unit_a)
+    for placement, back, source in ((a, True, "student"), (b, False, "staff")):
+        AlumniRecord.objects.create(
+            student=placement.student,
+            cycle=cycle,
+            graduation_year=2032,
+            graduation_month=6,
+            activity="working",
+            sector="=公共管理",
+            employer="金山区某街道",
+            back_in_jinshan=back,
+            contact_consent=back,
+            source=source,
+            recorded_at=INTERVIEW_AT,
+        )
     return {"cycle": cycle, "a": a, "b": b, "id_a": id_a, "coordinator": coordinator, "unit_a": unit_a}
 
 
@@ -145,7 +159,24 @@ def test_assessments_export_with_final_grade(placed, django_capture_on_commit_ca
     ]  # fmt: skip
 
 
-@pytest.mark.parametrize("kind", ["applicants", "placements", "groups", "interviews", "assessments"])
+def test_alumni_export_with_the_source_and_back_in_jinshan(placed, django_capture_on_commit_callbacks):
+    staff = factories.StaffFactory(is_superuser=False)
+
+    rows = _export(staff, "alumni", django_capture_on_commit_callbacks, cycle=placed["cycle"].pk)
+
+    assert rows[0] == [
+        "周期", "姓名", "性别", "身份证号", "手机", "邮箱", "学校", "毕业年份", "毕业月份", "现状",
+        "行业", "工作单位或学校", "回金山", "同意联系", "来源", "记录时间（北京时间）",
+    ]  # fmt: skip
+    assert [r[1] for r in rows[1:]] == ["'@林同学", "钱外单位"]
+    assert rows[1][3] == mask_id_number(placed["id_a"])
+    assert rows[1][7:] == [
+        "2032", "6", "就业", "'=公共管理", "金山区某街道", "是", "是", "学生本人填写", "2031-06-10 14:00",
+    ]  # fmt: skip
+    assert rows[2][12:15] == ["否", "否", "工作人员通过其他渠道记录"]
+
+
+@pytest.mark.parametrize("kind", ["applicants", "placements", "groups", "interviews", "assessments", "alumni"])
 def test_a_coordinators_export_of_every_kind_holds_only_their_unit(placed, kind, django_capture_on_commit_callbacks):
     rows = _export(placed["coordinator"].user, kind, django_capture_on_commit_callbacks)
 
@@ -156,7 +187,7 @@ def test_a_coordinators_export_of_every_kind_holds_only_their_unit(placed, kind,
     assert DataAccess.objects.get().row_count == len(rows) - 1
 
 
-@pytest.mark.parametrize("kind", ["applicants", "placements", "groups", "interviews", "assessments"])
+@pytest.mark.parametrize("kind", ["applicants", "placements", "groups", "interviews", "assessments", "alumni"])
 def test_the_export_reads_its_rows_in_a_fixed_number_of_queries(placed, kind):
     """The export, its count and its rows (the job's own progress writes aside, throttled to about
     one per percent) do not grow with the rows: 1 export row and 2 cost the same."""

@@ -8,6 +8,8 @@ PORT ?= 8000
 PYTEST_ARGS ?=
 # `make test` measures coverage and fails under the floor in pyproject.toml; COVERAGE= turns it off.
 COVERAGE ?= --cov --cov-report=term
+# Test processes (pytest-xdist): one per core; PYTEST_WORKERS=0 runs in this process alone.
+PYTEST_WORKERS ?= auto
 
 .PHONY: run test test-fast hooks test-browser lint format check translations makemessages bench clean worker beat
 
@@ -29,7 +31,7 @@ run: translations
 
 ## make test: the whole suite (browser tests too when Chromium is installed), with coverage
 test: translations
-	$(PY) -m pytest $(COVERAGE) $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(PYTEST_WORKERS) $(COVERAGE) $(PYTEST_ARGS)
 
 ## make test-fast: local runs on every core, keeping the test database between runs
 test-fast: translations

@@ -27,6 +27,6 @@ class PlacementsConfig(AppConfig):
         )
         job_kind_register(
             "privacy.personal_data_export",
-            handler="placements.privacy.export.personal_data_export_job",
+            handler="placements.privacy.services.export.personal_data_export_job",
             label=_("Copy of a student's personal data"),
         )

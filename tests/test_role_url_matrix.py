@@ -14,7 +14,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from placements.privacy.export import personal_data_link_token
+from placements.privacy.services.export import personal_data_link_token
 from tests.world import World, build_world
 
 pytestmark = pytest.mark.django_db

@@ -2,7 +2,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
-from django.db import IntegrityError, transaction
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -12,10 +11,10 @@ from django.views.decorators.http import require_POST
 from jinseed.authz import rule_required
 
 from .consents import consent_give
-from .enums import Role
-from .forms import DUPLICATE_ACCOUNT_MESSAGE, CodeForm, NewEmailForm, NewMobileForm, RegistrationForm
+from .forms import CodeForm, NewEmailForm, NewMobileForm, RegistrationForm
 from .middleware import SESSION_KEY, privacy_notice_accepted
-from .models import Consent, ContactVerification, User
+from .models import Consent, ContactVerification
+from .services import AccountError, user_language_set, user_register
 from .verification import VerificationError, verification_confirm, verification_pending, verification_send
 
 Channel = ContactVerification.Channel
@@ -45,17 +44,14 @@ def register(request):
     form = RegistrationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            with transaction.atomic():
-                user = User.objects.create_user(
-                    email=form.cleaned_data["email"],
-                    password=form.cleaned_data["password1"],
-                    mobile=form.cleaned_data["mobile"],
-                    role=Role.STUDENT,
-                    language=getattr(request, "LANGUAGE_CODE", "zh-hans") or "zh-hans",
-                )
-                consent_give(user=user, kind=Consent.Kind.PRIVACY_NOTICE)
-        except IntegrityError:  # the same address registered in the same instant
-            form.add_error(None, DUPLICATE_ACCOUNT_MESSAGE)
+            user = user_register(
+                email=form.cleaned_data["email"],
+                password=form.cleaned_data["password1"],
+                mobile=form.cleaned_data["mobile"],
+                language=getattr(request, "LANGUAGE_CODE", "zh-hans") or "zh-hans",
+            )
+        except AccountError as exc:
+            form.add_error(None, exc.message)
         else:
             login(request, user, backend="jinseed.accounts.backends.EmailOrMobileBackend")
             request.session[SESSION_KEY] = settings.PRIVACY_NOTICE_VERSION
@@ -78,10 +74,8 @@ def set_language(request):
     """Django's language switch, which also remembers the choice on the user's account so
     that their messages (email, SMS) arrive in it too."""
     response = i18n_views.set_language(request)
-    language = request.POST.get("language")
-    if request.user.is_authenticated and language in dict(settings.LANGUAGES) and request.user.language != language:
-        request.user.language = language
-        request.user.save(update_fields=["language"])
+    if request.user.is_authenticated:
+        user_language_set(user=request.user, language=request.POST.get("language", ""))
     return response
 
 

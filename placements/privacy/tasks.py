@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from .deletion import deletion_due_run
+from .services.deletion import deletion_due_run
 
 
 @shared_task(acks_late=True, ignore_result=True)

@@ -11,13 +11,12 @@ from django.views.decorators.http import require_POST
 
 from applicants.privacy.services import id_number_consent_withdraw
 from jinseed.accounts.consents import consent_list
-from jinseed.accounts.models import Consent
 from jinseed.authz import rule_required
 from jinseed.errors import DomainError
-from jinseed.jobs.models import Job
 
-from .deletion import deletion_request_cancel, deletion_request_create, deletion_request_open
-from .export import JOB_KIND, personal_data_export_start, personal_data_link_check
+from . import selectors
+from .services.deletion import deletion_request_cancel, deletion_request_create, deletion_request_open
+from .services.export import personal_data_export_start, personal_data_link_check
 
 
 @rule_required("privacy.manage_own_data")
@@ -28,10 +27,8 @@ def overview(request):
         "placements/privacy/overview.html",
         {
             "consents": consent_list(user=user),
-            "id_consent_active": Consent.objects.filter(
-                user=user, kind=Consent.Kind.ID_NUMBER, withdrawn_at__isnull=True
-            ).exists(),
-            "export_job": Job.objects.filter(kind=JOB_KIND, created_by=user).order_by("-created_at", "-id").first(),
+            "id_consent_active": selectors.id_number_consent_active(user=user),
+            "export_job": selectors.personal_data_copy_latest(user=user),
             "deletion": deletion_request_open(user=user),
             "grace_days": settings.ACCOUNT_DELETION_GRACE_DAYS,
             "link_days": settings.PERSONAL_DATA_LINK_DAYS,

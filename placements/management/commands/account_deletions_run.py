@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from placements.privacy.deletion import deletion_due_run
+from placements.privacy.services.deletion import deletion_due_run
 
 
 class Command(BaseCommand):

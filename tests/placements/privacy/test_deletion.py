@@ -15,7 +15,7 @@ from jinseed.accounts.models import ContactVerification
 from jinseed.notifications.models import Notification
 from placements.cultivation.certificates import certificate_code_new
 from placements.models import DeletionRequest, DeletionStatus
-from placements.privacy.deletion import DeletionError, deletion_request_cancel, deletion_request_create
+from placements.privacy.services.deletion import DeletionError, deletion_request_cancel, deletion_request_create
 from tests import factories
 from tests.world import build_world
 

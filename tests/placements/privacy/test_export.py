@@ -13,7 +13,7 @@ from django.urls import reverse
 from jinseed.audit.models import DataAccess
 from jinseed.jobs.models import Job
 from jinseed.notifications.models import Notification
-from placements.privacy.export import JOB_KIND
+from placements.privacy.services.export import JOB_KIND
 from tests.world import build_world
 
 pytestmark = pytest.mark.django_db

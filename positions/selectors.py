@@ -1,6 +1,7 @@
 """Reusable reads for cycles and posts."""
 
 from django.db.models import Count, Q, QuerySet
+from django.shortcuts import get_object_or_404
 
 from .enums import CycleStatus, PostStatus
 from .models import Cycle, Post, UnitCoordinator
@@ -49,3 +50,12 @@ def post_get_public(*, pk: int) -> Post | None:
 def coordinator_with_unit(*, user) -> UnitCoordinator | None:
     """The user's coordinator record and its unit, in one query (``None`` if they have none)."""
     return UnitCoordinator.objects.select_related("unit").filter(user=user).first()
+
+
+def cycles_newest_first() -> QuerySet[Cycle]:
+    return Cycle.objects.order_by("-year")
+
+
+def cycle_by_year(*, year: int) -> Cycle:
+    """The cycle of ``year`` (404 when there is none)."""
+    return get_object_or_404(Cycle, year=year)

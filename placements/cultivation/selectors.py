@@ -11,6 +11,7 @@ from placements.cultivation.rules import is_mentor
 from placements.models import (
     Activity,
     ActivitySignup,
+    AlumniRecord,
     Certificate,
     CommitteeRole,
     Feedback,
@@ -21,6 +22,7 @@ from placements.models import (
     Placement,
     TermSwitchRequest,
 )
+from placements.selection.enums import PlacementStatus
 from positions.models import Cycle
 from positions.rules import is_unit_coordinator
 
@@ -185,5 +187,29 @@ def cycle_onboarding_item_get(*, cycle_id: int, pk: int) -> OnboardingItem:
     return get_object_or_404(OnboardingItem, pk=pk, cycle_id=cycle_id)
 
 
-def cycle_by_year(*, year: int) -> Cycle:
-    return get_object_or_404(Cycle, year=year)
+def student_alumni_records(*, student) -> dict[int, AlumniRecord]:
+    """The student's alumni answers, by cycle id."""
+    return {r.cycle_id: r for r in AlumniRecord.objects.filter(student=student)}
+
+
+def completed_placements() -> QuerySet[Placement]:
+    """Completed placements, newest cycle first: the students the alumni list follows."""
+    return (
+        Placement.objects.filter(status=PlacementStatus.COMPLETED)
+        .select_related("student__user", "post__unit", "post__cycle")
+        .order_by("-post__cycle__year", "student__legal_name", "pk")
+    )
+
+
+def alumni_records_for(*, placements) -> dict[tuple[int, int], AlumniRecord]:
+    """The alumni answers of these placements' students and cycles, by (student id, cycle id)."""
+    return {
+        (r.student_id, r.cycle_id): r
+        for r in AlumniRecord.objects.filter(
+            student__in=[p.student_id for p in placements], cycle__in={p.post.cycle_id for p in placements}
+        ).select_related("recorded_by")
+    }
+
+
+def alumni_record_of(*, placement: Placement) -> AlumniRecord | None:
+    return AlumniRecord.objects.filter(student_id=placement.student_id, cycle_id=placement.post.cycle_id).first()

@@ -33,8 +33,8 @@ from placements.cultivation.forms import (
     TermSwitchForm,
     VerifyForm,
 )
-from placements.models import AlumniRecord
 from placements.selection.enums import PLACEMENT_TRANSITIONS, PlacementStatus
+from positions.selectors import cycle_by_year
 
 
 def _back_url(request, placement) -> str:
@@ -441,7 +441,7 @@ def verify(request, code: str = ""):
 
 def forum(request, year: int):
     """The cycle's adopted suggestions and what was done about them (no names)."""
-    cycle = selectors.cycle_by_year(year=year)
+    cycle = cycle_by_year(year=year)
     return render(
         request,
         "placements/cultivation/forum.html",
@@ -458,7 +458,7 @@ def _own_completed_placements(request):
     if profile is None:
         return [], {}
     placements = [p for p in selectors.student_placements(student=profile) if p.status == PlacementStatus.COMPLETED]
-    records = {r.cycle_id: r for r in AlumniRecord.objects.filter(student=profile)}
+    records = selectors.student_alumni_records(student=profile)
     return placements, records
 
 

@@ -16,14 +16,13 @@ from django.views.decorators.http import require_POST
 
 from jinseed.authz import rule_required
 from jinseed.errors import DomainError
+from placements.cultivation import selectors as cultivation_selectors
 from placements.cultivation import services as cultivation
 from placements.cultivation.forms import AlumniRecordForm
-from placements.models import AlumniRecord, Placement
 from placements.office.filters import AlumniFilter
 from placements.office.selectors import dashboard_figures
 from placements.office.tables import FUNNEL_LABELS, dashboard_tables, growth_text
-from placements.selection.enums import PlacementStatus
-from positions.models import Cycle
+from positions.selectors import cycle_by_year, cycles_newest_first
 
 
 def _year(request) -> int | None:
@@ -57,26 +56,13 @@ def dashboard_csv(request, table: str):
     return response
 
 
-def _completed_placements():
-    return (
-        Placement.objects.filter(status=PlacementStatus.COMPLETED)
-        .select_related("student__user", "post__unit", "post__cycle")
-        .order_by("-post__cycle__year", "student__legal_name", "pk")
-    )
-
-
 @rule_required("cultivation.manage_alumni")
 def alumni_list(request):
     """Completed students with their alumni answers, filtered; 50 a page."""
-    filterset = AlumniFilter(request.GET or None, queryset=_completed_placements())
+    filterset = AlumniFilter(request.GET or None, queryset=cultivation_selectors.completed_placements())
     page = Paginator(filterset.qs, 50).get_page(request.GET.get("page"))
     placements = list(page.object_list)
-    records = {
-        (r.student_id, r.cycle_id): r
-        for r in AlumniRecord.objects.filter(
-            student__in=[p.student_id for p in placements], cycle__in={p.post.cycle_id for p in placements}
-        ).select_related("recorded_by")
-    }
+    records = cultivation_selectors.alumni_records_for(placements=placements)
     rows = [(p, records.get((p.student_id, p.post.cycle_id))) for p in placements]
     query = request.GET.copy()
     query.pop("page", None)
@@ -85,7 +71,7 @@ def alumni_list(request):
         "page": page,
         "rows": rows,
         "query": query.urlencode(),
-        "cycles": Cycle.objects.order_by("-year"),
+        "cycles": cycles_newest_first(),
     }
     return render(request, "placements/office/alumni_list.html", context)
 
@@ -95,7 +81,7 @@ def alumni_list(request):
 def alumni_survey(request):
     """Send the alumni survey of the chosen cycle to its completed students (once each)."""
     year = request.POST.get("cycle", "")
-    cycle = get_object_or_404(Cycle, year=int(year)) if year.isdigit() and len(year) == 4 else None
+    cycle = cycle_by_year(year=int(year)) if year.isdigit() and len(year) == 4 else None
     if cycle is None:
         raise Http404
     try:
@@ -117,8 +103,8 @@ def alumni_survey(request):
 @rule_required("cultivation.manage_alumni")
 def alumni_record(request, pk: int):
     """Staff record (or correct) a completed student's answer; it is marked staff-recorded."""
-    placement = get_object_or_404(_completed_placements(), pk=pk)
-    record = AlumniRecord.objects.filter(student_id=placement.student_id, cycle_id=placement.post.cycle_id).first()
+    placement = get_object_or_404(cultivation_selectors.completed_placements(), pk=pk)
+    record = cultivation_selectors.alumni_record_of(placement=placement)
     status = 200
     if request.method == "POST":
         form = AlumniRecordForm(request.POST, instance=record)

@@ -322,7 +322,3 @@ def student_application_get(*, student, pk: int) -> Application:
 
 def self_booking_slot_get(*, pk: int) -> InterviewSlot:
     return get_object_or_404(InterviewSlot, pk=pk, self_booking=True)
-
-
-def cycles_newest_first() -> QuerySet[Cycle]:
-    return Cycle.objects.order_by("-year")

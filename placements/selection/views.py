@@ -41,7 +41,7 @@ from placements.selection.forms import (
     SlotForm,
 )
 from positions.enums import CycleStatus
-from positions.selectors import coordinator_with_unit, cycle_current
+from positions.selectors import coordinator_with_unit, cycle_current, cycles_newest_first
 from positions.workspace_forms import PostProposalForm
 
 
@@ -597,7 +597,7 @@ def offer_decline(request, pk: int):
 
 @staff_required
 def selection_overview(request):
-    cycles = selectors.cycles_newest_first()
+    cycles = cycles_newest_first()
     cycle = next((c for c in cycles if str(c.pk) == request.GET.get("cycle")), None) or cycle_current()
     context = {"cycles": cycles, "cycle": cycle}
     if cycle is not None:
@@ -610,7 +610,7 @@ def selection_overview(request):
 @require_POST
 def selection_close(request, pk: int):
     """Staff end the cycle's selection (see ``services.cycle_selection_close``)."""
-    cycle = get_object_or_404(selectors.cycles_newest_first(), pk=pk)
+    cycle = get_object_or_404(cycles_newest_first(), pk=pk)
     return action_submit(
         request,
         lambda: services.cycle_selection_close(cycle=cycle, actor=request.user),

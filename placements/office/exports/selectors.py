@@ -10,7 +10,7 @@ from django.db.models import Avg, Exists, IntegerField, OuterRef, QuerySet, Subq
 from applicants.models import Application
 from jinseed.authz import is_programme_staff
 from placements.models import AlumniRecord, Assessment, Export, GroupMembership, Interview, Placement, Review
-from positions.models import HostUnit
+from positions.models import Cycle, HostUnit
 
 
 def _scoped(qs: QuerySet, filters: dict, unit: HostUnit | None, *, cycle: str, unit_path: str, status: str = "status"):
@@ -117,3 +117,10 @@ def export_get_for_user(*, user, pk: int) -> Export | None:
     if export.created_by_id == user.pk or is_programme_staff(user):
         return export
     return None
+
+
+def export_filter_objects(*, filters: dict) -> tuple[Cycle | None, HostUnit | None]:
+    """The cycle and unit an export was filtered by, to name them on its page."""
+    cycle = Cycle.objects.filter(pk=filters["cycle"]).first() if filters.get("cycle") else None
+    unit = HostUnit.objects.filter(pk=filters["unit"]).first() if filters.get("unit") else None
+    return cycle, unit

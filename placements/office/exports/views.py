@@ -8,7 +8,6 @@ from django.views.decorators.http import require_http_methods
 
 from jinseed.authz import can, rule_required
 from jinseed.errors import DomainError
-from positions.models import Cycle, HostUnit
 
 from . import selectors, services
 from .forms import ExportForm
@@ -74,8 +73,7 @@ def export_detail(request, pk: int):
         raise Http404
     kind = export_kind_get(export.kind)
     filters = export.filters
-    cycle = Cycle.objects.filter(pk=filters["cycle"]).first() if filters.get("cycle") else None
-    unit = HostUnit.objects.filter(pk=filters["unit"]).first() if filters.get("unit") else None
+    cycle, unit = selectors.export_filter_objects(filters=filters)
     status_label = dict(kind.status_choices).get(filters.get("status"), "") if kind else ""
     back = "office_exports:staff" if can("office.export_all", request.user) else "office_exports:unit"
     return render(

@@ -72,6 +72,9 @@ TARGETS = {
     "placements:offer_accept": lambda w: {"pk": w.b.offer.pk},
     "placements:offer_decline": lambda w: {"pk": w.b.offer.pk},
     "placements:selection_close": lambda w: {"pk": w.cycle.pk},
+    "placements:allocation": lambda w: {"pk": w.cycle.pk},
+    "placements:allocation_preview": lambda w: {"pk": w.cycle.pk},
+    "placements:allocation_confirm": lambda w: {"pk": w.allocation.pk},
 }
 
 #: A few admin change pages (the admin is staff-only; others are sent to its login).

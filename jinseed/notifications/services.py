@@ -26,6 +26,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
+from jinseed.bulk import bulk_insert
+
 from .enums import Channel, NotificationStatus
 from .errors import NotificationContextError
 from .kinds import KINDS
@@ -173,7 +175,7 @@ def notification_queue_many(
     messages: Sequence[QueuedMessage],
     channels: Iterable[str] | None = None,
     send_after: dt.datetime | None = None,
-) -> list[Notification]:
+) -> list[tuple[int, int]]:
     """``notification_queue`` for many recipients at once, in a fixed number of queries.
 
     Same contract as queueing each message alone — every context is checked against
@@ -183,7 +185,7 @@ def notification_queue_many(
     rows are written with one bulk insert. A row queued concurrently for the same event
     makes the insert (and the caller's transaction) fail instead of being skipped: callers
     hold the locks that make that impossible (the students' rows, a cycle's status).
-    Returns the rows created.
+    Returns (id, recipient id) of each row created.
     """
     if not messages:
         return []
@@ -241,24 +243,39 @@ def notification_queue_many(
                 continue
             live.add(key)
             rows.append(
-                Notification(
-                    recipient_id=message.recipient_id,
-                    channel=channel,
-                    kind=kind,
-                    context=plain,
-                    language=language or settings.LANGUAGE_CODE,
-                    event_key=message.event_key,
-                    send_after=due,
-                    created_at=now,
-                    updated_at=now,
+                (
+                    message.recipient_id,
+                    channel,
+                    kind,
+                    plain,
+                    language or settings.LANGUAGE_CODE,
+                    message.event_key,
+                    NotificationStatus.QUEUED,
+                    due,
+                    now,
+                    now,
                 )
             )
-    created = Notification.objects.bulk_create(rows, batch_size=5000)
-    if due <= now:
-        ready = [row.pk for row in created]
-        if ready:
-            transaction.on_commit(lambda: notification_publish(notification_ids=ready), robust=True)
-    return created
+    ids = bulk_insert(
+        Notification,
+        [
+            "recipient_id",
+            "channel",
+            "kind",
+            "context",
+            "language",
+            "event_key",
+            "status",
+            "send_after",
+            "created_at",
+            "updated_at",
+        ],
+        rows,
+        returning_ids=True,
+    )
+    if due <= now and ids:
+        transaction.on_commit(lambda: notification_publish(notification_ids=ids), robust=True)
+    return [(pk, row[0]) for pk, row in zip(ids, rows, strict=True)]
 
 
 def notification_cancel(

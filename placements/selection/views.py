@@ -28,7 +28,7 @@ from applicants.enums import ApplicationStatus
 from applicants.models import Application
 from jinseed.authz import can, rule_required
 from jinseed.errors import DomainError
-from placements.models import InterviewSlot, Offer
+from placements.models import AllocationRound, InterviewSlot, Offer
 from placements.selection import selectors, services
 from placements.selection.enums import OfferStatus
 from placements.selection.forms import (
@@ -660,3 +660,41 @@ def selection_close(request, pk: int):
             },
         )
     return redirect(f"{reverse('placements:overview')}?cycle={cycle.pk}")
+
+
+# --- staff: the district-wide allocation round ------------------------------------------------------
+
+allocation_required = rule_required("selection.allocate")
+
+
+def _allocation_page(request, cycle: Cycle, *, status: int = 200):
+    context = {"cycle": cycle, **selectors.allocation_overview(cycle=cycle)}
+    return render(request, "placements/selection/allocation.html", context, status=status)
+
+
+@allocation_required
+def allocation(request, pk: int):
+    """The cycle's allocation: the latest preview (who gets what), its job's progress, confirm."""
+    return _allocation_page(request, get_object_or_404(Cycle, pk=pk))
+
+
+@allocation_required
+@require_POST
+def allocation_preview(request, pk: int):
+    cycle = get_object_or_404(Cycle, pk=pk)
+    try:
+        services.allocation_preview_start(cycle=cycle, actor=request.user)
+    except DomainError as exc:
+        _error(request, exc)
+    return redirect("placements:allocation", pk=cycle.pk)
+
+
+@allocation_required
+@require_POST
+def allocation_confirm(request, pk: int):
+    allocation = get_object_or_404(AllocationRound.objects.select_related("cycle"), pk=pk)
+    try:
+        services.allocation_confirm_start(allocation=allocation, actor=request.user)
+    except DomainError as exc:
+        _error(request, exc)
+    return redirect("placements:allocation", pk=allocation.cycle_id)

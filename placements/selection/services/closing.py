@@ -122,7 +122,7 @@ def _not_selected_queue(*, cycle: Cycle, student_ids: set[int], at) -> int:
         if pk in wanted
     ]
     rows = notification_queue_many(kind="not_selected", messages=messages, send_after=release_time(cycle, at))
-    return len({row.recipient_id for row in rows})
+    return len({recipient for _pk, recipient in rows})
 
 
 #: Kinds queued with ``send_after=Cycle.announcement_at`` while a cycle's results are held.

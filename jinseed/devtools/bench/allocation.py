@@ -251,8 +251,15 @@ def build_posts(cycle: Cycle, n: int, capacities: dict[int, int] | None = None) 
 @transaction.atomic
 def build_allocation_cycle(*, n_students: int, n_posts: int, prefs: int, seed: int) -> tuple[Cycle, MatchingInstance]:
     """A cycle where every student applied to ``prefs`` posts and was interviewed on each;
-    each post ranked ~80 % of its applicants (``random_instance``)."""
-    instance = random_instance(n_students, n_posts, prefs, seed)
+    each post ranked ~80 % of its applicants (``random_instance``). Returns the cycle and the
+    instance it holds, in the instance's ids (students and posts numbered from 1)."""
+    drawn = random_instance(n_students, n_posts, prefs, seed)
+    # A post always has a headcount of at least 1: a drawn capacity 0 becomes 1.
+    instance = MatchingInstance(
+        preferences=drawn.preferences,
+        rankings=drawn.rankings,
+        capacities={post: max(capacity, 1) for post, capacity in drawn.capacities.items()},
+    )
     cycle = bench_cycle(f"{n_students}x{n_posts}")
     students = build_students(cycle, n_students)
     posts = build_posts(cycle, n_posts, dict(instance.capacities))

@@ -194,15 +194,15 @@ def notification_queue_many(
     spec_keys = None
     plain_contexts = []
     for message in messages:
-        # The full check (JSON, dates) on every context whose keys differ from the last one's,
-        # and on all of them when a value is not a plain string: what a caller builds in a loop
-        # has the same shape, and plain strings need no normalising beyond the date checks.
+        # The full check (keys, JSON, dates) on the first context and on every one whose keys
+        # differ from the last checked one's or that holds anything but strings; a context of
+        # the same keys and plain strings only (what a caller builds in one loop) needs no
+        # normalising, and its dates come from the same code as the checked one's.
         keys = message.context.keys()
         if spec_keys is None or keys != spec_keys or not all(type(v) is str for v in message.context.values()):
             plain_contexts.append(notification_context_validate(kind=kind, context=message.context))
             spec_keys = keys
         else:
-            _check_dates(kind, message.context)
             plain_contexts.append(message.context)
     candidates = list(dict.fromkeys(channels)) if channels is not None else list(DEFAULT_CHANNELS)
     for channel in candidates:

@@ -239,9 +239,7 @@ def test_staff_preview_and_confirm_from_the_page(client, cycle, three, staff_use
     # Confirming again is refused with a message and makes nothing.
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("placements:allocation_confirm", args=[preview.pk]), follow=True)
-    assert "This allocation has already been confirmed: its offers were made." in [
-        str(m) for m in response.context["messages"]
-    ]
+    assert [str(m) for m in response.context["messages"]] == ["该分配已确认，录用通知已发出。"]
     assert Offer.objects.count() == 2
 
 
@@ -254,9 +252,11 @@ def test_staff_page_shows_a_changed_ranking_refusal(
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("placements:allocation_confirm", args=[preview.pk]))
     job = Job.objects.get(kind="placements.allocation_confirm")
-    assert job.status == "failed"
+    refusal = "自运行此预览以来，排名、志愿或空余名额已有变化。请重新运行预览，核对后再确认新的预览。"
+    assert (job.status, job.error) == ("failed", refusal)
     body = client.get(reverse("placements:allocation", args=[cycle.pk])).content.decode()
-    assert "Run the preview again" in body
+    assert refusal in body
+    assert "重新运行预览" in body  # the preview button, to run it again
     assert Offer.objects.count() == 0
 
 

@@ -9,7 +9,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from applicants.enums import ApplicationStatus as S
 from applicants.models import Application
@@ -120,7 +120,7 @@ def test_allocation_ranking_change_after_the_preview_is_refused(cycle, three, st
         Application.objects.filter(post=three["b"]).order_by("-selection_rank").values_list("pk", flat=True)
     )
     services.post_ranking_set(post=three["b"], ordered_application_ids=ranked_b, actor=coordinator.user)
-    with pytest.raises(services.AllocationError) as err:
+    with translation.override("en"), pytest.raises(services.AllocationError) as err:
         services.allocation_confirm(allocation=preview, actor=staff_user)
     assert err.value.code == "inputs_changed"
     assert err.value.message == (

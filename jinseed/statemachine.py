@@ -274,19 +274,16 @@ def status_change_audit(model: type[models.Model]) -> AuditWriter:
         from django.contrib.contenttypes.models import ContentType
 
         from jinseed.audit.models import StatusChange
+        from jinseed.bulk import bulk_insert
 
         content_type = ContentType.objects.get_for_model(model)
-        StatusChange.objects.bulk_create(
-            StatusChange(
-                content_type=content_type,
-                object_id=c.pk,
-                from_status=c.from_status,
-                to_status=c.to_status,
-                actor=c.actor if getattr(c.actor, "pk", None) else None,
-                reason=c.reason,
-                at=c.at,
-            )
-            for c in changes
+        bulk_insert(
+            StatusChange,
+            ["content_type_id", "object_id", "from_status", "to_status", "actor_id", "reason", "at"],
+            [
+                (content_type.pk, c.pk, c.from_status, c.to_status, getattr(c.actor, "pk", None), str(c.reason), c.at)
+                for c in changes
+            ],
         )
 
     return write

@@ -30,3 +30,13 @@ class PlacementsConfig(AppConfig):
             handler="placements.privacy.services.export.personal_data_export_job",
             label=_("Copy of a student's personal data"),
         )
+        job_kind_register(
+            "placements.allocation_preview",
+            handler="placements.selection.services.allocation.allocation_preview_job",
+            label=_("Allocation preview"),
+        )
+        job_kind_register(
+            "placements.allocation_confirm",
+            handler="placements.selection.services.allocation.allocation_confirm_job",
+            label=_("Allocation confirmation"),
+        )

@@ -81,6 +81,9 @@ TARGETS = {
     "privacy:copy_download": lambda w: {
         "token": personal_data_link_token(job=w.b.job, user=w.b.student.user),
     },
+    "placements:allocation": lambda w: {"pk": w.cycle.pk},
+    "placements:allocation_preview": lambda w: {"pk": w.cycle.pk},
+    "placements:allocation_confirm": lambda w: {"pk": w.allocation.pk},
 }
 
 #: A few admin change pages (the admin is staff-only; others are sent to its login).

@@ -45,6 +45,7 @@ def test_every_status_field_of_our_apps_belongs_to_a_machine():
     assert with_status == sorted(
         [
             "Activity",
+            "AllocationRound",
             "Application",
             "Cycle",
             "DeletionRequest",

@@ -21,6 +21,7 @@ from placements.cultivation.enums import ActivityKind, ActivityStatus, Checklist
 from placements.models import (
     Activity,
     ActivitySignup,
+    AllocationRound,
     AlumniRecord,
     Assessment,
     Certificate,
@@ -83,6 +84,8 @@ class World:
     item: object
     activity: object
     sides: dict[str, Side]
+    #: A previewed allocation round of the cycle (staff only).
+    allocation: object = None
 
     @property
     def a(self) -> Side:
@@ -290,4 +293,13 @@ def build_world() -> World:
     )
     sides = {key: _side(key, cycle, criterion, staff) for key in SIDES}
     ActivitySignup.objects.create(activity=activity, placement=sides["b"].placement)
-    return World(cycle=cycle, staff=staff, criterion=criterion, item=item, activity=activity, sides=sides)
+    allocation = AllocationRound.objects.create(cycle=cycle, fingerprint="0" * 64, created_by=staff)
+    return World(
+        cycle=cycle,
+        staff=staff,
+        criterion=criterion,
+        item=item,
+        activity=activity,
+        sides=sides,
+        allocation=allocation,
+    )

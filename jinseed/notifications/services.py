@@ -16,13 +16,17 @@ publishes it when that time comes, and until then it can be cancelled or replace
 import datetime as dt
 import json
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
+
+from jinseed.bulk import bulk_insert
 
 from .enums import Channel, NotificationStatus
 from .errors import NotificationContextError
@@ -89,16 +93,20 @@ def notification_channels_for(*, recipient, kind: str, requested: Iterable[str] 
         if channel not in Channel.values:
             raise NotificationContextError(f"Unknown channel {channel!r}")
     preference = NotificationPreference.objects.filter(user=recipient).first() or NotificationPreference(user=recipient)
-    decision = KINDS[kind].decision
-    chosen = []
-    for channel in candidates:
-        if (
-            channel == Channel.INBOX
-            or (channel == Channel.EMAIL and (preference.email or decision))
-            or (channel == Channel.SMS and preference.sms and recipient.mobile)
-        ):
-            chosen.append(channel)
-    return chosen
+    return _channels_chosen(
+        candidates, email=preference.email, sms=preference.sms, mobile=recipient.mobile, decision=KINDS[kind].decision
+    )
+
+
+def _channels_chosen(candidates: list[str], *, email: bool, sms: bool, mobile, decision: bool) -> list[str]:
+    """The rule of ``notification_channels_for`` on plain values (shared with the bulk queue)."""
+    return [
+        channel
+        for channel in candidates
+        if channel == Channel.INBOX
+        or (channel == Channel.EMAIL and (email or decision))
+        or (channel == Channel.SMS and sms and mobile)
+    ]
 
 
 def notification_queue(
@@ -152,29 +160,169 @@ def notification_queue(
     return rows
 
 
+@dataclass(frozen=True, slots=True)
+class QueuedMessage:
+    """One message of ``notification_queue_many``: to whom (a user id), what, and which event."""
+
+    recipient_id: int
+    context: dict
+    event_key: str
+
+
+def notification_queue_many(
+    *,
+    kind: str,
+    messages: Sequence[QueuedMessage],
+    channels: Iterable[str] | None = None,
+    send_after: dt.datetime | None = None,
+) -> list[tuple[int, int]]:
+    """``notification_queue`` for many recipients at once, in a fixed number of queries.
+
+    Same contract as queueing each message alone — every context is checked against
+    ``kind``, channels follow each user's choice, an event already live for a recipient and
+    channel is not repeated, delivery is published once the caller's transaction commits —
+    but the users, their preferences and the live rows are read in one query each and the new
+    rows are written with one bulk insert. A row queued concurrently for the same event
+    makes the insert (and the caller's transaction) fail instead of being skipped: callers
+    hold the locks that make that impossible (the students' rows, a cycle's status).
+    Returns (id, recipient id) of each row created.
+    """
+    if not messages:
+        return []
+    if send_after is not None and timezone.is_naive(send_after):
+        raise NotificationContextError("send_after must be an aware datetime")
+    spec_keys = None
+    plain_contexts = []
+    for message in messages:
+        # The full check (keys, JSON, dates) on the first context and on every one whose keys
+        # differ from the last checked one's or that holds anything but strings; a context of
+        # the same keys and plain strings only (what a caller builds in one loop) needs no
+        # normalising, and its dates come from the same code as the checked one's.
+        keys = message.context.keys()
+        if spec_keys is None or keys != spec_keys or not all(type(v) is str for v in message.context.values()):
+            plain_contexts.append(notification_context_validate(kind=kind, context=message.context))
+            spec_keys = keys
+        else:
+            plain_contexts.append(message.context)
+    candidates = list(dict.fromkeys(channels)) if channels is not None else list(DEFAULT_CHANNELS)
+    for channel in candidates:
+        if channel not in Channel.values:
+            raise NotificationContextError(f"Unknown channel {channel!r}")
+    recipient_ids = list({m.recipient_id for m in messages})
+    users = {
+        pk: (language, mobile)
+        for pk, language, mobile in get_user_model()
+        .objects.filter(pk__in=recipient_ids)
+        .values_list("pk", "language", "mobile")
+    }
+    preferences = {
+        user_id: (email, sms)
+        for user_id, email, sms in NotificationPreference.objects.filter(user_id__in=recipient_ids).values_list(
+            "user_id", "email", "sms"
+        )
+    }
+    live = set(
+        Notification.objects.filter(recipient_id__in=recipient_ids, kind=kind)
+        .exclude(status=NotificationStatus.CANCELLED)
+        .values_list("recipient_id", "channel", "event_key")
+    )
+    decision = KINDS[kind].decision
+    default_preference = (
+        NotificationPreference._meta.get_field("email").default,
+        NotificationPreference._meta.get_field("sms").default,
+    )
+    now = timezone.now()
+    due = send_after or now
+    rows = []
+    for message, plain in zip(messages, plain_contexts, strict=True):
+        language, mobile = users[message.recipient_id]
+        email, sms = preferences.get(message.recipient_id, default_preference)
+        for channel in _channels_chosen(candidates, email=email, sms=sms, mobile=mobile, decision=decision):
+            key = (message.recipient_id, channel, message.event_key)
+            if key in live:
+                continue
+            live.add(key)
+            rows.append(
+                (
+                    message.recipient_id,
+                    channel,
+                    kind,
+                    plain,
+                    language or settings.LANGUAGE_CODE,
+                    message.event_key,
+                    NotificationStatus.QUEUED,
+                    due,
+                    now,
+                    now,
+                )
+            )
+    ids = bulk_insert(
+        Notification,
+        [
+            "recipient_id",
+            "channel",
+            "kind",
+            "context",
+            "language",
+            "event_key",
+            "status",
+            "send_after",
+            "created_at",
+            "updated_at",
+        ],
+        rows,
+        returning_ids=True,
+    )
+    if due <= now and ids:
+        transaction.on_commit(lambda: notification_publish(notification_ids=ids), robust=True)
+    return [(pk, row[0]) for pk, row in zip(ids, rows, strict=True)]
+
+
 def notification_cancel(
     *,
     recipient=None,
     event_key: str | None = None,
     event_key_prefix: str | None = None,
+    event_keys: Iterable[str] | None = None,
     notification_ids: Iterable[int] | None = None,
 ) -> int:
     """Cancel QUEUED rows (superseded events, or rows staff picked); returns how many.
 
+    ``event_keys`` cancels many events at once (whatever the recipient, unless one is given).
     A row already claimed by a worker (SENDING) or sent is left alone: it is on its way.
     """
-    if event_key is None and event_key_prefix is None and notification_ids is None:
-        raise NotificationContextError("notification_cancel needs event_key, event_key_prefix or notification_ids")
+    if event_key is None and event_key_prefix is None and notification_ids is None and event_keys is None:
+        raise NotificationContextError(
+            "notification_cancel needs event_key, event_key_prefix, event_keys or notification_ids"
+        )
     qs = Notification.objects.filter(status=NotificationStatus.QUEUED)
     if recipient is not None:
         qs = qs.filter(recipient=recipient)
     if event_key is not None:
         qs = qs.filter(event_key=event_key)
+    if event_keys is not None:
+        qs = qs.filter(event_key__in=list(event_keys))
     if event_key_prefix is not None:
         qs = qs.filter(event_key__startswith=event_key_prefix)
     if notification_ids is not None:
         qs = qs.filter(pk__in=list(notification_ids))
     return OUTBOX.move_many(qs, NotificationStatus.CANCELLED)
+
+
+def notification_cancel_under(*, prefixes: Iterable[str], recipient_ids: Iterable[int]) -> int:
+    """Cancel the QUEUED rows of ``recipient_ids`` whose event key starts with one of
+    ``prefixes``, for many events at once (two queries, whatever their number)."""
+    wanted = set(prefixes)
+    if not wanted:
+        return 0
+    lengths = sorted({len(prefix) for prefix in wanted})
+    candidates = Notification.objects.filter(
+        status=NotificationStatus.QUEUED, recipient_id__in=list(set(recipient_ids))
+    ).values_list("pk", "event_key")
+    ids = [pk for pk, key in candidates if any(key[:n] in wanted for n in lengths)]
+    if not ids:
+        return 0
+    return OUTBOX.move_many(Notification.objects.filter(pk__in=ids), NotificationStatus.CANCELLED)
 
 
 @transaction.atomic

@@ -5,6 +5,7 @@ an accepted offer creates. ``cultivation``: what hangs off a placement, from onb
 the certificate. One app (``placements``), so both halves share one set of migrations.
 """
 
+from placements.models.allocation import AllocationRound
 from placements.models.alumni import AlumniRecord, CycleStatistics
 from placements.models.cultivation import (
     Activity,
@@ -39,6 +40,7 @@ from placements.models.selection import (
 __all__ = [
     "Activity",
     "ActivitySignup",
+    "AllocationRound",
     "AlumniRecord",
     "Assessment",
     "Certificate",

@@ -2,7 +2,17 @@ from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from placements.models import Interview, InterviewSlot, Mentor, Offer, Placement, Review, ReviewCriterion, ReviewScore
+from placements.models import (
+    AllocationRound,
+    Interview,
+    InterviewSlot,
+    Mentor,
+    Offer,
+    Placement,
+    Review,
+    ReviewCriterion,
+    ReviewScore,
+)
 
 
 @admin.register(Mentor)
@@ -103,6 +113,25 @@ class OfferAdmin(admin.ModelAdmin):
     search_fields = ["student__legal_name", "post__title", "post__unit__name"]
     list_select_related = ["student", "post__unit"]
     date_hierarchy = "made_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(AllocationRound)
+class AllocationRoundAdmin(admin.ModelAdmin):
+    """The record of each allocation round: read-only (rounds are run from the allocation page)."""
+
+    list_display = ["cycle", "status", "created_at", "created_by", "students", "matched", "offers_made", "confirmed_at"]
+    list_filter = ["status", "cycle"]
+    list_select_related = ["cycle", "created_by"]
+    exclude = ["pairs", "unplaced", "empty_places"]  # up to a hundred thousand entries each
 
     def has_add_permission(self, request):
         return False

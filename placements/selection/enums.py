@@ -94,3 +94,18 @@ RANKABLE_APPLICATION_STATUSES = frozenset(
         ApplicationStatus.DECLINED,
     }
 )
+
+
+class AllocationStatus(models.TextChoices):
+    """A district-wide allocation round: previewed, then confirmed (offers made) or replaced."""
+
+    PREVIEWED = "previewed", _("Previewed")
+    CONFIRMED = "confirmed", _("Confirmed: offers made")
+    SUPERSEDED = "superseded", _("Superseded by a newer preview")
+
+
+ALLOCATION_TRANSITIONS: dict[str, frozenset[str]] = {
+    AllocationStatus.PREVIEWED: frozenset({AllocationStatus.CONFIRMED, AllocationStatus.SUPERSEDED}),
+    AllocationStatus.CONFIRMED: frozenset(),
+    AllocationStatus.SUPERSEDED: frozenset(),
+}

@@ -57,7 +57,6 @@ __all__ = [
     "deferred_acceptance",
     "instance_from_applications",
     "post_ranking_key",
-    "random_instance",
     "student_preference_key",
     "unacceptable_assignments",
 ]
@@ -332,47 +331,3 @@ def blocking_pairs(
             if has_room or here < worst_given(post):
                 pairs.append((student, post))
     return pairs
-
-
-# --- random instances for tests and benchmarks ---------------------------------------------
-
-
-def random_instance(n_students: int, n_posts: int, prefs: int, seed: int) -> MatchingInstance:
-    """A realistic random instance, the same for the same arguments.
-
-    Students are ids ``1..n_students``, posts ``1..n_posts``. Posts differ in popularity
-    (a few are wanted by many); each student lists ``min(prefs, n_posts)`` distinct posts,
-    favouring popular ones. Each post interviews and ranks a random ~80 % of the students who
-    listed it, in random order. Capacities are 1 to 12, and about one post in twenty has no
-    place left (capacity 0).
-    """
-    rng = random.Random(seed)  # noqa: S311 - reproducible test data, not security
-    posts = list(range(1, n_posts + 1))
-    rng.shuffle(posts)
-    cumulative = []
-    total = 0.0
-    for popularity_rank in range(1, n_posts + 1):
-        total += 1.0 / popularity_rank**0.7
-        cumulative.append(total)
-    wanted = min(prefs, n_posts)
-
-    preferences: dict[int, list[int]] = {}
-    applicants: dict[int, list[int]] = {post: [] for post in range(1, n_posts + 1)}
-    for student in range(1, n_students + 1):
-        listed: dict[int, None] = {}
-        while len(listed) < wanted:
-            for post in rng.choices(posts, cum_weights=cumulative, k=2 * (wanted - len(listed))):
-                listed[post] = None
-        chosen = list(listed)[:wanted]
-        preferences[student] = chosen
-        for post in chosen:
-            applicants[post].append(student)
-
-    rankings: dict[int, list[int]] = {}
-    capacities: dict[int, int] = {}
-    for post in range(1, n_posts + 1):
-        ranked = [student for student in applicants[post] if rng.random() < 0.8]
-        rng.shuffle(ranked)
-        rankings[post] = ranked
-        capacities[post] = 0 if rng.random() < 0.05 else rng.randint(1, 12)
-    return MatchingInstance(preferences=preferences, rankings=rankings, capacities=capacities)

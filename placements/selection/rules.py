@@ -57,6 +57,8 @@ add_rule("selection.manage_unit_object", is_unit_coordinator_of)
 add_rule("selection.decide_for_unit", is_unit_coordinator_of | is_programme_staff)
 add_rule("selection.view_selection_overview", is_programme_staff)
 add_rule("selection.close_selection", is_programme_staff)
+#: The district-wide allocation round (preview and confirm): programme staff only.
+add_rule("selection.allocate", is_programme_staff)
 add_rule("selection.answer_offer", is_own_offer)
 add_rule("selection.book_interview", is_own_application)
 add_rule("selection.use_student_selection", is_student)

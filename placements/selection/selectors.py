@@ -13,6 +13,7 @@ from placements.models import Interview, InterviewSlot, Offer, Review, ReviewCri
 from placements.selection.enums import (
     HOLDING_OFFER_STATUSES,
     RANKABLE_APPLICATION_STATUSES,
+    AllocationStatus,
     InterviewStatus,
     OfferStatus,
 )
@@ -322,3 +323,61 @@ def student_application_get(*, student, pk: int) -> Application:
 
 def self_booking_slot_get(*, pk: int) -> InterviewSlot:
     return get_object_or_404(InterviewSlot, pk=pk, self_booking=True)
+
+
+def allocation_overview(*, cycle: Cycle) -> dict:
+    """The allocation page of ``cycle``: its latest round with the first pairs, unplaced
+    students and empty places named (``SHOWN`` of each), and the latest allocation job."""
+    from jinseed.jobs.models import Job
+    from placements.models import AllocationRound
+    from placements.selection.services.allocation import CONFIRM_JOB, PREVIEW_JOB, SHOWN
+
+    latest = AllocationRound.objects.filter(cycle=cycle).select_related("created_by", "confirmed_by").first()
+    job = (
+        Job.objects.filter(kind__in=[PREVIEW_JOB, CONFIRM_JOB], params__cycle_id=cycle.pk)
+        .order_by("-created_at", "-id")
+        .first()
+    )
+    context = {
+        "round": latest,
+        "job": job,
+        "running": job is not None and not job.is_finished,
+        "shown": SHOWN,
+        "matches": [],
+        "unplaced": [],
+        "empty": [],
+    }
+    if latest is None:
+        return context
+    pairs = latest.pairs[:SHOWN]
+    unplaced = latest.unplaced[:SHOWN]
+    empty = list(latest.empty_places.items())[:SHOWN]
+    students = dict(
+        StudentProfile.objects.filter(pk__in={s for _a, s, _p in pairs} | set(unplaced)).values_list("pk", "legal_name")
+    )
+    posts = {
+        pk: (title, unit)
+        for pk, title, unit in Post.objects.filter(
+            pk__in={p for _a, _s, p in pairs} | {int(p) for p, _n in empty}
+        ).values_list("pk", "title", "unit__name")
+    }
+    context["matches"] = [
+        {"student": students.get(s, ""), "post": posts.get(p, ("", ""))[0], "unit": posts.get(p, ("", ""))[1]}
+        for _a, s, p in pairs
+    ]
+    context["unplaced"] = [students.get(s, "") for s in unplaced]
+    context["empty"] = [
+        {"post": posts.get(int(p), ("", ""))[0], "unit": posts.get(int(p), ("", ""))[1], "places": n} for p, n in empty
+    ]
+    context["can_confirm"] = latest.status == AllocationStatus.PREVIEWED
+    return context
+
+
+def cycle_get(*, pk: int) -> Cycle:
+    return get_object_or_404(Cycle, pk=pk)
+
+
+def allocation_round_get(*, pk: int):
+    from placements.models import AllocationRound
+
+    return get_object_or_404(AllocationRound.objects.select_related("cycle"), pk=pk)

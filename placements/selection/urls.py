@@ -33,4 +33,7 @@ urlpatterns = [
     # Programme staff: the selection across units.
     path("selection/", views.selection_overview, name="overview"),
     path("selection/cycles/<int:pk>/close/", views.selection_close, name="selection_close"),
+    path("selection/cycles/<int:pk>/allocation/", views.allocation, name="allocation"),
+    path("selection/cycles/<int:pk>/allocation/preview/", views.allocation_preview, name="allocation_preview"),
+    path("selection/allocations/<int:pk>/confirm/", views.allocation_confirm, name="allocation_confirm"),
 ]

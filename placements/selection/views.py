@@ -41,6 +41,7 @@ from placements.selection.forms import (
     SlotForm,
 )
 from positions.enums import CycleStatus
+from positions.models import Cycle
 from positions.selectors import coordinator_with_unit, cycle_current, cycles_newest_first
 from positions.workspace_forms import PostProposalForm
 
@@ -627,4 +628,44 @@ def selection_close(request, pk: int):
             }
         ),
         then=f"{reverse('placements:overview')}?cycle={cycle.pk}",
+    )
+
+
+# --- staff: the district-wide allocation round ------------------------------------------------------
+
+allocation_required = rule_required("selection.allocate")
+
+
+def _allocation_page(request, cycle: Cycle, *, status: int = 200):
+    context = {"cycle": cycle, **selectors.allocation_overview(cycle=cycle)}
+    return render(request, "placements/selection/allocation.html", context, status=status)
+
+
+@allocation_required
+def allocation(request, pk: int):
+    """The cycle's allocation: the latest preview (who gets what), its job's progress, confirm."""
+    return _allocation_page(request, selectors.cycle_get(pk=pk))
+
+
+@allocation_required
+@require_POST
+def allocation_preview(request, pk: int):
+    cycle = selectors.cycle_get(pk=pk)
+    return action_submit(
+        request,
+        lambda: services.allocation_preview_start(cycle=cycle, actor=request.user),
+        success=None,
+        then=reverse("placements:allocation", args=[cycle.pk]),
+    )
+
+
+@allocation_required
+@require_POST
+def allocation_confirm(request, pk: int):
+    allocation = selectors.allocation_round_get(pk=pk)
+    return action_submit(
+        request,
+        lambda: services.allocation_confirm_start(allocation=allocation, actor=request.user),
+        success=None,
+        then=reverse("placements:allocation", args=[allocation.cycle_id]),
     )

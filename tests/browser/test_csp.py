@@ -57,6 +57,7 @@ def _pages(world) -> dict[str, list[str]]:
         "staff": [
             reverse("placements:overview"),
             reverse("office_exports:staff"),
+            reverse("placements:allocation", args=[world.cycle.pk]),
             reverse("admin:index"),
             reverse("admin:applicants_application_change", args=[a.application.pk]),
             reverse("admin:placements_interview_change", args=[a.interview.pk]),

@@ -9,11 +9,21 @@ Accepting, declining or expiring an offer frees places on other posts; those are
 their backup lists in a second transaction (``offer_pass_to_backup``) so that accepting never
 takes a post lock after a student lock.
 
-One module per topic (``core``, ``notify``, ``posts``, ``reviews``, ``interviews``, ``offers``,
+One module per topic (``core``, ``notify``, ``allocation``, ``posts``, ``reviews``, ``interviews``, ``offers``,
 ``ranking``, ``closing``); this package re-exports their public functions, so callers write
 ``from placements.selection import services`` and ``services.offer_make(...)``.
 """
 
+from .allocation import (
+    ALLOCATION_MACHINE,
+    AllocationError,
+    allocation_compute,
+    allocation_confirm,
+    allocation_confirm_start,
+    allocation_inputs_read,
+    allocation_preview,
+    allocation_preview_start,
+)
 from .closing import (
     HELD_KINDS,
     cycle_announcement_follow,
@@ -71,6 +81,7 @@ from .reviews import (
 )
 
 __all__ = [
+    "ALLOCATION_MACHINE",
     "BACKUP_STATUSES",
     "EDITABLE_POST_STATUSES",
     "HELD_KINDS",
@@ -80,8 +91,15 @@ __all__ = [
     "RANKABLE_STATUSES",
     "REMINDERS",
     "SELECTION_OVER",
+    "AllocationError",
     "CapacityError",
     "SelectionError",
+    "allocation_compute",
+    "allocation_confirm",
+    "allocation_confirm_start",
+    "allocation_inputs_read",
+    "allocation_preview",
+    "allocation_preview_start",
     "application_not_select",
     "application_reject",
     "application_shortlist",

@@ -1,13 +1,16 @@
 """Closing a cycle's selection, and held messages following the announcement time."""
 
 from django.db import transaction
+from django.db.models import Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from applicants.enums import HELD_DECISIONS
 from applicants.models import Application, StudentProfile
-from applicants.services import application_publish_held, application_transition
+from applicants.services import APPLICATION_MACHINE, application_publish_held
 from jinseed.authz import authorize
-from placements.models import Offer
+from jinseed.notifications.services import QueuedMessage, notification_queue_many
+from placements.models import Interview, Offer
 from placements.selection.enums import (
     HOLDING_OFFER_STATUSES,
     OfferStatus,
@@ -17,9 +20,9 @@ from positions.models import Cycle
 from positions.services import cycle_transition
 
 from .core import LIVE_INTERVIEW, S, SelectionError
-from .interviews import interview_call_off
-from .notify import not_selected_key, notify, release_time
-from .offers import offer_lapse
+from .interviews import interviews_call_off_many
+from .notify import not_selected_key, release_time
+from .offers import offers_lapse_many
 
 #: Applications still in the running when the selection closes, and where each one ends.
 _CLOSE_MOVES: dict[str, str] = {
@@ -44,6 +47,8 @@ def cycle_selection_close(*, cycle: Cycle, actor=None, at=None) -> dict[str, int
       ``not_selected`` message for the cycle, however many posts they applied to, held until
       the announcement time when one is set.
 
+    Set-based: a fixed number of queries whatever the number of applications (each step
+    reads its rows with one locking query and moves them with ``move_many``).
     Returns counts for the caller's message. Refused (``CycleError``) unless the cycle is open.
     """
     authorize("selection.close_selection", actor, cycle, error=SelectionError)
@@ -53,32 +58,43 @@ def cycle_selection_close(*, cycle: Cycle, actor=None, at=None) -> dict[str, int
             cycle=cycle, to_status=CycleStatus.SELECTION_CLOSED, actor=actor, reason="selection closed"
         )
         reason = _("The selection of the cycle has closed.")
-        touched: set[int] = set()  # students whose selection this close ended
-        lapsed = 0
-        for offer in (
-            Offer.objects.select_for_update()
-            .filter(cycle=cycle, status=OfferStatus.OPEN, expires_at__isnull=False)
-            .select_related("application", "student")
-            .order_by("pk")
-        ):
-            offer_lapse(offer=offer, at=at, reason=reason, actor=actor)
-            touched.add(offer.student_id)
-            lapsed += 1
-        ended = 0
-        for app in (
+        lapsed = offers_lapse_many(
+            offers=Offer.objects.filter(cycle=cycle, status=OfferStatus.OPEN, expires_at__isnull=False),
+            at=at,
+            reason=reason,
+            actor=actor,
+        )
+        touched = {student for _pk, _post, student in lapsed}  # students whose selection this close ended
+        ending = list(
             Application.objects.filter(cycle=cycle, status__in=_CLOSE_MOVES)
-            .select_related("student__user", "post__unit")
-            .order_by("pk")
-        ):
-            for interview in app.interviews.filter(status=LIVE_INTERVIEW):
-                interview_call_off(interview=interview, reason=reason)
-            application_transition(
-                application=app, to_status=_CLOSE_MOVES[app.status], actor=actor, at=at, reason=reason
+            .select_for_update(of=("self",))
+            .values_list("pk", "student_id", "status")
+        )
+        interviews_call_off_many(
+            interviews=Interview.objects.filter(
+                application_id__in=[pk for pk, _s, _st in ending], status=LIVE_INTERVIEW
+            ),
+            reason=reason,
+            actor=actor,
+        )
+        held = cycle.results_are_held(at)
+        for target in sorted(set(_CLOSE_MOVES.values())):
+            ids = [pk for pk, _student, status in ending if _CLOSE_MOVES[status] == target]
+            if not ids:
+                continue
+            hidden = held and target in HELD_DECISIONS
+            APPLICATION_MACHINE.move_many(
+                Application.objects.filter(pk__in=ids),
+                target,
+                actor=actor,
+                reason=reason,
+                at=at,
+                fields={} if hidden else {"published_status": target},
+                visible_at=cycle.announcement_at if hidden else at,
             )
-            touched.add(app.student_id)
-            ended += 1
+        touched |= {student for _pk, student, _status in ending}
         told = _not_selected_queue(cycle=cycle, student_ids=touched, at=at)
-    return {"offers_lapsed": lapsed, "applications_ended": ended, "students_told": told}
+    return {"offers_lapsed": len(lapsed), "applications_ended": len(ending), "students_told": told}
 
 
 def _not_selected_queue(*, cycle: Cycle, student_ids: set[int], at) -> int:
@@ -90,20 +106,23 @@ def _not_selected_queue(*, cycle: Cycle, student_ids: set[int], at) -> int:
     still_holding = set(
         Offer.objects.filter(cycle=cycle, status__in=HOLDING_OFFER_STATUSES).values_list("student_id", flat=True)
     )
-    send_after = release_time(cycle, at)
-    told = 0
-    for student in (
-        StudentProfile.objects.filter(pk__in=candidates - still_holding).select_related("user").order_by("pk")
-    ):
-        rows = notify(
-            recipient=student.user,
-            kind="not_selected",
-            context={"student_name": student.legal_name, "cycle_title": cycle.title, "url": "/my/selection/"},
-            event_key=not_selected_key(cycle_id=cycle.pk, student_id=student.pk),
-            send_after=send_after,
+    students = (
+        StudentProfile.objects.filter(pk__in=Subquery(Application.objects.filter(cycle=cycle).values("student_id")))
+        .order_by("pk")
+        .values_list("pk", "legal_name", "user_id")
+    )
+    wanted = candidates - still_holding
+    messages = [
+        QueuedMessage(
+            recipient_id=user_id,
+            context={"student_name": legal_name, "cycle_title": cycle.title, "url": "/my/selection/"},
+            event_key=not_selected_key(cycle_id=cycle.pk, student_id=pk),
         )
-        told += bool(rows)
-    return told
+        for pk, legal_name, user_id in students
+        if pk in wanted
+    ]
+    rows = notification_queue_many(kind="not_selected", messages=messages, send_after=release_time(cycle, at))
+    return len({recipient for _pk, recipient in rows})
 
 
 #: Kinds queued with ``send_after=Cycle.announcement_at`` while a cycle's results are held.

@@ -4,15 +4,16 @@ import datetime as dt
 import logging
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Count, Exists, F, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from applicants.models import Application, StudentProfile
-from applicants.services import application_transition
+from applicants.services import APPLICATION_MACHINE, application_transition
 from jinseed.authz import authorize
 from jinseed.errors import DomainError
+from jinseed.notifications.services import notification_cancel_under
 from placements.models import Offer, Placement
 from placements.selection.enums import (
     HOLDING_OFFER_STATUSES,
@@ -311,21 +312,21 @@ def offer_decline(*, offer: Offer, actor, at=None) -> Offer:
 
 @transaction.atomic
 def offer_start_held(*, at=None) -> int:
-    """Start the deadline of offers whose cycle's announcement time has come."""
+    """Start the deadline of offers whose cycle's announcement time has come.
+
+    One UPDATE per cycle with held offers (a handful), whatever the number of offers.
+    """
     at = at or timezone.now()
+    waiting = Offer.objects.filter(status=OfferStatus.OPEN, expires_at__isnull=True)
     started = 0
-    for offer in (
-        Offer.objects.select_for_update()
-        .filter(status=OfferStatus.OPEN, expires_at__isnull=True)
-        .select_related("cycle")
-    ):
-        if offer.cycle.results_are_held(at):
+    for cycle in Cycle.objects.filter(pk__in=waiting.values("cycle_id")):
+        if cycle.results_are_held(at):
             continue
-        offer.expires_at = (offer.cycle.announcement_at or offer.made_at) + dt.timedelta(
-            hours=offer.cycle.offer_valid_hours
-        )
-        offer.save(update_fields=["expires_at"])
-        started += 1
+        valid = dt.timedelta(hours=cycle.offer_valid_hours)
+        if cycle.announcement_at is not None:
+            started += waiting.filter(cycle=cycle).update(expires_at=cycle.announcement_at + valid)
+        else:
+            started += waiting.filter(cycle=cycle).update(expires_at=F("made_at") + valid)
     return started
 
 
@@ -336,28 +337,84 @@ def offer_lapse(*, offer: Offer, at, reason: str, actor=None) -> None:
     cancel_queued(recipient=offer.student.user_id, prefix=decision_key_prefix(offer.application_id))
 
 
+def offers_lapse_many(*, offers, at, reason: str, actor=None) -> list[tuple[int, int, int]]:
+    """``offer_lapse`` for a queryset of open offers, set-based (a fixed number of queries).
+
+    The offers are locked, move to EXPIRED, their applications to DECLINED (a lapse is not
+    held for the announcement), and their unsent decision messages are cancelled. Returns
+    (offer, post, student) of each lapsed offer.
+    """
+    rows = list(
+        offers.filter(status=OfferStatus.OPEN)
+        .select_for_update(of=("self",))
+        .values_list("pk", "application_id", "post_id", "student_id", "student__user_id")
+    )
+    if not rows:
+        return []
+    OFFER_MACHINE.move_many(
+        Offer.objects.filter(pk__in=[r[0] for r in rows]), OfferStatus.EXPIRED, actor=actor, reason=reason, at=at
+    )
+    APPLICATION_MACHINE.move_many(
+        Application.objects.filter(pk__in=[r[1] for r in rows]),
+        S.DECLINED,
+        actor=actor,
+        reason=reason,
+        at=at,
+        fields={"published_status": S.DECLINED},
+    )
+    notification_cancel_under(prefixes=[decision_key_prefix(r[1]) for r in rows], recipient_ids=[r[4] for r in rows])
+    return [(pk, post, student) for pk, _app, post, student, _user in rows]
+
+
+def _posts_to_pass_on(post_ids=None):
+    """Posts with a free place and someone on their backup list, in one query.
+
+    Without ``post_ids``: every published or closed post of a cycle whose selection is still
+    running that ever had a place freed (an offer declined, lapsed or released).
+    """
+    placed = Offer.objects.filter(cycle_id=OuterRef("cycle_id"), status=OfferStatus.ACCEPTED).values("student_id")
+    backups = (
+        Application.objects.filter(
+            post_id=OuterRef("pk"), status__in=BACKUP_STATUSES, selection_rank__isnull=False, offers__isnull=True
+        )
+        .exclude(student_id__in=placed)
+        .values("pk")
+    )
+    posts = Post.objects.filter(status__in={PostStatus.PUBLISHED, PostStatus.CLOSED}).exclude(
+        cycle__status__in=SELECTION_OVER
+    )
+    freed = Q(
+        pk__in=Offer.objects.filter(
+            status__in={OfferStatus.DECLINED, OfferStatus.EXPIRED, OfferStatus.RELEASED}
+        ).values("post_id")
+    )
+    if post_ids is not None:
+        freed |= Q(pk__in=list(post_ids))
+    return (
+        posts.filter(freed)
+        .annotate(taken=Count("offers", filter=Q(offers__status__in=HOLDING_OFFER_STATUSES)))
+        .filter(headcount__gt=F("taken"))
+        .filter(Exists(backups))
+        .order_by("pk")
+    )
+
+
 def offer_expire_due(*, at=None) -> int:
-    """Lapse every open offer past its deadline and pass each place on. Safe to run again."""
+    """Lapse every open offer past its deadline and pass each place on. Safe to run again.
+
+    Set-based: the due offers lapse in one transaction with a fixed number of queries, and
+    one query finds the posts that have both a free place and a backup (a place freed earlier
+    but not passed on, after a crash between the steps, is found too). Only those posts are
+    passed on, each backup offer being a decision of its own (locks, message).
+    """
     at = at or timezone.now()
     offer_start_held(at=at)
-    expired = 0
-    due = Offer.objects.filter(status=OfferStatus.OPEN, expires_at__lte=at).values_list("pk", flat=True)
-    posts: dict[int, Post] = {}
-    for pk in list(due):
-        with transaction.atomic():
-            locked = Offer.objects.select_for_update().select_related("post", "application", "student").get(pk=pk)
-            if locked.status != OfferStatus.OPEN or locked.expires_at is None or locked.expires_at > at:
-                continue
-            offer_lapse(offer=locked, at=at, reason=_("The offer lapsed unanswered."))
-            posts[locked.post_id] = locked.post
-            expired += 1
-    # Also any post whose place was freed earlier but not passed on (a crash between the steps).
-    freed = Offer.objects.filter(
-        Q(status__in={OfferStatus.DECLINED, OfferStatus.EXPIRED, OfferStatus.RELEASED}),
-        post__status__in={PostStatus.PUBLISHED, PostStatus.CLOSED},
-    ).values_list("post_id", flat=True)
-    for post in Post.objects.filter(pk__in=set(freed)).exclude(pk__in=posts):
-        posts[post.pk] = post
-    for post in posts.values():
+    with transaction.atomic():
+        lapsed = offers_lapse_many(
+            offers=Offer.objects.filter(status=OfferStatus.OPEN, expires_at__lte=at),
+            at=at,
+            reason=_("The offer lapsed unanswered."),
+        )
+    for post in _posts_to_pass_on({post for _pk, post, _student in lapsed}):
         offer_pass_to_backup(post=post, at=at)
-    return expired
+    return len(lapsed)

@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from jinseed.devtools.bench.allocation import random_instance
 from placements.selection.matching import (
     MatchingInputError,
     MatchingInstance,
@@ -18,7 +19,6 @@ from placements.selection.matching import (
     deferred_acceptance,
     instance_from_applications,
     post_ranking_key,
-    random_instance,
     student_preference_key,
     unacceptable_assignments,
 )

@@ -1,0 +1,143 @@
+"""``manage.py bench_allocation``: the district-wide allocation and the closing of a cycle at scale.
+
+Builds a bench cycle (``jinseed.devtools.bench.allocation``: ``--students`` students who each
+list ``--prefs`` posts of ``--posts``, interviewed, ~80 % ranked), then measures, in a fresh
+process so that the memory figure is the allocation's own:
+
+* the preview (``allocation_preview``) and the confirmation (``allocation_confirm``: offers,
+  application moves, messages) end to end, with the read and the matching timed apart;
+* queries of each step, peak resident memory of the process (``ru_maxrss``);
+* blocking pairs of the result on a random sample of students (the independent verifier
+  ``matching.blocking_pairs``; 0 = stable) and posts over capacity.
+
+Then ``cycle_selection_close`` on cycles of each ``--close`` size (queries should not grow).
+The bench cycles are deleted at the end unless ``--keep``.
+"""
+
+import random
+import resource
+import subprocess
+import sys
+import time
+
+from django.core.management.base import BaseCommand
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from jinseed.devtools.bench import allocation as bench
+from placements.models import AllocationRound
+from placements.selection import services
+from placements.selection.matching import blocking_pairs, capacity_violations
+from positions.models import Cycle
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kilobytes on Linux
+
+
+class Command(BaseCommand):
+    help = "Benchmark the stable allocation (preview and confirm) and closing a cycle on bench data."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--students", type=int, default=100_000)
+        parser.add_argument("--posts", type=int, default=10_000)
+        parser.add_argument("--prefs", type=int, default=10, help="Posts each student lists (default 10).")
+        parser.add_argument("--seed", type=int, default=13)
+        parser.add_argument("--sample", type=int, default=2_000, help="Students checked for blocking pairs.")
+        parser.add_argument(
+            "--close", type=int, nargs="*", default=[1_000, 10_000, 100_000], help="Applications per close run."
+        )
+        parser.add_argument("--keep", action="store_true", help="Keep the bench cycles.")
+        parser.add_argument("--measure", type=int, default=0, help=argparse_suppress())
+
+    def handle(self, *args, students, posts, prefs, seed, sample, close, keep, measure, **options):
+        if measure:
+            self.measure(Cycle.objects.get(pk=measure), sample=sample, seed=seed)
+            return
+        self.stdout.write(f"database={connection.vendor}")
+        bench.bench_cleanup()
+        started = time.perf_counter()
+        cycle, _instance = bench.build_allocation_cycle(n_students=students, n_posts=posts, prefs=prefs, seed=seed)
+        del _instance
+        self.stdout.write(
+            f"built cycle {cycle.pk}: {students} students x {prefs} preferences, {posts} posts "
+            f"in {time.perf_counter() - started:.1f} s"
+        )
+        self.stdout.flush()
+        command = [
+            sys.executable,
+            sys.argv[0],
+            "bench_allocation",
+            "--measure",
+            str(cycle.pk),
+            "--sample",
+            str(sample),
+            "--seed",
+            str(seed),
+        ]
+        subprocess.run(command, check=True)  # noqa: S603 - our own command line
+        for n in close:
+            self.close(n, seed=seed)
+        if not keep:
+            bench.bench_cleanup()
+
+    def measure(self, cycle: Cycle, *, sample: int, seed: int) -> None:
+        out = self.stdout.write
+        with CaptureQueriesContext(connection) as read_queries:
+            t0 = time.perf_counter()
+            inputs = services.allocation_inputs_read(cycle=cycle)
+            t1 = time.perf_counter()
+        from placements.selection.matching import deferred_acceptance
+
+        result = deferred_acceptance(inputs.instance)
+        t2 = time.perf_counter()
+        applications = len(inputs.rows)
+        blocking = blocking_pairs(inputs.instance, result, sample=sample, rng=random.Random(seed))
+        over = capacity_violations(inputs.instance, result)
+        out(
+            f"students={len(inputs.instance.preferences)} posts={len(inputs.posts)} applications={applications} "
+            f"matched={len(result.assignment)} unplaced={len(result.unplaced)} "
+            f"empty_places={sum(result.empty_places.values())}"
+        )
+        out(f"blocking_pairs={len(blocking)} (sample of {sample} students) posts_over_capacity={len(over)}")
+        out(
+            f"read={inputs.seconds['read']:.2f}s (+ instance and fingerprint {inputs.seconds['build']:.2f}s, "
+            f"{len(read_queries)} queries) match={t2 - t1:.2f}s"
+        )
+        del inputs, result
+        with CaptureQueriesContext(connection) as preview_queries:
+            t3, c3 = time.perf_counter(), time.process_time()
+            allocation = services.allocation_preview(cycle=cycle, actor=None)
+            t4, c4 = time.perf_counter(), time.process_time()
+        out(
+            f"preview end to end={t4 - t3:.2f}s (this process's CPU {c4 - c3:.2f}s) "
+            f"queries={len(preview_queries)} matched={allocation.matched}"
+        )
+        allocation = AllocationRound.objects.get(pk=allocation.pk)
+        with CaptureQueriesContext(connection) as confirm_queries:
+            t5, c5 = time.perf_counter(), time.process_time()
+            done = services.allocation_confirm(allocation=allocation, actor=None)
+            t6, c6 = time.perf_counter(), time.process_time()
+        write = (t6 - t5) - (t1 - t0)
+        out(
+            f"confirm end to end={t6 - t5:.2f}s (this process's CPU {c6 - c5:.2f}s; read and check again, then "
+            f"write ~{write:.2f}s) queries={len(confirm_queries)} offers={done.offers_made}"
+        )
+        out(f"peak_memory={_peak_mb():.0f} MB")
+
+    def close(self, n: int, *, seed: int) -> None:
+        cycle = bench.build_closing_cycle(n_applications=n, seed=seed)
+        with CaptureQueriesContext(connection) as queries:
+            started, cpu = time.perf_counter(), time.process_time()
+            counts = services.cycle_selection_close(cycle=cycle, actor=None)
+            seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+        self.stdout.write(
+            f"close_selection applications={n} seconds={seconds:.2f} cpu={cpu:.2f}s queries={len(queries)} "
+            + " ".join(f"{k}={v}" for k, v in counts.items())
+        )
+
+
+def argparse_suppress():
+    import argparse
+
+    return argparse.SUPPRESS

@@ -1,0 +1,493 @@
+"""The district-wide allocation round: a stable, student-optimal allocation of the ranked posts.
+
+Beside the offer flow (a unit offers, first come first served, backups fill freed places),
+staff may allocate a cycle at once. The inputs are what the selection already holds: each
+student's preference ranks (``Application.preference_rank``) and each post's ranking of its
+interviewed applicants (``Application.selection_rank``); the places are the headcount minus
+the open and accepted offers. ``matching.deferred_acceptance`` computes the student-optimal
+stable matching, ties broken by the rule documented in ``matching`` (a student's equal ranks:
+the lower post id first; a unit's equal ranks: the earlier application, then the lower student
+id).
+
+Lifecycle of an ``AllocationRound``: PREVIEWED (``allocation_preview``: who would get what,
+stored with a SHA-256 fingerprint of the inputs) → CONFIRMED (``allocation_confirm``: the
+offers are made, in one transaction) or SUPERSEDED (a newer preview of the cycle). Confirming
+reads the inputs again under the locks of the posts and students and refuses when the
+fingerprint differs: a ranking, a preference or a free place changed since the preview, which
+must then be run again. A confirmed round is never confirmed again.
+
+Both steps run as background jobs (``allocation_preview_start``, ``allocation_confirm_start``)
+and are set-based: one ``values_list`` read of the applications, one of the posts, the
+matching in memory, ``bulk_create`` for the offers, ``APPLICATION_MACHINE.move_many`` for the
+applications and ``notification_queue_many`` for the messages — a fixed number of queries at
+any scale.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import NamedTuple
+
+from django.db import transaction
+from django.db.models import BigIntegerField, Count, Func, Q, Subquery
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from applicants.models import Application, StudentProfile
+from applicants.services import APPLICATION_MACHINE
+from jinseed.authz import authorize
+from jinseed.bulk import bulk_insert
+from jinseed.jobs.services import JobContext, job_start
+from jinseed.notifications.services import (
+    QueuedMessage,
+    notification_cancel,
+    notification_cancel_under,
+    notification_queue_many,
+)
+from jinseed.statemachine import StatusMachine, status_change_audit
+from placements.models import AllocationRound, Offer
+from placements.selection.enums import (
+    ALLOCATION_TRANSITIONS,
+    HOLDING_OFFER_STATUSES,
+    AllocationStatus,
+    OfferStatus,
+)
+from placements.selection.matching import (
+    MatchingInputError,
+    MatchingInstance,
+    MatchResult,
+    deferred_acceptance,
+    instance_from_applications,
+)
+from positions.enums import PostStatus, TermType
+from positions.models import Cycle, HostUnit, Post
+
+from .core import SELECTION_OVER, S, SelectionError
+from .notify import decision_key_prefix, not_selected_key, release_time
+
+logger = logging.getLogger(__name__)
+
+PREVIEW_JOB = "placements.allocation_preview"
+CONFIRM_JOB = "placements.allocation_confirm"
+
+#: Applications an allocation may offer a place to: interviewed, or not selected (a backup).
+ALLOCATION_STATUSES = frozenset({S.INTERVIEWED, S.NOT_SELECTED})
+#: Posts on which offers are made.
+OFFERABLE_POST_STATUSES = frozenset({PostStatus.PUBLISHED, PostStatus.CLOSED})
+#: How many matched pairs, unplaced students and posts with empty places the page lists.
+SHOWN = 200
+
+
+class AllocationError(SelectionError):
+    pass
+
+
+ALLOCATION_MACHINE = StatusMachine(
+    model=AllocationRound,
+    transitions=ALLOCATION_TRANSITIONS,
+    labels=AllocationStatus,
+    error=AllocationError,
+    audit=status_change_audit(AllocationRound),
+)
+
+
+@dataclass
+class AllocationInputs:
+    """What the matching is computed from, as read from the database."""
+
+    instance: MatchingInstance
+    #: (student, post, preference_rank, selection_rank, submitted µs, application id)
+    rows: list[tuple]
+    #: post id -> (unit id, headcount, places left)
+    posts: dict[int, tuple[int, int, int]]
+    fingerprint: str
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+class _Microseconds(Func):
+    """A datetime as integer microseconds since 1970: the submission order, read as an int
+    because parsing a million timestamps costs more than the whole matching."""
+
+    output_field = BigIntegerField()
+
+    def as_postgresql(self, compiler, connection, **extra):
+        return self.as_sql(
+            compiler, connection, template="(EXTRACT(EPOCH FROM %(expressions)s) * 1000000)::bigint", **extra
+        )
+
+    def as_sqlite(self, compiler, connection, **extra):
+        # Stored as text "YYYY-MM-DD HH:MM:SS[.ffffff]": whole seconds, then the fraction.
+        template = (
+            "(CAST(strftime('%%s', %(expressions)s) AS INTEGER) * 1000000"
+            " + CAST(substr(%(expressions)s, 21, 6) AS INTEGER))"
+        )
+        return self.as_sql(compiler, connection, template=template, **extra)
+
+
+def _applications(cycle: Cycle):
+    """The applications that take part: allocatable, on an offerable post, of a student who
+    holds no open or accepted offer in the cycle (their place is settled or being answered)."""
+    holding = Offer.objects.filter(cycle=cycle, status__in=HOLDING_OFFER_STATUSES).values("student_id")
+    posts = Post.objects.filter(cycle=cycle, status__in=OFFERABLE_POST_STATUSES).values("pk")
+    return (
+        Application.objects.filter(cycle=cycle, status__in=ALLOCATION_STATUSES, post_id__in=Subquery(posts))
+        .exclude(student_id__in=holding)
+        .order_by()
+    )
+
+
+def _fingerprint(instance: MatchingInstance) -> str:
+    """SHA-256 of the strict instance: preferences, rankings (ties already broken) and places."""
+    digest = hashlib.sha256()
+    digest.update(repr(list(instance.preferences.items())).encode())
+    digest.update(repr(list(instance.rankings.items())).encode())
+    digest.update(repr(sorted(instance.capacities.items())).encode())
+    return digest.hexdigest()
+
+
+def allocation_inputs_read(*, cycle: Cycle) -> AllocationInputs:
+    """The cycle's matching instance in two queries: the posts with their places taken, and
+    every allocatable application as plain tuples (no model instances)."""
+    started = time.perf_counter()
+    posts = {
+        pk: (unit_id, headcount, max(headcount - taken, 0))
+        for pk, unit_id, headcount, taken in Post.objects.filter(cycle=cycle, status__in=OFFERABLE_POST_STATUSES)
+        .annotate(taken=Count("offers", filter=Q(offers__status__in=HOLDING_OFFER_STATUSES)))
+        .values_list("pk", "unit_id", "headcount", "taken")
+    }
+    rows = list(
+        _applications(cycle)
+        .annotate(submitted=_Microseconds("submitted_at"))
+        .values_list("student_id", "post_id", "preference_rank", "selection_rank", "submitted", "pk")
+    )
+    read = time.perf_counter()
+    try:
+        instance = instance_from_applications(
+            (row[:5] for row in rows), {pk: left for pk, (_unit, _head, left) in posts.items()}
+        )
+    except MatchingInputError as exc:
+        logger.warning("Allocation of cycle %s: %s", cycle.pk, exc)
+        raise AllocationError(
+            _("The applications of this cycle cannot be allocated: a student applied twice to the same post."),
+            code="bad_input",
+        ) from exc
+    fingerprint = _fingerprint(instance)
+    built = time.perf_counter()
+    return AllocationInputs(
+        instance=instance,
+        rows=rows,
+        posts=posts,
+        fingerprint=fingerprint,
+        seconds={"read": read - started, "build": built - read},
+    )
+
+
+def _pairs(rows: list[tuple], result: MatchResult) -> list[list[int]]:
+    """[application, student, post] of every match, by student."""
+    assignment = result.assignment
+    pairs = [[pk, student, post] for student, post, _p, _s, _t, pk in rows if assignment.get(student) == post]
+    pairs.sort(key=lambda pair: pair[1])
+    return pairs
+
+
+def _units_summary(inputs: AllocationInputs, result: MatchResult) -> list[dict]:
+    names = dict(
+        HostUnit.objects.filter(pk__in={unit for unit, _h, _l in inputs.posts.values()}).values_list("pk", "name")
+    )
+    per_unit: dict[int, dict] = defaultdict(lambda: {"posts": 0, "places": 0, "matched": 0})
+    for unit, _headcount, left in inputs.posts.values():
+        row = per_unit[unit]
+        row["posts"] += 1
+        row["places"] += left
+    for post in result.assignment.values():
+        per_unit[inputs.posts[post][0]]["matched"] += 1
+    return sorted(
+        (
+            {"unit": unit, "name": names.get(unit, ""), **row, "empty": row["places"] - row["matched"]}
+            for unit, row in per_unit.items()
+        ),
+        key=lambda row: (row["name"], row["unit"]),
+    )
+
+
+def allocation_compute(*, cycle: Cycle) -> tuple[AllocationInputs, MatchResult, float]:
+    """Read and match (no write): the inputs, the result and the matching's seconds."""
+    inputs = allocation_inputs_read(cycle=cycle)
+    started = time.perf_counter()
+    result = deferred_acceptance(inputs.instance)
+    return inputs, result, time.perf_counter() - started
+
+
+def _check_cycle(cycle: Cycle) -> None:
+    if cycle.status in SELECTION_OVER:
+        raise AllocationError(_("The selection of this cycle has closed."), code="selection_closed")
+
+
+def allocation_preview(*, cycle: Cycle, actor, context: JobContext | None = None) -> AllocationRound:
+    """Compute the cycle's stable allocation and keep it as a PREVIEWED round (no offer yet).
+
+    Earlier rounds of the cycle still waiting for confirmation are superseded.
+    """
+    authorize("selection.allocate", actor, cycle, error=AllocationError)
+    _check_cycle(cycle)
+    started = time.perf_counter()
+    if context is not None:
+        context.set_total(3)
+    inputs = allocation_inputs_read(cycle=cycle)
+    if context is not None:
+        context.advance()
+    match_started = time.perf_counter()
+    result = deferred_acceptance(inputs.instance)
+    match_seconds = time.perf_counter() - match_started
+    if context is not None:
+        context.advance()
+    pairs = _pairs(inputs.rows, result)
+    units = _units_summary(inputs, result)
+    with transaction.atomic():
+        ALLOCATION_MACHINE.move_many(
+            AllocationRound.objects.filter(cycle=cycle, status=AllocationStatus.PREVIEWED),
+            AllocationStatus.SUPERSEDED,
+            actor=actor,
+            reason=_("A newer preview was run."),
+        )
+        allocation = AllocationRound.objects.create(
+            cycle=cycle,
+            fingerprint=inputs.fingerprint,
+            created_by=actor if getattr(actor, "pk", None) else None,
+            students=len(inputs.instance.preferences),
+            posts=len(inputs.posts),
+            places=sum(left for _u, _h, left in inputs.posts.values()),
+            matched=len(result.assignment),
+            seconds=time.perf_counter() - started,
+            units=units,
+            pairs=pairs,
+            unplaced=result.unplaced,
+            empty_places={str(post): n for post, n in result.empty_places.items()},
+        )
+    if context is not None:
+        context.advance()
+    logger.info(
+        "Allocation preview %s of cycle %s: %s students, %s matched (read %.2f s, match %.2f s)",
+        allocation.pk,
+        cycle.pk,
+        allocation.students,
+        allocation.matched,
+        inputs.seconds["read"] + inputs.seconds["build"],
+        match_seconds,
+    )
+    return allocation
+
+
+def _offer_deadline(cycle: Cycle, at: dt.datetime) -> dt.datetime | None:
+    """As ``offers._offer_deadline``: none while the results are held."""
+    if cycle.results_are_held(at):
+        return None
+    return at + dt.timedelta(hours=cycle.offer_valid_hours)
+
+
+@transaction.atomic
+def allocation_confirm(
+    *, allocation: AllocationRound, actor, at=None, context: JobContext | None = None
+) -> AllocationRound:
+    """Make the offers of a previewed round, all in one transaction, once.
+
+    Locks are taken in the house order: the round, the cycle's posts, then the students who
+    take part. The inputs are read again under them; a fingerprint different from the
+    preview's is refused (``inputs_changed``): run the preview again. Each matched
+    application moves to OFFERED (held for the announcement like ``offer_make``'s), gets its
+    offer, and its student one ``offer_made`` message; a queued "not selected" of theirs is
+    cancelled.
+    """
+    authorize("selection.allocate", actor, allocation, error=AllocationError)
+    at = at or timezone.now()
+    locked = AllocationRound.objects.select_for_update(of=("self",)).select_related("cycle").get(pk=allocation.pk)
+    if locked.status == AllocationStatus.CONFIRMED:
+        raise AllocationError(
+            _("This allocation has already been confirmed: its offers were made."), code="already_confirmed"
+        )
+    if locked.status != AllocationStatus.PREVIEWED:
+        raise AllocationError(
+            _("A newer preview of this cycle replaced this one: confirm the newest preview."), code="superseded"
+        )
+    cycle = Cycle.objects.get(pk=locked.cycle_id)
+    _check_cycle(cycle)
+    if context is not None:
+        context.set_total(3)
+    posts = {
+        pk: (title, unit_name, starts_on, ends_on, term)
+        for pk, title, unit_name, starts_on, ends_on, term in Post.objects.select_for_update(of=("self",))
+        .filter(cycle=cycle, status__in=OFFERABLE_POST_STATUSES)
+        .values_list("pk", "title", "unit__name", "starts_on", "ends_on", "term")
+    }
+    students = {
+        pk: (legal_name, user_id)
+        for pk, legal_name, user_id in StudentProfile.objects.select_for_update(of=("self",))
+        .filter(pk__in=Subquery(_applications(cycle).values("student_id")))
+        .values_list("pk", "legal_name", "user_id")
+    }
+    inputs = allocation_inputs_read(cycle=cycle)
+    if inputs.fingerprint != locked.fingerprint:
+        raise AllocationError(
+            _(
+                "Rankings, preferences or free places have changed since this preview was run. "
+                "Run the preview again, check it, then confirm the new one."
+            ),
+            code="inputs_changed",
+        )
+    if context is not None:
+        context.advance()
+    pairs = locked.pairs
+    held = cycle.results_are_held(at)
+    reason = _("Allocated in the district-wide allocation round.")
+    moved = APPLICATION_MACHINE.move_many(
+        Application.objects.filter(pk__in=[app for app, _s, _p in pairs]),
+        S.OFFERED,
+        actor=actor,
+        reason=reason,
+        at=at,
+        fields={} if held else {"published_status": S.OFFERED},
+        visible_at=cycle.announcement_at if held else at,
+    )
+    if moved != len(pairs):  # cannot happen under the locks; refuse rather than offer half
+        raise AllocationError(
+            _(
+                "Rankings, preferences or free places have changed since this preview was run. "
+                "Run the preview again, check it, then confirm the new one."
+            ),
+            code="inputs_changed",
+        )
+    made_by = actor if getattr(actor, "pk", None) else None
+    expires_at = _offer_deadline(cycle, at)
+    offer_rows = [(app, post, student) for app, student, post in pairs]
+    offer_ids = bulk_insert(
+        Offer,
+        OFFER_COLUMNS,
+        [
+            (app, post, student, cycle.pk, OfferStatus.OPEN, False, getattr(made_by, "pk", None), at, expires_at)
+            for app, post, student in offer_rows
+        ],
+        returning_ids=True,
+    )
+    offers = [
+        MadeOffer(pk=pk, application_id=app, post_id=post, student_id=student, expires_at=expires_at)
+        for pk, (app, post, student) in zip(offer_ids, offer_rows, strict=True)
+    ]
+    if context is not None:
+        context.advance()
+    _offers_notify(cycle=cycle, offers=offers, posts=posts, students=students, at=at)
+    locked = ALLOCATION_MACHINE.move(
+        locked,
+        AllocationStatus.CONFIRMED,
+        actor=actor,
+        at=at,
+        locked=True,
+        fields={"confirmed_by": made_by, "confirmed_at": at, "offers_made": len(offers)},
+    )
+    if context is not None:
+        context.advance()
+    logger.info("Allocation %s of cycle %s confirmed: %s offers", locked.pk, cycle.pk, len(offers))
+    return locked
+
+
+OFFER_COLUMNS = [
+    "application_id",
+    "post_id",
+    "student_id",
+    "cycle_id",
+    "status",
+    "from_backup",
+    "made_by_id",
+    "made_at",
+    "expires_at",
+]
+
+
+class MadeOffer(NamedTuple):
+    """An offer the allocation wrote, as the messages need it (no model instance)."""
+
+    pk: int
+    application_id: int
+    post_id: int
+    student_id: int
+    expires_at: dt.datetime | None
+
+
+def _offers_notify(*, cycle: Cycle, offers: list[MadeOffer], posts: dict, students: dict, at) -> None:
+    """What ``offers._offer_create_locked`` tells each student, for all the offers at once."""
+    held_until = release_time(cycle, at)
+    valid = dt.timedelta(hours=cycle.offer_valid_hours)
+    user_ids = [students[offer.student_id][1] for offer in offers]
+    notification_cancel(event_keys=[not_selected_key(cycle_id=cycle.pk, student_id=o.student_id) for o in offers])
+    notification_cancel_under(prefixes=[decision_key_prefix(o.application_id) for o in offers], recipient_ids=user_ids)
+    terms = {value: str(label) for value, label in TermType.choices}
+    post_context = {
+        pk: {
+            "post_title": title,
+            "unit_name": unit_name,
+            "starts_on": starts_on.isoformat(),
+            "ends_on": ends_on.isoformat(),
+            "term": terms.get(term, term),
+        }
+        for pk, (title, unit_name, starts_on, ends_on, term) in posts.items()
+    }
+    messages = []
+    for offer, user_id in zip(offers, user_ids, strict=True):
+        respond_by = offer.expires_at or (held_until + valid)
+        messages.append(
+            QueuedMessage(
+                recipient_id=user_id,
+                context={
+                    "student_name": students[offer.student_id][0],
+                    **post_context[offer.post_id],
+                    "url": "/my/selection/",
+                    "respond_by_at": respond_by.isoformat(),
+                },
+                event_key=f"{decision_key_prefix(offer.application_id)}offer:{offer.pk}",
+            )
+        )
+    notification_queue_many(kind="offer_made", messages=messages, send_after=held_until)
+
+
+# --- background jobs --------------------------------------------------------------------------
+
+
+@transaction.atomic
+def allocation_preview_start(*, cycle: Cycle, actor):
+    """Start the preview job of ``cycle`` (inline without a broker)."""
+    authorize("selection.allocate", actor, cycle, error=AllocationError)
+    _check_cycle(cycle)
+    return job_start(kind=PREVIEW_JOB, params={"cycle_id": cycle.pk}, actor=actor)
+
+
+@transaction.atomic
+def allocation_confirm_start(*, allocation: AllocationRound, actor):
+    """Start the job confirming ``allocation``; a round already confirmed is refused at once."""
+    authorize("selection.allocate", actor, allocation, error=AllocationError)
+    if allocation.status == AllocationStatus.CONFIRMED:
+        raise AllocationError(
+            _("This allocation has already been confirmed: its offers were made."), code="already_confirmed"
+        )
+    if allocation.status != AllocationStatus.PREVIEWED:
+        raise AllocationError(
+            _("A newer preview of this cycle replaced this one: confirm the newest preview."), code="superseded"
+        )
+    return job_start(kind=CONFIRM_JOB, params={"cycle_id": allocation.cycle_id, "round_id": allocation.pk}, actor=actor)
+
+
+def allocation_preview_job(context: JobContext) -> dict:
+    """Handler of ``PREVIEW_JOB`` (registered in ``placements.apps``)."""
+    cycle = Cycle.objects.get(pk=context.params["cycle_id"])
+    allocation = allocation_preview(cycle=cycle, actor=context.actor, context=context)
+    return {"round_id": allocation.pk, "students": allocation.students, "matched": allocation.matched}
+
+
+def allocation_confirm_job(context: JobContext) -> dict:
+    """Handler of ``CONFIRM_JOB`` (registered in ``placements.apps``)."""
+    allocation = AllocationRound.objects.get(pk=context.params["round_id"])
+    done = allocation_confirm(allocation=allocation, actor=context.actor, context=context)
+    return {"round_id": done.pk, "offers_made": done.offers_made}

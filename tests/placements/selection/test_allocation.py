@@ -1,0 +1,322 @@
+"""The district-wide allocation round: known instances through the database, confirmation
+once, inputs changed after the preview, the staff page, and the set-based sweeps."""
+
+import datetime as dt
+import itertools
+
+import pytest
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from applicants.enums import ApplicationStatus as S
+from applicants.models import Application
+from jinseed.jobs.models import Job
+from jinseed.notifications.enums import Channel
+from jinseed.notifications.models import Notification
+from placements.models import AllocationRound, Offer
+from placements.selection import services
+from placements.selection.enums import AllocationStatus, OfferStatus
+from tests import factories
+from tests.placements.conftest import make_applications
+
+pytestmark = pytest.mark.django_db
+
+BASE = timezone.now() - dt.timedelta(days=3)
+_spare_ranks = itertools.count(100)  # created with a free rank, then given the one under test
+
+
+def apply(student, post, preference: int, selection: int | None, *, submitted_minutes: int = 0, status=S.INTERVIEWED):
+    """An application of ``student`` to ``post`` moved straight to ``status`` with its ranks."""
+    app = factories.ApplicationFactory(student=student, post=post, preference_rank=next(_spare_ranks))
+    Application.objects.filter(pk=app.pk).update(
+        preference_rank=preference,
+        status=status,
+        published_status=status,
+        selection_rank=selection,
+        submitted_at=BASE + dt.timedelta(minutes=submitted_minutes),
+    )
+    app.refresh_from_db()
+    return app
+
+
+def offers_of(cycle) -> list[tuple[str, str]]:
+    return sorted(
+        Offer.objects.filter(cycle=cycle, status=OfferStatus.OPEN).values_list("student__legal_name", "post__title")
+    )
+
+
+@pytest.fixture
+def three(cycle, unit):
+    """Post A (1 place) and B (2 places); three students. A ranks s2, s1, s3; B ranks s1, s2.
+    s1 and s2 prefer A to B, s3 lists only A. Stable: s2 → A, s1 → B, s3 unplaced."""
+    a = factories.PostFactory(cycle=cycle, unit=unit, title="A", headcount=1)
+    b = factories.PostFactory(cycle=cycle, unit=unit, title="B", headcount=2)
+    s1, s2, s3 = (factories.StudentProfileFactory(legal_name=name) for name in ("s1", "s2", "s3"))
+    apply(s1, a, 1, 2)
+    apply(s1, b, 2, 1)
+    apply(s2, a, 1, 1)
+    apply(s2, b, 2, 2)
+    apply(s3, a, 1, 3)
+    return {"a": a, "b": b, "s1": s1, "s2": s2, "s3": s3}
+
+
+def test_allocation_preview_gives_the_stable_student_optimal_result(cycle, three, staff_user):
+    preview = services.allocation_preview(cycle=cycle, actor=staff_user)
+    assert (preview.status, preview.students, preview.posts, preview.places, preview.matched) == (
+        AllocationStatus.PREVIEWED,
+        3,
+        2,
+        3,
+        2,
+    )
+    a, b = three["a"].pk, three["b"].pk
+    assert sorted((s, p) for _app, s, p in preview.pairs) == sorted([(three["s2"].pk, a), (three["s1"].pk, b)])
+    assert preview.unplaced == [three["s3"].pk]
+    assert preview.empty_places == {str(b): 1}
+    assert preview.units == [
+        {"unit": three["a"].unit_id, "name": three["a"].unit.name, "posts": 2, "places": 3, "matched": 2, "empty": 1}
+    ]
+    assert Offer.objects.count() == 0  # a preview makes no offer
+
+
+def test_allocation_confirm_makes_the_offers_once(cycle, three, staff_user):
+    preview = services.allocation_preview(cycle=cycle, actor=staff_user)
+    done = services.allocation_confirm(allocation=preview, actor=staff_user)
+    assert (done.status, done.offers_made, done.confirmed_by) == (AllocationStatus.CONFIRMED, 2, staff_user)
+    assert offers_of(cycle) == [("s1", "B"), ("s2", "A")]
+    statuses = dict(Application.objects.filter(cycle=cycle).values_list("student__legal_name", "post__title"))
+    assert sorted(Application.objects.filter(status=S.OFFERED).values_list("student__legal_name", "post__title")) == [
+        ("s1", "B"),
+        ("s2", "A"),
+    ]
+    assert statuses  # every application is still there
+    offer = Offer.objects.get(student=three["s2"])
+    assert (offer.made_by, offer.from_backup, offer.expires_at) == (
+        staff_user,
+        False,
+        offer.made_at + dt.timedelta(hours=cycle.offer_valid_hours),
+    )
+    emails = Notification.objects.filter(kind="offer_made", channel=Channel.EMAIL)
+    assert sorted(emails.values_list("recipient_id", "event_key")) == sorted(
+        (o.student.user_id, f"application:{o.application_id}:decision:offer:{o.pk}")
+        for o in Offer.objects.select_related("student")
+    )
+
+    with pytest.raises(services.AllocationError) as err:
+        services.allocation_confirm(allocation=preview, actor=staff_user)
+    assert err.value.code == "already_confirmed"
+    assert Offer.objects.count() == 2
+    # A new preview finds s3 alone (s1 and s2 hold offers), refused by A (full), unranked by B.
+    again = services.allocation_preview(cycle=cycle, actor=staff_user)
+    assert (again.students, again.matched, again.places) == (1, 0, 1)
+
+
+def test_allocation_ranking_change_after_the_preview_is_refused(cycle, three, staff_user, coordinator):
+    preview = services.allocation_preview(cycle=cycle, actor=staff_user)
+    ranked_b = list(
+        Application.objects.filter(post=three["b"]).order_by("-selection_rank").values_list("pk", flat=True)
+    )
+    services.post_ranking_set(post=three["b"], ordered_application_ids=ranked_b, actor=coordinator.user)
+    with translation.override("en"), pytest.raises(services.AllocationError) as err:
+        services.allocation_confirm(allocation=preview, actor=staff_user)
+    assert err.value.code == "inputs_changed"
+    assert err.value.message == (
+        "Rankings, preferences or free places have changed since this preview was run. "
+        "Run the preview again, check it, then confirm the new one."
+    )
+    assert Offer.objects.count() == 0
+    preview.refresh_from_db()
+    assert preview.status == AllocationStatus.PREVIEWED
+    # Rerun: B now prefers s2, so s2 takes B... and s1 takes A? A prefers s2 over s1, but s2
+    # still proposes to A first and A keeps s2; s1 goes to B (ranked second now, one place free).
+    rerun = services.allocation_preview(cycle=cycle, actor=staff_user)
+    preview.refresh_from_db()
+    assert preview.status == AllocationStatus.SUPERSEDED
+    with pytest.raises(services.AllocationError) as err:
+        services.allocation_confirm(allocation=preview, actor=staff_user)
+    assert err.value.code == "superseded"
+    services.allocation_confirm(allocation=rerun, actor=staff_user)
+    assert offers_of(cycle) == [("s1", "B"), ("s2", "A")]
+
+
+def test_allocation_places_taken_by_offers_reduce_the_capacity(cycle, unit, staff_user, coordinator):
+    post = factories.PostFactory(cycle=cycle, unit=unit, title="P", headcount=2)
+    held, first, second = make_applications(post, 3, status=S.INTERVIEWED, ranked=True)
+    services.offer_make(application=held, actor=coordinator.user)
+    preview = services.allocation_preview(cycle=cycle, actor=staff_user)
+    assert (preview.students, preview.places, preview.matched) == (2, 1, 1)
+    assert [s for _a, s, _p in preview.pairs] == [first.student_id]
+    assert preview.unplaced == [second.student_id]
+
+
+def test_allocation_ties_go_to_the_earlier_application_and_the_lower_post(cycle, unit, staff_user):
+    low = factories.PostFactory(cycle=cycle, unit=unit, title="low", headcount=1)
+    high = factories.PostFactory(cycle=cycle, unit=unit, title="high", headcount=1)
+    early, late = (
+        factories.StudentProfileFactory(legal_name="early"),
+        factories.StudentProfileFactory(legal_name="late"),
+    )
+    # Both rank the posts equal (possible beside a not-selected application, which the
+    # ranks' uniqueness leaves out); both posts rank both students 1; "early" applied first.
+    apply(late, low, 1, 1, submitted_minutes=5, status=S.NOT_SELECTED)
+    apply(late, high, 1, 1, submitted_minutes=5)
+    apply(early, low, 1, 1, submitted_minutes=1)
+    apply(early, high, 1, 1, submitted_minutes=1, status=S.NOT_SELECTED)
+    preview = services.allocation_preview(cycle=cycle, actor=staff_user)
+    services.allocation_confirm(allocation=preview, actor=staff_user)
+    # Each student tries the lower post id first; it keeps the earlier applicant.
+    assert offers_of(cycle) == [("early", "low"), ("late", "high")]
+
+
+def test_allocation_students_without_an_acceptable_post_and_posts_nobody_ranked(cycle, unit, staff_user):
+    ranked_nobody = factories.PostFactory(cycle=cycle, unit=unit, title="nobody", headcount=3)
+    other = factories.PostFactory(cycle=cycle, unit=unit, title="other", headcount=1)
+    unranked = factories.StudentProfileFactory(legal_name="unranked")
+    placed = factories.StudentProfileFactory(legal_name="placed")
+    apply(unranked, ranked_nobody, 1, None)
+    apply(unranked, other, 2, None)
+    apply(placed, other, 1, 1)
+    preview = services.allocation_preview(cycle=cycle, actor=staff_user)
+    assert preview.unplaced == [unranked.pk]
+    assert preview.empty_places == {str(ranked_nobody.pk): 3}
+    services.allocation_confirm(allocation=preview, actor=staff_user)
+    assert offers_of(cycle) == [("placed", "other")]
+
+
+def test_allocation_held_results_wait_for_the_announcement(cycle, three, staff_user):
+    cycle.announcement_at = timezone.now() + dt.timedelta(days=2)
+    cycle.save(update_fields=["announcement_at"])
+    preview = services.allocation_preview(cycle=cycle, actor=staff_user)
+    services.allocation_confirm(allocation=preview, actor=staff_user)
+    app = Application.objects.get(student=three["s2"], post=three["a"])
+    assert (app.status, app.published_status) == (S.OFFERED, S.INTERVIEWED)
+    assert Offer.objects.get(application=app).expires_at is None
+    row = Notification.objects.get(kind="offer_made", channel=Channel.EMAIL, recipient=three["s2"].user)
+    assert row.send_after == cycle.announcement_at
+    assert (
+        row.context["respond_by_at"]
+        == (cycle.announcement_at + dt.timedelta(hours=cycle.offer_valid_hours)).isoformat()
+    )
+
+
+def test_allocation_is_refused_to_a_coordinator(cycle, three, coordinator):
+    with pytest.raises(services.AllocationError) as err:
+        services.allocation_preview(cycle=cycle, actor=coordinator.user)
+    assert err.value.code == "forbidden"
+
+
+# --- the staff page -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("who", ["coordinator", "student"])
+def test_allocation_pages_are_staff_only(client, cycle, coordinator, student, who):
+    preview = services.allocation_preview(cycle=cycle, actor=None)
+    client.force_login(coordinator.user if who == "coordinator" else student.user)
+    assert client.get(reverse("placements:allocation", args=[cycle.pk])).status_code == 403
+    assert client.post(reverse("placements:allocation_preview", args=[cycle.pk])).status_code == 403
+    assert client.post(reverse("placements:allocation_confirm", args=[preview.pk])).status_code == 403
+    assert Job.objects.count() == 0
+
+
+def test_staff_preview_and_confirm_from_the_page(client, cycle, three, staff_user, django_capture_on_commit_callbacks):
+    client.force_login(staff_user)
+    overview = client.get(reverse("placements:overview"), {"cycle": cycle.pk})
+    assert reverse("placements:allocation", args=[cycle.pk]) in overview.content.decode()
+    page = reverse("placements:allocation", args=[cycle.pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("placements:allocation_preview", args=[cycle.pk]))
+    assert response.status_code == 302 and response["Location"] == page
+    preview = AllocationRound.objects.get()
+    body = client.get(page).content.decode()
+    assert "s2" in body and "s3" in body
+    assert reverse("placements:allocation_confirm", args=[preview.pk]) in body
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("placements:allocation_confirm", args=[preview.pk]))
+    assert offers_of(cycle) == [("s1", "B"), ("s2", "A")]
+    # Confirming again is refused with a message and makes nothing.
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("placements:allocation_confirm", args=[preview.pk]), follow=True)
+    assert [str(m) for m in response.context["messages"]] == ["该分配已确认，录用通知已发出。"]
+    assert Offer.objects.count() == 2
+
+
+def test_staff_page_shows_a_changed_ranking_refusal(
+    client, cycle, three, staff_user, coordinator, django_capture_on_commit_callbacks
+):
+    client.force_login(staff_user)
+    preview = services.allocation_preview(cycle=cycle, actor=staff_user)
+    Application.objects.filter(post=three["a"], student=three["s3"]).update(selection_rank=None)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("placements:allocation_confirm", args=[preview.pk]))
+    job = Job.objects.get(kind="placements.allocation_confirm")
+    refusal = "自运行此预览以来，排名、志愿或空余名额已有变化。请重新运行预览，核对后再确认新的预览。"
+    assert (job.status, job.error) == ("failed", refusal)
+    body = client.get(reverse("placements:allocation", args=[cycle.pk])).content.decode()
+    assert refusal in body
+    assert "重新运行预览" in body  # the preview button, to run it again
+    assert Offer.objects.count() == 0
+
+
+def test_allocate_command(cycle, three):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("allocate", "--cycle", str(cycle.pk), "--dry-run", stdout=out)
+    assert Offer.objects.count() == 0
+    call_command("allocate", "--cycle", str(cycle.pk), stdout=out)
+    assert offers_of(cycle) == [("s1", "B"), ("s2", "A")]
+
+
+# --- set-based sweeps: the queries do not grow with the applications -----------------------------------
+
+
+def _statements(queries) -> int:
+    """Queries other than INSERTs: SQLite caps a statement at 999 parameters, so Django splits
+    a bulk insert of many rows into batches there (PostgreSQL writes it in one statement)."""
+    return len([q for q in queries if not q["sql"].startswith("INSERT")])
+
+
+def _closing_field(cycle, unit, coordinator, n: int) -> None:
+    post = factories.PostFactory(cycle=cycle, unit=unit, headcount=n)
+    apps = make_applications(post, 3 * n, status=S.INTERVIEWED, ranked=True)
+    for app in apps[:n]:
+        services.offer_make(application=app, actor=coordinator.user)
+    for app in apps[n : 2 * n]:
+        Application.objects.filter(pk=app.pk).update(status=S.SUBMITTED, published_status=S.SUBMITTED)
+
+
+def _close_queries(cycle, unit, coordinator, n: int) -> int:
+    _closing_field(cycle, unit, coordinator, n)
+    ContentType.objects.clear_cache()  # both runs look the audit's content types up
+    with CaptureQueriesContext(connection) as queries:
+        counts = services.cycle_selection_close(cycle=cycle, actor=None)
+    assert counts == {"offers_lapsed": n, "applications_ended": 2 * n, "students_told": 3 * n}
+    return _statements(queries) if connection.vendor == "sqlite" else len(queries)
+
+
+def test_close_selection_queries_do_not_grow_with_the_applications(unit, coordinator):
+    few = _close_queries(factories.CycleFactory(), unit, coordinator, 5)
+    many = _close_queries(factories.CycleFactory(), unit, coordinator, 50)
+    assert few == many
+
+
+def _expire_queries(cycle, unit, coordinator, n: int) -> int:
+    post = factories.PostFactory(cycle=cycle, unit=unit, headcount=n)
+    for app in make_applications(post, n, status=S.INTERVIEWED, ranked=True):
+        services.offer_make(application=app, actor=coordinator.user)
+    later = timezone.now() + dt.timedelta(hours=cycle.offer_valid_hours + 1)
+    ContentType.objects.clear_cache()
+    with CaptureQueriesContext(connection) as queries:
+        assert services.offer_expire_due(at=later) == n
+    return _statements(queries) if connection.vendor == "sqlite" else len(queries)
+
+
+def test_offer_expire_due_queries_do_not_grow_with_the_offers(unit, coordinator):
+    few = _expire_queries(factories.CycleFactory(), unit, coordinator, 5)
+    many = _expire_queries(factories.CycleFactory(), unit, coordinator, 50)
+    assert few == many

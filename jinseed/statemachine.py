@@ -28,6 +28,7 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+import jinseed.bulk  # noqa: F401 - registers the ``__any`` lookup used below
 from jinseed.errors import DomainError
 
 _moving: contextvars.ContextVar[bool] = contextvars.ContextVar("status_machine_moving", default=False)
@@ -255,7 +256,7 @@ class StatusMachine:
         rows = list(qs.select_for_update().values_list("pk", self.field))
         if not rows:
             return 0
-        self.model._default_manager.filter(pk__in=[pk for pk, _status in rows]).update(**values)
+        self.model._default_manager.filter(pk__any=[pk for pk, _status in rows]).update(**values)
         self.audit(
             [
                 Change(

@@ -212,17 +212,17 @@ def notification_queue_many(
     users = {
         pk: (language, mobile)
         for pk, language, mobile in get_user_model()
-        .objects.filter(pk__in=recipient_ids)
+        .objects.filter(pk__any=recipient_ids)
         .values_list("pk", "language", "mobile")
     }
     preferences = {
         user_id: (email, sms)
-        for user_id, email, sms in NotificationPreference.objects.filter(user_id__in=recipient_ids).values_list(
+        for user_id, email, sms in NotificationPreference.objects.filter(user_id__any=recipient_ids).values_list(
             "user_id", "email", "sms"
         )
     }
     live = set(
-        Notification.objects.filter(recipient_id__in=recipient_ids, kind=kind)
+        Notification.objects.filter(recipient_id__any=recipient_ids, kind=kind)
         .exclude(status=NotificationStatus.CANCELLED)
         .values_list("recipient_id", "channel", "event_key")
     )
@@ -301,7 +301,7 @@ def notification_cancel(
     if event_key is not None:
         qs = qs.filter(event_key=event_key)
     if event_keys is not None:
-        qs = qs.filter(event_key__in=list(event_keys))
+        qs = qs.filter(event_key__any=list(event_keys))
     if event_key_prefix is not None:
         qs = qs.filter(event_key__startswith=event_key_prefix)
     if notification_ids is not None:
@@ -317,12 +317,12 @@ def notification_cancel_under(*, prefixes: Iterable[str], recipient_ids: Iterabl
         return 0
     lengths = sorted({len(prefix) for prefix in wanted})
     candidates = Notification.objects.filter(
-        status=NotificationStatus.QUEUED, recipient_id__in=list(set(recipient_ids))
+        status=NotificationStatus.QUEUED, recipient_id__any=list(set(recipient_ids))
     ).values_list("pk", "event_key")
     ids = [pk for pk, key in candidates if any(key[:n] in wanted for n in lengths)]
     if not ids:
         return 0
-    return OUTBOX.move_many(Notification.objects.filter(pk__in=ids), NotificationStatus.CANCELLED)
+    return OUTBOX.move_many(Notification.objects.filter(pk__any=ids), NotificationStatus.CANCELLED)
 
 
 @transaction.atomic

@@ -29,8 +29,10 @@ import datetime as dt
 import hashlib
 import logging
 import time
+from array import array
 from collections import defaultdict
 from dataclasses import dataclass, field
+from itertools import chain
 from typing import NamedTuple
 
 from django.db import transaction
@@ -100,7 +102,7 @@ ALLOCATION_MACHINE = StatusMachine(
 class AllocationInputs:
     """What the matching is computed from, as read from the database."""
 
-    instance: MatchingInstance
+    instance: MatchingInstance | None
     #: (student, post, preference_rank, selection_rank, submitted µs, application id)
     rows: list[tuple]
     #: post id -> (unit id, headcount, places left)
@@ -141,18 +143,24 @@ def _applications(cycle: Cycle):
     )
 
 
-def _fingerprint(instance: MatchingInstance) -> str:
-    """SHA-256 of the strict instance: preferences, rankings (ties already broken) and places."""
-    digest = hashlib.sha256()
-    digest.update(repr(list(instance.preferences.items())).encode())
-    digest.update(repr(list(instance.rankings.items())).encode())
-    digest.update(repr(sorted(instance.capacities.items())).encode())
+def _fingerprint(rows: list[tuple], capacities: dict[int, int]) -> str:
+    """SHA-256 of what the matching reads: every taking-part application (in id order) with
+    its student, post, preference, ranking and submission time, and every post's free places.
+
+    Computed from the rows as read, so a confirmation checks it without building the instance.
+    """
+    flat = array("q")
+    for student, post, preference, rank, submitted, pk in rows:
+        flat.extend((pk, student, post, preference, -1 if rank is None else rank, submitted))
+    digest = hashlib.sha256(flat.tobytes())
+    digest.update(array("q", chain.from_iterable(sorted(capacities.items()))).tobytes())
     return digest.hexdigest()
 
 
-def allocation_inputs_read(*, cycle: Cycle) -> AllocationInputs:
+def allocation_inputs_read(*, cycle: Cycle, with_instance: bool = True) -> AllocationInputs:
     """The cycle's matching instance in two queries: the posts with their places taken, and
-    every allocatable application as plain tuples (no model instances)."""
+    every allocatable application as plain tuples (no model instances). A confirmation only
+    needs the fingerprint (``with_instance=False``), not the instance."""
     started = time.perf_counter()
     posts = {
         pk: (unit_id, headcount, max(headcount - taken, 0))
@@ -163,20 +171,22 @@ def allocation_inputs_read(*, cycle: Cycle) -> AllocationInputs:
     rows = list(
         _applications(cycle)
         .annotate(submitted=_Microseconds("submitted_at"))
+        .order_by("pk")
         .values_list("student_id", "post_id", "preference_rank", "selection_rank", "submitted", "pk")
     )
     read = time.perf_counter()
-    try:
-        instance = instance_from_applications(
-            (row[:5] for row in rows), {pk: left for pk, (_unit, _head, left) in posts.items()}
-        )
-    except MatchingInputError as exc:
-        logger.warning("Allocation of cycle %s: %s", cycle.pk, exc)
-        raise AllocationError(
-            _("The applications of this cycle cannot be allocated: a student applied twice to the same post."),
-            code="bad_input",
-        ) from exc
-    fingerprint = _fingerprint(instance)
+    capacities = {pk: left for pk, (_unit, _head, left) in posts.items()}
+    instance = None
+    if with_instance:
+        try:
+            instance = instance_from_applications((row[:5] for row in rows), capacities)
+        except MatchingInputError as exc:
+            logger.warning("Allocation of cycle %s: %s", cycle.pk, exc)
+            raise AllocationError(
+                _("The applications of this cycle cannot be allocated: a student applied twice to the same post."),
+                code="bad_input",
+            ) from exc
+    fingerprint = _fingerprint(rows, capacities)
     built = time.perf_counter()
     return AllocationInputs(
         instance=instance,
@@ -330,7 +340,7 @@ def allocation_confirm(
         .filter(pk__in=Subquery(_applications(cycle).values("student_id")))
         .values_list("pk", "legal_name", "user_id")
     }
-    inputs = allocation_inputs_read(cycle=cycle)
+    inputs = allocation_inputs_read(cycle=cycle, with_instance=False)
     if inputs.fingerprint != locked.fingerprint:
         raise AllocationError(
             _(
@@ -345,7 +355,7 @@ def allocation_confirm(
     held = cycle.results_are_held(at)
     reason = _("Allocated in the district-wide allocation round.")
     moved = APPLICATION_MACHINE.move_many(
-        Application.objects.filter(pk__in=[app for app, _s, _p in pairs]),
+        Application.objects.filter(pk__any=[app for app, _s, _p in pairs]),
         S.OFFERED,
         actor=actor,
         reason=reason,

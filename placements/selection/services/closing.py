@@ -72,7 +72,7 @@ def cycle_selection_close(*, cycle: Cycle, actor=None, at=None) -> dict[str, int
         )
         interviews_call_off_many(
             interviews=Interview.objects.filter(
-                application_id__in=[pk for pk, _s, _st in ending], status=LIVE_INTERVIEW
+                application_id__any=[pk for pk, _s, _st in ending], status=LIVE_INTERVIEW
             ),
             reason=reason,
             actor=actor,
@@ -84,7 +84,7 @@ def cycle_selection_close(*, cycle: Cycle, actor=None, at=None) -> dict[str, int
                 continue
             hidden = held and target in HELD_DECISIONS
             APPLICATION_MACHINE.move_many(
-                Application.objects.filter(pk__in=ids),
+                Application.objects.filter(pk__any=ids),
                 target,
                 actor=actor,
                 reason=reason,
@@ -160,7 +160,7 @@ def held_notifications_sync(*, cycle: Cycle | None = None, at=None) -> int:
         if scope == "application":
             app_ids.add(int(pk))
         cycle_of_row[row.pk] = (scope, int(pk))
-    app_cycle = dict(Application.objects.filter(pk__in=app_ids).values_list("pk", "cycle_id"))
+    app_cycle = dict(Application.objects.filter(pk__any=app_ids).values_list("pk", "cycle_id"))
     cycle_ids = {app_cycle.get(pk) if scope == "application" else pk for scope, pk in cycle_of_row.values()}
     cycles = {cycle.pk: cycle} if cycle is not None else Cycle.objects.in_bulk(cycle_ids - {None})
     moved = 0

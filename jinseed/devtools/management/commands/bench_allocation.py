@@ -21,7 +21,7 @@ import sys
 import time
 
 from django.core.management.base import BaseCommand
-from django.db import connection
+from django.db import connection, reset_queries
 from django.test.utils import CaptureQueriesContext
 
 from jinseed.devtools.bench import allocation as bench
@@ -83,6 +83,7 @@ class Command(BaseCommand):
 
     def measure(self, cycle: Cycle, *, sample: int, seed: int) -> None:
         out = self.stdout.write
+        reset_queries()  # a full log (9,000 queries) would count nothing new
         with CaptureQueriesContext(connection) as read_queries:
             t0 = time.perf_counter()
             inputs = services.allocation_inputs_read(cycle=cycle)
@@ -105,6 +106,7 @@ class Command(BaseCommand):
             f"{len(read_queries)} queries) match={t2 - t1:.2f}s"
         )
         del inputs, result
+        reset_queries()  # a full log (9,000 queries) would count nothing new
         with CaptureQueriesContext(connection) as preview_queries:
             t3, c3 = time.perf_counter(), time.process_time()
             allocation = services.allocation_preview(cycle=cycle, actor=None)
@@ -114,6 +116,7 @@ class Command(BaseCommand):
             f"queries={len(preview_queries)} matched={allocation.matched}"
         )
         allocation = AllocationRound.objects.get(pk=allocation.pk)
+        reset_queries()  # a full log (9,000 queries) would count nothing new
         with CaptureQueriesContext(connection) as confirm_queries:
             t5, c5 = time.perf_counter(), time.process_time()
             done = services.allocation_confirm(allocation=allocation, actor=None)
@@ -127,6 +130,7 @@ class Command(BaseCommand):
 
     def close(self, n: int, *, seed: int) -> None:
         cycle = bench.build_closing_cycle(n_applications=n, seed=seed)
+        reset_queries()  # a full log (9,000 queries) would count nothing new
         with CaptureQueriesContext(connection) as queries:
             started, cpu = time.perf_counter(), time.process_time()
             counts = services.cycle_selection_close(cycle=cycle, actor=None)

@@ -24,7 +24,8 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import models, transaction
+from django.core.exceptions import EmptyResultSet
+from django.db import connections, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -253,10 +254,9 @@ class StatusMachine:
             values.setdefault("updated_at", at)
         if self.audit is None:
             return qs.update(**values)
-        rows = list(qs.select_for_update().values_list("pk", self.field))
+        rows = self._lock_and_update(qs, values)
         if not rows:
             return 0
-        self.model._default_manager.filter(pk__any=[pk for pk, _status in rows]).update(**values)
         self.audit(
             [
                 Change(
@@ -266,6 +266,46 @@ class StatusMachine:
             ]
         )
         return len(rows)
+
+    def _lock_and_update(self, qs: models.QuerySet, values: Mapping[str, Any]) -> list[tuple[int, str]]:
+        """Lock the rows of ``qs``, update them, and return (pk, status before) of each.
+
+        On PostgreSQL one statement, ``WITH old AS (SELECT … FOR UPDATE) UPDATE … FROM old
+        RETURNING``: no id list travels to Python and back (a closed cycle moves 100k rows).
+        Elsewhere, or when a value is an expression (``F("attempts") + 1``) or a model instance, a locking read
+        then an ``UPDATE`` of those ids.
+        """
+        connection = connections[qs.db]
+        plain = not any(
+            hasattr(value, "resolve_expression") or isinstance(value, models.Model) for value in values.values()
+        )
+        if connection.vendor != "postgresql" or not plain:
+            rows = list(qs.select_for_update().values_list("pk", self.field))
+            if rows:
+                self.model._default_manager.filter(pk__any={pk for pk, _status in rows}).update(**values)
+            return rows
+        try:
+            select, select_params = (
+                qs.select_for_update().order_by().values_list("pk", self.field).query.get_compiler(qs.db).as_sql()
+            )
+        except EmptyResultSet:
+            return []
+        opts = self.model._meta
+        quote = connection.ops.quote_name
+        assignments, params = [], []
+        for name, value in values.items():
+            model_field = opts.get_field(name)
+            assignments.append(f"{quote(model_field.column)} = %s")
+            params.append(model_field.get_db_prep_save(value, connection))
+        table, pk = quote(opts.db_table), quote(opts.pk.column)
+        sql = (
+            f"WITH old (pk, status) AS ({select}) "  # noqa: S608 - names from the model, values as parameters
+            f"UPDATE {table} SET {', '.join(assignments)} FROM old WHERE {table}.{pk} = old.pk "
+            f"RETURNING {table}.{pk}, old.status"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*select_params, *params])
+            return cursor.fetchall()
 
 
 def status_change_audit(model: type[models.Model]) -> AuditWriter:

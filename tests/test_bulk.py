@@ -1,10 +1,14 @@
-"""``jinseed.bulk``: the ``__any`` lookup and ``bulk_insert`` store what the ORM would."""
+"""``jinseed.bulk``: the ``__any`` lookup, ``bulk_insert`` and ``fetch_rows`` do what the ORM would."""
+
+import gc
+import json
 
 import pytest
 from django.db import connection
+from django.db.models import F
 from django.test.utils import CaptureQueriesContext
 
-from jinseed.bulk import bulk_insert
+from jinseed.bulk import EncodedJSON, bulk_insert, collection_paused, fetch_rows
 from jinseed.notifications.models import Notification
 from positions.models import Post
 from tests import factories
@@ -40,3 +44,57 @@ def test_bulk_insert_stores_the_rows_with_their_ids_and_defaults():
     )
     rows = list(Notification.objects.filter(pk__in=ids).order_by("pk").values_list("event_key", "context", "status"))
     assert rows == [("k0", {"a": "甲"}, "queued"), ("k1", {"a": "甲"}, "queued"), ("k2", {"a": "甲"}, "queued")]
+
+
+def test_any_takes_sets_and_strings_and_matches_in():
+    posts = [factories.PostFactory() for _ in range(3)]
+    wanted = {posts[0].pk, posts[1].pk, None}
+    assert sorted(Post.objects.filter(pk__any=wanted).values_list("pk", flat=True)) == sorted(
+        [posts[0].pk, posts[1].pk]
+    )
+    titles = {posts[2].title, "no such title"}
+    assert list(Post.objects.filter(title__any=titles).values_list("pk", flat=True)) == [posts[2].pk]
+    # A value of another type is converted as the field would (a numeric string for an id).
+    assert list(Post.objects.filter(pk__any={str(posts[1].pk)}).values_list("pk", flat=True)) == [posts[1].pk]
+
+
+def test_bulk_insert_stores_encoded_json_as_the_object_it_encodes():
+    user = factories.UserFactory()
+    shared = EncodedJSON(json.dumps({"post_title": "岗位", "n": 2}))
+    ids = bulk_insert(
+        Notification,
+        ["recipient_id", "channel", "kind", "context", "event_key"],
+        [(user.pk, channel, "application_received", shared, "same") for channel in ("inbox", "email")],
+        returning_ids=True,
+    )
+    contexts = list(Notification.objects.filter(pk__in=ids).values_list("context", flat=True))
+    assert contexts == [{"post_title": "岗位", "n": 2}, {"post_title": "岗位", "n": 2}]
+
+
+def test_fetch_rows_returns_what_values_list_returns_in_the_same_column_order():
+    for _ in range(3):
+        factories.PostFactory()
+    queryset = (
+        Post.objects.annotate(doubled=F("headcount") * 2)
+        .order_by("pk")
+        .values_list("doubled", "title", "pk", "unit_id")
+    )
+    assert fetch_rows(queryset) == [tuple(row) for row in queryset]
+    assert fetch_rows(Post.objects.filter(pk__any=[]).values_list("pk")) == []
+
+
+def test_collection_paused_holds_the_collector_and_gives_it_back():
+    assert gc.isenabled()
+    with collection_paused():
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    with pytest.raises(ValueError), collection_paused():
+        raise ValueError
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with collection_paused():
+            pass
+        assert not gc.isenabled()  # left as the caller had it
+    finally:
+        gc.enable()

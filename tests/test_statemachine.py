@@ -142,3 +142,33 @@ def test_outbox_claim_is_one_conditional_update_that_a_second_claim_loses():
     assert OUTBOX.move_many(Notification.objects.filter(pk=row.pk), NotificationStatus.SENDING) == 1
     assert OUTBOX.move_many(Notification.objects.filter(pk=row.pk), NotificationStatus.SENDING) == 0
     assert Notification.objects.get(pk=row.pk).status == NotificationStatus.SENDING
+
+
+def test_move_many_audits_each_row_with_the_status_it_had_and_saves_the_fields():
+    from applicants.enums import ApplicationStatus as S
+    from applicants.models import Application, ApplicationEvent
+    from applicants.services import APPLICATION_MACHINE
+
+    post = factories.PostFactory()
+    submitted = factories.ApplicationFactory(post=post, status=S.SUBMITTED)
+    shortlisted = factories.ApplicationFactory(post=post, status=S.SHORTLISTED)
+    accepted = factories.ApplicationFactory(post=post, status=S.ACCEPTED)  # may not be rejected
+    elsewhere = factories.ApplicationFactory(status=S.SUBMITTED)  # another cycle's post
+    staff = factories.StaffFactory()
+    moved = APPLICATION_MACHINE.move_many(
+        Application.objects.filter(post__cycle=post.cycle),  # a join: the lock and update still meet
+        S.REJECTED,
+        actor=staff,
+        reason="closing",
+        fields={"published_status": S.REJECTED},
+    )
+    assert moved == 2
+    statuses = dict(Application.objects.values_list("pk", "status"))
+    assert statuses[submitted.pk] == statuses[shortlisted.pk] == S.REJECTED
+    assert (statuses[accepted.pk], statuses[elsewhere.pk]) == (S.ACCEPTED, S.SUBMITTED)
+    assert Application.objects.get(pk=shortlisted.pk).published_status == S.REJECTED
+    events = set(
+        ApplicationEvent.objects.filter(to_status=S.REJECTED).values_list("application_id", "from_status", "actor")
+    )
+    assert events == {(submitted.pk, S.SUBMITTED, staff.pk), (shortlisted.pk, S.SHORTLISTED, staff.pk)}
+    assert APPLICATION_MACHINE.move_many(Application.objects.filter(pk__any=set()), S.REJECTED) == 0

@@ -21,8 +21,13 @@ from .enums import TRANSITIONS, Channel, NotificationStatus
 
 
 class Notification(StatusGuarded):
+    # No index of its own: notification_inbox_idx starts with it.
     recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("recipient")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        verbose_name=_("recipient"),
+        db_index=False,
     )
     channel = models.CharField(_("channel"), max_length=8, choices=Channel.choices)
     kind = models.CharField(_("kind"), max_length=60)

@@ -236,9 +236,12 @@ class Offer(StatusGuarded):
     application = models.ForeignKey(
         Application, on_delete=models.PROTECT, related_name="offers", verbose_name=_("application")
     )
-    post = models.ForeignKey(Post, on_delete=models.PROTECT, related_name="offers", verbose_name=_("post"))
+    # No index of their own: offer_post_status_idx and offer_student_status_idx start with them.
+    post = models.ForeignKey(
+        Post, on_delete=models.PROTECT, related_name="offers", verbose_name=_("post"), db_index=False
+    )
     student = models.ForeignKey(
-        StudentProfile, on_delete=models.PROTECT, related_name="offers", verbose_name=_("student")
+        StudentProfile, on_delete=models.PROTECT, related_name="offers", verbose_name=_("student"), db_index=False
     )
     cycle = models.ForeignKey(Cycle, on_delete=models.PROTECT, related_name="offers", verbose_name=_("cycle"))
     status = models.CharField(_("status"), max_length=10, choices=OfferStatus.choices, default=OfferStatus.OPEN)

@@ -26,7 +26,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
-from jinseed.bulk import bulk_insert
+from jinseed.bulk import EncodedJSON, bulk_insert
 
 from .enums import Channel, NotificationStatus
 from .errors import NotificationContextError
@@ -175,7 +175,7 @@ def notification_queue_many(
     messages: Sequence[QueuedMessage],
     channels: Iterable[str] | None = None,
     send_after: dt.datetime | None = None,
-) -> list[tuple[int, int]]:
+) -> list[int]:
     """``notification_queue`` for many recipients at once, in a fixed number of queries.
 
     Same contract as queueing each message alone — every context is checked against
@@ -185,7 +185,8 @@ def notification_queue_many(
     rows are written with one bulk insert. A row queued concurrently for the same event
     makes the insert (and the caller's transaction) fail instead of being skipped: callers
     hold the locks that make that impossible (the students' rows, a cycle's status).
-    Returns (id, recipient id) of each row created.
+    Each context is encoded once for all its channels. Returns the recipient id of each row
+    created (a recipient once per channel).
     """
     if not messages:
         return []
@@ -208,7 +209,7 @@ def notification_queue_many(
     for channel in candidates:
         if channel not in Channel.values:
             raise NotificationContextError(f"Unknown channel {channel!r}")
-    recipient_ids = list({m.recipient_id for m in messages})
+    recipient_ids = {m.recipient_id for m in messages}
     users = {
         pk: (language, mobile)
         for pk, language, mobile in get_user_model()
@@ -234,20 +235,24 @@ def notification_queue_many(
     now = timezone.now()
     due = send_after or now
     rows = []
+    encode = _encode_context
     for message, plain in zip(messages, plain_contexts, strict=True):
         language, mobile = users[message.recipient_id]
         email, sms = preferences.get(message.recipient_id, default_preference)
+        encoded = None
         for channel in _channels_chosen(candidates, email=email, sms=sms, mobile=mobile, decision=decision):
             key = (message.recipient_id, channel, message.event_key)
             if key in live:
                 continue
             live.add(key)
+            if encoded is None:
+                encoded = encode(plain)
             rows.append(
                 (
                     message.recipient_id,
                     channel,
                     kind,
-                    plain,
+                    encoded,
                     language or settings.LANGUAGE_CODE,
                     message.event_key,
                     NotificationStatus.QUEUED,
@@ -271,11 +276,15 @@ def notification_queue_many(
             "updated_at",
         ],
         rows,
-        returning_ids=True,
+        returning_ids=due <= now,  # ids only to publish now; held rows wait for the sweeper
     )
     if due <= now and ids:
         transaction.on_commit(lambda: notification_publish(notification_ids=ids), robust=True)
-    return [(pk, row[0]) for pk, row in zip(ids, rows, strict=True)]
+    return [row[0] for row in rows]
+
+
+def _encode_context(context: dict) -> EncodedJSON:
+    return EncodedJSON(json.dumps(context, cls=DjangoJSONEncoder))
 
 
 def notification_cancel(
@@ -301,7 +310,7 @@ def notification_cancel(
     if event_key is not None:
         qs = qs.filter(event_key=event_key)
     if event_keys is not None:
-        qs = qs.filter(event_key__any=list(event_keys))
+        qs = qs.filter(event_key__any=set(event_keys))
     if event_key_prefix is not None:
         qs = qs.filter(event_key__startswith=event_key_prefix)
     if notification_ids is not None:
@@ -317,9 +326,9 @@ def notification_cancel_under(*, prefixes: Iterable[str], recipient_ids: Iterabl
         return 0
     lengths = sorted({len(prefix) for prefix in wanted})
     candidates = Notification.objects.filter(
-        status=NotificationStatus.QUEUED, recipient_id__any=list(set(recipient_ids))
+        status=NotificationStatus.QUEUED, recipient_id__any=set(recipient_ids)
     ).values_list("pk", "event_key")
-    ids = [pk for pk, key in candidates if any(key[:n] in wanted for n in lengths)]
+    ids = {pk for pk, key in candidates if any(key[:n] in wanted for n in lengths)}
     if not ids:
         return 0
     return OUTBOX.move_many(Notification.objects.filter(pk__any=ids), NotificationStatus.CANCELLED)

@@ -72,14 +72,14 @@ def cycle_selection_close(*, cycle: Cycle, actor=None, at=None) -> dict[str, int
         )
         interviews_call_off_many(
             interviews=Interview.objects.filter(
-                application_id__any=[pk for pk, _s, _st in ending], status=LIVE_INTERVIEW
+                application_id__any={pk for pk, _s, _st in ending}, status=LIVE_INTERVIEW
             ),
             reason=reason,
             actor=actor,
         )
         held = cycle.results_are_held(at)
         for target in sorted(set(_CLOSE_MOVES.values())):
-            ids = [pk for pk, _student, status in ending if _CLOSE_MOVES[status] == target]
+            ids = {pk for pk, _student, status in ending if _CLOSE_MOVES[status] == target}
             if not ids:
                 continue
             hidden = held and target in HELD_DECISIONS
@@ -121,8 +121,8 @@ def _not_selected_queue(*, cycle: Cycle, student_ids: set[int], at) -> int:
         for pk, legal_name, user_id in students
         if pk in wanted
     ]
-    rows = notification_queue_many(kind="not_selected", messages=messages, send_after=release_time(cycle, at))
-    return len({recipient for _pk, recipient in rows})
+    recipients = notification_queue_many(kind="not_selected", messages=messages, send_after=release_time(cycle, at))
+    return len(set(recipients))
 
 
 #: Kinds queued with ``send_after=Cycle.announcement_at`` while a cycle's results are held.

@@ -42,6 +42,7 @@ the end.
 from __future__ import annotations
 
 import random
+from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from heapq import heappush, heapreplace
@@ -152,18 +153,12 @@ def instance_from_applications(
     """
     # The tuples below are the keys of student_preference_key and post_ranking_key with the id
     # to keep at their end, written out because a call per row doubles the time at 10^6 rows.
-    by_student: dict[int, list[tuple[int, int]]] = {s: [] for s in students}
-    by_post: dict[int, list[tuple[int, int, int]]] = {}
+    by_student: defaultdict[int, list[tuple[int, int]]] = defaultdict(list, {s: [] for s in students})
+    by_post: defaultdict[int, list[tuple[int, int, int]]] = defaultdict(list)
     for student, post, preference_rank, selection_rank, submitted in applications:
-        listed = by_student.get(student)
-        if listed is None:
-            listed = by_student[student] = []
-        listed.append((preference_rank, post))
+        by_student[student].append((preference_rank, post))
         if selection_rank is not None:
-            ranked = by_post.get(post)
-            if ranked is None:
-                ranked = by_post[post] = []
-            ranked.append((selection_rank, submitted, student))
+            by_post[post].append((selection_rank, submitted, student))
     preferences = {s: [post for _, post in sorted(listed)] for s, listed in sorted(by_student.items())}
     rankings = {p: [student for _, _, student in sorted(ranked)] for p, ranked in sorted(by_post.items())}
     return MatchingInstance(preferences=preferences, rankings=rankings, capacities=dict(capacities))

@@ -17,10 +17,10 @@ fingerprint differs: a ranking, a preference or a free place changed since the p
 must then be run again. A confirmed round is never confirmed again.
 
 Both steps run as background jobs (``allocation_preview_start``, ``allocation_confirm_start``)
-and are set-based: one ``values_list`` read of the applications, one of the posts, the
-matching in memory, ``bulk_create`` for the offers, ``APPLICATION_MACHINE.move_many`` for the
-applications and ``notification_queue_many`` for the messages — a fixed number of queries at
-any scale.
+and are set-based: one read of the applications as plain tuples (with their hashes on
+PostgreSQL), one of the posts, the matching in memory with the cycle collector paused,
+``bulk_insert`` for the offers, ``APPLICATION_MACHINE.move_many`` for the applications and
+``notification_queue_many`` for the messages — a fixed number of queries at any scale.
 """
 
 from __future__ import annotations
@@ -30,20 +30,22 @@ import hashlib
 import logging
 import time
 from array import array
-from collections import defaultdict
+from collections import defaultdict, deque
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from itertools import chain
 from typing import NamedTuple
 
-from django.db import transaction
-from django.db.models import BigIntegerField, Count, Func, Q, Subquery
+from django.db import connections, transaction
+from django.db.models import BigIntegerField, Count, Func, Q, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from applicants.models import Application, StudentProfile
 from applicants.services import APPLICATION_MACHINE
 from jinseed.authz import authorize
-from jinseed.bulk import bulk_insert
+from jinseed.bulk import bulk_insert, collection_paused, fetch_row_chunks
 from jinseed.jobs.services import JobContext, job_start
 from jinseed.notifications.services import (
     QueuedMessage,
@@ -103,8 +105,11 @@ class AllocationInputs:
     """What the matching is computed from, as read from the database."""
 
     instance: MatchingInstance | None
-    #: (student, post, preference_rank, selection_rank, submitted µs, application id)
-    rows: list[tuple]
+    #: How many applications take part (read, or counted by the database).
+    applications: int
+    #: (student, post, application id) of every application read, flat: three ints each,
+    #: 24 bytes an application instead of a tuple's 200
+    keys: array
     #: post id -> (unit id, headcount, places left)
     posts: dict[int, tuple[int, int, int]]
     fingerprint: str
@@ -135,7 +140,7 @@ def _applications(cycle: Cycle):
     """The applications that take part: allocatable, on an offerable post, of a student who
     holds no open or accepted offer in the cycle (their place is settled or being answered)."""
     holding = Offer.objects.filter(cycle=cycle, status__in=HOLDING_OFFER_STATUSES).values("student_id")
-    posts = Post.objects.filter(cycle=cycle, status__in=OFFERABLE_POST_STATUSES).values("pk")
+    posts = Post.objects.filter(cycle=cycle, status__in=OFFERABLE_POST_STATUSES).order_by().values("pk")
     return (
         Application.objects.filter(cycle=cycle, status__in=ALLOCATION_STATUSES, post_id__in=Subquery(posts))
         .exclude(student_id__in=holding)
@@ -143,64 +148,155 @@ def _applications(cycle: Cycle):
     )
 
 
-def _fingerprint(rows: list[tuple], capacities: dict[int, int]) -> str:
-    """SHA-256 of what the matching reads: every taking-part application (in id order) with
-    its student, post, preference, ranking and submission time, and every post's free places.
+class _RowDigest(Func):
+    """PostgreSQL: a 64-bit hash of one application's inputs to the matching (id, student,
+    post, preference, ranking or -1, submission time), for ``_fingerprint``: each value hashed
+    with the hash of the ones before as its seed (``hashint8extended``), no text built."""
 
-    Computed from the rows as read, so a confirmation checks it without building the instance.
+    output_field = BigIntegerField()
+
+    def as_sql(self, compiler, connection, **extra):
+        raise NotImplementedError("_RowDigest is computed by PostgreSQL only")
+
+    def as_postgresql(self, compiler, connection, **extra):
+        sql, params = "0", []
+        for expression in self.get_source_expressions():
+            value_sql, value_params = compiler.compile(expression)
+            sql = f"hashint8extended(({value_sql})::bigint, {sql})"
+            params = [*value_params, *params]
+        return sql, params
+
+
+#: What ``_RowDigest`` hashes, in this order.
+_DIGESTED = (
+    "pk",
+    "student_id",
+    "post_id",
+    "preference_rank",
+    Coalesce("selection_rank", Value(-1)),
+    _Microseconds("submitted_at"),
+)
+
+
+class _ApplicationStream:
+    """The taking-part applications read in chunks (``fetchmany``): ``rows()`` yields the
+    matching's 5-tuples and keeps, as they pass, the flat ``keys`` and what the fingerprint
+    needs (the database's row hashes on PostgreSQL, the values themselves elsewhere). No list
+    of a million rows is ever built: the read costs what the instance costs."""
+
+    CHUNK = 20_000
+
+    def __init__(self, applications, *, in_database: bool) -> None:
+        columns = ["student_id", "post_id", "preference_rank", "selection_rank", "submitted", "pk"]
+        if in_database:  # the rows' hashes come along; the instance does not depend on the order
+            ordered = applications.order_by().annotate(digest=_RowDigest(*_DIGESTED))
+            columns.append("digest")
+        else:  # hashed here, in id order
+            ordered = applications.order_by("pk")
+        self.queryset = ordered.annotate(submitted=_Microseconds("submitted_at")).values_list(*columns)
+        self.in_database = in_database
+        self.keys = array("q")
+        self.flat = array("q")
+        self.count = 0
+        self.total = 0
+
+    def rows(self) -> Iterator[tuple[int, int, int, int | None, int]]:
+        keys, flat = self.keys, self.flat
+        for chunk in fetch_row_chunks(self.queryset, size=self.CHUNK):
+            self.count += len(chunk)
+            if self.in_database:
+                total = 0
+                for student, post, preference, rank, submitted, pk, digest in chunk:
+                    keys.extend((student, post, pk))
+                    total += digest
+                    yield student, post, preference, rank, submitted
+                self.total += total
+            else:
+                for student, post, preference, rank, submitted, pk in chunk:
+                    keys.extend((student, post, pk))
+                    flat.extend((pk, student, post, preference, -1 if rank is None else rank, submitted))
+                    yield student, post, preference, rank, submitted
+
+
+def _fingerprint(applications, stream: _ApplicationStream | None, capacities: dict[int, int]) -> tuple[str, int]:
+    """SHA-256 of what the matching reads, and how many applications it covers: every
+    taking-part application with its student, post, preference, ranking and submission time,
+    and every post's free places.
+
+    On PostgreSQL each application is one 64-bit hash computed by the database
+    (``_RowDigest``); the fingerprint covers their count and their sum, which any changed
+    value of any row changes. A preview reads the hashes with its rows (``stream``), a
+    confirmation asks the database for the count and the sum in one aggregate query and reads
+    no application at all. Elsewhere the rows (as read, in id order) are hashed here.
     """
-    flat = array("q")
-    for student, post, preference, rank, submitted, pk in rows:
-        flat.extend((pk, student, post, preference, -1 if rank is None else rank, submitted))
-    digest = hashlib.sha256(flat.tobytes())
+    digest = hashlib.sha256()
+    if stream is not None and not stream.in_database:
+        count = stream.count
+        digest.update(stream.flat.tobytes())
+    else:
+        if stream is not None:
+            count, total = stream.count, stream.total
+        else:
+            summary = applications.aggregate(count=Count("pk"), total=Sum(_RowDigest(*_DIGESTED)))
+            count, total = summary["count"], summary["total"] or 0
+        digest.update(f"pg:{count}:{int(total)}".encode())
     digest.update(array("q", chain.from_iterable(sorted(capacities.items()))).tobytes())
-    return digest.hexdigest()
+    return digest.hexdigest(), count
 
 
 def allocation_inputs_read(*, cycle: Cycle, with_instance: bool = True) -> AllocationInputs:
-    """The cycle's matching instance in two queries: the posts with their places taken, and
-    every allocatable application as plain tuples (no model instances). A confirmation only
-    needs the fingerprint (``with_instance=False``), not the instance."""
+    """The cycle's matching instance: the posts with their places taken (one query), every
+    allocatable application streamed into the instance (one query, no model instance, no
+    converter) and the fingerprint. A confirmation only needs the fingerprint
+    (``with_instance=False``): on PostgreSQL it then reads no application at all."""
     started = time.perf_counter()
     posts = {
         pk: (unit_id, headcount, max(headcount - taken, 0))
         for pk, unit_id, headcount, taken in Post.objects.filter(cycle=cycle, status__in=OFFERABLE_POST_STATUSES)
+        .order_by()
         .annotate(taken=Count("offers", filter=Q(offers__status__in=HOLDING_OFFER_STATUSES)))
         .values_list("pk", "unit_id", "headcount", "taken")
     }
-    rows = list(
-        _applications(cycle)
-        .annotate(submitted=_Microseconds("submitted_at"))
-        .order_by("pk")
-        .values_list("student_id", "post_id", "preference_rank", "selection_rank", "submitted", "pk")
-    )
-    read = time.perf_counter()
     capacities = {pk: left for pk, (_unit, _head, left) in posts.items()}
+    applications = _applications(cycle)
+    in_database = connections[applications.db].vendor == "postgresql"
+    stream = None
     instance = None
-    if with_instance:
+    if with_instance or not in_database:
+        stream = _ApplicationStream(applications, in_database=in_database)
+        rows = stream.rows()
         try:
-            instance = instance_from_applications((row[:5] for row in rows), capacities)
+            if with_instance:
+                instance = instance_from_applications(rows, capacities)
+            else:
+                deque(rows, maxlen=0)  # only the fingerprint is wanted
         except MatchingInputError as exc:
             logger.warning("Allocation of cycle %s: %s", cycle.pk, exc)
             raise AllocationError(
                 _("The applications of this cycle cannot be allocated: a student applied twice to the same post."),
                 code="bad_input",
             ) from exc
-    fingerprint = _fingerprint(rows, capacities)
+    read = time.perf_counter()
+    fingerprint, count = _fingerprint(applications, stream, capacities)
     built = time.perf_counter()
     return AllocationInputs(
         instance=instance,
-        rows=rows,
+        applications=count,
+        keys=stream.keys if stream is not None else array("q"),
         posts=posts,
         fingerprint=fingerprint,
-        seconds={"read": read - started, "build": built - read},
+        seconds={"read": read - started, "fingerprint": built - read},
     )
 
 
-def _pairs(rows: list[tuple], result: MatchResult) -> list[list[int]]:
+def _pairs(keys: array, result: MatchResult) -> list[list[int]]:
     """[application, student, post] of every match, by student."""
     assignment = result.assignment
-    pairs = [[pk, student, post] for student, post, _p, _s, _t, pk in rows if assignment.get(student) == post]
+    pairs = [
+        [pk, student, post]
+        for student, post, pk in zip(keys[0::3], keys[1::3], keys[2::3], strict=True)
+        if assignment.get(student) == post
+    ]
     pairs.sort(key=lambda pair: pair[1])
     return pairs
 
@@ -225,6 +321,7 @@ def _units_summary(inputs: AllocationInputs, result: MatchResult) -> list[dict]:
     )
 
 
+@collection_paused()
 def allocation_compute(*, cycle: Cycle) -> tuple[AllocationInputs, MatchResult, float]:
     """Read and match (no write): the inputs, the result and the matching's seconds."""
     inputs = allocation_inputs_read(cycle=cycle)
@@ -238,6 +335,7 @@ def _check_cycle(cycle: Cycle) -> None:
         raise AllocationError(_("The selection of this cycle has closed."), code="selection_closed")
 
 
+@collection_paused()
 def allocation_preview(*, cycle: Cycle, actor, context: JobContext | None = None) -> AllocationRound:
     """Compute the cycle's stable allocation and keep it as a PREVIEWED round (no offer yet).
 
@@ -256,7 +354,7 @@ def allocation_preview(*, cycle: Cycle, actor, context: JobContext | None = None
     match_seconds = time.perf_counter() - match_started
     if context is not None:
         context.advance()
-    pairs = _pairs(inputs.rows, result)
+    pairs = _pairs(inputs.keys, result)
     units = _units_summary(inputs, result)
     with transaction.atomic():
         ALLOCATION_MACHINE.move_many(
@@ -282,12 +380,12 @@ def allocation_preview(*, cycle: Cycle, actor, context: JobContext | None = None
     if context is not None:
         context.advance()
     logger.info(
-        "Allocation preview %s of cycle %s: %s students, %s matched (read %.2f s, match %.2f s)",
+        "Allocation preview %s of cycle %s: %s students, %s matched (read and build %.2f s, match %.2f s)",
         allocation.pk,
         cycle.pk,
         allocation.students,
         allocation.matched,
-        inputs.seconds["read"] + inputs.seconds["build"],
+        inputs.seconds["read"] + inputs.seconds["fingerprint"],
         match_seconds,
     )
     return allocation
@@ -300,14 +398,15 @@ def _offer_deadline(cycle: Cycle, at: dt.datetime) -> dt.datetime | None:
     return at + dt.timedelta(hours=cycle.offer_valid_hours)
 
 
+@collection_paused()
 @transaction.atomic
 def allocation_confirm(
     *, allocation: AllocationRound, actor, at=None, context: JobContext | None = None
 ) -> AllocationRound:
     """Make the offers of a previewed round, all in one transaction, once.
 
-    Locks are taken in the house order: the round, the cycle's posts, then the students who
-    take part. The inputs are read again under them; a fingerprint different from the
+    Locks are taken in the house order: the round, the cycle's posts, then the students to be
+    offered a place. The fingerprint is taken again under them; one different from the
     preview's is refused (``inputs_changed``): run the preview again. Each matched
     application moves to OFFERED (held for the announcement like ``offer_make``'s), gets its
     offer, and its student one ``offer_made`` message; a queued "not selected" of theirs is
@@ -334,10 +433,13 @@ def allocation_confirm(
         .filter(cycle=cycle, status__in=OFFERABLE_POST_STATUSES)
         .values_list("pk", "title", "unit__name", "starts_on", "ends_on", "term")
     }
+    # Only the students to be offered a place: every offer is made under its post's lock, so
+    # holding the cycle's posts already keeps any other offer of the cycle from being made.
     students = {
         pk: (legal_name, user_id)
         for pk, legal_name, user_id in StudentProfile.objects.select_for_update(of=("self",))
-        .filter(pk__in=Subquery(_applications(cycle).values("student_id")))
+        .filter(pk__any={student for _app, student, _post in locked.pairs})
+        .order_by("pk")
         .values_list("pk", "legal_name", "user_id")
     }
     inputs = allocation_inputs_read(cycle=cycle, with_instance=False)
@@ -355,7 +457,7 @@ def allocation_confirm(
     held = cycle.results_are_held(at)
     reason = _("Allocated in the district-wide allocation round.")
     moved = APPLICATION_MACHINE.move_many(
-        Application.objects.filter(pk__any=[app for app, _s, _p in pairs]),
+        Application.objects.filter(pk__any={app for app, _s, _p in pairs}),
         S.OFFERED,
         actor=actor,
         reason=reason,

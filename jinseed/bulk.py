@@ -36,7 +36,7 @@ def _defaults(model: type[models.Model], names: Sequence[str], connection) -> tu
         else:
             value = field.get_default()
         if isinstance(field, models.JSONField):
-            value = None if value is None else json.dumps(value, cls=DjangoJSONEncoder)
+            value = None if value is None else EncodedJSON.of(value)
         elif value is not None:
             value = field.get_db_prep_save(value, connection)
         tail_names.append(field.attname)
@@ -45,8 +45,13 @@ def _defaults(model: type[models.Model], names: Sequence[str], connection) -> tu
 
 
 class EncodedJSON(str):
-    """The value of a JSON field already encoded (``json.dumps``): ``bulk_insert`` stores it as
-    it is, so that many rows sharing one value encode it once."""
+    """The value of a JSON field already encoded (``EncodedJSON.of(value)``): ``bulk_insert``
+    stores it as it is, so that many rows sharing one value encode it once."""
+
+    @classmethod
+    def of(cls, value) -> EncodedJSON:
+        """``value`` encoded as ``bulk_insert`` encodes a JSON field."""
+        return cls(json.dumps(value, cls=DjangoJSONEncoder))
 
 
 def bulk_insert(
@@ -93,7 +98,7 @@ def bulk_insert(
                     row = list(row)
                     for position in json_positions:
                         if row[position] is not None and not isinstance(row[position], EncodedJSON):
-                            row[position] = json.dumps(row[position], cls=DjangoJSONEncoder)
+                            row[position] = EncodedJSON.of(row[position])
                     row = tuple(row)
                 copy.write_row(((ids[index],) if returning_ids else ()) + row + tail)
     return ids
@@ -195,16 +200,11 @@ def collection_paused() -> Iterator[None]:
             gc.enable()
 
 
-def fetch_rows(queryset: models.QuerySet) -> list[tuple]:
-    """The rows of a ``values_list`` queryset as the driver returns them, without Django's
-    per-value converters: for columns that need none (ints, strings), a million rows read a
-    third faster."""
-    return [row for chunk in fetch_row_chunks(queryset) for row in chunk]
-
-
 def fetch_row_chunks(queryset: models.QuerySet, *, size: int = 10_000) -> Iterator[list[tuple]]:
-    """``fetch_rows`` a chunk at a time (``fetchmany``), so that a caller folding a million
-    rows into something smaller never holds them all as Python tuples."""
+    """The rows of a ``values_list`` queryset, a chunk at a time (``fetchmany``), as the driver
+    returns them: no Django converter per value (for columns that need none, ints and
+    strings, a million rows read a third faster), and a caller folding them into something
+    smaller never holds them all as Python tuples."""
     compiler = queryset.query.get_compiler(queryset.db)
     try:
         sql, params = compiler.as_sql()

@@ -1,14 +1,13 @@
-"""``jinseed.bulk``: the ``__any`` lookup, ``bulk_insert`` and ``fetch_rows`` do what the ORM would."""
+"""``jinseed.bulk``: the ``__any`` lookup, ``bulk_insert`` and ``fetch_row_chunks`` do what the ORM would."""
 
 import gc
-import json
 
 import pytest
 from django.db import connection
 from django.db.models import F
 from django.test.utils import CaptureQueriesContext
 
-from jinseed.bulk import EncodedJSON, bulk_insert, collection_paused, fetch_rows
+from jinseed.bulk import EncodedJSON, bulk_insert, collection_paused, fetch_row_chunks
 from jinseed.notifications.models import Notification
 from positions.models import Post
 from tests import factories
@@ -60,7 +59,7 @@ def test_any_takes_sets_and_strings_and_matches_in():
 
 def test_bulk_insert_stores_encoded_json_as_the_object_it_encodes():
     user = factories.UserFactory()
-    shared = EncodedJSON(json.dumps({"post_title": "岗位", "n": 2}))
+    shared = EncodedJSON.of({"post_title": "岗位", "n": 2})
     ids = bulk_insert(
         Notification,
         ["recipient_id", "channel", "kind", "context", "event_key"],
@@ -71,7 +70,7 @@ def test_bulk_insert_stores_encoded_json_as_the_object_it_encodes():
     assert contexts == [{"post_title": "岗位", "n": 2}, {"post_title": "岗位", "n": 2}]
 
 
-def test_fetch_rows_returns_what_values_list_returns_in_the_same_column_order():
+def test_fetch_row_chunks_return_what_values_list_returns_in_the_same_column_order():
     for _ in range(3):
         factories.PostFactory()
     queryset = (
@@ -79,8 +78,8 @@ def test_fetch_rows_returns_what_values_list_returns_in_the_same_column_order():
         .order_by("pk")
         .values_list("doubled", "title", "pk", "unit_id")
     )
-    assert fetch_rows(queryset) == [tuple(row) for row in queryset]
-    assert fetch_rows(Post.objects.filter(pk__any=[]).values_list("pk")) == []
+    assert list(fetch_row_chunks(queryset, size=2)) == [[tuple(row) for row in queryset][:2], [tuple(queryset[2])]]
+    assert list(fetch_row_chunks(Post.objects.filter(pk__any=[]).values_list("pk"))) == []
 
 
 def test_collection_paused_holds_the_collector_and_gives_it_back():

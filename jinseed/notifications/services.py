@@ -235,7 +235,6 @@ def notification_queue_many(
     now = timezone.now()
     due = send_after or now
     rows = []
-    encode = _encode_context
     for message, plain in zip(messages, plain_contexts, strict=True):
         language, mobile = users[message.recipient_id]
         email, sms = preferences.get(message.recipient_id, default_preference)
@@ -246,7 +245,7 @@ def notification_queue_many(
                 continue
             live.add(key)
             if encoded is None:
-                encoded = encode(plain)
+                encoded = EncodedJSON.of(plain)
             rows.append(
                 (
                     message.recipient_id,
@@ -281,10 +280,6 @@ def notification_queue_many(
     if due <= now and ids:
         transaction.on_commit(lambda: notification_publish(notification_ids=ids), robust=True)
     return [row[0] for row in rows]
-
-
-def _encode_context(context: dict) -> EncodedJSON:
-    return EncodedJSON(json.dumps(context, cls=DjangoJSONEncoder))
 
 
 def notification_cancel(

@@ -137,9 +137,9 @@ class Application(StatusGuarded):
     selection_rank = models.PositiveSmallIntegerField(
         _("selection rank"), null=True, blank=True, help_text=_("Order on the post's ranked list after interviews.")
     )
-    submit_token = models.CharField(
-        _("submission token"), max_length=64, null=True, blank=True, unique=True, editable=False
-    )
+    # Unique through application_submit_token_unique: a field's unique=True would also give
+    # PostgreSQL a LIKE index nobody uses, one more index every status change writes to.
+    submit_token = models.CharField(_("submission token"), max_length=64, null=True, blank=True, editable=False)
     submitted_at = models.DateTimeField(_("submitted"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -158,6 +158,7 @@ class Application(StatusGuarded):
                 condition=Q(status__in=ACTIVE_STATUSES),
                 name="application_unique_rank",
             ),
+            models.UniqueConstraint(fields=["submit_token"], name="application_submit_token_unique"),
             models.CheckConstraint(condition=Q(preference_rank__gte=1), name="application_rank_positive"),
             models.CheckConstraint(condition=Q(status__in=ApplicationStatus.values), name="application_status_valid"),
         ]

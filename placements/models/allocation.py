@@ -3,7 +3,9 @@
 A round is created when staff preview the stable allocation of a cycle: it keeps who ran it
 and when, a fingerprint of the inputs (the students' preferences, the units' rankings and the
 places left), the counts and the matched pairs. Confirming it makes the offers, once; a new
-preview of the same cycle supersedes the rounds still waiting.
+preview of the same cycle supersedes the rounds still waiting. A confirmed round whose
+``messages_queued_at`` is still empty owes its students their offer messages: a worker queues
+them just after the confirmation commits.
 """
 
 from django.conf import settings
@@ -41,6 +43,12 @@ class AllocationRound(StatusGuarded):
         verbose_name=_("confirmed by"),
     )
     confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
+    messages_queued_at = models.DateTimeField(
+        _("offer messages queued"),
+        null=True,
+        blank=True,
+        help_text=_("When the students' offer messages were queued, shortly after the confirmation."),
+    )
     students = models.PositiveIntegerField(_("students"), default=0)
     posts = models.PositiveIntegerField(_("posts"), default=0)
     places = models.PositiveIntegerField(_("places"), default=0)

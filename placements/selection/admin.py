@@ -128,7 +128,17 @@ class OfferAdmin(admin.ModelAdmin):
 class AllocationRoundAdmin(admin.ModelAdmin):
     """The record of each allocation round: read-only (rounds are run from the allocation page)."""
 
-    list_display = ["cycle", "status", "created_at", "created_by", "students", "matched", "offers_made", "confirmed_at"]
+    list_display = [
+        "cycle",
+        "status",
+        "created_at",
+        "created_by",
+        "students",
+        "matched",
+        "offers_made",
+        "confirmed_at",
+        "messages_queued_at",
+    ]
     list_filter = ["status", "cycle"]
     list_select_related = ["cycle", "created_by"]
     exclude = ["pairs", "unplaced", "empty_places"]  # up to a hundred thousand entries each

@@ -1,4 +1,5 @@
-"""Periodic messages of the selection: offers about to expire, the coordinators' daily digest.
+"""Periodic messages of the selection: offers about to expire, the coordinators' daily digest,
+and the offer messages an allocation round still owes.
 
 Registered with ``jinseed.notifications.hooks`` (found like ``admin.py`` modules) and run by
 beat: ``frequent`` every 15 minutes, ``daily`` at 07:30 Asia/Shanghai. Each hook runs in its
@@ -21,7 +22,11 @@ from jinseed.notifications.models import Notification
 from jinseed.notifications.services import notification_queue
 from placements.models import Interview, Offer
 from placements.selection.enums import InterviewStatus, OfferStatus
-from placements.selection.services import decision_key_prefix
+from placements.selection.services import (
+    allocation_offer_messages_pending,
+    allocation_offer_messages_queue,
+    decision_key_prefix,
+)
 from positions.models import UnitCoordinator
 
 #: The warning goes out when less than this remains — or a quarter of the offer's validity,
@@ -66,6 +71,14 @@ def offers_expiring(now: dt.datetime) -> int:
         )
         queued += bool(rows)
     return queued
+
+
+@periodic_hook("frequent")
+def allocation_offer_messages_owed(now: dt.datetime) -> int:
+    """Queue the offer messages of confirmed allocation rounds still owing them: the task
+    published at the confirmation's commit was lost (broker down, worker killed). Returns how
+    many students were told."""
+    return sum(allocation_offer_messages_queue(allocation_id=pk) for pk in allocation_offer_messages_pending())
 
 
 def _digest_since(*, user, today_key: str, now: dt.datetime) -> dt.datetime:

@@ -6,7 +6,11 @@ Thin tasks: the work and its locking are in ``services``; running a task twice i
 from celery import shared_task
 
 from applicants.services import application_publish_held
-from placements.selection.services import held_notifications_sync, offer_expire_due
+from placements.selection.services import (
+    allocation_offer_messages_queue,
+    held_notifications_sync,
+    offer_expire_due,
+)
 from positions.models import Cycle
 
 
@@ -19,3 +23,9 @@ def offers_expire() -> int:
         application_publish_held(cycle=cycle)
     held_notifications_sync()
     return offer_expire_due()
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def allocation_offer_messages(round_id: int) -> int:
+    """Queue the offer messages of a confirmed allocation round (published at its commit)."""
+    return allocation_offer_messages_queue(allocation_id=round_id)

@@ -21,6 +21,8 @@ from .allocation import (
     allocation_confirm,
     allocation_confirm_start,
     allocation_inputs_read,
+    allocation_offer_messages_pending,
+    allocation_offer_messages_queue,
     allocation_preview,
     allocation_preview_start,
 )
@@ -98,6 +100,8 @@ __all__ = [
     "allocation_confirm",
     "allocation_confirm_start",
     "allocation_inputs_read",
+    "allocation_offer_messages_pending",
+    "allocation_offer_messages_queue",
     "allocation_preview",
     "allocation_preview_start",
     "application_not_select",

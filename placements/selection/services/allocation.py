@@ -31,11 +31,12 @@ import logging
 import time
 from array import array
 from collections import defaultdict, deque
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from itertools import chain
-from typing import NamedTuple
 
+from django.contrib.postgres.aggregates import ArrayAgg
 from django.db import connections, transaction
 from django.db.models import BigIntegerField, Count, Func, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
@@ -107,13 +108,17 @@ class AllocationInputs:
     instance: MatchingInstance | None
     #: How many applications take part (read, or counted by the database).
     applications: int
-    #: (student, post, application id) of every application read, flat: three ints each,
-    #: 24 bytes an application instead of a tuple's 200
-    keys: array
+    #: student id -> the ids of their applications, in the order of the student's preferences
+    #: in ``instance`` (empty when only the fingerprint was read)
+    application_ids: dict[int, Sequence[int]]
     #: post id -> (unit id, headcount, places left)
     posts: dict[int, tuple[int, int, int]]
     fingerprint: str
     seconds: dict[str, float] = field(default_factory=dict)
+
+    def application_of(self, student: int, post: int) -> int:
+        """The id of ``student``'s application to ``post``."""
+        return self.application_ids[student][self.instance.preferences[student].index(post)]
 
 
 class _Microseconds(Func):
@@ -179,76 +184,116 @@ _DIGESTED = (
 
 
 class _ApplicationStream:
-    """The taking-part applications read in chunks (``fetchmany``): ``rows()`` yields the
-    matching's 5-tuples and keeps, as they pass, the flat ``keys`` and what the fingerprint
-    needs (the database's row hashes on PostgreSQL, the values themselves elsewhere). No list
-    of a million rows is ever built: the read costs what the instance costs."""
+    """SQLite: the taking-part applications read in chunks (``fetchmany``), in id order.
+    ``rows()`` yields the matching's 5-tuples and keeps, as they pass, (student, post, id) of
+    each in ``keys`` and the values the fingerprint hashes in ``flat``, both flat arrays."""
 
     CHUNK = 20_000
 
-    def __init__(self, applications, *, in_database: bool) -> None:
-        columns = ["student_id", "post_id", "preference_rank", "selection_rank", "submitted", "pk"]
-        if in_database:  # the rows' hashes come along; the instance does not depend on the order
-            ordered = applications.order_by().annotate(digest=_RowDigest(*_DIGESTED))
-            columns.append("digest")
-        else:  # hashed here, in id order
-            ordered = applications.order_by("pk")
-        self.queryset = ordered.annotate(submitted=_Microseconds("submitted_at")).values_list(*columns)
-        self.in_database = in_database
+    def __init__(self, applications) -> None:
+        self.queryset = (
+            applications.order_by("pk")
+            .annotate(submitted=_Microseconds("submitted_at"))
+            .values_list("student_id", "post_id", "preference_rank", "selection_rank", "submitted", "pk")
+        )
         self.keys = array("q")
         self.flat = array("q")
         self.count = 0
-        self.total = 0
 
     def rows(self) -> Iterator[tuple[int, int, int, int | None, int]]:
         keys, flat = self.keys, self.flat
         for chunk in fetch_row_chunks(self.queryset, size=self.CHUNK):
             self.count += len(chunk)
-            if self.in_database:
-                total = 0
-                for student, post, preference, rank, submitted, pk, digest in chunk:
-                    keys.extend((student, post, pk))
-                    total += digest
-                    yield student, post, preference, rank, submitted
-                self.total += total
-            else:
-                for student, post, preference, rank, submitted, pk in chunk:
-                    keys.extend((student, post, pk))
-                    flat.extend((pk, student, post, preference, -1 if rank is None else rank, submitted))
-                    yield student, post, preference, rank, submitted
+            for student, post, preference, rank, submitted, pk in chunk:
+                keys.extend((student, post, pk))
+                flat.extend((pk, student, post, preference, -1 if rank is None else rank, submitted))
+                yield student, post, preference, rank, submitted
+
+    def application_ids(self, instance: MatchingInstance) -> dict[int, list[int]]:
+        keys = self.keys
+        pk_of = {(s, p): pk for s, p, pk in zip(keys[0::3], keys[1::3], keys[2::3], strict=True)}
+        return {student: [pk_of[student, post] for post in listed] for student, listed in instance.preferences.items()}
 
 
-def _fingerprint(applications, stream: _ApplicationStream | None, capacities: dict[int, int]) -> tuple[str, int]:
-    """SHA-256 of what the matching reads, and how many applications it covers: every
-    taking-part application with its student, post, preference, ranking and submission time,
-    and every post's free places.
+def _fingerprint(capacities: dict[int, int], *, count: int, total: int | None = None, rows: array | None = None) -> str:
+    """SHA-256 of what the matching reads: every taking-part application with its student,
+    post, preference, ranking and submission time, and every post's free places.
 
     On PostgreSQL each application is one 64-bit hash computed by the database
-    (``_RowDigest``); the fingerprint covers their count and their sum, which any changed
-    value of any row changes. A preview reads the hashes with its rows (``stream``), a
-    confirmation asks the database for the count and the sum in one aggregate query and reads
-    no application at all. Elsewhere the rows (as read, in id order) are hashed here.
+    (``_RowDigest``); the fingerprint covers their ``count`` and their ``total``, which any
+    changed value of any row changes. Elsewhere the values themselves (``rows``, as read in id
+    order) are hashed here.
     """
     digest = hashlib.sha256()
-    if stream is not None and not stream.in_database:
-        count = stream.count
-        digest.update(stream.flat.tobytes())
+    if rows is not None:
+        digest.update(rows.tobytes())
     else:
-        if stream is not None:
-            count, total = stream.count, stream.total
-        else:
-            summary = applications.aggregate(count=Count("pk"), total=Sum(_RowDigest(*_DIGESTED)))
-            count, total = summary["count"], summary["total"] or 0
-        digest.update(f"pg:{count}:{int(total)}".encode())
+        digest.update(f"pg:{count}:{int(total or 0)}".encode())
     digest.update(array("q", chain.from_iterable(sorted(capacities.items()))).tobytes())
-    return digest.hexdigest(), count
+    return digest.hexdigest()
+
+
+#: Memory for the sorts of the PostgreSQL read (a million rows of a few ints): within it they
+#: stay in memory instead of spilling to disk (the server's default is 4 MB).
+_READ_WORK_MEM = "64MB"
+
+
+def _read_in_database(applications, capacities: dict[int, int]):
+    """PostgreSQL: the instance as the database sorts it, in two grouped queries inside one
+    snapshot (REPEATABLE READ, unless the caller already holds a transaction):
+
+    * per student, the posts in preference order with the applications' ids beside them and
+      the sum of the applications' row hashes;
+    * per post, the ranked students in ranking order.
+
+    The orders are the module's tie rules (``matching.student_preference_key`` and
+    ``post_ranking_key``): a student's equal ranks by post id; a unit's by submission time,
+    then student id. Python receives 110,000 arrays instead of a million rows.
+    Returns (instance, application ids, count, total of the row hashes).
+    """
+    preference_order = ("preference_rank", "post_id")
+    by_student = (
+        applications.order_by("student_id")
+        .values("student_id")
+        .annotate(
+            posts=ArrayAgg("post_id", ordering=preference_order),
+            ids=ArrayAgg("pk", ordering=preference_order),
+            digest=Sum(_RowDigest(*_DIGESTED)),
+        )
+        .values_list("student_id", "posts", "ids", "digest")
+    )
+    by_post = (
+        applications.filter(selection_rank__isnull=False)
+        .order_by("post_id")
+        .values("post_id")
+        .annotate(ranked=ArrayAgg("student_id", ordering=("selection_rank", "submitted_at", "student_id")))
+        .values_list("post_id", "ranked")
+    )
+    connection = connections[applications.db]
+    own_transaction = not connection.in_atomic_block
+    preferences, application_ids, count, total = {}, {}, 0, 0
+    with transaction.atomic(using=applications.db):
+        with connection.cursor() as cursor:
+            if own_transaction:  # both queries see the same applications
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            cursor.execute("SELECT set_config('work_mem', %s, true)", [_READ_WORK_MEM])
+        for chunk in fetch_row_chunks(by_student):
+            for student, posts, ids, digest in chunk:
+                preferences[student] = posts
+                application_ids[student] = ids
+                count += len(ids)
+                total += digest
+        rankings = dict(chain.from_iterable(fetch_row_chunks(by_post)))
+    instance = MatchingInstance(preferences=preferences, rankings=rankings, capacities=dict(capacities))
+    return instance, application_ids, count, int(total)
 
 
 def allocation_inputs_read(*, cycle: Cycle, with_instance: bool = True) -> AllocationInputs:
-    """The cycle's matching instance: the posts with their places taken (one query), every
-    allocatable application streamed into the instance (one query, no model instance, no
-    converter) and the fingerprint. A confirmation only needs the fingerprint
-    (``with_instance=False``): on PostgreSQL it then reads no application at all."""
+    """The cycle's matching instance: the posts with their places taken (one query), the
+    allocatable applications (two grouped queries on PostgreSQL, one streamed query elsewhere;
+    no model instance, no converter) and the fingerprint. A confirmation only needs the
+    fingerprint (``with_instance=False``): on PostgreSQL it then reads no application at all,
+    only their count and the sum of their hashes."""
     started = time.perf_counter()
     posts = {
         pk: (unit_id, headcount, max(headcount - taken, 0))
@@ -260,45 +305,45 @@ def allocation_inputs_read(*, cycle: Cycle, with_instance: bool = True) -> Alloc
     capacities = {pk: left for pk, (_unit, _head, left) in posts.items()}
     applications = _applications(cycle)
     in_database = connections[applications.db].vendor == "postgresql"
-    stream = None
-    instance = None
-    if with_instance or not in_database:
-        stream = _ApplicationStream(applications, in_database=in_database)
-        rows = stream.rows()
-        try:
+    instance, application_ids, rows, total = None, {}, None, None
+    try:
+        if in_database and with_instance:
+            instance, application_ids, count, total = _read_in_database(applications, capacities)
+        elif in_database:
+            summary = applications.aggregate(count=Count("pk"), total=Sum(_RowDigest(*_DIGESTED)))
+            count, total = summary["count"], summary["total"]
+        else:
+            stream = _ApplicationStream(applications)
             if with_instance:
-                instance = instance_from_applications(rows, capacities)
+                instance = instance_from_applications(stream.rows(), capacities)
+                application_ids = stream.application_ids(instance)
             else:
-                deque(rows, maxlen=0)  # only the fingerprint is wanted
-        except MatchingInputError as exc:
-            logger.warning("Allocation of cycle %s: %s", cycle.pk, exc)
-            raise AllocationError(
-                _("The applications of this cycle cannot be allocated: a student applied twice to the same post."),
-                code="bad_input",
-            ) from exc
+                deque(stream.rows(), maxlen=0)  # only the fingerprint is wanted
+            count, rows = stream.count, stream.flat
+    except MatchingInputError as exc:
+        logger.warning("Allocation of cycle %s: %s", cycle.pk, exc)
+        raise AllocationError(
+            _("The applications of this cycle cannot be allocated: a student applied twice to the same post."),
+            code="bad_input",
+        ) from exc
     read = time.perf_counter()
-    fingerprint, count = _fingerprint(applications, stream, capacities)
-    built = time.perf_counter()
+    fingerprint = _fingerprint(capacities, count=count, total=total, rows=rows)
     return AllocationInputs(
         instance=instance,
         applications=count,
-        keys=stream.keys if stream is not None else array("q"),
+        application_ids=application_ids,
         posts=posts,
         fingerprint=fingerprint,
-        seconds={"read": read - started, "fingerprint": built - read},
+        seconds={"read": read - started, "fingerprint": time.perf_counter() - read},
     )
 
 
-def _pairs(keys: array, result: MatchResult) -> list[list[int]]:
+def _pairs(inputs: AllocationInputs, result: MatchResult) -> list[list[int]]:
     """[application, student, post] of every match, by student."""
-    assignment = result.assignment
-    pairs = [
-        [pk, student, post]
-        for student, post, pk in zip(keys[0::3], keys[1::3], keys[2::3], strict=True)
-        if assignment.get(student) == post
-    ]
-    pairs.sort(key=lambda pair: pair[1])
-    return pairs
+    return sorted(
+        ([inputs.application_of(student, post), student, post] for student, post in result.assignment.items()),
+        key=lambda pair: pair[1],
+    )
 
 
 def _units_summary(inputs: AllocationInputs, result: MatchResult) -> list[dict]:
@@ -354,7 +399,7 @@ def allocation_preview(*, cycle: Cycle, actor, context: JobContext | None = None
     match_seconds = time.perf_counter() - match_started
     if context is not None:
         context.advance()
-    pairs = _pairs(inputs.keys, result)
+    pairs = _pairs(inputs, result)
     units = _units_summary(inputs, result)
     with transaction.atomic():
         ALLOCATION_MACHINE.move_many(
@@ -408,9 +453,11 @@ def allocation_confirm(
     Locks are taken in the house order: the round, the cycle's posts, then the students to be
     offered a place. The fingerprint is taken again under them; one different from the
     preview's is refused (``inputs_changed``): run the preview again. Each matched
-    application moves to OFFERED (held for the announcement like ``offer_make``'s), gets its
-    offer, and its student one ``offer_made`` message; a queued "not selected" of theirs is
-    cancelled.
+    application moves to OFFERED (held for the announcement like ``offer_make``'s) and gets its
+    offer; a queued "not selected" of its student is cancelled. The students' ``offer_made``
+    messages are queued by a worker once this commits (``allocation_offer_messages_queue``):
+    the round, CONFIRMED with ``messages_queued_at`` empty, is their durable promise, and the
+    transaction that writes sixty thousand offers does not also write twice as many messages.
     """
     authorize("selection.allocate", actor, allocation, error=AllocationError)
     at = at or timezone.now()
@@ -427,21 +474,20 @@ def allocation_confirm(
     _check_cycle(cycle)
     if context is not None:
         context.set_total(3)
-    posts = {
-        pk: (title, unit_name, starts_on, ends_on, term)
-        for pk, title, unit_name, starts_on, ends_on, term in Post.objects.select_for_update(of=("self",))
+    list(
+        Post.objects.select_for_update(of=("self",))
         .filter(cycle=cycle, status__in=OFFERABLE_POST_STATUSES)
-        .values_list("pk", "title", "unit__name", "starts_on", "ends_on", "term")
-    }
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
     # Only the students to be offered a place: every offer is made under its post's lock, so
     # holding the cycle's posts already keeps any other offer of the cycle from being made.
-    students = {
-        pk: (legal_name, user_id)
-        for pk, legal_name, user_id in StudentProfile.objects.select_for_update(of=("self",))
+    students = dict(
+        StudentProfile.objects.select_for_update(of=("self",))
         .filter(pk__any={student for _app, student, _post in locked.pairs})
         .order_by("pk")
-        .values_list("pk", "legal_name", "user_id")
-    }
+        .values_list("pk", "user_id")
+    )
     inputs = allocation_inputs_read(cycle=cycle, with_instance=False)
     if inputs.fingerprint != locked.fingerprint:
         raise AllocationError(
@@ -475,34 +521,29 @@ def allocation_confirm(
         )
     made_by = actor if getattr(actor, "pk", None) else None
     expires_at = _offer_deadline(cycle, at)
-    offer_rows = [(app, post, student) for app, student, post in pairs]
-    offer_ids = bulk_insert(
+    bulk_insert(
         Offer,
         OFFER_COLUMNS,
         [
             (app, post, student, cycle.pk, OfferStatus.OPEN, False, getattr(made_by, "pk", None), at, expires_at)
-            for app, post, student in offer_rows
+            for app, student, post in pairs
         ],
-        returning_ids=True,
     )
-    offers = [
-        MadeOffer(pk=pk, application_id=app, post_id=post, student_id=student, expires_at=expires_at)
-        for pk, (app, post, student) in zip(offer_ids, offer_rows, strict=True)
-    ]
     if context is not None:
         context.advance()
-    _offers_notify(cycle=cycle, offers=offers, posts=posts, students=students, at=at)
+    _superseded_messages_cancel(cycle=cycle, pairs=pairs, students=students)
+    transaction.on_commit(partial(_offer_messages_publish, locked.pk), robust=True)
     locked = ALLOCATION_MACHINE.move(
         locked,
         AllocationStatus.CONFIRMED,
         actor=actor,
         at=at,
         locked=True,
-        fields={"confirmed_by": made_by, "confirmed_at": at, "offers_made": len(offers)},
+        fields={"confirmed_by": made_by, "confirmed_at": at, "offers_made": len(pairs)},
     )
     if context is not None:
         context.advance()
-    logger.info("Allocation %s of cycle %s confirmed: %s offers", locked.pk, cycle.pk, len(offers))
+    logger.info("Allocation %s of cycle %s confirmed: %s offers", locked.pk, cycle.pk, len(pairs))
     return locked
 
 
@@ -519,23 +560,56 @@ OFFER_COLUMNS = [
 ]
 
 
-class MadeOffer(NamedTuple):
-    """An offer the allocation wrote, as the messages need it (no model instance)."""
+def _superseded_messages_cancel(*, cycle: Cycle, pairs: list[list[int]], students: dict[int, int]) -> None:
+    """In the confirmation's transaction: a queued "not selected" of a student now offered a
+    place, or a queued decision message of an application now offered, must not go out."""
+    notification_cancel(
+        event_keys=[not_selected_key(cycle_id=cycle.pk, student_id=student) for _a, student, _p in pairs]
+    )
+    notification_cancel_under(
+        prefixes=[decision_key_prefix(app) for app, _s, _p in pairs],
+        recipient_ids=[students[student] for _a, student, _p in pairs],
+    )
 
-    pk: int
-    application_id: int
-    post_id: int
-    student_id: int
-    expires_at: dt.datetime | None
+
+def _offer_messages_publish(allocation_id: int) -> None:
+    """After the confirmation commits: hand its messages to a worker (inline without a broker).
+    A lost broker message is made up for by the ``frequent`` hook (``notification_hooks``)."""
+    from placements.selection.tasks import allocation_offer_messages
+
+    try:
+        allocation_offer_messages.delay(allocation_id)
+    except Exception:  # the broker is down: the hook queues them within its interval
+        logger.exception("Allocation %s: its offer messages could not be handed to a worker", allocation_id)
 
 
-def _offers_notify(*, cycle: Cycle, offers: list[MadeOffer], posts: dict, students: dict, at) -> None:
-    """What ``offers._offer_create_locked`` tells each student, for all the offers at once."""
-    held_until = release_time(cycle, at)
-    valid = dt.timedelta(hours=cycle.offer_valid_hours)
-    user_ids = [students[offer.student_id][1] for offer in offers]
-    notification_cancel(event_keys=[not_selected_key(cycle_id=cycle.pk, student_id=o.student_id) for o in offers])
-    notification_cancel_under(prefixes=[decision_key_prefix(o.application_id) for o in offers], recipient_ids=user_ids)
+@collection_paused()
+@transaction.atomic
+def allocation_offer_messages_queue(*, allocation_id: int) -> int:
+    """Queue the ``offer_made`` message of every offer a confirmed round made, once; returns
+    how many students were told (0 when the round's messages are already queued).
+
+    The confirmation commits the offers and the round's CONFIRMED status together, with
+    ``messages_queued_at`` empty: that row is the durable promise of these messages, kept by
+    this function whether it runs from the task published at the commit or from the hook
+    that finds the round still waiting. The round's lock makes two runs queue once. An offer
+    that is no longer open (answered or withdrawn in the meantime) gets no message: the
+    student has seen it, or it is gone.
+    """
+    allocation = AllocationRound.objects.select_for_update(of=("self",)).filter(pk=allocation_id).first()
+    if allocation is None or allocation.status != AllocationStatus.CONFIRMED or allocation.messages_queued_at:
+        return 0
+    cycle = Cycle.objects.get(pk=allocation.cycle_id)
+    offers = list(
+        Offer.objects.filter(
+            cycle_id=cycle.pk,
+            application_id__any={app for app, _s, _p in allocation.pairs},
+            made_at=allocation.confirmed_at,
+            status=OfferStatus.OPEN,
+        )
+        .order_by("pk")
+        .values_list("pk", "application_id", "post_id", "expires_at", "student__legal_name", "student__user_id")
+    )
     terms = {value: str(label) for value, label in TermType.choices}
     post_context = {
         pk: {
@@ -545,24 +619,43 @@ def _offers_notify(*, cycle: Cycle, offers: list[MadeOffer], posts: dict, studen
             "ends_on": ends_on.isoformat(),
             "term": terms.get(term, term),
         }
-        for pk, (title, unit_name, starts_on, ends_on, term) in posts.items()
+        for pk, title, unit_name, starts_on, ends_on, term in Post.objects.filter(
+            pk__any={offer[2] for offer in offers}
+        ).values_list("pk", "title", "unit__name", "starts_on", "ends_on", "term")
     }
-    messages = []
-    for offer, user_id in zip(offers, user_ids, strict=True):
-        respond_by = offer.expires_at or (held_until + valid)
-        messages.append(
-            QueuedMessage(
-                recipient_id=user_id,
-                context={
-                    "student_name": students[offer.student_id][0],
-                    **post_context[offer.post_id],
-                    "url": "/my/selection/",
-                    "respond_by_at": respond_by.isoformat(),
-                },
-                event_key=f"{decision_key_prefix(offer.application_id)}offer:{offer.pk}",
-            )
+    held_until = release_time(cycle, allocation.confirmed_at)
+    valid = dt.timedelta(hours=cycle.offer_valid_hours)
+    messages = [
+        QueuedMessage(
+            recipient_id=user_id,
+            context={
+                "student_name": legal_name,
+                **post_context[post_id],
+                "url": "/my/selection/",
+                "respond_by_at": (expires_at or (held_until + valid)).isoformat(),
+            },
+            event_key=f"{decision_key_prefix(application_id)}offer:{pk}",
         )
-    notification_queue_many(kind="offer_made", messages=messages, send_after=held_until)
+        for pk, application_id, post_id, expires_at, legal_name, user_id in offers
+    ]
+    told = len(set(notification_queue_many(kind="offer_made", messages=messages, send_after=held_until)))
+    AllocationRound.objects.filter(pk=allocation.pk).update(messages_queued_at=timezone.now())
+    logger.info("Allocation %s of cycle %s: offer messages queued for %s students", allocation.pk, cycle.pk, told)
+    return told
+
+
+def allocation_offer_messages_pending(*, older_than: dt.timedelta = dt.timedelta(minutes=5)) -> list[int]:
+    """Confirmed rounds whose messages are still to be queued, confirmed more than
+    ``older_than`` ago (the task published at the commit is given that long)."""
+    return list(
+        AllocationRound.objects.filter(
+            status=AllocationStatus.CONFIRMED,
+            messages_queued_at__isnull=True,
+            confirmed_at__lt=timezone.now() - older_than,
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
 
 
 # --- background jobs --------------------------------------------------------------------------

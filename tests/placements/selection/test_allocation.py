@@ -7,6 +7,7 @@ import itertools
 import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
+from django.db.models import F
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -19,6 +20,7 @@ from jinseed.notifications.models import Notification
 from placements.models import AllocationRound, Offer
 from placements.selection import services
 from placements.selection.enums import AllocationStatus, OfferStatus
+from placements.selection.matching import instance_from_applications
 from tests import factories
 from tests.placements.conftest import make_applications
 
@@ -82,9 +84,14 @@ def test_allocation_preview_gives_the_stable_student_optimal_result(cycle, three
     assert Offer.objects.count() == 0  # a preview makes no offer
 
 
-def test_allocation_confirm_makes_the_offers_once(cycle, three, staff_user):
+def test_allocation_confirm_makes_the_offers_once(cycle, three, staff_user, django_capture_on_commit_callbacks):
     preview = services.allocation_preview(cycle=cycle, actor=staff_user)
-    done = services.allocation_confirm(allocation=preview, actor=staff_user)
+    with django_capture_on_commit_callbacks(execute=True):
+        done = services.allocation_confirm(allocation=preview, actor=staff_user)
+        # The messages are queued by a worker once the offers are committed, not with them.
+        assert not Notification.objects.filter(kind="offer_made").exists()
+    done.refresh_from_db()
+    assert done.messages_queued_at is not None
     assert (done.status, done.offers_made, done.confirmed_by) == (AllocationStatus.CONFIRMED, 2, staff_user)
     assert offers_of(cycle) == [("s1", "B"), ("s2", "A")]
     statuses = dict(Application.objects.filter(cycle=cycle).values_list("student__legal_name", "post__title"))
@@ -171,6 +178,44 @@ def test_allocation_ties_go_to_the_earlier_application_and_the_lower_post(cycle,
     assert offers_of(cycle) == [("early", "low"), ("late", "high")]
 
 
+def test_allocation_reads_the_instance_its_tie_rules_give(cycle, unit):
+    """Whichever way the database is read (grouped and sorted by PostgreSQL, streamed
+    elsewhere), the instance is the one ``instance_from_applications`` builds from the rows:
+    a student's equal ranks by post id, a unit's by submission time, then student id."""
+    posts = [factories.PostFactory(cycle=cycle, unit=unit, headcount=2) for _ in range(3)]
+    students = [factories.StudentProfileFactory() for _ in range(4)]
+    for i, student in enumerate(students):
+        # One application not selected, ranked 1 like the first of the two interviewed ones
+        # (the ranks' uniqueness leaves it out): equal preferences, by post id. Units rank
+        # the even students 1 and the odd 2, each parity applying at the same time: equal
+        # rankings, by submission time and then by student id. Student i is unranked at post i.
+        interviewed = iter(range(1, 3))
+        for j, post in enumerate(posts):
+            not_selected = j == i % 3
+            apply(
+                student,
+                post,
+                1 if not_selected else next(interviewed),
+                None if i == j else 1 + i % 2,
+                submitted_minutes=i % 2,
+                status=S.NOT_SELECTED if not_selected else S.INTERVIEWED,
+            )
+    epoch = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+    rows = [
+        (student, post, preference, rank, (submitted - epoch) // dt.timedelta(microseconds=1))
+        for student, post, preference, rank, submitted in Application.objects.filter(cycle=cycle).values_list(
+            "student_id", "post_id", "preference_rank", "selection_rank", "submitted_at"
+        )
+    ]
+    expected = instance_from_applications(rows, {post.pk: 2 for post in posts})
+    inputs = services.allocation_inputs_read(cycle=cycle)
+    assert dict(inputs.instance.preferences) == dict(expected.preferences)
+    assert dict(inputs.instance.rankings) == dict(expected.rankings)
+    for app in Application.objects.filter(cycle=cycle):
+        assert inputs.application_of(app.student_id, app.post_id) == app.pk
+    assert inputs.applications == len(rows) == 12
+
+
 def test_allocation_students_without_an_acceptable_post_and_posts_nobody_ranked(cycle, unit, staff_user):
     ranked_nobody = factories.PostFactory(cycle=cycle, unit=unit, title="nobody", headcount=3)
     other = factories.PostFactory(cycle=cycle, unit=unit, title="other", headcount=1)
@@ -186,11 +231,14 @@ def test_allocation_students_without_an_acceptable_post_and_posts_nobody_ranked(
     assert offers_of(cycle) == [("placed", "other")]
 
 
-def test_allocation_held_results_wait_for_the_announcement(cycle, three, staff_user):
+def test_allocation_held_results_wait_for_the_announcement(
+    cycle, three, staff_user, django_capture_on_commit_callbacks
+):
     cycle.announcement_at = timezone.now() + dt.timedelta(days=2)
     cycle.save(update_fields=["announcement_at"])
     preview = services.allocation_preview(cycle=cycle, actor=staff_user)
-    services.allocation_confirm(allocation=preview, actor=staff_user)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.allocation_confirm(allocation=preview, actor=staff_user)
     app = Application.objects.get(student=three["s2"], post=three["a"])
     assert (app.status, app.published_status) == (S.OFFERED, S.INTERVIEWED)
     assert Offer.objects.get(application=app).expires_at is None
@@ -200,6 +248,52 @@ def test_allocation_held_results_wait_for_the_announcement(cycle, three, staff_u
         row.context["respond_by_at"]
         == (cycle.announcement_at + dt.timedelta(hours=cycle.offer_valid_hours)).isoformat()
     )
+
+
+def _confirm_with_the_worker_lost(cycle, staff_user, django_capture_on_commit_callbacks):
+    """Confirm a preview of ``cycle`` and lose the task its commit publishes."""
+    preview = services.allocation_preview(cycle=cycle, actor=staff_user)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        done = services.allocation_confirm(allocation=preview, actor=staff_user)
+    assert len(callbacks) == 1  # the task that queues the messages, dropped here
+    return done
+
+
+def test_allocation_messages_lost_at_the_commit_are_queued_by_the_hook(
+    cycle, three, staff_user, django_capture_on_commit_callbacks
+):
+    from placements.selection.notification_hooks import allocation_offer_messages_owed
+
+    done = _confirm_with_the_worker_lost(cycle, staff_user, django_capture_on_commit_callbacks)
+    assert not Notification.objects.filter(kind="offer_made").exists()
+    # The hook leaves the commit's own task a few minutes before it steps in.
+    assert allocation_offer_messages_owed(timezone.now()) == 0
+    AllocationRound.objects.filter(pk=done.pk).update(confirmed_at=F("confirmed_at") - dt.timedelta(minutes=6))
+    Offer.objects.filter(cycle=cycle).update(made_at=F("made_at") - dt.timedelta(minutes=6))
+    assert services.allocation_offer_messages_pending() == [done.pk]
+    assert allocation_offer_messages_owed(timezone.now()) == 2
+    told = sorted(Notification.objects.filter(kind="offer_made").values_list("recipient_id", "channel"))
+    assert told == sorted(
+        (student.user_id, channel) for student in (three["s1"], three["s2"]) for channel in ("email", "inbox")
+    )
+    # Once queued, never again: not by the hook, not by a late copy of the task.
+    assert services.allocation_offer_messages_pending() == []
+    assert allocation_offer_messages_owed(timezone.now()) == 0
+    assert services.allocation_offer_messages_queue(allocation_id=done.pk) == 0
+    assert Notification.objects.filter(kind="offer_made").count() == len(told)
+
+
+def test_allocation_messages_skip_an_offer_answered_before_they_are_queued(
+    cycle, three, staff_user, django_capture_on_commit_callbacks
+):
+    done = _confirm_with_the_worker_lost(cycle, staff_user, django_capture_on_commit_callbacks)
+    offer = Offer.objects.get(student=three["s1"])
+    with django_capture_on_commit_callbacks(execute=True):
+        services.offer_decline(offer=offer, actor=three["s1"].user)
+    assert services.allocation_offer_messages_queue(allocation_id=done.pk) == 1
+    assert set(Notification.objects.filter(kind="offer_made").values_list("recipient_id", flat=True)) == {
+        three["s2"].user_id
+    }
 
 
 def test_allocation_is_refused_to_a_coordinator(cycle, three, coordinator):
@@ -236,6 +330,7 @@ def test_staff_preview_and_confirm_from_the_page(client, cycle, three, staff_use
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("placements:allocation_confirm", args=[preview.pk]))
     assert offers_of(cycle) == [("s1", "B"), ("s2", "A")]
+    assert "学生的录用消息已于" in client.get(page).content.decode()
     # Confirming again is refused with a message and makes nothing.
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("placements:allocation_confirm", args=[preview.pk]), follow=True)

@@ -5,8 +5,9 @@ list ``--prefs`` posts of ``--posts``, interviewed, ~80 % ranked), then measures
 process so that the memory figure is the allocation's own:
 
 * the preview (``allocation_preview``, first, as a job runs it) and the confirmation
-  (``allocation_confirm``: offers, application moves, messages, the commit with its foreign
-  key checks) end to end; between them the read and the matching again, timed apart;
+  (``allocation_confirm``: offers, application moves, the commit with its foreign key
+  checks) end to end; between them the read and the matching again, timed apart; then the
+  students' offer messages, which a worker queues once the confirmation has committed;
 * queries of each step, peak resident memory of the process (``ru_maxrss``);
 * blocking pairs of the result on a random sample of students (the independent verifier
   ``matching.blocking_pairs``; 0 = stable) and posts over capacity.
@@ -20,6 +21,7 @@ import resource
 import subprocess
 import sys
 import time
+from unittest import mock
 
 from django.core.management.base import BaseCommand
 from django.db import connection, reset_queries
@@ -27,9 +29,11 @@ from django.test.utils import CaptureQueriesContext
 
 from jinseed.bulk import collection_paused
 from jinseed.devtools.bench import allocation as bench
+from jinseed.notifications.models import Notification
 from placements.models import AllocationRound
 from placements.selection import services
 from placements.selection.matching import blocking_pairs, capacity_violations, deferred_acceptance
+from placements.selection.services import allocation as allocation_service
 from positions.models import Cycle
 
 
@@ -120,13 +124,30 @@ class Command(BaseCommand):
         # 3. The confirmation: read the fingerprint again under the locks, then write.
         allocation = AllocationRound.objects.get(pk=allocation.pk)
         reset_queries()
-        with CaptureQueriesContext(connection) as confirm_queries:
+        published = []
+        # At the commit the confirmation hands its messages to a worker; without a broker that
+        # would run here, inside the figure. They are timed apart, as the worker's own task.
+        with (
+            CaptureQueriesContext(connection) as confirm_queries,
+            mock.patch.object(allocation_service, "_offer_messages_publish", published.append),
+        ):
             t5, c5 = time.perf_counter(), time.process_time()
             done = services.allocation_confirm(allocation=allocation, actor=None)
             t6, c6 = time.perf_counter(), time.process_time()
         out(
             f"confirm end to end={t6 - t5:.2f}s (this process's CPU {c6 - c5:.2f}s, the rest is the database's "
             f"reading, writing and checking at commit) queries={len(confirm_queries)} offers={done.offers_made}"
+        )
+        reset_queries()
+        with CaptureQueriesContext(connection) as message_queries:
+            t7 = time.perf_counter()
+            told = services.allocation_offer_messages_queue(allocation_id=published[0])
+            t8 = time.perf_counter()
+        rows = Notification.objects.filter(kind="offer_made", recipient__email__endswith=bench.EMAIL_DOMAIN).count()
+        out(
+            f"offer messages, queued by a worker after the commit={t8 - t7:.2f}s "
+            f"queries={len(message_queries)} students_told={told} "
+            f"outbox_rows={rows}"
         )
         out(f"peak_memory={_peak_mb():.0f} MB")
 

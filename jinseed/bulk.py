@@ -171,10 +171,20 @@ class AnyOf(models.lookups.In):
             raise EmptyResultSet
         lhs, lhs_params = self.process_lhs(compiler, connection)
         field = self.lhs.output_field
-        if self._plain_kind() is None:
-            values = [field.get_db_prep_value(value, connection, prepared=False) for value in values]
         cast = field.db_type(connection)
-        return f"{lhs} = ANY(%s::{cast}[])", [*lhs_params, values]
+        kind = self._plain_kind()
+        if kind is None:
+            values = [field.get_db_prep_value(value, connection, prepared=False) for value in values]
+            return f"{lhs} = ANY(%s::{cast}[])", [*lhs_params, values]
+        return f"{lhs} = ANY(%s::{cast}[])", [*lhs_params, array_literal(values, kind)]
+
+
+def array_literal(values, kind: type) -> str:
+    """A PostgreSQL array literal of ints or strings (``{1,2}``, ``{"a","b\\"c"}``), built in
+    one join: the driver adapts a list element by element, five times slower for 60k strings."""
+    if kind is int:
+        return "{" + ",".join(map(str, values)) + "}"
+    return "{" + ",".join('"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"' for v in values) + "}"
 
 
 models.Field.register_lookup(AnyOf)

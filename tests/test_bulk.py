@@ -57,6 +57,15 @@ def test_any_takes_sets_and_strings_and_matches_in():
     assert list(Post.objects.filter(pk__any={str(posts[1].pk)}).values_list("pk", flat=True)) == [posts[1].pk]
 
 
+def test_any_matches_strings_that_an_array_literal_must_quote():
+    awkward = ['say "hi"', "back\\slash", "a,b", "{braces}", " spaced ", "", "NULL", '岗位 \\"混合\\']
+    posts = [factories.PostFactory(title=title) for title in awkward]
+    found = Post.objects.filter(title__any=set(awkward)).values_list("title", flat=True)
+    assert sorted(found) == sorted(awkward)
+    assert list(Post.objects.filter(title__any={"say hi", "backslash"})) == []
+    assert len(posts) == len(awkward)
+
+
 def test_bulk_insert_stores_encoded_json_as_the_object_it_encodes():
     user = factories.UserFactory()
     shared = EncodedJSON.of({"post_title": "岗位", "n": 2})

@@ -17,10 +17,13 @@ fingerprint differs: a ranking, a preference or a free place changed since the p
 must then be run again. A confirmed round is never confirmed again.
 
 Both steps run as background jobs (``allocation_preview_start``, ``allocation_confirm_start``)
-and are set-based: one read of the applications as plain tuples (with their hashes on
-PostgreSQL), one of the posts, the matching in memory with the cycle collector paused,
-``bulk_insert`` for the offers, ``APPLICATION_MACHINE.move_many`` for the applications and
-``notification_queue_many`` for the messages — a fixed number of queries at any scale.
+and are set-based: the applications read grouped and sorted by PostgreSQL (streamed as plain
+tuples elsewhere), one read of the posts, the matching in memory with the cycle collector
+paused, ``bulk_insert`` for the offers and ``APPLICATION_MACHINE.move_many`` for the
+applications — a fixed number of queries at any scale. The students' messages follow the
+commit (``allocation_offer_messages_queue``, ``notification_queue_many``): a confirmed round
+whose ``messages_queued_at`` is empty still owes them, and the ``frequent`` notification hook
+pays what a lost task did not.
 """
 
 from __future__ import annotations

@@ -259,8 +259,8 @@ def _read_in_database(applications, capacities: dict[int, int]):
         applications.order_by("student_id")
         .values("student_id")
         .annotate(
-            posts=ArrayAgg("post_id", ordering=preference_order),
-            ids=ArrayAgg("pk", ordering=preference_order),
+            posts=ArrayAgg("post_id", order_by=preference_order),
+            ids=ArrayAgg("pk", order_by=preference_order),
             digest=Sum(_RowDigest(*_DIGESTED)),
         )
         .values_list("student_id", "posts", "ids", "digest")
@@ -269,7 +269,7 @@ def _read_in_database(applications, capacities: dict[int, int]):
         applications.filter(selection_rank__isnull=False)
         .order_by("post_id")
         .values("post_id")
-        .annotate(ranked=ArrayAgg("student_id", ordering=("selection_rank", "submitted_at", "student_id")))
+        .annotate(ranked=ArrayAgg("student_id", order_by=("selection_rank", "submitted_at", "student_id")))
         .values_list("post_id", "ranked")
     )
     connection = connections[applications.db]

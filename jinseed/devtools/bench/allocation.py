@@ -16,9 +16,10 @@ import itertools
 import random
 from collections.abc import Iterable
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.management.color import no_style
 from django.db import connection, transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone
 
 from applicants.enums import ApplicationStatus as S
@@ -142,6 +143,14 @@ def _sql_dt(value: dt.datetime):
 
 def _sql_date(value: dt.date):
     return connection.ops.adapt_datefield_value(value)
+
+
+def bench_staff_member() -> User:
+    """The bench's programme staff member (deleted with the bench data)."""
+    user, _created = User.objects.get_or_create(
+        email=f"staff@{EMAIL_DOMAIN}", defaults={"role": Role.STAFF, "is_staff": True}
+    )
+    return user
 
 
 def bench_cycle(label: str) -> Cycle:
@@ -386,12 +395,20 @@ def bench_cleanup() -> int:
         offers = Offer.objects.filter(cycle_id__in=cycles)
         users = User.objects.filter(email__endswith=f"@{EMAIL_DOMAIN}")
         _delete(Notification.objects.filter(recipient__in=users))
-        _delete(StatusChange.objects.filter(object_id__in=offers.values("pk")))
+        rounds = AllocationRound.objects.filter(cycle_id__in=cycles)
+        kind = ContentType.objects.get_for_model
+        _delete(
+            StatusChange.objects.filter(
+                Q(content_type=kind(Offer), object_id__in=offers.values("pk"))
+                | Q(content_type=kind(AllocationRound), object_id__in=rounds.values("pk"))
+                | Q(actor__in=users)
+            )
+        )
         _delete(offers)
         _delete(Interview.objects.filter(application__in=apps))
         _delete(ApplicationEvent.objects.filter(application__in=apps))
         _delete(apps)
-        AllocationRound.objects.filter(cycle_id__in=cycles).delete()
+        rounds.delete()
         _delete(Post.objects.filter(cycle_id__in=cycles))
         HostUnit.objects.filter(name__startswith=TITLE).delete()
         _delete(StudentProfile.objects.filter(user__in=users))

@@ -54,11 +54,17 @@ class Command(BaseCommand):
             "--close", type=int, nargs="*", default=[1_000, 10_000, 100_000], help="Applications per close run."
         )
         parser.add_argument("--keep", action="store_true", help="Keep the bench cycles.")
+        parser.add_argument(
+            "--as-staff",
+            action="store_true",
+            help="Preview and confirm as a staff member, as the page does (default: no actor, as `allocate`).",
+        )
         parser.add_argument("--measure", type=int, default=0, help=argparse_suppress())
 
-    def handle(self, *args, students, posts, prefs, seed, sample, close, keep, measure, **options):
+    def handle(self, *args, students, posts, prefs, seed, sample, close, keep, measure, as_staff, **options):
         if measure:
-            self.measure(Cycle.objects.get(pk=measure), sample=sample, seed=seed)
+            actor = bench.bench_staff_member() if as_staff else None
+            self.measure(Cycle.objects.get(pk=measure), sample=sample, seed=seed, actor=actor)
             return
         self.stdout.write(f"database={connection.vendor}")
         bench.bench_cleanup()
@@ -81,6 +87,7 @@ class Command(BaseCommand):
             str(sample),
             "--seed",
             str(seed),
+            *(["--as-staff"] if as_staff else []),
         ]
         subprocess.run(command, check=True)  # noqa: S603 - our own command line
         for n in close:
@@ -88,13 +95,14 @@ class Command(BaseCommand):
         if not keep:
             bench.bench_cleanup()
 
-    def measure(self, cycle: Cycle, *, sample: int, seed: int) -> None:
+    def measure(self, cycle: Cycle, *, sample: int, seed: int, actor) -> None:
         out = self.stdout.write
+        out(f"actor={'staff' if actor else 'none'}")
         # 1. The preview, first in this fresh process, as a staff member's job runs it.
         reset_queries()  # a full log (9,000 queries) would count nothing new
         with CaptureQueriesContext(connection) as preview_queries:
             t3, c3 = time.perf_counter(), time.process_time()
-            allocation = services.allocation_preview(cycle=cycle, actor=None)
+            allocation = services.allocation_preview(cycle=cycle, actor=actor)
             t4, c4 = time.perf_counter(), time.process_time()
         out(
             f"preview end to end={t4 - t3:.2f}s (this process's CPU {c4 - c3:.2f}s) "
@@ -132,7 +140,7 @@ class Command(BaseCommand):
             mock.patch.object(allocation_service, "_offer_messages_publish", published.append),
         ):
             t5, c5 = time.perf_counter(), time.process_time()
-            done = services.allocation_confirm(allocation=allocation, actor=None)
+            done = services.allocation_confirm(allocation=allocation, actor=actor)
             t6, c6 = time.perf_counter(), time.process_time()
         out(
             f"confirm end to end={t6 - t5:.2f}s (this process's CPU {c6 - c5:.2f}s, the rest is the database's "

@@ -139,8 +139,12 @@ class UnitCoordinator(models.Model):
 
 
 class Post(StatusGuarded):
-    cycle = models.ForeignKey(Cycle, on_delete=models.PROTECT, related_name="posts", verbose_name=_("cycle"))
-    unit = models.ForeignKey(HostUnit, on_delete=models.PROTECT, related_name="posts", verbose_name=_("unit"))
+    cycle = models.ForeignKey(
+        Cycle, on_delete=models.PROTECT, related_name="posts", verbose_name=_("cycle"), db_index=False
+    )
+    unit = models.ForeignKey(
+        HostUnit, on_delete=models.PROTECT, related_name="posts", verbose_name=_("unit"), db_index=False
+    )
     title = models.CharField(_("title"), max_length=120)
     description = models.TextField(_("description"))
     duties = models.TextField(_("duties"))

@@ -130,7 +130,11 @@ class Consent(models.Model):
         ID_NUMBER = "id_number", _("Processing of the resident ID number (sensitive)")
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="consents", verbose_name=_("account")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="consents",
+        verbose_name=_("account"),
+        db_index=False,
     )
     kind = models.CharField(_("consent to"), max_length=20, choices=Kind.choices)
     version = models.CharField(_("privacy notice version"), max_length=20)

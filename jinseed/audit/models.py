@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class StatusChange(models.Model):
-    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, verbose_name=_("kind"))
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, verbose_name=_("kind"), db_index=False)
     object_id = models.PositiveBigIntegerField(_("object id"))
     subject = GenericForeignKey("content_type", "object_id")
     from_status = models.CharField(_("from"), max_length=20)

@@ -20,7 +20,11 @@ from positions.models import Cycle
 
 class AllocationRound(StatusGuarded):
     cycle = models.ForeignKey(
-        Cycle, on_delete=models.PROTECT, related_name="allocation_rounds", verbose_name=_("cycle")
+        Cycle,
+        on_delete=models.PROTECT,
+        related_name="allocation_rounds",
+        verbose_name=_("cycle"),
+        db_index=False,
     )
     status = models.CharField(
         _("status"), max_length=12, choices=AllocationStatus.choices, default=AllocationStatus.PREVIEWED

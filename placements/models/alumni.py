@@ -24,9 +24,15 @@ from positions.models import Cycle
 
 class AlumniRecord(models.Model):
     student = models.ForeignKey(
-        StudentProfile, on_delete=models.CASCADE, related_name="alumni_records", verbose_name=_("student")
+        StudentProfile,
+        on_delete=models.CASCADE,
+        related_name="alumni_records",
+        verbose_name=_("student"),
+        db_index=False,
     )
-    cycle = models.ForeignKey(Cycle, on_delete=models.PROTECT, related_name="alumni_records", verbose_name=_("cycle"))
+    cycle = models.ForeignKey(
+        Cycle, on_delete=models.PROTECT, related_name="alumni_records", verbose_name=_("cycle"), db_index=False
+    )
     graduation_year = models.PositiveSmallIntegerField(
         _("graduated (year)"), validators=[MinValueValidator(2000), MaxValueValidator(2100)]
     )

@@ -60,7 +60,9 @@ class CycleCultivationSettings(models.Model):
 class OnboardingItem(models.Model):
     """One item of a cycle's onboarding checklist, confirmed by the student or the coordinator."""
 
-    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="onboarding_items", verbose_name=_("cycle"))
+    cycle = models.ForeignKey(
+        Cycle, on_delete=models.CASCADE, related_name="onboarding_items", verbose_name=_("cycle"), db_index=False
+    )
     title = models.CharField(_("item"), max_length=120)
     party = models.CharField(_("confirmed by"), max_length=12, choices=ChecklistParty.choices)
     position = models.PositiveSmallIntegerField(_("order"), default=0)
@@ -99,7 +101,11 @@ class Onboarding(models.Model):
 
 class OnboardingTick(models.Model):
     placement = models.ForeignKey(
-        Placement, on_delete=models.CASCADE, related_name="onboarding_ticks", verbose_name=_("placement")
+        Placement,
+        on_delete=models.CASCADE,
+        related_name="onboarding_ticks",
+        verbose_name=_("placement"),
+        db_index=False,
     )
     item = models.ForeignKey(OnboardingItem, on_delete=models.CASCADE, related_name="ticks", verbose_name=_("item"))
     ticked_by = models.ForeignKey(
@@ -120,7 +126,11 @@ class PlacementEvent(models.Model):
     """Audit trail of a placement: status, term and dates, mentor, final grade, certificate."""
 
     placement = models.ForeignKey(
-        Placement, on_delete=models.CASCADE, related_name="events", verbose_name=_("placement")
+        Placement,
+        on_delete=models.CASCADE,
+        related_name="events",
+        verbose_name=_("placement"),
+        db_index=False,
     )
     kind = models.CharField(_("what"), max_length=12, choices=PlacementEventKind.choices)
     from_value = models.CharField(_("from"), max_length=120, blank=True)
@@ -144,7 +154,9 @@ class PlacementEvent(models.Model):
 class Group(models.Model):
     """A group (小组) of 10–15 placed students of one cycle, with a leader among them."""
 
-    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="groups", verbose_name=_("cycle"))
+    cycle = models.ForeignKey(
+        Cycle, on_delete=models.CASCADE, related_name="groups", verbose_name=_("cycle"), db_index=False
+    )
     number = models.PositiveSmallIntegerField(_("number"))
     name = models.CharField(_("name"), max_length=40)
     leader = models.ForeignKey(
@@ -179,7 +191,9 @@ class GroupMembership(models.Model):
 class CommitteeRole(models.Model):
     """A seat on the cycle's class committee (班委), held by one placed student."""
 
-    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="committee_roles", verbose_name=_("cycle"))
+    cycle = models.ForeignKey(
+        Cycle, on_delete=models.CASCADE, related_name="committee_roles", verbose_name=_("cycle"), db_index=False
+    )
     role = models.CharField(_("role"), max_length=20, choices=CommitteeRoleKind.choices)
     placement = models.ForeignKey(
         Placement, on_delete=models.CASCADE, related_name="committee_roles", verbose_name=_("student")
@@ -199,7 +213,9 @@ class Activity(StatusGuarded):
     """A cycle activity: published by staff, or proposed by the class committee ("4+x") and
     published once staff approve it. Placed students sign up within ``capacity``."""
 
-    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="activities", verbose_name=_("cycle"))
+    cycle = models.ForeignKey(
+        Cycle, on_delete=models.CASCADE, related_name="activities", verbose_name=_("cycle"), db_index=False
+    )
     kind = models.CharField(_("kind"), max_length=16, choices=ActivityKind.choices)
     title = models.CharField(_("title"), max_length=120)
     description = models.TextField(_("description"), blank=True)
@@ -245,7 +261,9 @@ class Activity(StatusGuarded):
 
 
 class ActivitySignup(models.Model):
-    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="signups", verbose_name=_("activity"))
+    activity = models.ForeignKey(
+        Activity, on_delete=models.CASCADE, related_name="signups", verbose_name=_("activity"), db_index=False
+    )
     placement = models.ForeignKey(
         Placement, on_delete=models.CASCADE, related_name="activity_signups", verbose_name=_("student")
     )
@@ -329,7 +347,11 @@ class Assessment(models.Model):
     """One assessor's assessment of a placed student: the mentor's and the coordinator's."""
 
     placement = models.ForeignKey(
-        Placement, on_delete=models.CASCADE, related_name="assessments", verbose_name=_("placement")
+        Placement,
+        on_delete=models.CASCADE,
+        related_name="assessments",
+        verbose_name=_("placement"),
+        db_index=False,
     )
     assessor_role = models.CharField(_("assessed as"), max_length=12, choices=AssessorRole.choices)
     assessor = models.ForeignKey(
@@ -430,7 +452,9 @@ class Feedback(models.Model):
     """An opinion or suggestion for the cycle's forum (座谈会). When ``anonymous_to_unit`` is
     set, the unit never sees who wrote it; programme staff always do."""
 
-    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="feedback", verbose_name=_("cycle"))
+    cycle = models.ForeignKey(
+        Cycle, on_delete=models.CASCADE, related_name="feedback", verbose_name=_("cycle"), db_index=False
+    )
     student = models.ForeignKey(
         StudentProfile, on_delete=models.CASCADE, related_name="feedback", verbose_name=_("student")
     )

@@ -39,7 +39,12 @@ class Export(models.Model):
     )
     row_count = models.PositiveIntegerField(_("rows"), null=True, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("by")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("by"),
+        db_index=False,
     )
     created_at = models.DateTimeField(_("when"), auto_now_add=True)
 

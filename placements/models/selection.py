@@ -51,7 +51,9 @@ class Mentor(models.Model):
 class ReviewCriterion(models.Model):
     """One criterion reviewers score (1–5) in a cycle; staff set the list per cycle in the admin."""
 
-    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="review_criteria", verbose_name=_("cycle"))
+    cycle = models.ForeignKey(
+        Cycle, on_delete=models.CASCADE, related_name="review_criteria", verbose_name=_("cycle"), db_index=False
+    )
     name = models.CharField(pgettext_lazy("review criterion", "name"), max_length=80)
     description = models.CharField(_("what to look for"), max_length=200, blank=True)
     position = models.PositiveSmallIntegerField(_("order"), default=0)
@@ -70,7 +72,11 @@ class Review(models.Model):
     """One reviewer's assessment of one application; the unit's other reviewers see it."""
 
     application = models.ForeignKey(
-        Application, on_delete=models.CASCADE, related_name="reviews", verbose_name=_("application")
+        Application,
+        on_delete=models.CASCADE,
+        related_name="reviews",
+        verbose_name=_("application"),
+        db_index=False,
     )
     reviewer = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reviews", verbose_name=_("reviewer")
@@ -93,7 +99,9 @@ class Review(models.Model):
 
 
 class ReviewScore(models.Model):
-    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="scores", verbose_name=_("review"))
+    review = models.ForeignKey(
+        Review, on_delete=models.CASCADE, related_name="scores", verbose_name=_("review"), db_index=False
+    )
     criterion = models.ForeignKey(
         ReviewCriterion, on_delete=models.CASCADE, related_name="scores", verbose_name=_("criterion")
     )
@@ -119,7 +127,9 @@ class InterviewSlot(models.Model):
     unit's posts when it is empty) pick a slot themselves, first come first served.
     """
 
-    unit = models.ForeignKey(HostUnit, on_delete=models.CASCADE, related_name="interview_slots", verbose_name=_("unit"))
+    unit = models.ForeignKey(
+        HostUnit, on_delete=models.CASCADE, related_name="interview_slots", verbose_name=_("unit"), db_index=False
+    )
     cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="interview_slots", verbose_name=_("cycle"))
     post = models.ForeignKey(
         Post,
@@ -192,6 +202,7 @@ class Interview(StatusGuarded):
         blank=True,
         related_name="interviews",
         verbose_name=_("slot"),
+        db_index=False,
     )
     score = models.PositiveSmallIntegerField(_("score"), null=True, blank=True)
     outcome = models.CharField(_("outcome"), max_length=12, choices=InterviewOutcome.choices, blank=True)
@@ -310,7 +321,9 @@ class Placement(StatusGuarded):
     student = models.ForeignKey(
         StudentProfile, on_delete=models.PROTECT, related_name="placements", verbose_name=_("student")
     )
-    post = models.ForeignKey(Post, on_delete=models.PROTECT, related_name="placements", verbose_name=_("post"))
+    post = models.ForeignKey(
+        Post, on_delete=models.PROTECT, related_name="placements", verbose_name=_("post"), db_index=False
+    )
     mentor = models.ForeignKey(
         Mentor, on_delete=models.SET_NULL, null=True, blank=True, related_name="placements", verbose_name=_("mentor")
     )

@@ -18,7 +18,7 @@ from collections.abc import Iterable
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.management.color import no_style
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 
@@ -379,6 +379,46 @@ def bench_settle() -> None:
     long since vacuumed; so is the bench's data before it is measured.
     """
     _analyze((User, StudentProfile, Post, Application, Offer), vacuum=True)
+    bench_checkpoint()
+
+
+def bench_checkpoint() -> bool:
+    """``CHECKPOINT`` (PostgreSQL, when the role may): after it, the first change of each page
+    writes the whole page to the WAL, as an allocation does weeks after the applications were
+    written, instead of the cheaper record of a page changed a moment ago by the bench itself."""
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        return False
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("CHECKPOINT")
+    except DatabaseError:  # neither superuser nor pg_checkpoint
+        return False
+    return True
+
+
+def bench_allocation_undo(cycle: Cycle) -> None:
+    """Take back what allocating ``cycle`` made: its rounds, offers, their messages and audit;
+    the applications return to INTERVIEWED. The same instance can then be allocated again
+    (``bench_allocation`` measures ``allocate`` after the page's preview and confirmation)."""
+    _analyze((Notification, StatusChange, Offer, ApplicationEvent))
+    with transaction.atomic():
+        apps = Application.objects.filter(cycle=cycle)
+        offers = Offer.objects.filter(cycle=cycle)
+        rounds = AllocationRound.objects.filter(cycle=cycle)
+        kind = ContentType.objects.get_for_model
+        _delete(Notification.objects.filter(kind="offer_made", recipient__email__endswith=f"@{EMAIL_DOMAIN}"))
+        _delete(
+            StatusChange.objects.filter(
+                Q(content_type=kind(Offer), object_id__in=offers.values("pk"))
+                | Q(content_type=kind(AllocationRound), object_id__in=rounds.values("pk"))
+            )
+        )
+        _delete(offers)
+        _delete(ApplicationEvent.objects.filter(application__in=apps, to_status=S.OFFERED))
+        apps.filter(status=S.OFFERED).update(status=S.INTERVIEWED, published_status=S.INTERVIEWED)
+        rounds.delete()
+    _analyze((Notification, StatusChange, Offer, ApplicationEvent, Application), vacuum=True)
+    bench_checkpoint()
 
 
 def bench_cleanup() -> int:

@@ -1,9 +1,9 @@
 """``manage.py allocate --cycle <id> [--dry-run]``: the district-wide stable allocation of a cycle.
 
-Runs ``placements.selection.services.allocation_preview`` and then ``allocation_confirm`` (the
-same as the staff allocation page): students get the best posts they can get with no student
-and unit both preferring each other to what they got, and the matched pairs get their offers,
-held until the announcement time when one is set. ``--dry-run`` stops after the preview (a
+Runs ``placements.selection.services.allocation_run``: the staff page's preview and
+confirmation in one transaction. Students get the best posts they can get with no student and
+unit both preferring each other to what they got, and the matched pairs get their offers, held
+until the announcement time when one is set. ``--dry-run`` runs ``allocation_preview`` only (a
 PREVIEWED round staff can still confirm from the page).
 """
 
@@ -12,7 +12,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 
 from jinseed.errors import DomainError
-from placements.selection.services import allocation_confirm, allocation_preview
+from placements.selection.services import allocation_preview, allocation_run
 from positions.models import Cycle
 
 
@@ -30,14 +30,13 @@ class Command(BaseCommand):
             raise CommandError(f"No cycle with id {cycle}.") from exc
         started = time.perf_counter()
         try:
-            preview = allocation_preview(cycle=the_cycle, actor=None)
-            self.stdout.write(
-                f"{the_cycle}: round {preview.pk} previewed; students={preview.students} posts={preview.posts} "
-                f"places={preview.places} matched={preview.matched} unplaced={preview.unplaced_count}"
-            )
-            if not dry_run:
-                done = allocation_confirm(allocation=preview, actor=None)
-                self.stdout.write(f"{the_cycle}: round {done.pk} confirmed; offers_made={done.offers_made}")
+            allocation = (allocation_preview if dry_run else allocation_run)(cycle=the_cycle, actor=None)
         except DomainError as exc:
             raise CommandError(str(exc.message)) from exc
+        self.stdout.write(
+            f"{the_cycle}: round {allocation.pk} {'previewed' if dry_run else 'confirmed'}; "
+            f"students={allocation.students} posts={allocation.posts} places={allocation.places} "
+            f"matched={allocation.matched} unplaced={allocation.unplaced_count}"
+            + ("" if dry_run else f" offers_made={allocation.offers_made}")
+        )
         self.stdout.write(f"seconds={time.perf_counter() - started:.2f}")

@@ -25,6 +25,7 @@ from .allocation import (
     allocation_offer_messages_queue,
     allocation_preview,
     allocation_preview_start,
+    allocation_run,
 )
 from .closing import (
     HELD_KINDS,
@@ -104,6 +105,7 @@ __all__ = [
     "allocation_offer_messages_queue",
     "allocation_preview",
     "allocation_preview_start",
+    "allocation_run",
     "application_not_select",
     "application_reject",
     "application_shortlist",

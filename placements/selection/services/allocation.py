@@ -14,7 +14,9 @@ stored with a SHA-256 fingerprint of the inputs) → CONFIRMED (``allocation_con
 offers are made, in one transaction) or SUPERSEDED (a newer preview of the cycle). Confirming
 reads the inputs again under the locks of the posts and students and refuses when the
 fingerprint differs: a ranking, a preference or a free place changed since the preview, which
-must then be run again. A confirmed round is never confirmed again.
+must then be run again. A confirmed round is never confirmed again. ``allocation_run``
+(``manage.py allocate``) takes both steps in one transaction: it reads the inputs under the
+locks, records the round and confirms it at once, so it has nothing to compare.
 
 Both steps run as background jobs (``allocation_preview_start``, ``allocation_confirm_start``)
 and are set-based: the applications read grouped and sorted by PostgreSQL (streamed as plain
@@ -34,7 +36,7 @@ import logging
 import time
 from array import array
 from collections import defaultdict, deque
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from itertools import chain
@@ -402,29 +404,8 @@ def allocation_preview(*, cycle: Cycle, actor, context: JobContext | None = None
     match_seconds = time.perf_counter() - match_started
     if context is not None:
         context.advance()
-    pairs = _pairs(inputs, result)
-    units = _units_summary(inputs, result)
     with transaction.atomic():
-        ALLOCATION_MACHINE.move_many(
-            AllocationRound.objects.filter(cycle=cycle, status=AllocationStatus.PREVIEWED),
-            AllocationStatus.SUPERSEDED,
-            actor=actor,
-            reason=_("A newer preview was run."),
-        )
-        allocation = AllocationRound.objects.create(
-            cycle=cycle,
-            fingerprint=inputs.fingerprint,
-            created_by=actor if getattr(actor, "pk", None) else None,
-            students=len(inputs.instance.preferences),
-            posts=len(inputs.posts),
-            places=sum(left for _u, _h, left in inputs.posts.values()),
-            matched=len(result.assignment),
-            seconds=time.perf_counter() - started,
-            units=units,
-            pairs=pairs,
-            unplaced=result.unplaced,
-            empty_places={str(post): n for post, n in result.empty_places.items()},
-        )
+        allocation = _round_record(cycle=cycle, inputs=inputs, result=result, actor=actor, started=started)
     if context is not None:
         context.advance()
     logger.info(
@@ -437,6 +418,33 @@ def allocation_preview(*, cycle: Cycle, actor, context: JobContext | None = None
         match_seconds,
     )
     return allocation
+
+
+def _round_record(
+    *, cycle: Cycle, inputs: AllocationInputs, result: MatchResult, actor, started: float
+) -> AllocationRound:
+    """Keep a computed allocation as the cycle's PREVIEWED round; the earlier ones waiting for
+    confirmation are superseded. Inside the caller's transaction."""
+    ALLOCATION_MACHINE.move_many(
+        AllocationRound.objects.filter(cycle=cycle, status=AllocationStatus.PREVIEWED),
+        AllocationStatus.SUPERSEDED,
+        actor=actor,
+        reason=_("A newer preview was run."),
+    )
+    return AllocationRound.objects.create(
+        cycle=cycle,
+        fingerprint=inputs.fingerprint,
+        created_by=actor if getattr(actor, "pk", None) else None,
+        students=len(inputs.instance.preferences),
+        posts=len(inputs.posts),
+        places=sum(left for _u, _h, left in inputs.posts.values()),
+        matched=len(result.assignment),
+        seconds=time.perf_counter() - started,
+        units=_units_summary(inputs, result),
+        pairs=_pairs(inputs, result),
+        unplaced=result.unplaced,
+        empty_places={str(post): n for post, n in result.empty_places.items()},
+    )
 
 
 def _offer_deadline(cycle: Cycle, at: dt.datetime) -> dt.datetime | None:
@@ -454,10 +462,9 @@ def allocation_confirm(
     """Make the offers of a previewed round, all in one transaction, once.
 
     Locks are taken in the house order: the round, the cycle's posts, then the students to be
-    offered a place. The fingerprint is taken again under them; one different from the
-    preview's is refused (``inputs_changed``): run the preview again. Each matched
-    application moves to OFFERED (held for the announcement like ``offer_make``'s) and gets its
-    offer; a queued "not selected" of its student is cancelled. The students' ``offer_made``
+    offered a place. The fingerprint is taken again under the posts' locks; one different from
+    the preview's is refused (``inputs_changed``): run the preview again. The offers are then
+    made by ``_offers_make``, as ``allocation_run`` makes them. The students' ``offer_made``
     messages are queued by a worker once this commits (``allocation_offer_messages_queue``):
     the round, CONFIRMED with ``messages_queued_at`` empty, is their durable promise, and the
     transaction that writes sixty thousand offers does not also write twice as many messages.
@@ -477,32 +484,71 @@ def allocation_confirm(
     _check_cycle(cycle)
     if context is not None:
         context.set_total(3)
+    _posts_lock(cycle)
+    inputs = allocation_inputs_read(cycle=cycle, with_instance=False)
+    if inputs.fingerprint != locked.fingerprint:
+        raise _inputs_changed()
+    if context is not None:
+        context.advance()
+    return _offers_make(locked, cycle=cycle, actor=actor, at=at, context=context)
+
+
+def _inputs_changed() -> AllocationError:
+    return AllocationError(
+        _(
+            "Rankings, preferences or free places have changed since this preview was run. "
+            "Run the preview again, check it, then confirm the new one."
+        ),
+        code="inputs_changed",
+    )
+
+
+def _changed_while_running() -> AllocationError:
+    return AllocationError(
+        _(
+            "An application of this cycle was withdrawn or decided while the allocation ran: "
+            "no offer was made. Run the allocation again."
+        ),
+        code="inputs_changed",
+    )
+
+
+def _posts_lock(cycle: Cycle) -> None:
+    """Lock the cycle's offerable posts, in id order: no offer of the cycle, ranking or change
+    of headcount can then be made until the caller's transaction ends."""
     list(
         Post.objects.select_for_update(of=("self",))
         .filter(cycle=cycle, status__in=OFFERABLE_POST_STATUSES)
         .order_by("pk")
         .values_list("pk", flat=True)
     )
-    # Only the students to be offered a place: every offer is made under its post's lock, so
-    # holding the cycle's posts already keeps any other offer of the cycle from being made.
+
+
+def _offers_make(
+    locked: AllocationRound,
+    *,
+    cycle: Cycle,
+    actor,
+    at: dt.datetime,
+    changed: Callable[[], AllocationError] = _inputs_changed,
+    context: JobContext | None = None,
+) -> AllocationRound:
+    """Make the offers of the PREVIEWED round ``locked`` and mark it CONFIRMED; the caller's
+    transaction holds the round and the cycle's posts.
+
+    The students to be offered a place are locked last (holding the cycle's posts already
+    keeps any other offer of the cycle from being made). Each matched application moves to
+    OFFERED (held for the announcement like ``offer_make``'s) and gets its offer; a queued
+    "not selected" of its student is cancelled; the messages are handed to a worker at the
+    commit.
+    """
+    pairs = locked.pairs
     students = dict(
         StudentProfile.objects.select_for_update(of=("self",))
-        .filter(pk__any={student for _app, student, _post in locked.pairs})
+        .filter(pk__any={student for _app, student, _post in pairs})
         .order_by("pk")
         .values_list("pk", "user_id")
     )
-    inputs = allocation_inputs_read(cycle=cycle, with_instance=False)
-    if inputs.fingerprint != locked.fingerprint:
-        raise AllocationError(
-            _(
-                "Rankings, preferences or free places have changed since this preview was run. "
-                "Run the preview again, check it, then confirm the new one."
-            ),
-            code="inputs_changed",
-        )
-    if context is not None:
-        context.advance()
-    pairs = locked.pairs
     held = cycle.results_are_held(at)
     reason = _("Allocated in the district-wide allocation round.")
     moved = APPLICATION_MACHINE.move_many(
@@ -514,14 +560,8 @@ def allocation_confirm(
         fields={} if held else {"published_status": S.OFFERED},
         visible_at=cycle.announcement_at if held else at,
     )
-    if moved != len(pairs):  # cannot happen under the locks; refuse rather than offer half
-        raise AllocationError(
-            _(
-                "Rankings, preferences or free places have changed since this preview was run. "
-                "Run the preview again, check it, then confirm the new one."
-            ),
-            code="inputs_changed",
-        )
+    if moved != len(pairs):  # an application was withdrawn or decided meanwhile: offer none
+        raise changed()
     made_by = actor if getattr(actor, "pk", None) else None
     expires_at = _offer_deadline(cycle, at)
     bulk_insert(
@@ -548,6 +588,38 @@ def allocation_confirm(
         context.advance()
     logger.info("Allocation %s of cycle %s confirmed: %s offers", locked.pk, cycle.pk, len(pairs))
     return locked
+
+
+@collection_paused()
+def allocation_run(*, cycle: Cycle, actor, at=None) -> AllocationRound:
+    """Compute the cycle's allocation and make its offers in one transaction
+    (``manage.py allocate`` without ``--dry-run``): a preview and its confirmation in one pass.
+
+    The locks come first, in the house order: the cycle's rounds waiting for confirmation, its
+    posts; the inputs are then read under them, so no fingerprint needs comparing, and the
+    round is recorded (superseding those previews) and confirmed at once, with the same
+    offers, audit and messages as ``allocation_confirm``. An application withdrawn or
+    decided while this runs (its row is not locked before the write) makes it refuse as a
+    stale preview would: nothing is offered and the command can be run again.
+    """
+    authorize("selection.allocate", actor, cycle, error=AllocationError)
+    _check_cycle(cycle)
+    at = at or timezone.now()
+    started = time.perf_counter()
+    with transaction.atomic():
+        list(
+            AllocationRound.objects.select_for_update()
+            .filter(cycle=cycle, status=AllocationStatus.PREVIEWED)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        cycle = Cycle.objects.get(pk=cycle.pk)
+        _check_cycle(cycle)
+        _posts_lock(cycle)
+        inputs = allocation_inputs_read(cycle=cycle)
+        result = deferred_acceptance(inputs.instance)
+        allocation = _round_record(cycle=cycle, inputs=inputs, result=result, actor=actor, started=started)
+        return _offers_make(allocation, cycle=cycle, actor=actor, at=at, changed=_changed_while_running)
 
 
 OFFER_COLUMNS = [

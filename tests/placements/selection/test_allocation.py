@@ -355,7 +355,7 @@ def test_staff_page_shows_a_changed_ranking_refusal(
     assert Offer.objects.count() == 0
 
 
-def test_allocate_command(cycle, three):
+def test_allocate_command(cycle, three, django_capture_on_commit_callbacks):
     from io import StringIO
 
     from django.core.management import call_command
@@ -363,8 +363,88 @@ def test_allocate_command(cycle, three):
     out = StringIO()
     call_command("allocate", "--cycle", str(cycle.pk), "--dry-run", stdout=out)
     assert Offer.objects.count() == 0
-    call_command("allocate", "--cycle", str(cycle.pk), stdout=out)
+    preview = AllocationRound.objects.get(cycle=cycle)
+    assert preview.status == AllocationStatus.PREVIEWED
+    assert f"round {preview.pk} previewed; students=3 posts=2 places=3 matched=2 unplaced=1" in out.getvalue()
+
+    out = StringIO()
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("allocate", "--cycle", str(cycle.pk), stdout=out)
+    done = AllocationRound.objects.exclude(pk=preview.pk).get(cycle=cycle)
+    assert f"round {done.pk} confirmed; students=3 posts=2 places=3 matched=2 unplaced=1 offers_made=2" in (
+        out.getvalue()
+    )
     assert offers_of(cycle) == [("s1", "B"), ("s2", "A")]
+    # One pass: the waiting preview is superseded, the new round recorded and confirmed at once,
+    # with the same result, audit and messages as a confirmed preview.
+    preview.refresh_from_db()
+    assert preview.status == AllocationStatus.SUPERSEDED
+    assert (done.status, done.offers_made, done.confirmed_by, done.fingerprint) == (
+        AllocationStatus.CONFIRMED,
+        2,
+        None,
+        preview.fingerprint,
+    )
+    assert sorted(done.pairs) == sorted(preview.pairs)
+    assert done.messages_queued_at is not None
+    assert Notification.objects.filter(kind="offer_made", channel=Channel.EMAIL).count() == 2
+    assert sorted(
+        Application.objects.filter(events__to_status=S.OFFERED).values_list("student__legal_name", flat=True)
+    ) == ["s1", "s2"]
+
+    # Run again: s1 and s2 hold offers; s3 alone is left and A is full.
+    out = StringIO()
+    call_command("allocate", "--cycle", str(cycle.pk), stdout=out)
+    assert "matched=0 unplaced=1 offers_made=0" in out.getvalue()
+    assert Offer.objects.count() == 2
+
+
+def test_allocation_run_offers_nothing_when_an_application_changes_while_it_runs(cycle, three, staff_user, monkeypatch):
+    """The applications are read under the posts' locks but not locked themselves: one
+    withdrawn between the read and the write makes the whole run refuse."""
+    from placements.selection.services import allocation as allocation_module
+
+    matching = allocation_module.deferred_acceptance
+
+    def match_then_withdraw(instance):
+        result = matching(instance)
+        Application.objects.filter(student=three["s2"], post=three["a"]).update(status=S.WITHDRAWN)
+        return result
+
+    monkeypatch.setattr(allocation_module, "deferred_acceptance", match_then_withdraw)
+    with translation.override("en"), pytest.raises(services.AllocationError) as err:
+        services.allocation_run(cycle=cycle, actor=staff_user)
+    assert err.value.code == "inputs_changed"
+    assert "withdrawn or decided while the allocation ran" in str(err.value.message)
+    assert Offer.objects.count() == 0
+    assert not AllocationRound.objects.exists()  # the round was rolled back with the rest
+    assert Application.objects.get(student=three["s2"], post=three["a"]).status == S.INTERVIEWED
+
+
+def test_allocation_run_is_staff_only_and_refused_after_the_selection(cycle, three, coordinator, staff_user):
+    with pytest.raises(services.AllocationError) as err:
+        services.allocation_run(cycle=cycle, actor=coordinator.user)
+    assert err.value.code == "forbidden"
+    services.cycle_selection_close(cycle=cycle, actor=staff_user)
+    with pytest.raises(services.AllocationError) as err:
+        services.allocation_run(cycle=cycle, actor=staff_user)
+    assert err.value.code == "selection_closed"
+    assert Offer.objects.count() == 0
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite takes no row locks")
+def test_allocation_run_locks_in_the_house_order(cycle, three, staff_user):
+    """Rounds, then posts, then students, as a confirmation takes them: a run and a
+    confirmation of the same cycle queue behind each other instead of deadlocking."""
+    services.allocation_preview(cycle=cycle, actor=staff_user)
+    with CaptureQueriesContext(connection) as queries:
+        services.allocation_run(cycle=cycle, actor=staff_user)
+    locked = [
+        q["sql"].split(" FROM ", 1)[1].split()[0].strip('"')
+        for q in queries.captured_queries
+        if "FOR UPDATE" in q["sql"] and q["sql"].lstrip().startswith("SELECT")
+    ]
+    assert locked[:3] == ["placements_allocationround", "positions_post", "applicants_studentprofile"]
 
 
 # --- set-based sweeps: the queries do not grow with the applications -----------------------------------

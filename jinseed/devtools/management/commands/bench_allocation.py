@@ -12,10 +12,14 @@ process so that the memory figure is the allocation's own:
 * blocking pairs of the result on a random sample of students (the independent verifier
   ``matching.blocking_pairs``; 0 = stable) and posts over capacity.
 
+Then, the page's offers taken back (``bench_allocation_undo``), ``manage.py allocate`` on the
+same instance in another fresh process: the preview and the confirmation in one pass.
+
 Then ``cycle_selection_close`` on cycles of each ``--close`` size (queries should not grow).
 The bench cycles are deleted at the end unless ``--keep``.
 """
 
+import io
 import random
 import resource
 import subprocess
@@ -23,6 +27,7 @@ import sys
 import time
 from unittest import mock
 
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import connection, reset_queries
 from django.test.utils import CaptureQueriesContext
@@ -60,11 +65,17 @@ class Command(BaseCommand):
             help="Preview and confirm as a staff member, as the page does (default: no actor, as `allocate`).",
         )
         parser.add_argument("--measure", type=int, default=0, help=argparse_suppress())
+        parser.add_argument("--measure-command", type=int, default=0, help=argparse_suppress())
 
-    def handle(self, *args, students, posts, prefs, seed, sample, close, keep, measure, as_staff, **options):
+    def handle(
+        self, *args, students, posts, prefs, seed, sample, close, keep, measure, measure_command, as_staff, **options
+    ):
         if measure:
             actor = bench.bench_staff_member() if as_staff else None
             self.measure(Cycle.objects.get(pk=measure), sample=sample, seed=seed, actor=actor)
+            return
+        if measure_command:
+            self.measure_command(Cycle.objects.get(pk=measure_command))
             return
         self.stdout.write(f"database={connection.vendor}")
         bench.bench_cleanup()
@@ -90,6 +101,12 @@ class Command(BaseCommand):
             *(["--as-staff"] if as_staff else []),
         ]
         subprocess.run(command, check=True)  # noqa: S603 - our own command line
+        # 4. ``allocate`` on the same instance, in a fresh process: once what the page made is
+        # taken back, the one pass reads, matches and writes it again.
+        bench.bench_allocation_undo(cycle)
+        subprocess.run(  # noqa: S603 - our own command line
+            [sys.executable, sys.argv[0], "bench_allocation", "--measure-command", str(cycle.pk)], check=True
+        )
         for n in close:
             self.close(n, seed=seed)
         if not keep:
@@ -158,6 +175,27 @@ class Command(BaseCommand):
             f"outbox_rows={rows}"
         )
         out(f"peak_memory={_peak_mb():.0f} MB")
+
+    def measure_command(self, cycle: Cycle) -> None:
+        """``manage.py allocate --cycle <id>`` as staff run it, its messages left to the worker
+        as in the confirmation's figure."""
+        out = io.StringIO()
+        published = []
+        reset_queries()
+        with (
+            CaptureQueriesContext(connection) as queries,
+            mock.patch.object(allocation_service, "_offer_messages_publish", published.append),
+        ):
+            started, cpu = time.perf_counter(), time.process_time()
+            call_command("allocate", "--cycle", str(cycle.pk), stdout=out)
+            seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+        done = AllocationRound.objects.get(pk=published[0])
+        self.stdout.write(
+            f"allocate end to end (one pass: read, match, write, commit)={seconds:.2f}s (this process's CPU "
+            f"{cpu:.2f}s) queries={len(queries)} matched={done.matched} offers={done.offers_made} "
+            f"peak_memory={_peak_mb():.0f} MB"
+        )
+        self.stdout.write("  allocate printed: " + " | ".join(out.getvalue().splitlines()))
 
     def close(self, n: int, *, seed: int) -> None:
         cycle = bench.build_closing_cycle(n_applications=n, seed=seed)

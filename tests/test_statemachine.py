@@ -172,3 +172,47 @@ def test_move_many_audits_each_row_with_the_status_it_had_and_saves_the_fields()
     )
     assert events == {(submitted.pk, S.SUBMITTED, staff.pk), (shortlisted.pk, S.SHORTLISTED, staff.pk)}
     assert APPLICATION_MACHINE.move_many(Application.objects.filter(pk__any=set()), S.REJECTED) == 0
+
+
+def test_move_ids_moves_as_move_many_with_one_update_per_status_it_may_come_from():
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from applicants.enums import ApplicationStatus as S
+    from applicants.models import Application, ApplicationEvent
+    from applicants.services import APPLICATION_MACHINE
+
+    post = factories.PostFactory()
+    submitted = factories.ApplicationFactory(post=post, status=S.SUBMITTED)
+    shortlisted = factories.ApplicationFactory(post=post, status=S.SHORTLISTED)
+    accepted = factories.ApplicationFactory(post=post, status=S.ACCEPTED)  # may not be rejected
+    untouched = factories.ApplicationFactory(post=post, status=S.SUBMITTED)  # not named
+    staff = factories.StaffFactory()
+    with CaptureQueriesContext(connection) as queries:
+        moved = APPLICATION_MACHINE.move_ids(
+            [submitted.pk, shortlisted.pk, accepted.pk, 10**9],
+            S.REJECTED,
+            actor=staff,
+            reason="closing",
+            fields={"published_status": S.REJECTED},
+        )
+    assert moved == 2
+    statuses = dict(Application.objects.values_list("pk", "status"))
+    assert statuses[submitted.pk] == statuses[shortlisted.pk] == S.REJECTED
+    assert (statuses[accepted.pk], statuses[untouched.pk]) == (S.ACCEPTED, S.SUBMITTED)
+    assert Application.objects.get(pk=submitted.pk).published_status == S.REJECTED
+    events = set(
+        ApplicationEvent.objects.filter(to_status=S.REJECTED).values_list(
+            "application_id", "from_status", "actor", "reason"
+        )
+    )
+    assert events == {
+        (submitted.pk, S.SUBMITTED, staff.pk, "closing"),
+        (shortlisted.pk, S.SHORTLISTED, staff.pk, "closing"),
+    }
+    if connection.vendor == "postgresql":
+        updates = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("UPDATE")]
+        # Once every named row has moved, the statuses left are not asked about.
+        assert 1 <= len(updates) <= len(APPLICATION_MACHINE.sources_of(S.REJECTED))
+        assert all("RETURNING" in sql and "FOR UPDATE" not in sql for sql in updates)
+    assert APPLICATION_MACHINE.move_ids(set(), S.REJECTED) == 0

@@ -21,7 +21,7 @@ locks, records the round and confirms it at once, so it has nothing to compare.
 Both steps run as background jobs (``allocation_preview_start``, ``allocation_confirm_start``)
 and are set-based: the applications read grouped and sorted by PostgreSQL (streamed as plain
 tuples elsewhere), one read of the posts, the matching in memory with the cycle collector
-paused, ``bulk_insert`` for the offers and ``APPLICATION_MACHINE.move_many`` for the
+paused, ``bulk_insert`` for the offers and ``APPLICATION_MACHINE.move_ids`` for the
 applications — a fixed number of queries at any scale. The students' messages follow the
 commit (``allocation_offer_messages_queue``, ``notification_queue_many``): a confirmed round
 whose ``messages_queued_at`` is empty still owes them, and the ``frequent`` notification hook
@@ -599,8 +599,8 @@ def _offers_make(
     )
     held = cycle.results_are_held(at)
     reason = _("Allocated in the district-wide allocation round.")
-    moved = APPLICATION_MACHINE.move_many(
-        Application.objects.filter(pk__any={app for app, _s, _p in pairs}),
+    moved = APPLICATION_MACHINE.move_ids(
+        {app for app, _s, _p in pairs},
         S.OFFERED,
         actor=actor,
         reason=reason,

@@ -144,37 +144,10 @@ def test_outbox_claim_is_one_conditional_update_that_a_second_claim_loses():
     assert Notification.objects.get(pk=row.pk).status == NotificationStatus.SENDING
 
 
-def test_move_many_audits_each_row_with_the_status_it_had_and_saves_the_fields():
-    from applicants.enums import ApplicationStatus as S
-    from applicants.models import Application, ApplicationEvent
-    from applicants.services import APPLICATION_MACHINE
-
-    post = factories.PostFactory()
-    submitted = factories.ApplicationFactory(post=post, status=S.SUBMITTED)
-    shortlisted = factories.ApplicationFactory(post=post, status=S.SHORTLISTED)
-    accepted = factories.ApplicationFactory(post=post, status=S.ACCEPTED)  # may not be rejected
-    elsewhere = factories.ApplicationFactory(status=S.SUBMITTED)  # another cycle's post
-    staff = factories.StaffFactory()
-    moved = APPLICATION_MACHINE.move_many(
-        Application.objects.filter(post__cycle=post.cycle),  # a join: the lock and update still meet
-        S.REJECTED,
-        actor=staff,
-        reason="closing",
-        fields={"published_status": S.REJECTED},
-    )
-    assert moved == 2
-    statuses = dict(Application.objects.values_list("pk", "status"))
-    assert statuses[submitted.pk] == statuses[shortlisted.pk] == S.REJECTED
-    assert (statuses[accepted.pk], statuses[elsewhere.pk]) == (S.ACCEPTED, S.SUBMITTED)
-    assert Application.objects.get(pk=shortlisted.pk).published_status == S.REJECTED
-    events = set(
-        ApplicationEvent.objects.filter(to_status=S.REJECTED).values_list("application_id", "from_status", "actor")
-    )
-    assert events == {(submitted.pk, S.SUBMITTED, staff.pk), (shortlisted.pk, S.SHORTLISTED, staff.pk)}
-    assert APPLICATION_MACHINE.move_many(Application.objects.filter(pk__any=set()), S.REJECTED) == 0
-
-
-def test_move_ids_moves_as_move_many_with_one_update_per_status_it_may_come_from():
+@pytest.mark.parametrize("how", ["move_many", "move_ids"])
+def test_moving_many_audits_each_row_with_the_status_it_had_and_saves_the_fields(how):
+    """``move_many`` over a queryset and ``move_ids`` over ids move, save and audit alike;
+    ``move_ids`` asks with one ``UPDATE … RETURNING`` per status the rows may come from."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -186,21 +159,22 @@ def test_move_ids_moves_as_move_many_with_one_update_per_status_it_may_come_from
     submitted = factories.ApplicationFactory(post=post, status=S.SUBMITTED)
     shortlisted = factories.ApplicationFactory(post=post, status=S.SHORTLISTED)
     accepted = factories.ApplicationFactory(post=post, status=S.ACCEPTED)  # may not be rejected
-    untouched = factories.ApplicationFactory(post=post, status=S.SUBMITTED)  # not named
+    elsewhere = factories.ApplicationFactory(status=S.SUBMITTED)  # another cycle's post, not named
     staff = factories.StaffFactory()
+    move = {"actor": staff, "reason": "closing", "fields": {"published_status": S.REJECTED}}
     with CaptureQueriesContext(connection) as queries:
-        moved = APPLICATION_MACHINE.move_ids(
-            [submitted.pk, shortlisted.pk, accepted.pk, 10**9],
-            S.REJECTED,
-            actor=staff,
-            reason="closing",
-            fields={"published_status": S.REJECTED},
-        )
+        if how == "move_many":
+            # A join: the lock and the update still meet.
+            moved = APPLICATION_MACHINE.move_many(
+                Application.objects.filter(post__cycle=post.cycle), S.REJECTED, **move
+            )
+        else:
+            moved = APPLICATION_MACHINE.move_ids([submitted.pk, shortlisted.pk, accepted.pk, 10**9], S.REJECTED, **move)
     assert moved == 2
     statuses = dict(Application.objects.values_list("pk", "status"))
     assert statuses[submitted.pk] == statuses[shortlisted.pk] == S.REJECTED
-    assert (statuses[accepted.pk], statuses[untouched.pk]) == (S.ACCEPTED, S.SUBMITTED)
-    assert Application.objects.get(pk=submitted.pk).published_status == S.REJECTED
+    assert (statuses[accepted.pk], statuses[elsewhere.pk]) == (S.ACCEPTED, S.SUBMITTED)
+    assert Application.objects.get(pk=shortlisted.pk).published_status == S.REJECTED
     events = set(
         ApplicationEvent.objects.filter(to_status=S.REJECTED).values_list(
             "application_id", "from_status", "actor", "reason"
@@ -210,9 +184,10 @@ def test_move_ids_moves_as_move_many_with_one_update_per_status_it_may_come_from
         (submitted.pk, S.SUBMITTED, staff.pk, "closing"),
         (shortlisted.pk, S.SHORTLISTED, staff.pk, "closing"),
     }
-    if connection.vendor == "postgresql":
+    if how == "move_ids" and connection.vendor == "postgresql":
         updates = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("UPDATE")]
         # Once every named row has moved, the statuses left are not asked about.
         assert 1 <= len(updates) <= len(APPLICATION_MACHINE.sources_of(S.REJECTED))
         assert all("RETURNING" in sql and "FOR UPDATE" not in sql for sql in updates)
+    assert APPLICATION_MACHINE.move_many(Application.objects.filter(pk__any=set()), S.REJECTED) == 0
     assert APPLICATION_MACHINE.move_ids(set(), S.REJECTED) == 0

@@ -284,10 +284,7 @@ class StatusMachine:
         alias = router.db_for_write(self.model)
         manager = self.model._default_manager.db_manager(alias)
         connection = connections[alias]
-        plain = not any(
-            hasattr(value, "resolve_expression") or isinstance(value, models.Model) for value in values.values()
-        )
-        if connection.vendor != "postgresql" or not plain or self.audit is None or to_status in sources:
+        if connection.vendor != "postgresql" or not _plain(values) or self.audit is None or to_status in sources:
             return self.move_many(
                 manager.filter(pk__any=ids), to_status, actor=actor, reason=reason, at=at, fields=fields, **extra
             )
@@ -337,10 +334,7 @@ class StatusMachine:
         then an ``UPDATE`` of those ids.
         """
         connection = connections[qs.db]
-        plain = not any(
-            hasattr(value, "resolve_expression") or isinstance(value, models.Model) for value in values.values()
-        )
-        if connection.vendor != "postgresql" or not plain:
+        if connection.vendor != "postgresql" or not _plain(values):
             rows = list(qs.select_for_update().values_list("pk", self.field))
             if rows:
                 self.model._default_manager.filter(pk__any={pk for pk, _status in rows}).update(**values)
@@ -369,6 +363,12 @@ class StatusMachine:
             return cursor.fetchall()
 
 
+def _plain(values: Mapping[str, Any]) -> bool:
+    """No value is an expression (``F("attempts") + 1``) or a model instance: each can be sent
+    as a prepared parameter of hand-written SQL."""
+    return not any(hasattr(v, "resolve_expression") or isinstance(v, models.Model) for v in values.values())
+
+
 def _update_returning_ids(qs: models.QuerySet, values: Mapping[str, Any]) -> list[int]:
     """``qs.update(**values)`` that returns the ids of the rows it changed (PostgreSQL)."""
     query = qs.query.chain(UpdateQuery)
@@ -376,8 +376,6 @@ def _update_returning_ids(qs: models.QuerySet, values: Mapping[str, Any]) -> lis
     try:
         sql, params = query.get_compiler(qs.db).as_sql()
     except EmptyResultSet:
-        return []
-    if not sql:
         return []
     opts = qs.model._meta
     quote = connections[qs.db].ops.quote_name

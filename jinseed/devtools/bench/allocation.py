@@ -396,6 +396,14 @@ def bench_checkpoint() -> bool:
     return True
 
 
+def _audit_of(offers, rounds) -> Q:
+    """The ``StatusChange`` rows of ``offers`` and ``rounds``."""
+    kind = ContentType.objects.get_for_model
+    return Q(content_type=kind(Offer), object_id__in=offers.values("pk")) | Q(
+        content_type=kind(AllocationRound), object_id__in=rounds.values("pk")
+    )
+
+
 def bench_allocation_undo(cycle: Cycle) -> None:
     """Take back what allocating ``cycle`` made: its rounds, offers, their messages and audit;
     the applications return to INTERVIEWED. The same instance can then be allocated again
@@ -405,14 +413,8 @@ def bench_allocation_undo(cycle: Cycle) -> None:
         apps = Application.objects.filter(cycle=cycle)
         offers = Offer.objects.filter(cycle=cycle)
         rounds = AllocationRound.objects.filter(cycle=cycle)
-        kind = ContentType.objects.get_for_model
         _delete(Notification.objects.filter(kind="offer_made", recipient__email__endswith=f"@{EMAIL_DOMAIN}"))
-        _delete(
-            StatusChange.objects.filter(
-                Q(content_type=kind(Offer), object_id__in=offers.values("pk"))
-                | Q(content_type=kind(AllocationRound), object_id__in=rounds.values("pk"))
-            )
-        )
+        _delete(StatusChange.objects.filter(_audit_of(offers, rounds)))
         _delete(offers)
         _delete(ApplicationEvent.objects.filter(application__in=apps, to_status=S.OFFERED))
         apps.filter(status=S.OFFERED).update(status=S.INTERVIEWED, published_status=S.INTERVIEWED)
@@ -436,14 +438,7 @@ def bench_cleanup() -> int:
         users = User.objects.filter(email__endswith=f"@{EMAIL_DOMAIN}")
         _delete(Notification.objects.filter(recipient__in=users))
         rounds = AllocationRound.objects.filter(cycle_id__in=cycles)
-        kind = ContentType.objects.get_for_model
-        _delete(
-            StatusChange.objects.filter(
-                Q(content_type=kind(Offer), object_id__in=offers.values("pk"))
-                | Q(content_type=kind(AllocationRound), object_id__in=rounds.values("pk"))
-                | Q(actor__in=users)
-            )
-        )
+        _delete(StatusChange.objects.filter(_audit_of(offers, rounds) | Q(actor__in=users)))
         _delete(offers)
         _delete(Interview.objects.filter(application__in=apps))
         _delete(ApplicationEvent.objects.filter(application__in=apps))

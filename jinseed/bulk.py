@@ -27,7 +27,7 @@ def _defaults(model: type[models.Model], names: Sequence[str], connection) -> tu
     tail_names, tail = [], []
     now = timezone.now()
     for field in model._meta.concrete_fields:
-        if field.primary_key or field.name in names or field.attname in names:
+        if field.primary_key or field.generated or field.name in names or field.attname in names:
             continue
         if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
             value = now

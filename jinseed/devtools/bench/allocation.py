@@ -97,7 +97,7 @@ def bulk_insert(model, fields: str, rows: Iterable[tuple]) -> None:
     now = timezone.now()
     tail_names, tail = [], []
     for f in opts.concrete_fields:
-        if f.name in names or f.attname in names or f.primary_key:
+        if f.name in names or f.attname in names or f.primary_key or f.generated:
             continue
         if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
             value = now

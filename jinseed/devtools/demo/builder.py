@@ -675,7 +675,7 @@ class DemoBuilder:
         now = timezone.now()
         tail_names, tail = [], []
         for field in opts.concrete_fields:
-            if field.name in names or field.attname in names or field.primary_key:
+            if field.name in names or field.attname in names or field.primary_key or field.generated:
                 continue
             if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
                 value = now

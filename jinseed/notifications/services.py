@@ -313,17 +313,19 @@ def notification_cancel(
     return OUTBOX.move_many(qs, NotificationStatus.CANCELLED)
 
 
-def notification_cancel_under(*, prefixes: Iterable[str], recipient_ids: Iterable[int]) -> int:
-    """Cancel the QUEUED rows of ``recipient_ids`` whose event key starts with one of
-    ``prefixes``, for many events at once (two queries, whatever their number)."""
-    wanted = set(prefixes)
-    if not wanted:
+def notification_cancel_under(
+    *, recipient_ids: Iterable[int], prefixes: Iterable[str] = (), keys: Iterable[str] = ()
+) -> int:
+    """Cancel the QUEUED rows of ``recipient_ids`` whose event key is one of ``keys`` or starts
+    with one of ``prefixes``, for many events at once (two queries, whatever their number)."""
+    wanted, exact = set(prefixes), set(keys)
+    if not wanted and not exact:
         return 0
     lengths = sorted({len(prefix) for prefix in wanted})
     candidates = Notification.objects.filter(
         status=NotificationStatus.QUEUED, recipient_id__any=set(recipient_ids)
     ).values_list("pk", "event_key")
-    ids = {pk for pk, key in candidates if any(key[:n] in wanted for n in lengths)}
+    ids = {pk for pk, key in candidates if key in exact or any(key[:n] in wanted for n in lengths)}
     if not ids:
         return 0
     return OUTBOX.move_many(Notification.objects.filter(pk__any=ids), NotificationStatus.CANCELLED)

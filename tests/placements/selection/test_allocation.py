@@ -121,6 +121,34 @@ def test_allocation_confirm_makes_the_offers_once(cycle, three, staff_user, djan
     assert (again.students, again.matched, again.places) == (1, 0, 1)
 
 
+def test_allocation_confirm_cancels_the_messages_it_makes_untrue(cycle, three, staff_user):
+    """A queued "not selected" of a student now offered a place, and a queued decision about
+    an application now offered, never go out; the others' messages stay queued."""
+    from jinseed.notifications.services import notification_queue
+    from placements.selection.services.notify import decision_key_prefix, not_selected_key
+
+    context = {"student_name": "s", "cycle_title": cycle.title, "url": "/my/selection/"}
+
+    def queue(student, key):
+        return notification_queue(recipient=student.user, kind="not_selected", context=context, event_key=key)[0].pk
+
+    s1, s3 = three["s1"], three["s3"]
+    s1_app = Application.objects.get(student=s1, post=three["b"])
+    untrue = [
+        queue(s1, not_selected_key(cycle_id=cycle.pk, student_id=s1.pk)),
+        queue(s1, f"{decision_key_prefix(s1_app.pk)}rejected"),
+    ]
+    still_true = [
+        queue(s3, not_selected_key(cycle_id=cycle.pk, student_id=s3.pk)),  # s3 stays unplaced
+        queue(s1, f"{not_selected_key(cycle_id=cycle.pk, student_id=s1.pk)}0"),  # another key, same start
+        queue(s1, f"{decision_key_prefix(s1_app.pk + 1000)}rejected"),
+    ]
+    services.allocation_confirm(allocation=services.allocation_preview(cycle=cycle, actor=staff_user), actor=staff_user)
+    status = dict(Notification.objects.values_list("pk", "status"))
+    assert [status[pk] for pk in untrue] == ["cancelled", "cancelled"]
+    assert [status[pk] for pk in still_true] == ["queued", "queued", "queued"]
+
+
 def test_allocation_ranking_change_after_the_preview_is_refused(cycle, three, staff_user, coordinator):
     preview = services.allocation_preview(cycle=cycle, actor=staff_user)
     ranked_b = list(

@@ -14,7 +14,8 @@ from __future__ import annotations
 import gc
 import json
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
+from itertools import islice
 
 from django.core.exceptions import EmptyResultSet
 from django.core.serializers.json import DjangoJSONEncoder
@@ -210,17 +211,31 @@ def collection_paused() -> Iterator[None]:
             gc.enable()
 
 
-def fetch_row_chunks(queryset: models.QuerySet, *, size: int = 10_000) -> Iterator[list[tuple]]:
+def fetch_row_chunks(queryset: models.QuerySet, *, size: int = 10_000, stream: bool = False) -> Iterator[list[tuple]]:
     """The rows of a ``values_list`` queryset, a chunk at a time (``fetchmany``), as the driver
     returns them: no Django converter per value (for columns that need none, ints and
     strings, a million rows read a third faster), and a caller folding them into something
-    smaller never holds them all as Python tuples."""
+    smaller never holds them all as Python tuples.
+
+    With ``stream`` (PostgreSQL) the chunks arrive while the query still runs (libpq's chunked
+    rows mode): a caller working on each chunk works while the database produces the next,
+    instead of after the whole result has come. The connection runs nothing else until the
+    last chunk has been taken."""
     compiler = queryset.query.get_compiler(queryset.db)
     try:
         sql, params = compiler.as_sql()
     except EmptyResultSet:
         return
-    with connections[queryset.db].cursor() as cursor:
+    connection = connections[queryset.db]
+    with connection.cursor() as cursor:
+        if stream and connection.vendor == "postgresql":
+            # The driver's own cursor streams; Django's debug wrapper, when it logs, logs it.
+            logged = cursor.debug_sql(sql, params) if hasattr(cursor, "debug_sql") else nullcontext()
+            with logged:
+                rows = cursor.cursor.stream(sql, params, size=size)
+                while chunk := list(islice(rows, size)):
+                    yield chunk
+            return
         cursor.execute(sql, params)
         while chunk := cursor.fetchmany(size):
             yield chunk

@@ -89,6 +89,11 @@ def test_fetch_row_chunks_return_what_values_list_returns_in_the_same_column_ord
     )
     assert list(fetch_row_chunks(queryset, size=2)) == [[tuple(row) for row in queryset][:2], [tuple(queryset[2])]]
     assert list(fetch_row_chunks(Post.objects.filter(pk__any=[]).values_list("pk"))) == []
+    # Streamed (PostgreSQL; the same read elsewhere): the same chunks, and the query is logged.
+    with CaptureQueriesContext(connection) as queries:
+        streamed = list(fetch_row_chunks(queryset, size=2, stream=True))
+    assert streamed == list(fetch_row_chunks(queryset, size=2))
+    assert len(queries) == 1 and '"positions_post"' in queries[0]["sql"]
 
 
 def test_collection_paused_holds_the_collector_and_gives_it_back():

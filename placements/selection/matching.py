@@ -49,6 +49,7 @@ from heapq import heappush, heapreplace
 from typing import NamedTuple
 
 __all__ = [
+    "DeferredAcceptance",
     "MatchResult",
     "MatchingInputError",
     "MatchingInstance",
@@ -149,15 +150,18 @@ def instance_from_applications(
 
     ``students`` names participants who may have no application (they end up unplaced); every
     student with an application takes part anyway. The result does not depend on the order
-    of the rows.
+    of the rows. A student's list holds only the posts that rank them: an unranked
+    application can match nothing, and a proposal the post refuses at once would only cost
+    time (a fifth of the matching at district scale).
     """
     # The tuples below are the keys of student_preference_key and post_ranking_key with the id
     # to keep at their end, written out because a call per row doubles the time at 10^6 rows.
     by_student: defaultdict[int, list[tuple[int, int]]] = defaultdict(list, {s: [] for s in students})
     by_post: defaultdict[int, list[tuple[int, int, int]]] = defaultdict(list)
     for student, post, preference_rank, selection_rank, submitted in applications:
-        by_student[student].append((preference_rank, post))
+        listed = by_student[student]  # a student ranked nowhere still takes part
         if selection_rank is not None:
+            listed.append((preference_rank, post))
             by_post[post].append((selection_rank, submitted, student))
     preferences = {s: [post for _, post in sorted(listed)] for s, listed in sorted(by_student.items())}
     rankings = {p: [student for _, _, student in sorted(ranked)] for p, ranked in sorted(by_post.items())}
@@ -191,53 +195,90 @@ def deferred_acceptance(instance: MatchingInstance) -> MatchResult:
     applicants up to its capacity and sends back the worst one when over. It ends when every
     student is held by a post or has run out of posts. O(number of listed posts).
     """
-    preferences = instance.preferences
-    rankings = instance.rankings
-    # Per post: (position lookup, heap of held positions, capacity, ranking). Positions are
-    # stored negated so that larger is better and the heap's top is the worst held student.
-    state: dict[int, tuple[dict[int, int], list[int], int, Sequence[int]]] = {}
-    for post, capacity in instance.capacities.items():
-        ranked = rankings.get(post, ())
-        state[post] = (dict(zip(ranked, range(0, -len(ranked), -1), strict=True)), [], capacity, ranked)
+    matcher = DeferredAcceptance(instance.rankings, instance.capacities)
+    matcher.add_many(instance.preferences.items())
+    return matcher.result()
 
-    push = heappush
-    replace = heapreplace
-    free = list(preferences)
-    next_choice = dict.fromkeys(preferences, 0)
-    proposals = 0
-    while free:
-        student = free.pop()
-        listed = preferences[student]
-        start = i = next_choice[student]
-        end = len(listed)
-        while i < end:
-            positions, held, capacity, ranked = state[listed[i]]
-            i += 1
-            position = positions.get(student)
-            if position is None:
-                continue
+
+class DeferredAcceptance:
+    """:func:`deferred_acceptance` fed the students as they come (``add_many``), for a caller
+    that reads their lists while the matching runs: a student added proposes at once, and a
+    student a post sends back goes on down the list they were added with.
+
+    The outcome does not depend on the order the students come in: it is the student-optimal
+    stable matching of the students added, which is unique (and so is every proposal made:
+    each student proposes down their list to the post they end with). The posts' side is
+    given whole: ``rankings`` and ``capacities`` as in :class:`MatchingInstance`, not
+    checked here (the instance checks them; so does ``add_many`` for the posts a student
+    lists).
+    """
+
+    __slots__ = ("_next_choice", "_preferences", "_state", "proposals")
+
+    def __init__(self, rankings: Mapping[int, Sequence[int]], capacities: Mapping[int, int]) -> None:
+        # Per post: (position lookup, heap of held positions, capacity, ranking). Positions are
+        # stored negated so that larger is better and the heap's top is the worst held student.
+        self._state: dict[int, tuple[dict[int, int], list[int], int, Sequence[int]]] = {}
+        for post, capacity in capacities.items():
+            ranked = rankings.get(post, ())
+            self._state[post] = (dict(zip(ranked, range(0, -len(ranked), -1), strict=True)), [], capacity, ranked)
+        self._preferences: dict[int, Sequence[int]] = {}
+        self._next_choice: dict[int, int] = {}
+        self.proposals = 0
+
+    def add_many(self, students: Iterable[tuple[int, Sequence[int]]]) -> None:
+        """Match each (student, posts best first) in turn with those added before."""
+        state, preferences, next_choice = self._state, self._preferences, self._next_choice
+        push, replace = heappush, heapreplace
+        proposals = 0
+        proposing = None
+        try:
+            for student, listed in students:
+                if student in next_choice:
+                    raise MatchingInputError(f"student {student} is added twice")
+                preferences[student] = listed
+                next_choice[student] = 0
+                proposing = student
+                while proposing is not None:  # the student added, then whoever they displace
+                    listed = preferences[proposing]
+                    start = i = next_choice[proposing]
+                    end = len(listed)
+                    displaced = None
+                    while i < end:
+                        positions, held, capacity, ranked = state[listed[i]]
+                        i += 1
+                        position = positions.get(proposing)
+                        if position is None:
+                            continue
+                        if len(held) < capacity:
+                            push(held, position)
+                            break
+                        if capacity and position > held[0]:
+                            displaced = ranked[-replace(held, position)]
+                            break
+                    proposals += i - start
+                    next_choice[proposing] = i
+                    proposing = displaced
+        except KeyError as exc:
+            raise MatchingInputError(f"student {proposing} lists post {exc.args[0]}, which has no capacity") from exc
+        finally:
+            self.proposals += proposals
+
+    def result(self) -> MatchResult:
+        """The matching of the students added so far."""
+        assignment: dict[int, int] = {}
+        empty_places: dict[int, int] = {}
+        for post, (_, held, capacity, ranked) in self._state.items():
+            for position in held:
+                assignment[ranked[-position]] = post
             if len(held) < capacity:
-                push(held, position)
-                break
-            if capacity and position > held[0]:
-                free.append(ranked[-replace(held, position)])
-                break
-        proposals += i - start
-        next_choice[student] = i
-
-    assignment: dict[int, int] = {}
-    empty_places: dict[int, int] = {}
-    for post, (_, held, capacity, ranked) in state.items():
-        for position in held:
-            assignment[ranked[-position]] = post
-        if len(held) < capacity:
-            empty_places[post] = capacity - len(held)
-    return MatchResult(
-        assignment=dict(sorted(assignment.items())),
-        unplaced=sorted(s for s in preferences if s not in assignment),
-        empty_places=dict(sorted(empty_places.items())),
-        proposals=proposals,
-    )
+                empty_places[post] = capacity - len(held)
+        return MatchResult(
+            assignment=dict(sorted(assignment.items())),
+            unplaced=sorted(s for s in self._preferences if s not in assignment),
+            empty_places=dict(sorted(empty_places.items())),
+            proposals=self.proposals,
+        )
 
 
 # --- independent verifiers -----------------------------------------------------------------

@@ -17,7 +17,6 @@ One module per topic (``core``, ``notify``, ``allocation``, ``posts``, ``reviews
 from .allocation import (
     ALLOCATION_MACHINE,
     AllocationError,
-    allocation_compute,
     allocation_confirm,
     allocation_confirm_start,
     allocation_inputs_read,
@@ -97,7 +96,6 @@ __all__ = [
     "AllocationError",
     "CapacityError",
     "SelectionError",
-    "allocation_compute",
     "allocation_confirm",
     "allocation_confirm_start",
     "allocation_inputs_read",

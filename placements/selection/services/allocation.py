@@ -21,11 +21,12 @@ locks, records the round and confirms it at once, so it has nothing to compare.
 Both steps run as background jobs (``allocation_preview_start``, ``allocation_confirm_start``)
 and are set-based: the applications read grouped and sorted by PostgreSQL (streamed as plain
 tuples elsewhere), one read of the posts, the matching in memory with the cycle collector
-paused, ``bulk_insert`` for the offers and ``APPLICATION_MACHINE.move_ids`` for the
-applications — a fixed number of queries at any scale. The students' messages follow the
-commit (``allocation_offer_messages_queue``, ``notification_queue_many``): a confirmed round
-whose ``messages_queued_at`` is empty still owes them, and the ``frequent`` notification hook
-pays what a lost task did not.
+paused (on PostgreSQL it runs as the preferences arrive, ``DeferredAcceptance``),
+``bulk_insert`` for the offers and ``APPLICATION_MACHINE.move_ids`` for the applications — a
+fixed number of queries at any scale. The students' messages follow the commit
+(``allocation_offer_messages_queue``, ``notification_queue_many``): a confirmed round whose
+``messages_queued_at`` is empty still owes them, and the ``frequent`` notification hook pays
+what a lost task did not.
 """
 
 from __future__ import annotations
@@ -37,8 +38,8 @@ import re
 import time
 from array import array
 from collections import defaultdict, deque
-from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Collection, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
 from itertools import chain
@@ -69,6 +70,7 @@ from placements.selection.enums import (
     OfferStatus,
 )
 from placements.selection.matching import (
+    DeferredAcceptance,
     MatchingInputError,
     MatchingInstance,
     MatchResult,
@@ -120,6 +122,9 @@ class AllocationInputs:
     #: post id -> (unit id, headcount, places left)
     posts: dict[int, tuple[int, int, int]]
     fingerprint: str
+    #: the matching's result, when it was asked for with the read
+    result: MatchResult | None = None
+    #: "read" (with the matching, when asked for), "fingerprint", "match" (within "read")
     seconds: dict[str, float] = field(default_factory=dict)
 
     def application_of(self, student: int, post: int) -> int:
@@ -150,16 +155,24 @@ class _Microseconds(Func):
         return self.as_sql(compiler, connection, template=template, **extra)
 
 
-def _applications(cycle: Cycle):
-    """The applications that take part: allocatable, on an offerable post, of a student who
-    holds no open or accepted offer in the cycle (their place is settled or being answered)."""
+def _applications(cycle: Cycle, posts: Collection[int]):
+    """The applications that take part: allocatable, to one of ``posts`` (the offerable posts,
+    as read with their places), of a student who holds no open or accepted offer in the cycle
+    (their place is settled or being answered).
+
+    The posts go in as their ids, not as a subquery: the applications read are then those of
+    the posts the places were read for, and PostgreSQL matches a million of them against one
+    hashed array instead of joining each to its post. SQLite takes one parameter per id and a
+    statement holds at most 32,766: a subquery of the same posts there.
+    """
     holding = Offer.objects.filter(cycle=cycle, status__in=HOLDING_OFFER_STATUSES).values("student_id")
-    posts = Post.objects.filter(cycle=cycle, status__in=OFFERABLE_POST_STATUSES).order_by().values("pk")
-    return (
-        Application.objects.filter(cycle=cycle, status__in=ALLOCATION_STATUSES, post_id__in=Subquery(posts))
-        .exclude(student_id__in=holding)
-        .order_by()
-    )
+    applications = Application.objects.filter(cycle=cycle, status__in=ALLOCATION_STATUSES)
+    if connections[applications.db].vendor == "postgresql":
+        applications = applications.filter(post_id__any=set(posts))
+    else:
+        offerable = Post.objects.filter(cycle=cycle, status__in=OFFERABLE_POST_STATUSES).order_by().values("pk")
+        applications = applications.filter(post_id__in=Subquery(offerable))
+    return applications.exclude(student_id__in=holding).order_by()
 
 
 class _RowDigest(Func):
@@ -277,12 +290,12 @@ def _rankings_read(by_post, snapshot: str | None) -> dict[int, list[int]]:
         connection.close()
 
 
-def _read_in_database(applications, capacities: dict[int, int], *, parallel: bool | None = None):
+def _read_in_database(applications, capacities: dict[int, int], *, parallel: bool | None = None, match: bool = False):
     """PostgreSQL: the instance as the database sorts it, in two grouped queries inside one
     snapshot (REPEATABLE READ, unless the caller already holds a transaction):
 
-    * per student, the posts in preference order with the applications' ids beside them and
-      the sum of the applications' row hashes;
+    * per student, the posts that rank them in preference order with the applications' ids
+      beside them, and the count and sum of the row hashes of all their applications;
     * per post, the ranked students in ranking order.
 
     The orders are the module's tie rules (``matching.student_preference_key`` and
@@ -295,18 +308,26 @@ def _read_in_database(applications, capacities: dict[int, int], *, parallel: boo
     database has a core for each. A caller inside a transaction that may have written rows
     not yet committed must not ask for it: the second connection would not see them (a
     caller that only locked rows may).
-    Returns (instance, application ids, count, total of the row hashes).
+
+    With ``match`` the matching runs during the read: once the rankings are in (read first
+    when not in parallel), the students streamed so far are matched, then each chunk as it
+    arrives, while the database sorts the next (``DeferredAcceptance``; the outcome does not
+    depend on the order the students come in).
+    Returns (instance, application ids, count, total of the row hashes, result or None,
+    seconds spent matching).
     """
     preference_order = ("preference_rank", "post_id")
+    ranked = Q(selection_rank__isnull=False)  # the posts that rank the student, as instance_from_applications
     by_student = (
         applications.order_by("student_id")
         .values("student_id")
         .annotate(
-            posts=ArrayAgg("post_id", order_by=preference_order),
-            ids=ArrayAgg("pk", order_by=preference_order),
+            posts=ArrayAgg("post_id", order_by=preference_order, filter=ranked, default=Value([])),
+            ids=ArrayAgg("pk", order_by=preference_order, filter=ranked, default=Value([])),
+            count=Count("pk"),
             digest=Sum(_RowDigest(*_DIGESTED)),
         )
-        .values_list("student_id", "posts", "ids", "digest")
+        .values_list("student_id", "posts", "ids", "count", "digest")
     )
     by_post = (
         applications.filter(selection_rank__isnull=False)
@@ -329,26 +350,74 @@ def _read_in_database(applications, capacities: dict[int, int], *, parallel: boo
             if parallel:
                 cursor.execute("SELECT pg_export_snapshot()")
                 snapshot = cursor.fetchone()[0]
-        rankings = side.submit(_rankings_read, by_post, snapshot) if parallel else None
-        for chunk in fetch_row_chunks(by_student):
-            for student, posts, ids, digest in chunk:
+        # Serially the rankings come first, so that a matching can start with the preferences.
+        rankings = side.submit(_rankings_read, by_post, snapshot) if parallel else _rankings_read(by_post, None)
+        matching = _MatchingAsRead(capacities, rankings) if match else None
+        for chunk in fetch_row_chunks(by_student, size=_STREAM_CHUNK, stream=match):
+            for student, posts, ids, applied, digest in chunk:
                 preferences[student] = posts
                 application_ids[student] = ids
-                count += len(ids)
+                count += applied
                 total += digest
-        rankings = rankings.result() if parallel else _rankings_read(by_post, None)
+            if matching is not None:
+                matching.add([(row[0], row[1]) for row in chunk])
+        if parallel:
+            rankings = rankings.result()
     instance = MatchingInstance(preferences=preferences, rankings=rankings, capacities=dict(capacities))
-    return instance, application_ids, count, int(total)
+    if matching is None:
+        return instance, application_ids, count, int(total), None, 0.0
+    return instance, application_ids, count, int(total), matching.result(), matching.seconds
+
+
+#: Students per chunk of the streamed preferences: each is matched while the next is sorted.
+_STREAM_CHUNK = 1_000
+
+
+class _MatchingAsRead:
+    """The matching of ``_read_in_database``, fed the students chunk by chunk as they are read:
+    held back until the rankings are in (``rankings``: the dict, or the future reading it),
+    then matched at once."""
+
+    def __init__(self, capacities: dict[int, int], rankings: dict[int, list[int]] | Future) -> None:
+        self.capacities = capacities
+        self.rankings = rankings
+        self.matcher: DeferredAcceptance | None = None
+        self.waiting: list[tuple[int, list[int]]] = []
+        self.seconds = 0.0
+
+    def add(self, students: list[tuple[int, list[int]]]) -> None:
+        if self.matcher is None:
+            if isinstance(self.rankings, Future):
+                if not self.rankings.done():
+                    self.waiting += students
+                    return
+                self.rankings = self.rankings.result()
+            self.matcher = DeferredAcceptance(self.rankings, self.capacities)
+            students, self.waiting = self.waiting + students, []
+        started = time.perf_counter()
+        self.matcher.add_many(students)
+        self.seconds += time.perf_counter() - started
+
+    def result(self) -> MatchResult:
+        if self.matcher is None:  # every student came before the rankings: wait for them
+            if isinstance(self.rankings, Future):
+                self.rankings = self.rankings.result()
+            self.add([])
+        started = time.perf_counter()
+        result = self.matcher.result()
+        self.seconds += time.perf_counter() - started
+        return result
 
 
 def allocation_inputs_read(
-    *, cycle: Cycle, with_instance: bool = True, parallel: bool | None = None
+    *, cycle: Cycle, with_instance: bool = True, parallel: bool | None = None, match: bool = False
 ) -> AllocationInputs:
     """The cycle's matching instance: the posts with their places taken (one query), the
     allocatable applications (two grouped queries on PostgreSQL, one streamed query elsewhere;
     no model instance, no converter) and the fingerprint. A confirmation only needs the
     fingerprint (``with_instance=False``): on PostgreSQL it then reads no application at all,
-    only their count and the sum of their hashes."""
+    only their count and the sum of their hashes. With ``match`` the result of the matching
+    comes too, computed while PostgreSQL sends the preferences (after the read elsewhere)."""
     started = time.perf_counter()
     posts = {
         pk: (unit_id, headcount, max(headcount - taken, 0))
@@ -358,12 +427,14 @@ def allocation_inputs_read(
         .values_list("pk", "unit_id", "headcount", "taken")
     }
     capacities = {pk: left for pk, (_unit, _head, left) in posts.items()}
-    applications = _applications(cycle)
+    applications = _applications(cycle, capacities)
     in_database = connections[applications.db].vendor == "postgresql"
-    instance, application_ids, rows, total = None, {}, None, None
+    instance, application_ids, rows, total, result, matching = None, {}, None, None, None, 0.0
     try:
         if in_database and with_instance:
-            instance, application_ids, count, total = _read_in_database(applications, capacities, parallel=parallel)
+            instance, application_ids, count, total, result, matching = _read_in_database(
+                applications, capacities, parallel=parallel, match=match
+            )
         elif in_database:
             summary = applications.aggregate(count=Count("pk"), total=Sum(_RowDigest(*_DIGESTED)))
             count, total = summary["count"], summary["total"]
@@ -375,6 +446,10 @@ def allocation_inputs_read(
             else:
                 deque(stream.rows(), maxlen=0)  # only the fingerprint is wanted
             count, rows = stream.count, stream.flat
+            if match and with_instance:
+                matched = time.perf_counter()
+                result = deferred_acceptance(instance)
+                matching = time.perf_counter() - matched
     except MatchingInputError as exc:
         logger.warning("Allocation of cycle %s: %s", cycle.pk, exc)
         raise AllocationError(
@@ -389,7 +464,8 @@ def allocation_inputs_read(
         application_ids=application_ids,
         posts=posts,
         fingerprint=fingerprint,
-        seconds={"read": read - started, "fingerprint": time.perf_counter() - read},
+        result=result,
+        seconds={"read": read - started, "fingerprint": time.perf_counter() - read, "match": matching},
     )
 
 
@@ -421,15 +497,6 @@ def _units_summary(inputs: AllocationInputs, result: MatchResult) -> list[dict]:
     )
 
 
-@collection_paused()
-def allocation_compute(*, cycle: Cycle) -> tuple[AllocationInputs, MatchResult, float]:
-    """Read and match (no write): the inputs, the result and the matching's seconds."""
-    inputs = allocation_inputs_read(cycle=cycle)
-    started = time.perf_counter()
-    result = deferred_acceptance(inputs.instance)
-    return inputs, result, time.perf_counter() - started
-
-
 def _check_cycle(cycle: Cycle) -> None:
     if cycle.status in SELECTION_OVER:
         raise AllocationError(_("The selection of this cycle has closed."), code="selection_closed")
@@ -445,27 +512,22 @@ def allocation_preview(*, cycle: Cycle, actor, context: JobContext | None = None
     _check_cycle(cycle)
     started = time.perf_counter()
     if context is not None:
-        context.set_total(3)
-    inputs = allocation_inputs_read(cycle=cycle)
-    if context is not None:
-        context.advance()
-    match_started = time.perf_counter()
-    result = deferred_acceptance(inputs.instance)
-    match_seconds = time.perf_counter() - match_started
+        context.set_total(2)
+    inputs = allocation_inputs_read(cycle=cycle, match=True)
     if context is not None:
         context.advance()
     with transaction.atomic():
-        allocation = _round_record(cycle=cycle, inputs=inputs, result=result, actor=actor, started=started)
+        allocation = _round_record(cycle=cycle, inputs=inputs, result=inputs.result, actor=actor, started=started)
     if context is not None:
         context.advance()
     logger.info(
-        "Allocation preview %s of cycle %s: %s students, %s matched (read and build %.2f s, match %.2f s)",
+        "Allocation preview %s of cycle %s: %s students, %s matched (read and match %.2f s, of it matching %.2f s)",
         allocation.pk,
         cycle.pk,
         allocation.students,
         allocation.matched,
         inputs.seconds["read"] + inputs.seconds["fingerprint"],
-        match_seconds,
+        inputs.seconds["match"],
     )
     return allocation
 
@@ -669,9 +731,8 @@ def allocation_run(*, cycle: Cycle, actor, at=None) -> AllocationRound:
         cycle = Cycle.objects.get(pk=cycle.pk)
         _check_cycle(cycle)
         _posts_lock(cycle)
-        inputs = allocation_inputs_read(cycle=cycle, parallel=parallel)
-        result = deferred_acceptance(inputs.instance)
-        allocation = _round_record(cycle=cycle, inputs=inputs, result=result, actor=actor, started=started)
+        inputs = allocation_inputs_read(cycle=cycle, parallel=parallel, match=True)
+        allocation = _round_record(cycle=cycle, inputs=inputs, result=inputs.result, actor=actor, started=started)
         return _offers_make(allocation, cycle=cycle, actor=actor, at=at, changed=_changed_while_running)
 
 

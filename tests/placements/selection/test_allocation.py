@@ -239,9 +239,26 @@ def test_allocation_reads_the_instance_its_tie_rules_give(cycle, unit):
     inputs = services.allocation_inputs_read(cycle=cycle)
     assert dict(inputs.instance.preferences) == dict(expected.preferences)
     assert dict(inputs.instance.rankings) == dict(expected.rankings)
-    for app in Application.objects.filter(cycle=cycle):
+    for app in Application.objects.filter(cycle=cycle, selection_rank__isnull=False):
         assert inputs.application_of(app.student_id, app.post_id) == app.pk
-    assert inputs.applications == len(rows) == 12
+    for app in Application.objects.filter(cycle=cycle, selection_rank__isnull=True):  # can match nothing
+        assert app.post_id not in inputs.instance.preferences[app.student_id]
+    assert inputs.applications == len(rows) == 12  # every application counts in the fingerprint
+
+
+def test_the_matching_during_the_read_gives_the_matching_of_the_instance_read(cycle, monkeypatch):
+    """With ``match`` the result comes with the read (on PostgreSQL computed chunk by chunk
+    while the preferences stream, the rankings read first): the same as matching the instance."""
+    from jinseed.devtools.bench import allocation as bench
+    from placements.selection.matching import deferred_acceptance
+    from placements.selection.services import allocation as allocation_module
+
+    monkeypatch.setattr(allocation_module, "_STREAM_CHUNK", 7)
+    built, _instance = bench.build_allocation_cycle(n_students=60, n_posts=12, prefs=4, seed=5)
+    inputs = services.allocation_inputs_read(cycle=built, match=True)
+    assert inputs.result == deferred_acceptance(inputs.instance)
+    assert len(inputs.result.assignment) > 0 and inputs.seconds["match"] > 0
+    assert services.allocation_inputs_read(cycle=built).result is None  # not asked for
 
 
 def test_allocation_students_without_an_acceptable_post_and_posts_nobody_ranked(cycle, unit, staff_user):
@@ -432,14 +449,13 @@ def test_allocation_run_offers_nothing_when_an_application_changes_while_it_runs
     withdrawn between the read and the write makes the whole run refuse."""
     from placements.selection.services import allocation as allocation_module
 
-    matching = allocation_module.deferred_acceptance
+    record = allocation_module._round_record
 
-    def match_then_withdraw(instance):
-        result = matching(instance)
+    def withdraw_then_record(**kwargs):
         Application.objects.filter(student=three["s2"], post=three["a"]).update(status=S.WITHDRAWN)
-        return result
+        return record(**kwargs)
 
-    monkeypatch.setattr(allocation_module, "deferred_acceptance", match_then_withdraw)
+    monkeypatch.setattr(allocation_module, "_round_record", withdraw_then_record)
     with translation.override("en"), pytest.raises(services.AllocationError) as err:
         services.allocation_run(cycle=cycle, actor=staff_user)
     assert err.value.code == "inputs_changed"

@@ -84,3 +84,39 @@ def test_allocate_reads_in_parallel_when_it_is_the_whole_transaction(monkeypatch
     assert len(snapshots) == 2 and all(snapshots)
     assert done.fingerprint == preview.fingerprint
     assert Offer.objects.filter(cycle=cycle).count() == done.offers_made == preview.matched > 0
+
+
+@pytest.mark.parametrize("rankings_come", ["after_every_student", "midway"])
+def test_the_matching_during_a_parallel_read_waits_for_the_rankings(monkeypatch, rankings_come):
+    """Students streamed before the rankings are in wait, then are matched with the rest:
+    whether the rankings come after the last student or between two chunks."""
+    from placements.selection.matching import deferred_acceptance
+
+    cycle, _instance = bench.build_allocation_cycle(n_students=60, n_posts=12, prefs=4, seed=7)
+    monkeypatch.setattr(allocation_module, "_STREAM_CHUNK", 5)
+    read, add = allocation_module._rankings_read, allocation_module._MatchingAsRead.add
+    chunks, release = [], threading.Event()
+
+    def held_read(by_post, snapshot):
+        release.wait(timeout=30)
+        return read(by_post, snapshot)
+
+    def counted_add(self, students):
+        if students:  # (the read's end adds none, to match those waiting)
+            chunks.append(self.matcher is None)  # True while the rankings are not in
+        if rankings_come == "midway" and len(chunks) == 3:
+            release.set()
+            self.rankings.result()  # in before the next chunk
+        add(self, students)
+        if students and len(chunks) == 12:  # the last chunk (60 students, 5 a chunk): the read waits for them
+            release.set()
+
+    monkeypatch.setattr(allocation_module, "_rankings_read", held_read)
+    monkeypatch.setattr(allocation_module._MatchingAsRead, "add", counted_add)
+    inputs = services.allocation_inputs_read(cycle=cycle, parallel=True, match=True)
+    assert inputs.result == deferred_acceptance(inputs.instance)
+    assert len(chunks) == 12
+    if rankings_come == "midway":
+        assert chunks[:4] == [True, True, True, False] and not any(chunks[4:])
+    else:
+        assert all(chunks)

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from jinseed.devtools.bench.allocation import random_instance
 from placements.selection.matching import (
+    DeferredAcceptance,
     MatchingInputError,
     MatchingInstance,
     MatchResult,
@@ -236,12 +237,18 @@ def test_instance_from_applications_equal_rank_and_submission_go_to_the_lower_st
 
 
 def test_instance_from_applications_unranked_application_is_unacceptable_to_the_post():
-    applications = [RankedApplication(1, 10, 1, None, 0), RankedApplication(1, 20, 2, 1, 0)]
+    applications = [
+        RankedApplication(1, 10, 1, None, 0),
+        RankedApplication(1, 20, 2, 1, 0),
+        RankedApplication(6, 10, 1, None, 0),  # ranked nowhere: takes part, unplaced
+    ]
 
     inst = instance_from_applications(applications, {10: 1, 20: 1}, students=[1, 5])
 
-    assert inst == instance({1: [10, 20], 5: []}, {20: [1]}, {10: 1, 20: 1})
-    assert deferred_acceptance(inst) == MatchResult(assignment={1: 20}, unplaced=[5], empty_places={10: 1}, proposals=2)
+    assert inst == instance({1: [20], 5: [], 6: []}, {20: [1]}, {10: 1, 20: 1})
+    assert deferred_acceptance(inst) == MatchResult(
+        assignment={1: 20}, unplaced=[5, 6], empty_places={10: 1}, proposals=1
+    )
 
 
 def test_tie_break_keys_order_as_documented():
@@ -274,7 +281,7 @@ def test_instance_from_applications_follows_the_keys_whatever_the_row_order(rows
     inst = instance_from_applications(shuffled, capacities)
 
     for student, listed in inst.preferences.items():
-        own = [r for r in rows if r.student == student]
+        own = [r for r in rows if r.student == student and r.selection_rank is not None]
         assert listed == [r.post for r in sorted(own, key=lambda r: student_preference_key(r.preference_rank, r.post))]
     for post, ranked in inst.rankings.items():
         own = [r for r in rows if r.post == post and r.selection_rank is not None]
@@ -423,6 +430,30 @@ def test_deferred_acceptance_same_input_in_any_order_gives_the_same_result(inst,
 
     assert deferred_acceptance(inst) == result
     assert deferred_acceptance(reordered(inst, rng)) == result
+
+
+@PROPERTY
+@given(any_instances, st.randoms(use_true_random=False), st.integers(min_value=1, max_value=7))
+def test_deferred_acceptance_fed_in_chunks_gives_the_same_result(inst, rng, size):
+    """Students added a chunk at a time, in any order, each chunk matched before the next is
+    given (as the allocation does while it reads): the same result, proposals included."""
+    students = list(inst.preferences.items())
+    rng.shuffle(students)
+    matcher = DeferredAcceptance(inst.rankings, inst.capacities)
+    for start in range(0, len(students), size):
+        matcher.add_many(students[start : start + size])
+
+    assert matcher.result() == deferred_acceptance(inst)
+
+
+def test_deferred_acceptance_fed_refuses_a_student_twice_and_a_post_without_capacity():
+    matcher = DeferredAcceptance({10: [1]}, {10: 1})
+    matcher.add_many([(1, [10])])
+    with pytest.raises(MatchingInputError, match="student 1 is added twice"):
+        matcher.add_many([(1, [10])])
+    with pytest.raises(MatchingInputError, match="student 2 lists post 20, which has no capacity"):
+        matcher.add_many([(2, [20])])
+    assert matcher.result().assignment == {1: 10}
 
 
 # --- at scale ------------------------------------------------------------------------------

@@ -173,6 +173,14 @@ class Application(StatusGuarded):
     def __str__(self) -> str:
         return f"{self.student.legal_name} → {self.post.title}"
 
+    def validate_constraints(self, exclude=None):
+        """A form never holds ``active`` (the database computes it), so Django would leave out
+        of its checks the two constraints that read it: they are checked whenever ``status``,
+        what ``active`` is computed from, is (Django checks them from the status itself)."""
+        if exclude and "active" in exclude and "status" not in exclude:
+            exclude = set(exclude) - {"active"}
+        super().validate_constraints(exclude=exclude)
+
     @property
     def is_active(self) -> bool:
         return self.status in ACTIVE_STATUSES

@@ -219,8 +219,8 @@ def fetch_row_chunks(queryset: models.QuerySet, *, size: int = 10_000, stream: b
 
     With ``stream`` (PostgreSQL) the chunks arrive while the query still runs (libpq's chunked
     rows mode): a caller working on each chunk works while the database produces the next,
-    instead of after the whole result has come. The connection runs nothing else until the
-    last chunk has been taken."""
+    instead of after the whole result has come. Until the last chunk has been taken the
+    driver holds the connection: a query on it from inside the loop would wait forever."""
     compiler = queryset.query.get_compiler(queryset.db)
     try:
         sql, params = compiler.as_sql()
@@ -229,9 +229,11 @@ def fetch_row_chunks(queryset: models.QuerySet, *, size: int = 10_000, stream: b
     connection = connections[queryset.db]
     with connection.cursor() as cursor:
         if stream and connection.vendor == "postgresql":
-            # The driver's own cursor streams; Django's debug wrapper, when it logs, logs it.
+            # The driver's own cursor streams. Around it what Django's cursor does: refuse a
+            # broken transaction, raise Django's errors (marking the connection), log the query.
+            connection.validate_no_broken_transaction()
             logged = cursor.debug_sql(sql, params) if hasattr(cursor, "debug_sql") else nullcontext()
-            with logged:
+            with logged, connection.wrap_database_errors:
                 rows = cursor.cursor.stream(sql, params, size=size)
                 while chunk := list(islice(rows, size)):
                     yield chunk

@@ -3,7 +3,7 @@
 import gc
 
 import pytest
-from django.db import connection
+from django.db import DataError, connection, transaction
 from django.db.models import F
 from django.test.utils import CaptureQueriesContext
 
@@ -94,6 +94,15 @@ def test_fetch_row_chunks_return_what_values_list_returns_in_the_same_column_ord
         streamed = list(fetch_row_chunks(queryset, size=2, stream=True))
     assert streamed == list(fetch_row_chunks(queryset, size=2))
     assert len(queries) == 1 and '"positions_post"' in queries[0]["sql"]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="streams on PostgreSQL only; SQLite divides by 0")
+def test_a_streamed_read_raises_djangos_error_and_leaves_the_connection_usable():
+    factories.PostFactory()
+    failing = Post.objects.annotate(broken=F("headcount") / 0).values_list("broken")
+    with pytest.raises(DataError), transaction.atomic():
+        list(fetch_row_chunks(failing, stream=True))
+    assert list(fetch_row_chunks(Post.objects.values_list("pk"), stream=True))  # the next read works
 
 
 def test_collection_paused_holds_the_collector_and_gives_it_back():

@@ -135,6 +135,20 @@ def test_active_is_the_status_as_the_database_computes_it():
 
 
 @pytest.mark.django_db
+def test_a_form_with_the_status_checks_the_constraints_that_read_active():
+    from django.core.exceptions import ValidationError
+
+    held = ApplicationFactory()
+    twin = Application(student=held.student, post=held.post, cycle=held.cycle, preference_rank=2, statement="x")
+    with pytest.raises(ValidationError):
+        twin.validate_constraints(exclude={"active"})  # as a ModelForm with the status calls it
+    twin.status = S.WITHDRAWN
+    twin.validate_constraints(exclude={"active"})  # a withdrawn one holds no place
+    twin.status = S.SUBMITTED
+    twin.validate_constraints(exclude={"active", "status"})  # a form without the status: as before
+
+
+@pytest.mark.django_db
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL: HOT updates and fillfactor")
 def test_a_move_between_active_statuses_is_an_update_in_place():
     with connection.cursor() as cursor:

@@ -209,8 +209,9 @@ class DeferredAcceptance:
     stable matching of the students added, which is unique (and so is every proposal made:
     each student proposes down their list to the post they end with). The posts' side is
     given whole: ``rankings`` and ``capacities`` as in :class:`MatchingInstance`, not
-    checked here (the instance checks them; so does ``add_many`` for the posts a student
-    lists).
+    checked here (the instance checks them). ``add_many`` refuses a student added twice
+    before matching them, and a post without a capacity when a student proposes to it; after
+    the second the matching is left halfway and must be started again.
     """
 
     __slots__ = ("_next_choice", "_preferences", "_state", "proposals")

@@ -116,8 +116,8 @@ class AllocationInputs:
     instance: MatchingInstance | None
     #: How many applications take part (read, or counted by the database).
     applications: int
-    #: student id -> the ids of their applications, in the order of the student's preferences
-    #: in ``instance`` (empty when only the fingerprint was read)
+    #: student id -> the ids of their applications to the posts that rank them, in the order
+    #: of the student's preferences in ``instance`` (empty when only the fingerprint was read)
     application_ids: dict[int, Sequence[int]]
     #: post id -> (unit id, headcount, places left)
     posts: dict[int, tuple[int, int, int]]

@@ -451,9 +451,9 @@ def test_deferred_acceptance_fed_refuses_a_student_twice_and_a_post_without_capa
     matcher.add_many([(1, [10])])
     with pytest.raises(MatchingInputError, match="student 1 is added twice"):
         matcher.add_many([(1, [10])])
+    assert matcher.result().assignment == {1: 10}  # refused before anything changed
     with pytest.raises(MatchingInputError, match="student 2 lists post 20, which has no capacity"):
         matcher.add_many([(2, [20])])
-    assert matcher.result().assignment == {1: 10}
 
 
 # --- at scale ------------------------------------------------------------------------------

@@ -6,19 +6,18 @@ from django.utils.translation import gettext as _
 from jinseed.authz import authorize
 from positions.enums import PostStatus
 from positions.models import Cycle, HostUnit, Post
-from positions.services import post_submit
+from positions.services import post_create, post_submit
 
 from .core import EDITABLE_POST_STATUSES, SelectionError
 
 
 @transaction.atomic
 def post_propose(*, unit: HostUnit, cycle: Cycle, actor, data: dict) -> Post:
-    """A new post of ``unit`` in ``cycle``, as a draft that staff have not seen yet."""
+    """A new post of ``unit`` in ``cycle``, as a draft that staff have not seen yet
+    (``post_create``, once the unit's coordinator is known and the model's checks pass)."""
     authorize("selection.decide_for_unit", actor, unit, error=SelectionError)
-    post = Post(unit=unit, cycle=cycle, created_by=actor, status=PostStatus.DRAFT, **data)
-    post.full_clean()
-    post.save()
-    return post
+    Post(unit=unit, cycle=cycle, created_by=actor, status=PostStatus.DRAFT, **data).full_clean()
+    return post_create(cycle=cycle, unit=unit, actor=actor, data=data)
 
 
 @transaction.atomic

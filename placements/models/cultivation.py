@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from applicants.models import StudentProfile
+from jinseed.fields import HttpsURLField
 from jinseed.statemachine import StatusGuarded
 from placements.cultivation.enums import (
     ActivityKind,
@@ -223,7 +224,7 @@ class Activity(StatusGuarded):
     starts_at = models.DateTimeField(_("starts"))
     ends_at = models.DateTimeField(_("ends"))
     place = models.CharField(_("place"), max_length=200, blank=True)
-    stream_url = models.URLField(_("livestream link"), blank=True)
+    stream_url = HttpsURLField(_("livestream link"), blank=True)
     capacity = models.PositiveSmallIntegerField(_("places"), default=50)
     status = models.CharField(_("status"), max_length=12, choices=ActivityStatus.choices)
     proposed_by = models.ForeignKey(

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from applicants.models import Application, StudentProfile
+from jinseed.fields import HttpsURLField
 from jinseed.statemachine import StatusGuarded
 from placements.selection.enums import (
     HOLDING_OFFER_STATUSES,
@@ -143,7 +144,7 @@ class InterviewSlot(models.Model):
     starts_at = models.DateTimeField(_("starts"))
     duration_minutes = models.PositiveSmallIntegerField(_("duration (minutes)"), default=20)
     mode = models.CharField(_("mode"), max_length=8, choices=InterviewMode.choices, default=InterviewMode.VIDEO)
-    meeting_link = models.URLField(_("meeting link"), blank=True)
+    meeting_link = HttpsURLField(_("meeting link"), blank=True)
     address = models.CharField(_("address"), max_length=200, blank=True)
     interviewers = models.ManyToManyField(
         settings.AUTH_USER_MODEL, blank=True, related_name="interview_slots", verbose_name=_("interviewers")
@@ -187,7 +188,7 @@ class Interview(StatusGuarded):
     starts_at = models.DateTimeField(_("starts"))
     duration_minutes = models.PositiveSmallIntegerField(_("duration (minutes)"), default=20)
     mode = models.CharField(_("mode"), max_length=8, choices=InterviewMode.choices, default=InterviewMode.VIDEO)
-    meeting_link = models.URLField(_("meeting link"), blank=True)
+    meeting_link = HttpsURLField(_("meeting link"), blank=True)
     address = models.CharField(_("address"), max_length=200, blank=True)
     status = models.CharField(
         _("status"), max_length=12, choices=InterviewStatus.choices, default=InterviewStatus.SCHEDULED

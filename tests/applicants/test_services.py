@@ -247,3 +247,17 @@ def test_application_held_decision_does_not_show_through_a_new_application(cycle
     with pytest.raises(ApplicationError) as exc:
         _submit(applicant, factories.PostFactory(cycle=cycle), rank=1, token="c")
     assert exc.value.code == "rank_taken"
+
+
+def test_deleting_a_student_or_an_application_deletes_their_events():
+    """The events keep no constraint in the database (a history table): the ORM's cascade is
+    what removes them, from the application and from the student above it."""
+    from applicants.services import APPLICATION_MACHINE
+
+    kept, deleted, of_student = (factories.ApplicationFactory() for _ in range(3))
+    for app in (kept, deleted, of_student):
+        APPLICATION_MACHINE.move(app, ApplicationStatus.SHORTLISTED, reason="test")
+    deleted.delete()
+    of_student.student.delete()
+    assert sorted(set(ApplicationEvent.objects.values_list("application_id", flat=True))) == [kept.pk]
+    assert not ApplicationEvent.objects.exclude(application__in=Application.objects.all()).exists()

@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from jinseed.statemachine import StatusGuarded
 from jinseed.storage import PrivateStorage
@@ -147,7 +148,7 @@ class Application(StatusGuarded):
         expression=Q(status__in=ACTIVE_STATUSES),
         output_field=models.BooleanField(),
         db_persist=True,
-        verbose_name=_("active"),
+        verbose_name=pgettext_lazy("application", "active"),
     )
 
     class Meta:

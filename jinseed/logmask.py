@@ -34,4 +34,3 @@ class MaskMobilesFilter(logging.Filter):
         if record.stack_info:
             record.stack_info = mask_mobile(record.stack_info)
         return True
-

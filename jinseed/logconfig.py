@@ -20,6 +20,7 @@ for ``logconfig_dict`` (and ``GUNICORN_ACCESS_LOG_FORMAT`` for ``access_log_form
 
 import datetime as dt
 import logging
+import os
 from contextvars import ContextVar
 from zoneinfo import ZoneInfo
 
@@ -97,14 +98,16 @@ def logging_config(*, level: str = "INFO", time_zone: str = DEFAULT_TIME_ZONE) -
     }
 
 
-def gunicorn_logconfig_dict(*, level: str = "INFO", time_zone: str = DEFAULT_TIME_ZONE) -> dict:
+def gunicorn_logconfig_dict(*, level: str | None = None, time_zone: str = DEFAULT_TIME_ZONE) -> dict:
     """gunicorn's ``logconfig_dict``: its error log to standard error and its access log to
-    standard output, in the same format as the portal's own lines.
+    standard output, in the same format as the portal's own lines, at ``LOG_LEVEL`` (from the
+    environment, as the settings read it) unless ``level`` is given.
 
     gunicorn merges this over its own defaults key by key, so every key it defines
     (loggers, handlers, formatters, root) is given here in full. With a ``logconfig_dict``
     gunicorn writes its access log whatever ``accesslog`` says; the Django application loaded
     into each worker later configures the root logger only, leaving these two alone."""
+    level = level or os.environ.get("LOG_LEVEL", "INFO")
     return {
         "version": 1,
         "disable_existing_loggers": False,

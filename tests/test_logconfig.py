@@ -17,10 +17,12 @@ from pathlib import Path
 
 import pytest
 from celery.signals import setup_logging
+from django.db import connection
 
-from jinseed.celery import app as celery_app
+from jinseed.devtools.bench.outbox import Worker, free_port, wait_for
 from jinseed.logconfig import IsoFormatter
 from jinseed.logmask import MaskMobilesFilter
+from tests.logtasks import log_from_a_task
 
 ROOT = Path(__file__).resolve().parent.parent
 ISO = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+08:00"
@@ -76,11 +78,6 @@ def test_request_id_comes_from_a_trusted_proxy_only_and_only_when_sane(client, s
         assert re.fullmatch(r"[0-9a-f]{32}", response["X-Request-ID"])
 
 
-@celery_app.task(name="tests.test_logconfig.log_from_a_task")
-def log_from_a_task():
-    logging.getLogger("jinseed.tests.task").warning("working for 13900001111")
-
-
 def test_worker_log_line_carries_the_task_id_and_masks_mobiles(console):
     result = log_from_a_task.apply()  # the worker's own code path: task_prerun, the task, task_postrun
     assert result.successful()
@@ -90,6 +87,29 @@ def test_worker_log_line_carries_the_task_id_and_masks_mobiles(console):
     )
     logging.getLogger("jinseed.tests.task").warning("between tasks")
     assert "task_id=" not in console.getvalue().splitlines()[-1]
+
+
+@pytest.mark.broker
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_real_worker_logs_in_the_same_format_with_the_task_id():
+    """A worker process started as in production (``celery -A jinseed worker``)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("the worker process must see the test database: PostgreSQL only")
+    worker = Worker(
+        broker_url=os.environ["CELERY_BROKER_URL"],
+        smtp_port=free_port(),
+        name="logs",
+        extra_env={"LOG_LEVEL": "INFO"},
+        extra_args=["--include", "tests.logtasks"],
+    )
+    try:
+        result = log_from_a_task.delay()
+        line = rf"{ISO} WARNING jinseed\.tests\.task task_id={result.id}: working for 139\*\*\*\*1111"
+        assert wait_for(lambda: re.search(line, worker.output()), timeout=60), worker.output()
+    finally:
+        worker.stop()
+    assert "13900001111" not in worker.output()
 
 
 def test_worker_logs_through_settings_logging_not_celerys_own_handlers(monkeypatch, settings):

@@ -68,7 +68,7 @@ def client_address(request) -> str | None:
     if not any(peer in network for network in networks):
         return str(peer)
     client = peer
-    hops = request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+    hops = request.headers.get("x-forwarded-for", "").split(",")
     for hop in reversed(hops):
         address = _parse(hop)
         if address is None:

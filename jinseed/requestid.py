@@ -26,7 +26,7 @@ _SANE = re.compile(r"^[A-Za-z0-9._:=+/-]{8,128}$")
 
 
 def request_id_for(request) -> str:
-    incoming = request.META.get("HTTP_X_REQUEST_ID", "")
+    incoming = request.headers.get("x-request-id", "")
     if incoming and _SANE.match(incoming) and is_trusted_proxy(request.META.get("REMOTE_ADDR")):
         return incoming
     return uuid.uuid4().hex

@@ -13,6 +13,10 @@ PYTEST_WORKERS ?= auto
 
 .PHONY: run test test-fast hooks test-browser lint format check translations makemessages bench clean worker beat
 
+# Settings default to production (DEBUG off, refusing development keys and defaults): the
+# targets for development switch development on (demo data, eager tasks, mail to var/mail).
+run test test-fast test-browser worker beat check bench makemessages: export DEBUG = true
+
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip

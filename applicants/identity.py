@@ -2,6 +2,10 @@
 
 The number is personal information of the sensitive kind: it is stored encrypted (Fernet),
 kept unique through an HMAC-SHA256 digest under a separate key, and shown only masked.
+
+Encryption keys rotate without loss: ``FIELD_ENCRYPTION_KEYS`` lists them newest first; the
+first encrypts, every one decrypts (``MultiFernet``). After a new key is put first,
+``manage.py reencrypt_fields`` moves every stored value to it, and the old key can go.
 """
 
 import base64
@@ -11,7 +15,7 @@ import hmac
 import re
 from functools import lru_cache
 
-from cryptography.fernet import Fernet
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -64,13 +68,27 @@ def mask_id_number(value: str) -> str:
     return f"{value[:6]}{'*' * 8}{value[-4:]}" if len(value) == 18 else "*" * len(value)
 
 
-def _derive(purpose: str) -> bytes:
-    return hashlib.sha256(f"jinseed:{purpose}:{settings.SECRET_KEY}".encode()).digest()
+def _derive(purpose: str, secret_key: str | None = None) -> bytes:
+    return hashlib.sha256(f"jinseed:{purpose}:{secret_key or settings.SECRET_KEY}".encode()).digest()
+
+
+def _encryption_keys() -> tuple[str, ...]:
+    """The Fernet keys, newest first. Development without keys derives one from SECRET_KEY
+    (and one from each SECRET_KEY_FALLBACKS entry, so rotating it there loses nothing either)."""
+    keys = tuple(key for key in settings.FIELD_ENCRYPTION_KEYS if key)
+    if keys:
+        return keys
+    secrets = (settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS)
+    return tuple(base64.urlsafe_b64encode(_derive("id-encryption", secret)).decode() for secret in secrets)
 
 
 @lru_cache(maxsize=4)
-def _fernet(key: str) -> Fernet:
-    return Fernet(key.encode() if key else base64.urlsafe_b64encode(_derive("id-encryption")))
+def _multi_fernet(keys: tuple[str, ...]) -> MultiFernet:
+    return MultiFernet([Fernet(key.encode()) for key in keys])
+
+
+def _fernet() -> MultiFernet:
+    return _multi_fernet(_encryption_keys())
 
 
 def _hash_key() -> bytes:
@@ -78,11 +96,25 @@ def _hash_key() -> bytes:
 
 
 def encrypt_id_number(value: str) -> str:
-    return _fernet(settings.FIELD_ENCRYPTION_KEY).encrypt(normalize_id_number(value).encode()).decode()
+    return _fernet().encrypt(normalize_id_number(value).encode()).decode()
 
 
 def decrypt_id_number(token: str) -> str:
-    return _fernet(settings.FIELD_ENCRYPTION_KEY).decrypt(token.encode()).decode()
+    return _fernet().decrypt(token.encode()).decode()
+
+
+def id_number_token_is_current(token: str) -> bool:
+    """Whether ``token`` is encrypted with the first (current) key."""
+    try:
+        _multi_fernet(_encryption_keys()[:1]).decrypt(token.encode())
+    except InvalidToken:
+        return False
+    return True
+
+
+def id_number_token_rotate(token: str) -> str:
+    """``token`` encrypted again with the current key (its content unchanged)."""
+    return _fernet().rotate(token.encode()).decode()
 
 
 def digest_id_number(value: str) -> str:

@@ -1,5 +1,6 @@
 """Every write to student profiles and applications."""
 
+from cryptography.fernet import InvalidToken
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
@@ -26,7 +27,7 @@ from .enums import (
     ApplicationStatus,
     EligibilityCode,
 )
-from .identity import digest_id_number
+from .identity import digest_id_number, id_number_token_is_current, id_number_token_rotate
 from .models import HOLDING_AS_SEEN, Application, ApplicationEvent, StudentProfile
 from .signals import application_withdrawn
 
@@ -431,3 +432,43 @@ def application_reorder(*, student: StudentProfile, cycle, ranks: dict[int, int]
             created_at=at,
             visible_at=at,
         )
+
+
+def student_id_numbers_reencrypt(*, batch_size: int = 500) -> dict[str, int]:
+    """Encrypt every stored ID number again with the first of ``FIELD_ENCRYPTION_KEYS``.
+
+    Runs after a new key is put first in the list; once it has run, the older keys can be
+    dropped. Batches of ``batch_size`` profiles in their own transaction, rows locked, so the
+    portal stays up and an interrupted run resumes where it was; values already under the
+    current key are left alone, so running it again changes nothing. Returns the counts:
+    ``reencrypted``, ``current`` (already under the first key), ``empty`` (no ID number kept)
+    and ``unreadable`` (no listed key opens it: an old key was dropped too early)."""
+    counts = {"reencrypted": 0, "current": 0, "empty": 0, "unreadable": 0}
+    last_pk = 0
+    while True:
+        with transaction.atomic():
+            batch = list(
+                StudentProfile.objects.select_for_update()
+                .filter(pk__gt=last_pk)
+                .order_by("pk")
+                .only("pk", "id_number_encrypted")[:batch_size]
+            )
+            if not batch:
+                return counts
+            last_pk = batch[-1].pk
+            changed = []
+            for profile in batch:
+                token = profile.id_number_encrypted
+                if not token:
+                    counts["empty"] += 1
+                elif id_number_token_is_current(token):
+                    counts["current"] += 1
+                else:
+                    try:
+                        profile.id_number_encrypted = id_number_token_rotate(token)
+                    except InvalidToken:
+                        counts["unreadable"] += 1
+                        continue
+                    changed.append(profile)
+            StudentProfile.objects.bulk_update(changed, ["id_number_encrypted"])
+            counts["reencrypted"] += len(changed)

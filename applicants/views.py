@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from jinseed.authz import require, rule_required
+from jinseed.clientaddr import client_address
 from jinseed.errors import DomainError
 from jinseed.views import action_submit, form_submit
 from positions.selectors import cycle_current, post_get_public
@@ -77,7 +78,7 @@ def profile_edit(request):
                 id_number=form.cleaned_data["id_number"],
                 mobile=form.cleaned_data["mobile"],
                 consent=form.cleaned_data["consent"],
-                ip_address=request.META.get("REMOTE_ADDR") or None,
+                ip_address=client_address(request),
             )
         except ProfileError as exc:
             field = {

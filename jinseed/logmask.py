@@ -4,8 +4,8 @@
 tell messages apart, not enough to call anyone. ``MaskMobilesFilter`` applies it to every
 record a handler emits — the formatted message, the exception text and the stack — so a
 number that slips into a log call anywhere (a library's message, a gateway's error body)
-is masked too. ``settings.LOGGING`` puts the filter on every handler; the Celery worker,
-which installs handlers of its own, adds it to them as well (``jinseed/celery.py``).
+is masked too. ``jinseed.logconfig`` puts the filter on every handler: the web processes',
+the Celery worker's (which logs through ``settings.LOGGING`` too) and gunicorn's.
 """
 
 import logging
@@ -34,10 +34,3 @@ class MaskMobilesFilter(logging.Filter):
         if record.stack_info:
             record.stack_info = mask_mobile(record.stack_info)
         return True
-
-
-def install_on_root_handlers() -> None:
-    """Put the filter on every handler of the root logger that lacks it."""
-    for handler in logging.getLogger().handlers:
-        if not any(isinstance(f, MaskMobilesFilter) for f in handler.filters):
-            handler.addFilter(MaskMobilesFilter())

@@ -1,17 +1,25 @@
 """Settings for the Golden Seed portal, all read from the environment.
 
-Defaults give a self-contained development portal: SQLite in the project folder, Celery
-tasks run eagerly in-process and mail written to ``var/mail``. Setting ``DATABASE_URL``,
-``CELERY_BROKER_URL`` and ``EMAIL_HOST`` switches to PostgreSQL, Redis with a real worker
-and SMTP. See README.md for the full list.
+Production is the default: with ``DEBUG`` off, start-up refuses a missing key or a development
+default, listing every problem at once (``_require`` below collects them, the end of this
+module raises). ``DEBUG=true`` switches development on (``make run``, ``make test`` and CI set
+it): SQLite in the project folder, Celery tasks run eagerly in-process, mail written to
+``var/mail``, demo data. Setting ``DATABASE_URL``, ``CELERY_BROKER_URL`` and ``EMAIL_HOST``
+switches to PostgreSQL, Redis with a real worker and SMTP. docs/settings.md lists every
+variable read here.
 """
 
+from ipaddress import ip_network
 from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from cryptography.fernet import Fernet
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
+
+from jinseed.logconfig import logging_config
+from jinseed.observability import sentry_setup
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -19,26 +27,111 @@ VAR_DIR = BASE_DIR / "var"
 env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
-DEBUG = env.bool("DEBUG", default=True)
+# Off unless switched on: a server started without DEBUG=true is production.
+DEBUG = env.bool("DEBUG", default=False)
+
+
+def _env_list(name: str, default: list[str] | None = None) -> list[str]:
+    """A comma-separated variable as a list, each item stripped of spaces, empty items dropped."""
+    return [item.strip() for item in env.list(name, default=default or []) if item.strip()]
+
+
+# What production lacks, one line per problem, raised together at the end of this module.
+_problems: list[str] = []
+
+
+def _require(ok: object, problem: str) -> None:
+    """With DEBUG off, note ``problem`` unless ``ok``; development accepts its defaults."""
+    if not DEBUG and not ok:
+        _problems.append(problem)
+
+
 _DEV_SECRET = "django-insecure-jinseed-development-only-key-do-not-use-in-production"  # noqa: S105 - refused below when DEBUG is off
 SECRET_KEY = env.str("SECRET_KEY", default=_DEV_SECRET)
-if not DEBUG and (SECRET_KEY == _DEV_SECRET or len(SECRET_KEY) < 40):
-    raise ImproperlyConfigured("DEBUG is off: set SECRET_KEY to a random string of 40+ characters.")
+_require(
+    SECRET_KEY != _DEV_SECRET and len(SECRET_KEY) >= 40,
+    "SECRET_KEY: set a random string of 40+ characters (not the development key).",
+)
+# Earlier SECRET_KEYs, still accepted for what they signed (sessions, password-reset links)
+# while a new SECRET_KEY rolls out: put the old key here, the new one in SECRET_KEY.
+SECRET_KEY_FALLBACKS = _env_list("SECRET_KEY_FALLBACKS")
 
-# Keys for the resident ID number: one encrypts it (Fernet), one makes the keyed hash that
-# keeps it unique. Both default to values derived from SECRET_KEY; production sets them
-# explicitly so that rotating SECRET_KEY does not lose the data.
+# Keys for the resident ID number: Fernet keys encrypt it (the first encrypts, every one
+# decrypts, so a new key goes first and the old one stays until ``manage.py reencrypt_fields``
+# has run), and a separate key makes the keyed hash that keeps it unique. In development both
+# are derived from SECRET_KEY; production sets them, so that rotating SECRET_KEY loses nothing.
+# FIELD_ENCRYPTION_KEY (one key) is read as a list of one.
 FIELD_ENCRYPTION_KEY = env.str("FIELD_ENCRYPTION_KEY", default="")
+FIELD_ENCRYPTION_KEYS = _env_list("FIELD_ENCRYPTION_KEYS")
+if FIELD_ENCRYPTION_KEY and not FIELD_ENCRYPTION_KEYS:
+    FIELD_ENCRYPTION_KEYS = [FIELD_ENCRYPTION_KEY]
 ID_NUMBER_HASH_KEY = env.str("ID_NUMBER_HASH_KEY", default="")
-if not DEBUG and not (FIELD_ENCRYPTION_KEY and ID_NUMBER_HASH_KEY):
-    raise ImproperlyConfigured(
-        "DEBUG is off: set FIELD_ENCRYPTION_KEY (a Fernet key) and ID_NUMBER_HASH_KEY, so that stored ID "
-        "numbers do not depend on SECRET_KEY."
-    )
 
-ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]", "testserver"])
-CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
-SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+
+def _is_fernet_key(key: str) -> bool:
+    try:
+        Fernet(key)
+    except ValueError:
+        return False
+    return True
+
+
+_require(
+    FIELD_ENCRYPTION_KEYS,
+    "FIELD_ENCRYPTION_KEYS (or FIELD_ENCRYPTION_KEY): set a Fernet key, so that stored ID numbers do not "
+    "depend on SECRET_KEY (make one with: python -c 'from cryptography.fernet import Fernet; "
+    "print(Fernet.generate_key().decode())').",
+)
+_require(
+    all(_is_fernet_key(key) for key in FIELD_ENCRYPTION_KEYS),
+    "FIELD_ENCRYPTION_KEYS: every key must be a Fernet key (32 url-safe base64-encoded bytes).",
+)
+_require(
+    not FIELD_ENCRYPTION_KEY or FIELD_ENCRYPTION_KEY in FIELD_ENCRYPTION_KEYS,
+    "FIELD_ENCRYPTION_KEY is not among FIELD_ENCRYPTION_KEYS: keep it in the list (second, while a new key "
+    "takes over) or unset it, or what it encrypted can no longer be read.",
+)
+_require(ID_NUMBER_HASH_KEY, "ID_NUMBER_HASH_KEY: set a random string, the key of the ID numbers' uniqueness hash.")
+
+# Certificate verification codes carry a keyed check made with this key, not SECRET_KEY, so
+# rotating SECRET_KEY keeps every issued certificate's code valid. Codes checked against the
+# fallbacks too, while a new signing key takes over. In development it is derived from
+# SECRET_KEY, exactly as codes were made before it existed.
+CERTIFICATE_SIGNING_KEY = env.str("CERTIFICATE_SIGNING_KEY", default="")
+CERTIFICATE_SIGNING_KEY_FALLBACKS = _env_list("CERTIFICATE_SIGNING_KEY_FALLBACKS")
+_require(
+    len(CERTIFICATE_SIGNING_KEY) >= 32,
+    "CERTIFICATE_SIGNING_KEY: set a random string of 32+ characters; it signs certificate verification codes, "
+    "which must stay valid when SECRET_KEY changes.",
+)
+
+_DEV_HOSTS = ["127.0.0.1", "localhost", "[::1]", "testserver"]
+ALLOWED_HOSTS = _env_list("ALLOWED_HOSTS", default=_DEV_HOSTS if DEBUG else [])
+_require(ALLOWED_HOSTS, "ALLOWED_HOSTS: set the host name(s) the portal is served under, comma-separated.")
+CSRF_TRUSTED_ORIGINS = _env_list("CSRF_TRUSTED_ORIGINS")
+_DEV_SITE_URL = "http://127.0.0.1:8000"
+SITE_URL = env.str("SITE_URL", default=_DEV_SITE_URL if DEBUG else "")
+_require(
+    SITE_URL and SITE_URL != _DEV_SITE_URL,
+    "SITE_URL: set the portal's public address (https://…): links in mail, SMS and certificates use it.",
+)
+# The reverse proxies in front of the portal (addresses or networks, comma-separated): only
+# from these is X-Forwarded-For read to find the client's address (jinseed/clientaddr.py).
+TRUSTED_PROXIES = _env_list("TRUSTED_PROXIES")
+
+
+def _is_network(entry: str) -> bool:
+    try:
+        ip_network(entry.strip(), strict=False)
+    except ValueError:
+        return False
+    return True
+
+
+_require(
+    all(_is_network(entry) for entry in TRUSTED_PROXIES),
+    "TRUSTED_PROXIES: every entry must be an IP address or a network (10.0.0.5, 10.0.0.0/24, fd00::/8).",
+)
 
 INSTALLED_APPS = [
     "jinseed.accounts",
@@ -69,6 +162,8 @@ if DEVTOOLS:
     INSTALLED_APPS.append("jinseed.devtools")
 
 MIDDLEWARE = [
+    # First: every line logged for a request carries its id (jinseed/logconfig.py).
+    "jinseed.requestid.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -161,6 +256,8 @@ AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.25)
 # and per address after many failures over all accounts: see jinseed.accounts.lockout.
 AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_HANDLER = "jinseed.accounts.lockout.AccountAndAddressHandler"
+# The client's address behind the trusted reverse proxies, not the proxy's own.
+AXES_CLIENT_IP_CALLABLE = "jinseed.clientaddr.client_address"
 LOGIN_ADDRESS_FAILURE_LIMIT = env.int("LOGIN_ADDRESS_FAILURE_LIMIT", default=30)
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_USERNAME_CALLABLE = "jinseed.accounts.lockout.lockout_username"
@@ -218,9 +315,11 @@ POST_IMPORT_MAX_BYTES = 5 * 1024 * 1024
 POST_IMPORT_MAX_ROWS = 5000
 
 # --- Mail ------------------------------------------------------------------------------------
-DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="金种子培育计划 <noreply@jinseed.local>")
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="金种子培育计划 <noreply@jinseed.local>" if DEBUG else "")
+_require(DEFAULT_FROM_EMAIL, "DEFAULT_FROM_EMAIL: set the sender of the portal's mail (金种子培育计划 <noreply@…>).")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 EMAIL_HOST = env.str("EMAIL_HOST", default="")
+_require(EMAIL_HOST, "EMAIL_HOST: set the SMTP server; without it mail is only written to files and nobody gets it.")
 if EMAIL_HOST:
     EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     EMAIL_PORT = env.int("EMAIL_PORT", default=25)
@@ -240,12 +339,12 @@ SMS_GATEWAY_TOKEN = env.str("SMS_GATEWAY_TOKEN", default="")
 # The logging backend only writes messages to the log: production must not lose every SMS
 # silently, so without DEBUG it is refused unless explicitly allowed.
 SMS_ALLOW_LOGGING_BACKEND = env.bool("SMS_ALLOW_LOGGING_BACKEND", default=False)
-if not DEBUG and SMS_BACKEND == "jinseed.notifications.sms.LoggingSmsBackend" and not SMS_ALLOW_LOGGING_BACKEND:
-    raise ImproperlyConfigured(
-        "DEBUG is off and SMS_BACKEND is the logging backend, which sends nothing: set SMS_BACKEND to "
-        "jinseed.notifications.sms.HttpGatewaySmsBackend (with SMS_GATEWAY_URL and SMS_GATEWAY_TOKEN), or set "
-        "SMS_ALLOW_LOGGING_BACKEND=true to keep it on purpose."
-    )
+_require(
+    SMS_BACKEND != "jinseed.notifications.sms.LoggingSmsBackend" or SMS_ALLOW_LOGGING_BACKEND,
+    "SMS_BACKEND is the logging backend, which sends nothing: set SMS_BACKEND to "
+    "jinseed.notifications.sms.HttpGatewaySmsBackend (with SMS_GATEWAY_URL and SMS_GATEWAY_TOKEN), or set "
+    "SMS_ALLOW_LOGGING_BACKEND=true to keep it on purpose.",
+)
 
 # --- Celery --------------------------------------------------------------------------------------
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
@@ -343,16 +442,15 @@ if not DEBUG:
     SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
     LANGUAGE_COOKIE_SECURE = True
 
-# Every handler masks mainland mobile numbers (138****0001) in whatever it writes.
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "filters": {"mask_mobiles": {"()": "jinseed.logmask.MaskMobilesFilter"}},
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["mask_mobiles"]}},
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
-}
+# --- Logs and error reports ---------------------------------------------------------------------
+# One format for the web, the worker and gunicorn: ISO time with offset, level, logger,
+# request or task id, message; every handler masks mainland mobile numbers (138****0001).
+# The Celery worker uses this too, instead of its own (jinseed/celery.py).
+LOGGING = logging_config(level=env.str("LOG_LEVEL", default="INFO"), time_zone=TIME_ZONE)
+# Error reports (jinseed/observability.py), without personal data; off without a DSN.
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+SENTRY_ENVIRONMENT = env.str("SENTRY_ENVIRONMENT", default="development" if DEBUG else "production")
+SENTRY_RELEASE = env.str("SENTRY_RELEASE", default="")
 
 # --- Selection (placements) -------------------------------------------------------------------
 # Publishes held decisions at the announcement time, starts held offers' deadlines, lapses
@@ -377,3 +475,11 @@ CELERY_BEAT_SCHEDULE["placements-retention-daily"] = {
     "task": "placements.office.tasks.retention_run_task",
     "schedule": crontab(hour=3, minute=45),
 }
+
+# --- Start-up -----------------------------------------------------------------------------------
+if _problems:
+    raise ImproperlyConfigured(
+        "DEBUG is off and these settings are not fit for production (see docs/settings.md; DEBUG=true "
+        "switches development on):\n" + "\n".join(f"- {problem}" for problem in _problems)
+    )
+sentry_setup(dsn=SENTRY_DSN, environment=SENTRY_ENVIRONMENT, release=SENTRY_RELEASE)

@@ -11,12 +11,14 @@ login that names no account is normalised the same way, so guessing at it is cou
 import datetime as dt
 
 from axes.handlers.database import AxesDatabaseHandler
-from axes.helpers import get_client_ip_address, get_cool_off
+from axes.helpers import get_cool_off
 from axes.models import AccessAttempt
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import Sum
 from django.utils import timezone
+
+from jinseed.clientaddr import client_address
 
 from .validators import normalize_mobile
 
@@ -87,7 +89,7 @@ class AccountAndAddressHandler(AxesDatabaseHandler):
 
 def address_failures(request) -> int:
     """Failed logins from the request's address within the cool-off time, over every account."""
-    address = getattr(request, "axes_ip_address", None) or get_client_ip_address(request)
+    address = getattr(request, "axes_ip_address", None) or client_address(request)
     if not address:
         return 0
     since = timezone.now() - (get_cool_off(request) or dt.timedelta(0))

@@ -9,6 +9,7 @@ from django.views import i18n as i18n_views
 from django.views.decorators.http import require_POST
 
 from jinseed.authz import rule_required
+from jinseed.clientaddr import client_address
 
 from .consents import consent_give
 from .forms import CodeForm, NewEmailForm, NewMobileForm, RegistrationForm
@@ -57,7 +58,7 @@ def register(request):
             request.session[SESSION_KEY] = settings.PRIVACY_NOTICE_VERSION
             for channel in (Channel.SMS, Channel.EMAIL):
                 try:
-                    verification_send(user=user, channel=channel, ip_address=_ip(request))
+                    verification_send(user=user, channel=channel, ip_address=client_address(request))
                 except VerificationError as exc:
                     messages.warning(request, exc.message)
             messages.success(
@@ -79,10 +80,6 @@ def set_language(request):
     return response
 
 
-def _ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
-
-
 @rule_required("accounts.use_portal")
 def verify(request):
     """Prove the mobile number and the email address with the codes sent to them; ask for a
@@ -102,7 +99,7 @@ def verify(request):
             pending = verification_pending(user=user, channel=channel)
             target = pending.target if pending else None
             try:
-                verification_send(user=user, channel=channel, target=target, ip_address=_ip(request))
+                verification_send(user=user, channel=channel, target=target, ip_address=client_address(request))
             except VerificationError as exc:
                 messages.error(request, exc.message)
                 status = 400
@@ -125,7 +122,7 @@ def verify(request):
                     else:
                         channel = Channel.SMS if action == "change_mobile" else Channel.EMAIL
                         target = form.cleaned_data["mobile" if channel == Channel.SMS else "email"]
-                        verification_send(user=user, channel=channel, target=target, ip_address=_ip(request))
+                        verification_send(user=user, channel=channel, target=target, ip_address=client_address(request))
                         messages.success(
                             request, _("A code is sent to the new value. It replaces the old one once confirmed.")
                         )

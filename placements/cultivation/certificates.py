@@ -3,6 +3,14 @@
 The code is random (unguessable) and carries a short keyed check, so a mistyped or altered
 code is refused before any lookup; the database row decides whether a well-formed code
 belongs to a live (not revoked) certificate.
+
+The check is keyed with ``CERTIFICATE_SIGNING_KEY``, not ``SECRET_KEY``: a certificate is
+proof for years (an excellent rating gives priority in district recruitment after
+graduation), and rotating SECRET_KEY must not void it. A code is accepted under the signing
+key, its fallbacks (``CERTIFICATE_SIGNING_KEY_FALLBACKS``, while a new signing key takes
+over), and the key derived from SECRET_KEY and each SECRET_KEY_FALLBACKS entry: development
+signs with that derived key when no signing key is set, and codes issued before the signing
+key existed were made with it.
 """
 
 import hashlib
@@ -23,15 +31,29 @@ _ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O or 1/I
 FONT = "STSong-Light"
 
 
-def _check(body: str) -> str:
-    digest = hmac.new(f"jinseed:certificate:{settings.SECRET_KEY}".encode(), body.encode(), hashlib.sha256).digest()
+def _derived_key(secret_key: str) -> str:
+    return f"jinseed:certificate:{secret_key}"
+
+
+def _signing_key() -> str:
+    return settings.CERTIFICATE_SIGNING_KEY or _derived_key(settings.SECRET_KEY)
+
+
+def _verifying_keys() -> list[str]:
+    keys = [_signing_key(), *settings.CERTIFICATE_SIGNING_KEY_FALLBACKS]
+    keys += [_derived_key(secret) for secret in (settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS)]
+    return list(dict.fromkeys(key for key in keys if key))
+
+
+def _check(body: str, key: str) -> str:
+    digest = hmac.new(key.encode(), body.encode(), hashlib.sha256).digest()
     return "".join(_ALPHABET[b % len(_ALPHABET)] for b in digest[:4])
 
 
 def certificate_code_new(*, year: int) -> str:
     """``JS2020-7KQ2-M9XD-4HTR``: the year, eight random characters, four check characters."""
     body = f"JS{year}-" + "".join(secrets.choice(_ALPHABET) for _ in range(8))
-    full = body + _check(body)
+    full = body + _check(body, _signing_key())
     return f"{full[:11]}-{full[11:15]}-{full[15:]}"
 
 
@@ -40,7 +62,9 @@ def certificate_code_is_well_formed(code: str) -> bool:
     if len(raw) != 18 or not raw.startswith("JS") or not raw[2:6].isdigit():
         return False
     body = f"{raw[:6]}-{raw[6:14]}"
-    return hmac.compare_digest(_check(body), raw[14:])
+    # Every key is tried, so the answer takes as long whichever key made the code.
+    matches = [hmac.compare_digest(_check(body, key), raw[14:]) for key in _verifying_keys()]
+    return any(matches)
 
 
 def certificate_code_normalize(code: str) -> str:

@@ -105,3 +105,59 @@ def test_lockout_username_maps_every_spelling_to_the_email(rf):
     assert keys == {"student@example.cn"}
     assert lockout_username(request, {"username": ""}) is None
     assert normalize_login(" 139-0000-1111 ") == "13900001111"
+
+
+# --- Behind the reverse proxy: the client's address, not the proxy's ------------------------------
+PROXY = "10.0.0.2"
+
+
+def test_lockout_behind_a_trusted_proxy_counts_each_client_on_its_own(client, settings):
+    """Thirty students mistyping on thirty machines all arrive from the proxy's address: the
+    thirty-first student still logs in, and each failure is kept under its client's address."""
+    settings.TRUSTED_PROXIES = [PROXY]
+    assert settings.LOGIN_ADDRESS_FAILURE_LIMIT == 30
+    student = UserFactory(email="student@example.cn")
+    codes = [
+        client.post(
+            URL,
+            {"username": f"user{n}@example.cn", "password": "wrong"},
+            REMOTE_ADDR=PROXY,
+            HTTP_X_FORWARDED_FOR=f"198.51.100.{n + 1}",
+        ).status_code
+        for n in range(30)
+    ]
+    assert codes == [200] * 30
+    assert sorted(AccessAttempt.objects.values_list("ip_address", flat=True)) == sorted(
+        f"198.51.100.{n + 1}" for n in range(30)
+    )
+    response = client.post(
+        URL,
+        {"username": "student@example.cn", "password": PASSWORD},
+        REMOTE_ADDR=PROXY,
+        HTTP_X_FORWARDED_FOR="198.51.100.200",
+    )
+    assert response.status_code == 302
+    assert int(client.session["_auth_user_id"]) == student.pk
+
+
+def test_lockout_a_forged_forwarded_header_from_an_untrusted_peer_changes_nothing(client, settings):
+    """Without a trusted proxy in between, X-Forwarded-For is the client's own word: one machine
+    cannot spread its guesses over made-up addresses."""
+    settings.TRUSTED_PROXIES = [PROXY]
+    UserFactory(email="target@example.cn")
+    for n in range(30):
+        client.post(
+            URL,
+            {"username": f"user{n}@example.cn", "password": "wrong"},
+            REMOTE_ADDR="203.0.113.5",
+            HTTP_X_FORWARDED_FOR=f"198.51.100.{n + 1}",
+        )
+    assert set(AccessAttempt.objects.values_list("ip_address", flat=True)) == {"203.0.113.5"}
+    response = client.post(
+        URL,
+        {"username": "target@example.cn", "password": PASSWORD},
+        REMOTE_ADDR="203.0.113.5",
+        HTTP_X_FORWARDED_FOR="198.51.100.200",
+    )
+    assert response.status_code == 429
+    assert "_auth_user_id" not in client.session

@@ -27,3 +27,21 @@ def test_email_is_unique_whatever_the_case(db):
     UserFactory(email="a@example.cn")
     with pytest.raises(IntegrityError), transaction.atomic():
         UserFactory(email="A@Example.cn")
+
+
+# --- SECRET_KEY rotation ------------------------------------------------------------------------
+@pytest.mark.parametrize(("old_key_kept", "signed_in"), [(True, True), (False, False)])
+def test_sessions_survive_a_secret_key_rotation_with_the_old_key_in_the_fallbacks(
+    client, settings, old_key_kept, signed_in
+):
+    """A new SECRET_KEY with the old one in SECRET_KEY_FALLBACKS signs nobody out; without
+    the fallback every session ends (what a key leak calls for)."""
+    user = UserFactory()
+    client.force_login(user)
+    assert client.get(reverse("accounts:verify")).status_code == 200
+    old_key = settings.SECRET_KEY
+    settings.SECRET_KEY = "a-brand-new-secret-key-after-rotation-0123456789"
+    settings.SECRET_KEY_FALLBACKS = [old_key] if old_key_kept else []
+    response = client.get(reverse("accounts:verify"))
+    assert (response.status_code == 200) is signed_in
+    assert (response.wsgi_request.user == user) is signed_in

@@ -191,3 +191,27 @@ def test_a_gateway_failure_does_not_break_the_page_and_a_new_code_can_be_asked(
         response = client.post(reverse("accounts:register"), SIGN_UP)
     assert response.status_code == 302
     assert ContactVerification.objects.filter(channel="sms").count() == 1
+
+
+def test_the_per_address_limit_counts_real_clients_behind_the_proxy(client, settings, sms_outbox):
+    """Behind the trusted proxy every request comes from its address: the limit counts the
+    client the proxy names, so one busy machine does not silence the whole district."""
+    settings.TRUSTED_PROXIES = ["10.0.0.2"]
+    settings.VERIFICATION_IP_PER_HOUR = 2
+
+    def resend(forwarded_for):
+        client.force_login(factories.UserFactory(mobile_verified_at=None))
+        return client.post(
+            reverse("accounts:verify"),
+            {"action": "resend_sms"},
+            REMOTE_ADDR="10.0.0.2",
+            HTTP_X_FORWARDED_FOR=forwarded_for,
+        )
+
+    assert [resend("198.51.100.7").status_code for _ in range(3)] == [302, 302, 400]
+    assert resend("198.51.100.8").status_code == 302
+    assert list(ContactVerification.objects.order_by("pk").values_list("ip_address", flat=True)) == [
+        "198.51.100.7",
+        "198.51.100.7",
+        "198.51.100.8",
+    ]

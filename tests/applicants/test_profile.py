@@ -8,6 +8,7 @@ from django.utils import timezone
 from applicants.forms import ProfileForm
 from applicants.identity import validate_id_number
 from applicants.models import StudentProfile
+from jinseed.accounts.models import ContactVerification
 from tests import factories
 from tests.factories import make_id_number
 
@@ -170,3 +171,20 @@ def test_privacy_notice_is_public(client):
     response = client.get(reverse("applicants:privacy"))
     assert response.status_code == 200
     assert "sensitive personal information" in response.content.decode()
+
+
+def test_profile_new_mobile_code_is_counted_under_the_clients_address_behind_the_proxy(
+    client, settings, sms_outbox, django_capture_on_commit_callbacks
+):
+    settings.TRUSTED_PROXIES = ["10.0.0.2"]
+    user = factories.UserFactory(mobile="13900000001")
+    client.force_login(user)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("applicants:profile_edit"),
+            _form_data(),
+            REMOTE_ADDR="10.0.0.2",
+            HTTP_X_FORWARDED_FOR="198.51.100.7",
+        )
+    assert response.status_code == 302
+    assert list(ContactVerification.objects.filter(user=user).values_list("ip_address", flat=True)) == ["198.51.100.7"]

@@ -134,3 +134,17 @@ def test_verify_form_with_a_slash_in_the_code_refuses_it(client):
     response = client.get(reverse("cultivation:verify_form"), {"code": "JS2020/ABCD"})
     assert response.status_code == 404
     assert 'data-testid="verify-refused"' in response.content.decode()
+
+
+# --- Keys rotate: an issued certificate stays verifiable --------------------------------------
+SIGNING_KEY = "certificate-signing-key-for-tests-0123456789"
+
+
+@pytest.mark.parametrize("old_secret_kept", [True, False])
+def test_verify_page_still_confirms_a_certificate_after_secret_key_rotation(graded, client, settings, old_secret_kept):
+    settings.CERTIFICATE_SIGNING_KEY = SIGNING_KEY
+    certificate = services.certificate_issue(placement=graded, actor=graded.student.user)
+    old_secret = settings.SECRET_KEY
+    settings.SECRET_KEY = "a-brand-new-secret-key-after-rotation-0123456789"
+    settings.SECRET_KEY_FALLBACKS = [old_secret] if old_secret_kept else []
+    assert client.get(reverse("cultivation:verify", args=[certificate.code])).status_code == 200

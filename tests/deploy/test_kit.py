@@ -18,7 +18,9 @@ MB = 1024 * 1024
 
 
 def _names_read(path: Path) -> set[str]:
-    return set(re.findall(r"\benv(?:\.\w+)?\(\s*\"([A-Z][A-Z0-9_]*)\"", path.read_text(encoding="utf-8")))
+    """Names read with ``env("X")``, ``env.str("X")``, ``env.list("X")``... and helpers named ``_env_*("X")``."""
+    pattern = r"\b_?env(?:\.\w+|_\w+)?\(\s*\"([A-Z][A-Z0-9_]*)\""
+    return set(re.findall(pattern, path.read_text(encoding="utf-8")))
 
 
 def test_env_example_lists_every_setting_the_portal_reads():

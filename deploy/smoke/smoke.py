@@ -286,7 +286,7 @@ def check_pages(browser: Browser, http_base: str) -> None:
         expect(answer.status == 403, f"{path}: expected 403, got {answer.status}")
 
 
-def check_application(base: str, data: dict) -> None:
+def check_application(base: str, data: dict, private_root: Path) -> None:
     step("a student signs in and applies with a 4 MB PDF résumé")
     student = Browser(base)
     login(student, data["student"], data["password"])
@@ -311,6 +311,20 @@ def check_application(base: str, data: dict) -> None:
     expect(answer.status == 302, f"application: expected a redirect, got {answer.status}: {answer.text[:2000]}")
     mine = student.get("/my/applications/")
     expect(mine.status == 200 and "综合办公室助理" in mine.text, "the application is not in the student's list")
+
+    step("the résumé comes back through the portal, and by no path through nginx")
+    link = re.search(r'href="(/applications/\d+/resume/)"', mine.text)
+    expect(link is not None, "no résumé link in the student's list")
+    download = student.get(link.group(1))
+    expect(download.status == 200, f"{link.group(1)}: {download.status}")
+    expect(download.body == resume, "the résumé downloaded is not the one uploaded")
+    stranger = Browser(base).get(link.group(1))
+    expect(stranger.status in (302, 403, 404) and stranger.body != resume, f"résumé to anyone: {stranger.status}")
+    stored = [p.relative_to(private_root).as_posix() for p in Path(private_root).rglob("*") if p.is_file()]
+    expect(len(stored) == 1 and stored[0].endswith(".pdf"), f"private files stored: {stored}")
+    for path in (f"/private/{stored[0]}", f"/media/{stored[0]}", f"/{stored[0]}", f"/static/../private/{stored[0]}"):
+        answer = student.get(path)
+        expect(answer.status in (403, 404) and answer.body != resume, f"{path} answered {answer.status}")
 
 
 def check_export(base: str, data: dict) -> None:
@@ -359,7 +373,7 @@ def check_health_green(base: str) -> None:
 def run_check(args) -> None:
     data = json.loads(Path(args.data).read_text(encoding="utf-8"))
     check_pages(Browser(args.base), args.http_base)
-    check_application(args.base, data)
+    check_application(args.base, data, Path(args.private_root))
     check_export(args.base, data)
     check_health_green(args.base)
 
@@ -392,6 +406,7 @@ def main(argv: list[str]) -> int:
         if name == "check":
             sub.add_argument("--http-base", required=True)
             sub.add_argument("--data", required=True)
+            sub.add_argument("--private-root", required=True)
     args = parser.parse_args(argv)
     handlers = {
         "nginx-conf": write_nginx_conf,

@@ -85,7 +85,11 @@ class CeleryWorker(Ping):
 
 
 def health_checks() -> list:
-    """The checks for the current settings (read at each request, so tests can change them)."""
+    """The checks for the current settings (read at each request, so tests can change them).
+
+    Without a broker (``CELERY_BROKER_URL`` unset) Celery runs every task in the web process
+    itself: there is no worker to ask, and the check would only ever be red.
+    """
     chosen: list = [Database, Migrations, builtin.Storage]
     if settings.CACHES["default"]["BACKEND"] not in _LOCAL_CACHES:
         chosen.append(builtin.Cache)

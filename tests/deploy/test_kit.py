@@ -38,6 +38,25 @@ def test_env_example_marks_the_production_keys_required():
     assert re.search(r"^DEBUG=false$", text, flags=re.M)
 
 
+def test_env_example_reads_the_same_in_a_shell_as_under_systemd():
+    """deploy/bin/manage sources the file in bash; a quote or a space out of place would give the
+    shell and systemd's EnvironmentFile= different values."""
+    result = subprocess.run(
+        ["bash", "-c", 'set -a; . ./.env.example; set +a; printf "%s\\n" "$DEFAULT_FROM_EMAIL" "$DEBUG" "$SITE_URL"'],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        env={"PATH": "/usr/bin:/bin"},
+    )
+    assert (result.returncode, result.stderr) == (0, "")
+    assert result.stdout.splitlines() == [
+        "金种子培育计划 <noreply@jinseed.example.cn>",
+        "false",
+        "https://jinseed.example.cn",
+    ]
+
+
 # --- gunicorn --------------------------------------------------------------------------------
 
 

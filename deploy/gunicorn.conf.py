@@ -6,6 +6,15 @@ from the environment file (/etc/jinseed/jinseed.env) without editing this file.
 """
 
 import os
+import sys
+from pathlib import Path
+
+# The portal's folder, wherever gunicorn is started from: the application and the log
+# configuration below are imported from it.
+chdir = str(Path(__file__).resolve().parent.parent)
+sys.path.insert(0, chdir)
+
+from jinseed.logconfig import GUNICORN_ACCESS_LOG_FORMAT, gunicorn_logconfig_dict  # noqa: E402
 
 # Only nginx talks to gunicorn: loopback, or a unix socket (GUNICORN_BIND=unix:/run/jinseed/web.sock).
 bind = [os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")]
@@ -36,12 +45,13 @@ forwarded_allow_ips = os.environ.get("TRUSTED_PROXIES", "127.0.0.1,::1")
 # The heartbeat files live in memory: /tmp may be a slow or private disk under systemd.
 worker_tmp_dir = "/dev/shm"  # noqa: S108 - gunicorn's documented choice for its heartbeat files
 
-# Access and error logs on standard output/error, collected by journald. The client is the
-# address nginx saw (it sets X-Forwarded-For to it); the response time is in microseconds.
+# Access log on standard output, errors on standard error, both collected by journald in the
+# portal's own line format at LOG_LEVEL (docs/settings.md, "Logs and error reports"): the
+# client address nginx forwarded, the duration and the request id are on every access line.
 accesslog = "-"
 errorlog = "-"
-loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
-access_log_format = '%({x-forwarded-for}i)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s" %(D)sus'
+logconfig_dict = gunicorn_logconfig_dict()
+access_log_format = GUNICORN_ACCESS_LOG_FORMAT
 proc_name = "jinseed-web"
 # systemd reloads and stops gunicorn with signals; no control socket in the service's home.
 control_socket_disable = True

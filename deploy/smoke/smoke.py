@@ -64,6 +64,7 @@ def site_conf(*, https_port: int, http_port: int, upstream_port: int, var_dir: s
         ("/etc/jinseed/tls/", f"{tls_dir}/"),
         ("root /var/lib/jinseed;", f"root {var_dir};"),
         ("/var/www/letsencrypt", f"{prefix}/acme"),
+        ("/var/log/nginx/", f"{prefix}/"),
     ]
     for old, new in replacements:
         expect(old in text, f"deploy/nginx/jinseed.conf no longer contains {old!r}: update the smoke test")

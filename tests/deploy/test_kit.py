@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+from jinseed.logconfig import GUNICORN_ACCESS_LOG_FORMAT
+
 ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy"
 UNITS = ("jinseed-web.service", "jinseed-worker.service", "jinseed-beat.service")
@@ -76,6 +78,9 @@ def test_gunicorn_conf_defaults_suit_two_cores_behind_local_nginx(monkeypatch):
     assert (conf["timeout"], conf["graceful_timeout"], conf["keepalive"]) == (60, 30, 5)
     assert (conf["max_requests"], conf["max_requests_jitter"]) == (1000, 100)
     assert (conf["accesslog"], conf["errorlog"]) == ("-", "-")
+    assert conf["access_log_format"] == GUNICORN_ACCESS_LOG_FORMAT
+    assert conf["logconfig_dict"]["loggers"]["gunicorn.access"]["handlers"] == ["access_console"]
+    assert conf["chdir"] == str(ROOT)
 
 
 def test_gunicorn_conf_reads_the_environment(monkeypatch):
@@ -94,7 +99,7 @@ def test_gunicorn_accepts_the_conf_and_loads_the_portal():
     gunicorn = Path(sys.executable).with_name("gunicorn")
     result = subprocess.run(
         [str(gunicorn), "--check-config", "-c", str(DEPLOY / "gunicorn.conf.py"), "jinseed.wsgi:application"],
-        cwd=ROOT,
+        cwd="/",  # as systemd may start it: the configuration finds the portal by itself
         capture_output=True,
         text=True,
         timeout=120,

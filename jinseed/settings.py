@@ -150,6 +150,7 @@ INSTALLED_APPS = [
     "axes",
     "jinseed.audit",
     "csp",
+    "health_check",
     "jinseed.notifications",
     "jinseed.jobs",
     "positions",

@@ -6,9 +6,11 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from jinseed.accounts.views import set_language
+from jinseed.health import HealthView
 
 urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
+    path("health/", HealthView.as_view(), name="health"),
     path("accounts/", include("jinseed.accounts.urls")),
     path("admin/", admin.site.urls),
     path("notifications/", include("jinseed.notifications.urls")),

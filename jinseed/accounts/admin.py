@@ -1,12 +1,20 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.models import Group
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from simple_history.admin import SimpleHistoryAdmin
 
 from .models import User
+from .twofactor import second_factor_reset
+
+#: What only the operator's superuser may change on an account: handing out every permission.
+SUPERUSER_ONLY_FIELDS = ["is_superuser", "user_permissions"]
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(SimpleHistoryAdmin, BaseUserAdmin):
     ordering = ["email"]
     list_display = ["email", "mobile", "full_name", "role", "is_active", "is_staff", "date_joined"]
     list_filter = ["role", "is_active", "is_staff", "language"]
@@ -21,3 +29,37 @@ class UserAdmin(BaseUserAdmin):
     add_fieldsets = [
         (None, {"classes": ["wide"], "fields": ["email", "mobile", "full_name", "role", "password1", "password2"]}),
     ]
+    actions = ["reset_second_factor"]
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser:
+            fields += SUPERUSER_ONLY_FIELDS
+        return fields
+
+    @admin.action(description=_("Reset the second factor of the selected accounts"), permissions=["change"])
+    def reset_second_factor(self, request, queryset):
+        """For someone who lost their phone and recovery codes: they set up a new app at their
+        next login. Each reset is recorded (audit: second factor events) with who did it."""
+        count = 0
+        for user in queryset:
+            second_factor_reset(user=user, actor=request.user)
+            count += 1
+        self.message_user(
+            request,
+            ngettext(
+                "The second factor of %(count)d account is reset: a new app is set up at the next login.",
+                "The second factor of %(count)d accounts is reset: a new app is set up at the next login.",
+                count,
+            )
+            % {"count": count},
+            messages.SUCCESS,
+        )
+
+
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class GroupAdmin(SimpleHistoryAdmin, BaseGroupAdmin):
+    """Django's permission groups, with the history of the permissions each holds."""

@@ -31,6 +31,12 @@ class UserAdmin(SimpleHistoryAdmin, BaseUserAdmin):
     ]
     actions = ["reset_second_factor"]
 
+    def has_change_permission(self, request, obj=None):
+        # The operator's superuser accounts (and their passwords) are changed by a superuser only.
+        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+            return False
+        return super().has_change_permission(request, obj)
+
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
         if not request.user.is_superuser:

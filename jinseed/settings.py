@@ -82,8 +82,6 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    # request.user.otp_device / is_verified(): the device that verified this session, if any.
-    "django_otp.middleware.OTPMiddleware",
     "jinseed.accounts.middleware.UserLanguageMiddleware",
     # Staff and coordinators (and anyone who turned it on) pass the second factor before any page.
     "jinseed.accounts.middleware.SecondFactorMiddleware",

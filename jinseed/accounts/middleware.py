@@ -14,6 +14,12 @@
   second factor on — that has not passed it goes to the enrolment page (no authenticator yet)
   or the code page, with ``next`` kept, whatever it opens: the office, the unit pages, the
   admin, files and exports alike. One check for every page, in every mode.
+
+  A session has passed it once ``django_otp.login`` has written the device into it (the
+  session is server-side, and a login as someone else starts a new one). django-otp's own
+  middleware, which reads the device again on every request, is not used: the query would
+  count on every page staff and coordinators wait on. Removing someone's second factor
+  therefore leaves their current sessions as they are, until they log out or expire.
 """
 
 from urllib.parse import quote
@@ -23,6 +29,7 @@ from django.middleware.locale import LocaleMiddleware
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import translation
+from django_otp import DEVICE_ID_SESSION_KEY
 
 from .models import Consent
 from .twofactor import second_factor_enrolled, second_factor_required
@@ -101,6 +108,11 @@ def remember_privacy_notice_at_login(sender, request, user, **kwargs):
         request.session.pop(SESSION_KEY, None)
 
 
+def session_verified(request) -> bool:
+    """Whether this session passed the second factor (``django_otp.login``)."""
+    return DEVICE_ID_SESSION_KEY in request.session
+
+
 def session_needs_second_factor(request, user) -> bool:
     if second_factor_required(user):
         return True
@@ -131,7 +143,7 @@ class SecondFactorMiddleware:
         if (
             user is not None
             and user.is_authenticated
-            and not user.is_verified()
+            and not session_verified(request)
             and not self._exempt(request)
             and session_needs_second_factor(request, user)
         ):
@@ -146,7 +158,12 @@ class SecondFactorMiddleware:
         return any(path == reverse(name) for name in self.EXEMPT_NAMES)
 
 
-def forget_second_factor_at_login(sender, request, user, **kwargs):
-    """A new login asks again whether this person turned the optional second factor on."""
-    if hasattr(request, "session"):
+def remember_second_factor_at_login(sender, request, user, **kwargs):
+    """At login, whether this person turned the optional second factor on is settled once, so
+    that pages do not ask the database again."""
+    if not hasattr(request, "session"):
+        return
+    if second_factor_required(user):
         request.session.pop(OPTIONAL_SECOND_FACTOR_KEY, None)
+    else:
+        request.session[OPTIONAL_SECOND_FACTOR_KEY] = second_factor_enrolled(user)

@@ -21,7 +21,7 @@ from jinseed.authz import rule_required
 from . import twofactor
 from .consents import consent_give
 from .forms import AuthenticatorCodeForm, CodeForm, NewEmailForm, NewMobileForm, RegistrationForm, SecondFactorForm
-from .middleware import OPTIONAL_SECOND_FACTOR_KEY, SESSION_KEY, privacy_notice_accepted
+from .middleware import OPTIONAL_SECOND_FACTOR_KEY, SESSION_KEY, privacy_notice_accepted, session_verified
 from .models import Consent, ContactVerification
 from .services import AccountError, user_language_set, user_register
 from .verification import VerificationError, verification_confirm, verification_pending, verification_send
@@ -216,7 +216,7 @@ def two_factor(request):
             "device": device,
             "required": twofactor.second_factor_required(user),
             "codes_left": twofactor.recovery_codes_left(user) if device else 0,
-            "verified": user.is_verified(),
+            "verified": session_verified(request),
         },
     )
 
@@ -230,7 +230,7 @@ def two_factor_enrol(request):
     """
     user = request.user
     nxt = _next(request)
-    if twofactor.second_factor_enrolled(user) and not user.is_verified():
+    if twofactor.second_factor_enrolled(user) and not session_verified(request):
         return redirect(_with_next("accounts:two_factor_verify", nxt))
     device = twofactor.totp_device_begin(user=user)
     form = AuthenticatorCodeForm(request.POST or None)
@@ -269,7 +269,7 @@ def two_factor_verify(request):
     """After the password: a code from the app, or a recovery code."""
     user = request.user
     nxt = _next(request) or resolve_url(settings.LOGIN_REDIRECT_URL)
-    if user.is_verified():
+    if session_verified(request):
         return redirect(nxt)
     if not twofactor.second_factor_enrolled(user):
         if twofactor.second_factor_required(user):
@@ -311,7 +311,7 @@ def two_factor_recovery_codes(request):
     user = request.user
     nxt = _next(request)
     if request.method == "POST":
-        if not user.is_verified():
+        if not session_verified(request):
             raise PermissionDenied(_("Confirm your second factor first."))
         try:
             request.session[NEW_RECOVERY_CODES_KEY] = twofactor.recovery_codes_renew(user=user)
@@ -334,7 +334,7 @@ def two_factor_disable(request):
     user = request.user
     if twofactor.second_factor_required(user):
         raise PermissionDenied(_("Your account must keep its second factor."))
-    if not user.is_verified():
+    if not session_verified(request):
         return redirect(_with_next("accounts:two_factor_verify", reverse("accounts:two_factor")))
     twofactor.second_factor_reset(user=user, actor=user)
     request.session[OPTIONAL_SECOND_FACTOR_KEY] = False

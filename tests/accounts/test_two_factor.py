@@ -177,7 +177,7 @@ def test_verify_with_a_wrong_code_is_counted_and_then_locked(client, staff_user,
     assert DEVICE_ID_SESSION_KEY not in client.session
     # Once the wait is over, the right code works.
     TOTPDevice.objects.filter(pk=device.pk).update(
-        throttling_failure_timestamp=timezone.now() - dt.timedelta(minutes=1)
+        throttling_failure_timestamp=timezone.now() - dt.timedelta(hours=1)
     )
     assert client.post(VERIFY, {"code": totp_code(device)}).status_code == 302
 

@@ -4,7 +4,8 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.models import Group
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
-from simple_history.admin import SimpleHistoryAdmin
+
+from jinseed.history import ConfigurationHistoryAdmin
 
 from .models import User
 from .twofactor import second_factor_reset
@@ -14,7 +15,7 @@ SUPERUSER_ONLY_FIELDS = ["is_superuser", "user_permissions"]
 
 
 @admin.register(User)
-class UserAdmin(SimpleHistoryAdmin, BaseUserAdmin):
+class UserAdmin(ConfigurationHistoryAdmin, BaseUserAdmin):
     ordering = ["email"]
     list_display = ["email", "mobile", "full_name", "role", "is_active", "is_staff", "date_joined"]
     list_filter = ["role", "is_active", "is_staff", "language"]
@@ -67,5 +68,5 @@ admin.site.unregister(Group)
 
 
 @admin.register(Group)
-class GroupAdmin(SimpleHistoryAdmin, BaseGroupAdmin):
+class GroupAdmin(ConfigurationHistoryAdmin, BaseGroupAdmin):
     """Django's permission groups, with the history of the permissions each holds."""

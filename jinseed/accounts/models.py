@@ -66,7 +66,8 @@ class User(AbstractBaseUser, PermissionsMixin):
         indexes = [models.Index(fields=["role"], name="user_role_idx")]
 
     def __str__(self) -> str:
-        return self.full_name or self.email
+        # The configuration history keeps neither name nor email: it names the account by number.
+        return self.full_name or self.email or _("account %(id)s") % {"id": self.pk}
 
     def save(self, *args, **kwargs):
         self.email = (self.email or "").strip().lower()

@@ -9,10 +9,10 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
-from simple_history.admin import SimpleHistoryAdmin
 
 from jinseed.admin_actions import apply_to_each
 from jinseed.errors import DomainError
+from jinseed.history import ConfigurationHistoryAdmin
 from placements.cultivation import services
 from placements.cultivation.enums import ActivityStatus
 from placements.models import (
@@ -32,7 +32,7 @@ from placements.models import (
 
 
 @admin.register(CycleCultivationSettings)
-class CycleCultivationSettingsAdmin(SimpleHistoryAdmin):
+class CycleCultivationSettingsAdmin(ConfigurationHistoryAdmin):
     list_display = ["cycle", "excellent_cap_percent"]
     actions = ["preview_groups", "form_groups"]
 
@@ -83,7 +83,7 @@ class GroupMembershipInline(admin.TabularInline):
 
 
 @admin.register(Group)
-class GroupAdmin(SimpleHistoryAdmin):
+class GroupAdmin(ConfigurationHistoryAdmin):
     list_display = ["name", "cycle", "number", "leader", "size"]
     list_filter = ["cycle"]
     raw_id_fields = ["leader"]

@@ -7,11 +7,14 @@ from django.utils.translation import ngettext
 
 from jinseed.history import ConfigurationHistoryAdmin
 
+from .enums import Role
 from .models import User
 from .twofactor import second_factor_reset
 
-#: What only the operator's superuser may change on an account: handing out every permission.
-SUPERUSER_ONLY_FIELDS = ["is_superuser", "user_permissions"]
+#: What only the operator's superuser may change on an account: who may use the admin and with
+#: which permissions. Programme staff manage the accounts of students, coordinators and mentors;
+#: granting privileges is the operator's (MLPS separates who uses a system from who secures it).
+SUPERUSER_ONLY_FIELDS = ["is_staff", "is_superuser", "groups", "user_permissions"]
 
 
 @admin.register(User)
@@ -38,6 +41,16 @@ class UserAdmin(ConfigurationHistoryAdmin, BaseUserAdmin):
             return False
         return super().has_change_permission(request, obj)
 
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if not request.user.is_superuser and "role" in form.base_fields:
+            # Staff may not make someone programme staff (an account already staff keeps it).
+            keep = {obj.role} if obj is not None else set()
+            form.base_fields["role"].choices = [
+                (value, label) for value, label in Role.choices if value != Role.STAFF or value in keep
+            ]
+        return form
+
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
         if not request.user.is_superuser:
@@ -48,6 +61,9 @@ class UserAdmin(ConfigurationHistoryAdmin, BaseUserAdmin):
     def reset_second_factor(self, request, queryset):
         """For someone who lost their phone and recovery codes: they set up a new app at their
         next login. Each reset is recorded (audit: second factor events) with who did it."""
+        if not request.user.is_superuser:
+            # The operator's accounts are reset by a superuser only.
+            queryset = queryset.filter(is_superuser=False)
         count = 0
         for user in queryset:
             second_factor_reset(user=user, actor=request.user)

@@ -59,7 +59,31 @@ def test_staff_in_the_group_cannot_make_themselves_superuser(client):
     operator = factories.UserFactory(role=Role.STAFF, is_staff=True, is_superuser=True)
     client.force_login(staff)
     form = client.get(reverse("admin:accounts_user_change", args=[staff.pk])).context["adminform"]
-    assert {"is_superuser", "user_permissions"} <= set(form.readonly_fields)
+    assert {"is_staff", "is_superuser", "groups", "user_permissions"} <= set(form.readonly_fields)
+    coordinator = factories.UserFactory(role=Role.COORDINATOR)
+    role_choices = client.get(reverse("admin:accounts_user_change", args=[coordinator.pk])).context["adminform"]
+    assert [value for value, _ in role_choices.form.fields["role"].choices] == ["student", "coordinator", "mentor"]
     assert client.get(reverse("admin:accounts_user_change", args=[operator.pk])).status_code == 200
     assert client.post(reverse("admin:accounts_user_change", args=[operator.pk]), {}).status_code == 403
     assert client.get(reverse("admin:auth_user_password_change", args=[operator.pk])).status_code == 403
+
+
+def test_staff_in_the_group_reset_a_coordinator_second_factor_but_not_the_operator(client):
+    from jinseed.accounts.twofactor import second_factor_enrolled
+    from tests.auth import totp_device
+
+    setup_roles()
+    staff = factories.UserFactory(role=Role.STAFF, is_staff=True)
+    staff.groups.add(Group.objects.get(name=PROGRAMME_STAFF_GROUP))
+    operator = factories.UserFactory(role=Role.STAFF, is_staff=True, is_superuser=True)
+    coordinator = factories.UserFactory(role=Role.COORDINATOR)
+    totp_device(operator)
+    totp_device(coordinator)
+    client.force_login(staff)
+    response = client.post(
+        reverse("admin:accounts_user_changelist"),
+        {"action": "reset_second_factor", "_selected_action": [operator.pk, coordinator.pk]},
+    )
+    assert response.status_code == 302
+    assert second_factor_enrolled(operator)
+    assert not second_factor_enrolled(coordinator)

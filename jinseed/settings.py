@@ -326,7 +326,8 @@ MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 
 # Content-Security-Policy (django-csp): everything from the portal's own origin, no inline
 # script or style anywhere (behaviour lives in static/js/, looks in static/css/), no plugins,
-# no framing, forms post only here. ``data:`` images are Bootstrap's own SVG icons in its CSS.
+# no framing, forms post only here. ``data:`` images are Bootstrap's own SVG icons in its CSS
+# and the second factor's QR code (an SVG drawn by the server, jinseed/accounts/twofactor.py).
 # The admin's email previews are the one exception (jinseed/notifications/admin.py): mail
 # HTML needs inline styles, and the change page frames them.
 CONTENT_SECURITY_POLICY = {

@@ -176,9 +176,7 @@ def test_verify_with_a_wrong_code_is_counted_and_then_locked(client, staff_user,
     assert device.throttling_failure_count == 1
     assert DEVICE_ID_SESSION_KEY not in client.session
     # Once the wait is over, the right code works.
-    TOTPDevice.objects.filter(pk=device.pk).update(
-        throttling_failure_timestamp=timezone.now() - dt.timedelta(hours=1)
-    )
+    TOTPDevice.objects.filter(pk=device.pk).update(throttling_failure_timestamp=timezone.now() - dt.timedelta(hours=1))
     assert client.post(VERIFY, {"code": totp_code(device)}).status_code == 302
 
 

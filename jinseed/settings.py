@@ -148,6 +148,10 @@ INSTALLED_APPS = [
     "django_filters",
     "rules.apps.AutodiscoverRulesConfig",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "simple_history",
     "jinseed.audit",
     "csp",
     "health_check",
@@ -175,6 +179,10 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "jinseed.accounts.middleware.UserLanguageMiddleware",
+    # Staff and coordinators (and anyone who turned it on) pass the second factor before any page.
+    "jinseed.accounts.middleware.SecondFactorMiddleware",
+    # Configuration history (django-simple-history) records the signed-in user as its author.
+    "simple_history.middleware.HistoryRequestMiddleware",
     # A new privacy notice version: signed-in people accept it before going on.
     "jinseed.accounts.middleware.PrivacyNoticeConsentMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -264,6 +272,16 @@ AXES_USERNAME_FORM_FIELD = "username"
 AXES_USERNAME_CALLABLE = "jinseed.accounts.lockout.lockout_username"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+
+# Second factor (jinseed.accounts.twofactor): the name authenticator apps show, and the wait
+# after a wrong code (1, 2, 4, 8 … seconds times the factor, counted on the device).
+OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="金种子培育计划")
+OTP_TOTP_THROTTLE_FACTOR = env.int("OTP_THROTTLE_FACTOR", default=1)
+OTP_STATIC_THROTTLE_FACTOR = OTP_TOTP_THROTTLE_FACTOR
+# The admin never shows a device's secret (nor its QR code) once it exists.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+# Configuration history (jinseed/history.py): shown in the admin, never reverted from there.
+SIMPLE_HISTORY_REVERT_DISABLED = True
 
 # --- Personal data (README, "Personal data") ------------------------------------------------
 # The version of the privacy notice (templates/applicants/privacy.html): a new one asks every
@@ -408,7 +426,8 @@ MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 
 # Content-Security-Policy (django-csp): everything from the portal's own origin, no inline
 # script or style anywhere (behaviour lives in static/js/, looks in static/css/), no plugins,
-# no framing, forms post only here. ``data:`` images are Bootstrap's own SVG icons in its CSS.
+# no framing, forms post only here. ``data:`` images are Bootstrap's own SVG icons in its CSS
+# and the second factor's QR code (an SVG drawn by the server, jinseed/accounts/twofactor.py).
 # The admin's email previews are the one exception (jinseed/notifications/admin.py): mail
 # HTML needs inline styles, and the change page frames them.
 CONTENT_SECURITY_POLICY = {

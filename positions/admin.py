@@ -13,6 +13,7 @@ from django.utils.translation import ngettext
 from jinseed.admin_actions import apply_to_each
 from jinseed.authz import can
 from jinseed.forms import id_in_range
+from jinseed.history import ConfigurationHistoryAdmin
 
 from . import services
 from .enums import CycleStatus
@@ -21,7 +22,7 @@ from .models import Cycle, HostUnit, Post, PostImport, PostTransition, UnitCoord
 
 
 @admin.register(Cycle)
-class CycleAdmin(admin.ModelAdmin):
+class CycleAdmin(ConfigurationHistoryAdmin):
     list_display = ["title", "year", "ordinal", "status", "registration_opens_at", "registration_closes_at"]
     list_filter = ["status"]
     search_fields = ["title", "year"]
@@ -87,7 +88,7 @@ class UnitCoordinatorInline(admin.TabularInline):
 
 
 @admin.register(HostUnit)
-class HostUnitAdmin(admin.ModelAdmin):
+class HostUnitAdmin(ConfigurationHistoryAdmin):
     list_display = ["name", "kind", "town", "contact_name", "contact_phone", "post_count", "is_active"]
     list_filter = ["kind", "town", "is_active"]
     search_fields = ["name", "address", "contact_name"]
@@ -102,7 +103,7 @@ class HostUnitAdmin(admin.ModelAdmin):
 
 
 @admin.register(UnitCoordinator)
-class UnitCoordinatorAdmin(admin.ModelAdmin):
+class UnitCoordinatorAdmin(ConfigurationHistoryAdmin):
     list_display = ["user", "unit", "phone"]
     list_filter = ["unit__kind"]
     search_fields = ["user__email", "user__full_name", "user__mobile", "unit__name"]
@@ -128,7 +129,7 @@ class ReturnReasonForm(forms.Form):
 
 
 @admin.register(Post)
-class PostAdmin(admin.ModelAdmin):
+class PostAdmin(ConfigurationHistoryAdmin):
     list_display = ["title", "unit", "cycle", "term", "season", "headcount", "status", "published_at"]
     list_filter = ["status", "cycle", "term", "season", "unit__kind", "unit__town"]
     search_fields = ["title", "description", "unit__name"]

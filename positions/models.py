@@ -11,6 +11,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from jinseed.history import ConfigurationHistory
 from jinseed.statemachine import StatusGuarded
 from jinseed.storage import PrivateStorage
 
@@ -56,6 +57,8 @@ class Cycle(StatusGuarded):
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    history = ConfigurationHistory(excluded_fields=["created_at", "updated_at"])
 
     class Meta:
         verbose_name = _("cycle")
@@ -107,6 +110,8 @@ class HostUnit(models.Model):
     description = models.TextField(_("about the unit"), blank=True)
     is_active = models.BooleanField(_("active"), default=True)
 
+    history = ConfigurationHistory()
+
     class Meta:
         verbose_name = _("host unit")
         verbose_name_plural = _("host units")
@@ -129,6 +134,8 @@ class UnitCoordinator(models.Model):
     )
     unit = models.ForeignKey(HostUnit, on_delete=models.CASCADE, related_name="coordinators", verbose_name=_("unit"))
     phone = models.CharField(_("office phone"), max_length=30, blank=True)
+
+    history = ConfigurationHistory()
 
     class Meta:
         verbose_name = _("unit coordinator")
@@ -173,6 +180,8 @@ class Post(StatusGuarded):
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    history = ConfigurationHistory(excluded_fields=["created_at", "updated_at", "published_at"])
 
     class Meta:
         verbose_name = _("post")

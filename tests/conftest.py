@@ -23,6 +23,15 @@ def _private_media(settings, tmp_path):
 
 
 @pytest.fixture
+def client():
+    """pytest-django's test client, whose ``force_login`` also passes the second factor for
+    staff and coordinators (``verified=False`` to not): see tests/auth.py."""
+    from tests.auth import PortalClient
+
+    return PortalClient()
+
+
+@pytest.fixture
 def sms_outbox(settings):
     """Text messages of a test are kept in a list (``(mobile, text)``) instead of logged."""
     from jinseed.notifications.sms import LocmemSmsBackend

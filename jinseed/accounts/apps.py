@@ -10,6 +10,7 @@ class AccountsConfig(AppConfig):
     def ready(self) -> None:
         from django.contrib.auth.signals import user_logged_in
 
-        from .middleware import remember_privacy_notice_at_login
+        from .middleware import remember_privacy_notice_at_login, remember_second_factor_at_login
 
         user_logged_in.connect(remember_privacy_notice_at_login, dispatch_uid="accounts.privacy_notice_at_login")
+        user_logged_in.connect(remember_second_factor_at_login, dispatch_uid="accounts.second_factor_at_login")

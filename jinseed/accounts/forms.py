@@ -150,3 +150,30 @@ class NewEmailForm(forms.Form):
         if User.objects.filter(email__iexact=email).exclude(pk=getattr(self.user, "pk", None)).exists():
             raise forms.ValidationError(DUPLICATE_ACCOUNT_MESSAGE, code="duplicate_email")
         return email
+
+
+class AuthenticatorCodeForm(forms.Form):
+    """The 6-digit code an authenticator app shows now (enrolment)."""
+
+    code = forms.RegexField(
+        label=_("Code shown by the app"),
+        regex=r"^\s*\d{3}\s?\d{3}\s*$",
+        error_messages={
+            "invalid": _("Enter the 6 digits your authenticator app shows."),
+            "required": _("Enter the 6 digits your authenticator app shows."),
+        },
+        widget=forms.TextInput(
+            attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "maxlength": 7, "autofocus": True}
+        ),
+    )
+
+
+class SecondFactorForm(forms.Form):
+    """At login: the app's current code, or one of the recovery codes."""
+
+    code = forms.CharField(
+        label=_("Code from the authenticator app, or a recovery code"),
+        max_length=24,
+        error_messages={"required": _("Enter the code your authenticator app shows, or a recovery code.")},
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "autofocus": True, "spellcheck": "false"}),
+    )

@@ -2,12 +2,15 @@
 
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.contrib.auth.models import PermissionsMixin
+from django.contrib.auth.models import Group, PermissionsMixin
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+from simple_history import register
+
+from jinseed.history import ConfigurationHistory
 
 from .enums import Role
 from .managers import UserManager
@@ -31,6 +34,22 @@ class User(AbstractBaseUser, PermissionsMixin):
     email_verified_at = models.DateTimeField(_("email verified"), null=True, blank=True)
 
     objects = UserManager()
+    #: Roles and permissions only: the history keeps no contact details, no password, nothing
+    #: personal that an erasure would have to chase.
+    history = ConfigurationHistory(
+        excluded_fields=[
+            "password",
+            "last_login",
+            "email",
+            "mobile",
+            "full_name",
+            "language",
+            "date_joined",
+            "mobile_verified_at",
+            "email_verified_at",
+        ],
+        m2m_fields=["groups", "user_permissions"],
+    )
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
@@ -47,7 +66,8 @@ class User(AbstractBaseUser, PermissionsMixin):
         indexes = [models.Index(fields=["role"], name="user_role_idx")]
 
     def __str__(self) -> str:
-        return self.full_name or self.email
+        # The configuration history keeps neither name nor email: it names the account by number.
+        return self.full_name or self.email or _("account %(id)s") % {"id": self.pk}
 
     def save(self, *args, **kwargs):
         self.email = (self.email or "").strip().lower()
@@ -153,3 +173,7 @@ class Consent(models.Model):
     @property
     def is_active(self) -> bool:
         return self.withdrawn_at is None
+
+
+# Django's permission groups: which permissions each holds, kept with the accounts' history.
+register(Group, app="jinseed.accounts", records_class=ConfigurationHistory, m2m_fields=["permissions"])

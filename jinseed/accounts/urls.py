@@ -18,6 +18,11 @@ urlpatterns = [
     path("register/", views.register, name="register"),
     path("verify/", views.verify, name="verify"),
     path("privacy-notice/", views.privacy_consent, name="privacy_consent"),
+    path("second-factor/", views.two_factor, name="two_factor"),
+    path("second-factor/set-up/", views.two_factor_enrol, name="two_factor_enrol"),
+    path("second-factor/verify/", views.two_factor_verify, name="two_factor_verify"),
+    path("second-factor/recovery-codes/", views.two_factor_recovery_codes, name="two_factor_recovery_codes"),
+    path("second-factor/turn-off/", views.two_factor_disable, name="two_factor_disable"),
     # Password reset by email: Django's token views with our templates.
     path(
         "password-reset/",

@@ -1,19 +1,28 @@
+from urllib.parse import quote
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
-from django.shortcuts import redirect, render
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect, render, resolve_url
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views import i18n as i18n_views
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
+from django_otp import login as otp_login
+from django_otp.plugins.otp_static.models import StaticDevice
 
 from jinseed.authz import rule_required
 from jinseed.clientaddr import client_address
 
+from . import twofactor
 from .consents import consent_give
-from .forms import CodeForm, NewEmailForm, NewMobileForm, RegistrationForm
-from .middleware import SESSION_KEY, privacy_notice_accepted
+from .forms import AuthenticatorCodeForm, CodeForm, NewEmailForm, NewMobileForm, RegistrationForm, SecondFactorForm
+from .middleware import OPTIONAL_SECOND_FACTOR_KEY, SESSION_KEY, privacy_notice_accepted, session_verified
 from .models import Consent, ContactVerification
 from .services import AccountError, user_language_set, user_register
 from .verification import VerificationError, verification_confirm, verification_pending, verification_send
@@ -174,3 +183,157 @@ def privacy_consent(request):
         },
         status=400 if refused else 200,
     )
+
+
+# --- Second factor (twofactor.py) ------------------------------------------------------------
+#: The recovery codes just made, kept in the session only until the page that shows them once.
+NEW_RECOVERY_CODES_KEY = "second_factor_new_codes"
+
+
+def _with_next(name: str, nxt: str) -> str:
+    url = reverse(name)
+    return f"{url}?next={quote(nxt)}" if nxt else url
+
+
+def _second_factor_passed(request, device) -> None:
+    """The session is verified from now on (django-otp's login), under a new session key."""
+    request.session.cycle_key()
+    otp_login(request, device)
+
+
+@rule_required("accounts.use_portal")
+def two_factor(request):
+    """The account's second factor: whether it is on, recovery codes left, what can be done."""
+    user = request.user
+    device = twofactor.confirmed_totp_device(user)
+    return render(
+        request,
+        "accounts/two_factor.html",
+        {
+            "device": device,
+            "required": twofactor.second_factor_required(user),
+            "codes_left": twofactor.recovery_codes_left(user) if device else 0,
+            "verified": session_verified(request),
+        },
+    )
+
+
+@never_cache
+@rule_required("accounts.use_portal")
+def two_factor_enrol(request):
+    """Set up an authenticator app: scan the QR code (or type the secret), confirm with a code.
+
+    Someone who already has one must pass it first: a password alone never replaces it.
+    """
+    user = request.user
+    nxt = _next(request)
+    if twofactor.second_factor_enrolled(user) and not session_verified(request):
+        return redirect(_with_next("accounts:two_factor_verify", nxt))
+    device = twofactor.totp_device_begin(user=user)
+    form = AuthenticatorCodeForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                device, codes = twofactor.totp_device_confirm(user=user, device=device, code=form.cleaned_data["code"])
+            except twofactor.SecondFactorError as exc:
+                form.add_error("code", exc.message)
+            else:
+                _second_factor_passed(request, device)
+                request.session[OPTIONAL_SECOND_FACTOR_KEY] = True
+                request.session[NEW_RECOVERY_CODES_KEY] = codes
+                messages.success(request, _("Your authenticator app is set up."))
+                return redirect(_with_next("accounts:two_factor_recovery_codes", nxt))
+    return render(
+        request,
+        "accounts/two_factor_enrol.html",
+        {
+            "form": form,
+            "qr_code": twofactor.totp_qr_data_uri(device),
+            "secret": twofactor.totp_secret(device),
+            "required": twofactor.second_factor_required(user),
+            "replacing": twofactor.second_factor_enrolled(user),
+            "next": nxt,
+        },
+        status=status,
+    )
+
+
+@never_cache
+@rule_required("accounts.use_portal")
+def two_factor_verify(request):
+    """After the password: a code from the app, or a recovery code."""
+    user = request.user
+    nxt = _next(request) or resolve_url(settings.LOGIN_REDIRECT_URL)
+    if session_verified(request):
+        return redirect(nxt)
+    if not twofactor.second_factor_enrolled(user):
+        if twofactor.second_factor_required(user):
+            return redirect(_with_next("accounts:two_factor_enrol", nxt))
+        request.session[OPTIONAL_SECOND_FACTOR_KEY] = False
+        return redirect(nxt)
+    form = SecondFactorForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                device = twofactor.second_factor_verify(user=user, code=form.cleaned_data["code"])
+            except twofactor.SecondFactorError as exc:
+                form.add_error("code", exc.message)
+            else:
+                _second_factor_passed(request, device)
+                if isinstance(device, StaticDevice):
+                    left = twofactor.recovery_codes_left(user)
+                    messages.warning(
+                        request,
+                        ngettext(
+                            "You used a recovery code: %(count)d is left. Make new ones on your account's "
+                            "second factor page.",
+                            "You used a recovery code: %(count)d are left. Make new ones on your account's "
+                            "second factor page.",
+                            left,
+                        )
+                        % {"count": left},
+                    )
+                return redirect(nxt)
+    return render(request, "accounts/two_factor_verify.html", {"form": form, "next": nxt}, status=status)
+
+
+@never_cache
+@rule_required("accounts.use_portal")
+def two_factor_recovery_codes(request):
+    """The recovery codes just made, shown once (to print or write down); POST makes new ones."""
+    user = request.user
+    nxt = _next(request)
+    if request.method == "POST":
+        if not session_verified(request):
+            raise PermissionDenied(_("Confirm your second factor first."))
+        try:
+            request.session[NEW_RECOVERY_CODES_KEY] = twofactor.recovery_codes_renew(user=user)
+        except twofactor.SecondFactorError as exc:
+            messages.error(request, exc.message)
+            return redirect("accounts:two_factor")
+        messages.success(request, _("New recovery codes are made; the old ones no longer work."))
+        return redirect(_with_next("accounts:two_factor_recovery_codes", nxt))
+    codes = request.session.pop(NEW_RECOVERY_CODES_KEY, None)
+    if not codes:
+        messages.info(request, _("Recovery codes are shown only once. You can make new ones here."))
+        return redirect("accounts:two_factor")
+    return render(request, "accounts/two_factor_recovery_codes.html", {"codes": codes, "next": nxt})
+
+
+@require_POST
+@rule_required("accounts.use_portal")
+def two_factor_disable(request):
+    """Students and mentors may turn their optional second factor off (after passing it)."""
+    user = request.user
+    if twofactor.second_factor_required(user):
+        raise PermissionDenied(_("Your account must keep its second factor."))
+    if not session_verified(request):
+        return redirect(_with_next("accounts:two_factor_verify", reverse("accounts:two_factor")))
+    twofactor.second_factor_reset(user=user, actor=user)
+    request.session[OPTIONAL_SECOND_FACTOR_KEY] = False
+    messages.success(request, _("The second factor is turned off."))
+    return redirect("accounts:two_factor")

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import DataAccess, StatusChange
+from .models import DataAccess, SecondFactorEvent, StatusChange
 
 
 @admin.register(StatusChange)
@@ -32,6 +32,26 @@ class DataAccessAdmin(admin.ModelAdmin):
     search_fields = ("subject", "reason", "actor__full_name", "actor__email")
     date_hierarchy = "at"
     list_select_related = ("actor",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(SecondFactorEvent)
+class SecondFactorEventAdmin(admin.ModelAdmin):
+    """Read-only: second factors set up, renewed, used and removed (and by whom)."""
+
+    list_display = ("at", "kind", "user", "actor")
+    list_filter = ("kind",)
+    search_fields = ("user__full_name", "user__email", "actor__full_name", "actor__email")
+    date_hierarchy = "at"
+    list_select_related = ("user", "actor")
 
     def has_add_permission(self, request):
         return False

@@ -73,3 +73,40 @@ class DataAccess(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} · {self.subject} · {self.at:%Y-%m-%d %H:%M}"
+
+
+class SecondFactorEvent(models.Model):
+    """A change to someone's second factor: set up, recovery codes renewed or used, removed.
+    Written by ``jinseed.accounts.twofactor``; a reset by staff names who did it."""
+
+    class Kind(models.TextChoices):
+        ENROLLED = "enrolled", _("Authenticator app set up")
+        RECOVERY_CODES_RENEWED = "codes_renewed", _("New recovery codes made")
+        RECOVERY_CODE_USED = "code_used", _("Recovery code used")
+        RESET = "reset", _("Second factor removed")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("account"),
+    )
+    kind = models.CharField(_("event"), max_length=20, choices=Kind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    at = models.DateTimeField(_("when"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("second factor event")
+        verbose_name_plural = _("second factor events")
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.at:%Y-%m-%d %H:%M}"

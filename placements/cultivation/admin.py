@@ -12,6 +12,7 @@ from django.utils.translation import ngettext
 
 from jinseed.admin_actions import apply_to_each
 from jinseed.errors import DomainError
+from jinseed.history import ConfigurationHistoryAdmin
 from placements.cultivation import services
 from placements.cultivation.enums import ActivityStatus
 from placements.models import (
@@ -31,7 +32,7 @@ from placements.models import (
 
 
 @admin.register(CycleCultivationSettings)
-class CycleCultivationSettingsAdmin(admin.ModelAdmin):
+class CycleCultivationSettingsAdmin(ConfigurationHistoryAdmin):
     list_display = ["cycle", "excellent_cap_percent"]
     actions = ["preview_groups", "form_groups"]
 
@@ -82,7 +83,7 @@ class GroupMembershipInline(admin.TabularInline):
 
 
 @admin.register(Group)
-class GroupAdmin(admin.ModelAdmin):
+class GroupAdmin(ConfigurationHistoryAdmin):
     list_display = ["name", "cycle", "number", "leader", "size"]
     list_filter = ["cycle"]
     raw_id_fields = ["leader"]

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from applicants.models import StudentProfile
 from jinseed.fields import HttpsURLField
+from jinseed.history import ConfigurationHistory
 from jinseed.statemachine import StatusGuarded
 from placements.cultivation.enums import (
     ActivityKind,
@@ -43,6 +44,8 @@ class CycleCultivationSettings(models.Model):
         default=30,
         help_text=_("Staff are warned when more of the cycle's confirmed grades than this share are excellent."),
     )
+
+    history = ConfigurationHistory()
 
     class Meta:
         verbose_name = _("cultivation settings")
@@ -163,6 +166,8 @@ class Group(models.Model):
     leader = models.ForeignKey(
         Placement, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("leader")
     )
+
+    history = ConfigurationHistory()
 
     class Meta:
         verbose_name = _("group")

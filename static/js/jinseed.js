@@ -11,6 +11,13 @@
     }
   });
 
+  // <button data-print>: print the page (recovery codes).
+  document.addEventListener("click", function (event) {
+    if (event.target.closest("[data-print]")) {
+      window.print();
+    }
+  });
+
   // <form data-once>: a second click while the first submit is on its way does nothing;
   // the server's one-time token makes sure of it even without JavaScript.
   document.addEventListener("submit", function (event) {

@@ -10,16 +10,13 @@ from applicants.enums import ApplicationStatus
 from placements.models import Interview, InterviewSlot, Offer, Placement
 from placements.selection.enums import InterviewStatus, OfferStatus
 from tests import factories
+from tests.browser.signin import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def _login(page, email: str) -> None:
-    page.goto("/accounts/login/")
-    page.fill("[name=username]", email)
-    page.fill("[name=password]", factories.PASSWORD)
-    page.press("[name=password]", "Enter")
-    page.wait_for_load_state()
+def _login(page, user) -> None:
+    sign_in(page, user)
 
 
 def _logout(page) -> None:
@@ -43,7 +40,7 @@ def test_coordinator_shortlists_interviews_offers_and_student_accepts(page, live
     )
 
     # Shortlist from the applicant page.
-    _login(page, coordinator.user.email)
+    _login(page, coordinator.user)
     page.goto(f"/unit/posts/{post.pk}/applicants/")
     page.get_by_test_id(f"applicant-{application.pk}").get_by_role("link").click()
     page.select_option("[name=decision]", "shortlist")
@@ -83,7 +80,7 @@ def test_coordinator_shortlists_interviews_offers_and_student_accepts(page, live
 
     # The student accepts.
     _logout(page)
-    _login(page, student.user.email)
+    _login(page, student.user)
     page.goto("/my/selection/")
     page.get_by_test_id(f"offer-{offer.pk}").get_by_test_id("accept-offer").click()
     page.wait_for_load_state()

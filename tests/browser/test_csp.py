@@ -2,9 +2,9 @@
 single violation: nothing inline is blocked, nothing is loaded from elsewhere."""
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
+from tests.auth import PortalClient
 from tests.world import build_world
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -56,6 +56,9 @@ def _pages(world) -> dict[str, list[str]]:
         ],
         "staff": [
             reverse("placements:overview"),
+            reverse("accounts:two_factor"),
+            # The QR code is an SVG in a data: URI, which img-src allows.
+            reverse("accounts:two_factor_enrol"),
             reverse("office_exports:staff"),
             reverse("placements:allocation", args=[world.cycle.pk]),
             reverse("admin:index"),
@@ -76,7 +79,7 @@ def test_csp_main_pages_of_every_role_have_no_violation(browser, live_server, se
     for role, urls in _pages(world).items():
         context = browser.new_context(base_url=live_server.url, locale="zh-CN")
         if role in users:
-            client = Client()
+            client = PortalClient()
             client.force_login(users[role])
             context.add_cookies(
                 [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
@@ -103,7 +106,7 @@ def test_csp_confirm_buttons_still_ask_before_acting(page, live_server):
     """The confirmations moved from inline onclick to static/js: cancelling keeps the
     application, accepting withdraws it."""
     world = build_world()
-    client = Client()
+    client = PortalClient()
     client.force_login(world.a.student.user)
     session = client.cookies["sessionid"].value
     page.context.add_cookies([{"name": "sessionid", "value": session, "url": live_server.url}])

@@ -8,6 +8,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from tests import factories
+from tests.browser.signin import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -17,11 +18,7 @@ def test_staff_export_applicants_and_download_the_sheet(page, live_server, trans
     cycle = factories.CycleFactory(year=timezone.localdate().year)
     factories.ApplicationFactory(post__cycle=cycle, post__unit__name="金山区档案局", student__legal_name="=1+1")
     staff = factories.StaffFactory(is_superuser=False)
-    page.goto("/accounts/login/")
-    page.fill("[name=username]", staff.email)
-    page.fill("[name=password]", factories.PASSWORD)
-    page.press("[name=password]", "Enter")
-    page.wait_for_load_state()
+    sign_in(page, staff)
 
     page.goto("/office/exports/")
     card = page.get_by_test_id("export-applicants")

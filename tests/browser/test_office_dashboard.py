@@ -2,10 +2,10 @@
 charts are drawn (SVG bars with a size) and nothing is blocked."""
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
 from tests import factories
+from tests.auth import PortalClient
 from tests.browser.test_csp import WATCH
 from tests.placements.office.helpers import fill_cycle, make_cycle
 
@@ -17,7 +17,7 @@ def test_office_dashboard_draws_its_charts_under_the_csp(browser, live_server, s
     fill_cycle(make_cycle(2031), 8, placed=3)
     fill_cycle(make_cycle(2032), 12, placed=4)
     staff = factories.StaffFactory()
-    client = Client()
+    client = PortalClient()
     client.force_login(staff)
     context = browser.new_context(base_url=live_server.url, locale="zh-CN")
     context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}])

@@ -205,7 +205,7 @@ def test_seed_demo_student_logs_in_by_mobile(demo, client):
 
 def test_seed_demo_accounts_fit_together(demo):
     staff = User.objects.get(email="staff@jinseed.demo")
-    assert (staff.role, staff.is_staff, staff.is_superuser) == (Role.STAFF, True, True)
+    assert (staff.role, staff.is_staff, staff.is_superuser) == (Role.STAFF, True, False)
     unit = User.objects.get(email="coordinator@jinseed.demo").coordinator.unit
     mentor = User.objects.get(email="mentor@jinseed.demo").mentor
     assert mentor.unit == unit

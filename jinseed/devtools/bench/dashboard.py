@@ -10,12 +10,12 @@ import time
 from dataclasses import dataclass
 
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext, override_settings
 from django.urls import reverse
 
 from jinseed.accounts.enums import Role
 from jinseed.accounts.models import User
+from jinseed.devtools.signin import verified_client
 from positions.models import Cycle
 
 
@@ -39,8 +39,7 @@ def dashboard_measure(*, years: list[int] | None = None, repeat: int = 3) -> lis
     years = years or list(Cycle.objects.order_by("year").values_list("year", flat=True))
     runs = []
     with override_settings(ALLOWED_HOSTS=["testserver"], AXES_ENABLED=False):
-        client = Client()
-        client.force_login(viewer, backend="jinseed.accounts.backends.EmailOrMobileBackend")
+        client = verified_client(viewer)
         url = reverse("office:dashboard")
         for year in years:
             client.get(url, {"cycle": year})  # warm up

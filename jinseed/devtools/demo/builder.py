@@ -47,6 +47,7 @@ from applicants.models import Application, ApplicationEvent, StudentProfile
 from jinseed.accounts.enums import Role
 from jinseed.accounts.models import Consent, User
 from jinseed.devtools.demo import data
+from jinseed.devtools.demo.accounts import demo_sign_in_setup
 from placements.models import (
     Activity,
     ActivitySignup,
@@ -317,6 +318,7 @@ class DemoBuilder:
         build_archive_cultivation(self)
         build_archive_alumni(self)
         build_reviews(self)
+        demo_sign_in_setup(staff=self.staff)
 
     def build_cycle(self) -> None:
         cal = self.cal
@@ -339,9 +341,8 @@ class DemoBuilder:
             graduating_rule=RuleMode.BLOCK,
             term_year_rule=RuleMode.WARN,
         )
-        self.staff = self.staff_side_user(
-            "staff@jinseed.demo", Role.STAFF, "团区委 金老师", is_staff=True, is_superuser=True
-        )
+        # Programme staff, not a superuser: the staff group's permissions (demo_sign_in_setup).
+        self.staff = self.staff_side_user("staff@jinseed.demo", Role.STAFF, "团区委 金老师", is_staff=True)
         self.staff.save()
 
     def build_units(self) -> None:

@@ -15,6 +15,7 @@ from django.test.utils import CaptureQueriesContext, override_settings
 
 from jinseed.devtools.bench import pages as bench
 from jinseed.devtools.bench import unit_pages  # noqa: F401 - registers the coordinator's pages
+from jinseed.devtools.signin import verified_client
 
 
 class _Rollback(Exception):
@@ -70,10 +71,8 @@ class Command(BaseCommand):
             with transaction.atomic(), override_settings(ALLOWED_HOSTS=["testserver"], AXES_ENABLED=False):
                 world = bench.world_build()
                 case.build(world, n)
-                client = Client()
                 viewer = case.viewer(world)
-                if viewer is not None:
-                    client.force_login(viewer, backend="jinseed.accounts.backends.EmailOrMobileBackend")
+                client = verified_client(viewer) if viewer is not None else Client()
                 url = case.url(world)
                 client.get(url)  # warm up: sessions, content types and other once-per-process reads
                 with CaptureQueriesContext(connection) as queries:

@@ -369,6 +369,15 @@ CELERY_BEAT_SCHEDULE["privacy-account-deletions"] = {
     "task": "placements.privacy.tasks.account_deletions_run",
     "schedule": crontab(hour=3, minute=15),
 }
+# --- Files holding personal data (jinseed.jobs) ------------------------------------------------
+# Export files and students' data copies are deleted this many days after they were made
+# (the job's row stays, noting when); the beat task looks for expired files every hour.
+EXPORT_FILE_DAYS = env.int("EXPORT_FILE_DAYS", default=7)
+CELERY_BEAT_SCHEDULE["jobs-files-expire"] = {
+    "task": "jinseed.jobs.tasks.job_files_expire_task",
+    "schedule": crontab(minute=5),
+    "options": {"expires": 60 * 60},
+}
 # --- Retention (placements.office) ------------------------------------------------------------
 # Archived cycles whose placements ended more than this many years ago: a statistics snapshot
 # is stored, then applications that led to no placement are anonymised (README "Retention").

@@ -95,7 +95,7 @@ def test_staff_xlsx_export_of_a_cycle_has_the_exact_rows_masked_and_inert(client
         "'" + EVIL_NAME,
         "女",
         mask_id_number(world.evil_id),
-        "13800001111",
+        "138****1111",
         "evil@example.cn",
         "朱泾镇",
         "复旦大学",
@@ -182,7 +182,7 @@ def test_coordinator_exports_only_their_unit(client, world, run):
     assert export.scope_unit == world.unit_a
     _, rows = _xlsx_rows(_download(client, export))
     assert [(r[1], r[4]) for r in rows[1:]] == [("金山区档案局", "'" + EVIL_NAME), ("金山区档案局", "王安全")]
-    assert DataAccess.objects.get().filters == {"unit": world.unit_a.pk}
+    assert DataAccess.objects.get(kind=DataAccess.Kind.EXPORT).filters == {"unit": world.unit_a.pk}
 
 
 def test_coordinator_export_through_the_service_ignores_another_unit_filter(world, run):
@@ -246,7 +246,7 @@ def test_unmasked_with_the_permission_and_a_reason_exports_clear_id_numbers(clie
     export = Export.objects.get()
     _, rows = _xlsx_rows(_download(client, export))
     assert rows[1][6] == world.evil_id
-    access = DataAccess.objects.get()
+    access = DataAccess.objects.get(kind=DataAccess.Kind.EXPORT)
     assert (access.masked, access.reason, access.row_count) == (False, "与学校核对学籍", 2)
 
 
@@ -326,7 +326,7 @@ def test_the_job_reports_progress_per_row(world, plain_staff, run):
     assert (job.progress_done, job.progress_total, job.result) == (
         3,
         3,
-        {"rows": 3, "file_name": job.result["file_name"]},
+        {"rows": 3, "file_name": job.result["file_name"], "masked": True},
     )
     assert job.result["file_name"].startswith("applicants-") and job.result["file_name"].endswith(".csv")
 

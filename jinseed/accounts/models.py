@@ -9,6 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from jinseed.logmask import mask_mobile
+
 from .enums import Role
 from .managers import UserManager
 from .validators import validate_mobile
@@ -39,6 +41,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")
+        permissions = [("view_full_mobile", _("Can show a mobile number unmasked, with a reason"))]
         constraints = [
             models.UniqueConstraint(Lower("email"), name="user_email_ci_unique"),
             models.UniqueConstraint(fields=["mobile"], name="user_mobile_unique"),
@@ -48,6 +51,11 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def __str__(self) -> str:
         return self.full_name or self.email
+
+    @property
+    def mobile_masked(self) -> str:
+        """``138****0001``: what staff pages show unless the full number is asked for."""
+        return mask_mobile(self.mobile) if self.mobile else ""
 
     def save(self, *args, **kwargs):
         self.email = (self.email or "").strip().lower()

@@ -11,6 +11,7 @@ from openpyxl import load_workbook
 from applicants.identity import mask_id_number
 from jinseed.audit.models import DataAccess
 from jinseed.jobs.models import Job
+from jinseed.logmask import mask_mobile
 from placements.models import Export
 from placements.office.exports import services
 from placements.office.exports.registry import export_kind_get
@@ -238,6 +239,17 @@ def test_unmasked_without_a_reason_is_refused_and_keeps_the_form(client, world, 
     assert Export.objects.count() == 0
 
 
+def test_a_coordinators_export_masks_mobiles(client, world, run):
+    client.force_login(world.coordinator.user)
+    with run():
+        client.post(reverse("office_exports:unit"), {"export_kind": "applicants", "applicants-file_format": "xlsx"})
+
+    _, rows = _xlsx_rows(_download(client, Export.objects.get()))
+
+    assert [r[7] for r in rows[1:]] == ["138****1111", mask_mobile(world.plain.student.user.mobile)]
+    assert "13800001111" not in str(rows)
+
+
 def test_unmasked_with_the_permission_and_a_reason_exports_clear_id_numbers(client, world, unmasking_staff, run):
     client.force_login(unmasking_staff)
 
@@ -245,7 +257,7 @@ def test_unmasked_with_the_permission_and_a_reason_exports_clear_id_numbers(clie
 
     export = Export.objects.get()
     _, rows = _xlsx_rows(_download(client, export))
-    assert rows[1][6] == world.evil_id
+    assert (rows[1][6], rows[1][7]) == (world.evil_id, "13800001111")
     access = DataAccess.objects.get(kind=DataAccess.Kind.EXPORT)
     assert (access.masked, access.reason, access.row_count) == (False, "与学校核对学籍", 2)
 

@@ -216,6 +216,9 @@ RESUME_MAX_BYTES = 5 * 1024 * 1024
 # Post sheets staff import (positions.imports): checked before a byte is parsed.
 POST_IMPORT_MAX_BYTES = 5 * 1024 * 1024
 POST_IMPORT_MAX_ROWS = 5000
+# Cells read at most (rows × columns as stored, empty ones included): a sheet past it is
+# refused while it is being read, before it can fill the memory.
+POST_IMPORT_MAX_CELLS = env.int("POST_IMPORT_MAX_CELLS", default=200_000)
 
 # --- Mail ------------------------------------------------------------------------------------
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="金种子培育计划 <noreply@jinseed.local>")

@@ -8,6 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import Workbook
 
+from jinseed.devtools.bench.import_sheets import empty_cells_workbook
 from positions.enums import PostStatus
 from positions.imports.sheet import OLE2_MAGIC
 from positions.models import Post, PostImport
@@ -150,4 +151,52 @@ def test_too_many_rows_are_refused(admin_client, cycle, settings):
             "file": SimpleUploadedFile("a.xlsx", workbook_bytes(rows)),
         },
     )
-    assert response.context["form"].errors["file"] == ["表格有4行，每次最多导入3个岗位，请拆分后导入。"]
+    assert response.context["form"].errors["file"] == ["表格超过3行，每次最多导入3个岗位，请拆分后导入。"]
+
+
+TOO_MANY_ROWS = "表格超过5000行，每次最多导入5000个岗位，请拆分后导入。"
+TOO_MANY_CELLS = (
+    "表格超过200000个单元格，远多于岗位表所需。请删除岗位之后的空行和空列（或把岗位复制到模板中），然后重新上传。"
+)
+
+
+@pytest.mark.parametrize(
+    ("rows", "columns", "declared", "message"),
+    [
+        (160_000, 25, True, TOO_MANY_ROWS),
+        (160_000, 25, False, TOO_MANY_ROWS),
+        (250, 16_000, True, TOO_MANY_CELLS),
+        (250, 16_000, False, TOO_MANY_CELLS),
+    ],
+    ids=["tall-declared", "tall-undeclared", "wide-declared", "wide-undeclared"],
+)
+def test_a_small_sheet_of_four_million_empty_cells_is_refused(
+    admin_client, cycle, settings, rows, columns, declared, message
+):
+    """A file of kilobytes that unpacks to 40 MB of empty cells: refused while it is read
+    (``manage.py bench_import`` measures how fast and in how much memory)."""
+    data = empty_cells_workbook(rows=rows, columns=columns, declare_dimension=declared)
+    assert len(data) < 200 * 1024
+
+    response = admin_client.post(
+        reverse("admin:positions_post_import"),
+        {"cycle": cycle.pk, "target_status": PostStatus.DRAFT, "file": SimpleUploadedFile("岗位.xlsx", data)},
+    )
+
+    assert response.status_code == 400
+    assert response.context["form"].errors["file"] == [message]
+    assert (PostImport.objects.count(), Post.objects.count()) == (0, 0)
+
+
+def test_rows_past_the_limit_are_refused_while_streaming(settings):
+    """The openpyxl read counts again: a sheet whose rows the first scan let through (here,
+    one the scan cannot find) is stopped at the first row past the limit."""
+    from unittest import mock
+
+    from positions.imports import sheet as sheet_module
+
+    settings.POST_IMPORT_MAX_ROWS = 3
+    data = workbook_bytes([post_row("金山区人力资源和社会保障局", f"岗位{n}") for n in range(5)])
+    with mock.patch.object(sheet_module, "_prescan_worksheet"), pytest.raises(sheet_module.SheetError) as refused:
+        sheet_module.sheet_read(data)
+    assert refused.value.code == "too_many_rows"

@@ -178,6 +178,11 @@ VERIFICATION_MAX_ATTEMPTS = env.int("VERIFICATION_MAX_ATTEMPTS", default=5)
 VERIFICATION_TARGET_INTERVAL_SECONDS = env.int("VERIFICATION_TARGET_INTERVAL_SECONDS", default=60)
 VERIFICATION_TARGET_PER_HOUR = env.int("VERIFICATION_TARGET_PER_HOUR", default=5)
 VERIFICATION_IP_PER_HOUR = env.int("VERIFICATION_IP_PER_HOUR", default=20)
+# Password-reset mails per hour to one address and from one client address, and new
+# registrations per hour from one client address (jinseed.accounts.ratelimit).
+PASSWORD_RESET_TARGET_PER_HOUR = env.int("PASSWORD_RESET_TARGET_PER_HOUR", default=3)
+PASSWORD_RESET_IP_PER_HOUR = env.int("PASSWORD_RESET_IP_PER_HOUR", default=20)
+REGISTRATION_IP_PER_HOUR = env.int("REGISTRATION_IP_PER_HOUR", default=10)
 # A student's request to delete the account waits this many days (they may cancel) before
 # the beat task erases it; the link to a personal data copy is valid this many days.
 ACCOUNT_DELETION_GRACE_DAYS = env.int("ACCOUNT_DELETION_GRACE_DAYS", default=7)

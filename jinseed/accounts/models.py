@@ -161,3 +161,21 @@ class Consent(models.Model):
     @property
     def is_active(self) -> bool:
         return self.withdrawn_at is None
+
+
+class RateLimitEvent(models.Model):
+    """One attempt at something limited per hour (a password-reset mail, a registration), by
+    the key it is counted under (the target address, the client's address). Counted in the
+    database, as sent verification codes are, so every web process sees the same count."""
+
+    action = models.CharField(_("action"), max_length=40)
+    key = models.CharField(_("key"), max_length=254)
+    at = models.DateTimeField(_("when"))
+
+    class Meta:
+        verbose_name = _("rate-limited attempt")
+        verbose_name_plural = _("rate-limited attempts")
+        indexes = [models.Index(fields=["action", "key", "at"], name="rate_limit_action_key_at_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.action} · {self.at:%Y-%m-%d %H:%M}"

@@ -2,10 +2,11 @@
 
 import hashlib
 import logging
+import secrets
 
 from django.core import signing
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -50,7 +51,14 @@ def post_import_stage(*, data: bytes, file_name: str, cycle: Cycle, target_statu
     if not storage.exists(_stored_name(digest)):
         storage.save(_stored_name(digest), ContentFile(data))
     token = signing.dumps(
-        {"digest": digest, "name": file_name[:255], "cycle": cycle.pk, "status": target_status}, salt=TOKEN_SALT
+        {
+            "digest": digest,
+            "name": file_name[:255],
+            "cycle": cycle.pk,
+            "status": target_status,
+            "nonce": secrets.token_hex(8),  # each preview its own token, confirmed once
+        },
+        salt=TOKEN_SALT,
     )
     return preview, token
 
@@ -67,7 +75,11 @@ def post_import_token_read(token: str) -> dict:
 
 @transaction.atomic
 def post_import_start(*, token: str, actor) -> PostImport:
-    """Staff confirmed a preview: record the import and start the job that applies it."""
+    """Staff confirmed a preview: record the import and start the job that applies it.
+
+    A preview's token is used once: the import records its hash under a unique constraint, so
+    a second confirmation — a double click, a reload, the same form sent twice at once — is
+    refused with a message instead of making a second import."""
     payload = post_import_token_read(token)
     cycle = Cycle.objects.get(pk=payload["cycle"])
     post_import = PostImport(
@@ -76,9 +88,17 @@ def post_import_start(*, token: str, actor) -> PostImport:
         file_name=payload["name"],
         file_digest=payload["digest"],
         target_status=payload["status"],
+        confirm_token=hashlib.sha256(token.encode()).hexdigest(),
     )
     post_import.file.name = _stored_name(payload["digest"])
-    post_import.save()
+    try:
+        with transaction.atomic():
+            post_import.save()
+    except IntegrityError:
+        raise PostImportError(
+            _("This preview has already been confirmed: the import is listed under “Post imports”."),
+            code="already_confirmed",
+        ) from None
     post_import.job = job_start(kind=JOB_KIND, params={"post_import_id": post_import.pk}, actor=actor)
     post_import.save(update_fields=["job"])
     return post_import

@@ -440,3 +440,15 @@ def test_import_form_offers_the_template_and_lists_recent_imports(
     assert reverse("admin:positions_post_import_template") in html
     assert "不超过5.0\xa0MB；只读取第一个工作表。" in html
     assert [item.file_name for item in response.context["recent"]] == ["岗位.xlsx"]
+
+
+def test_a_preview_is_confirmed_once(admin_client, cycle, units, django_capture_on_commit_callbacks):
+    preview = _upload(admin_client, cycle, workbook_bytes([post_row("朱泾镇人民政府", "社区助理")]))
+    token = preview.context["token"]
+    with django_capture_on_commit_callbacks(execute=True):
+        first = admin_client.post(reverse("admin:positions_post_import_confirm"), {"token": token})
+    second = admin_client.post(reverse("admin:positions_post_import_confirm"), {"token": token}, follow=True)
+
+    assert first.status_code == 302
+    assert [str(m) for m in second.context["messages"]] == ["此预览已确认过，导入记录见“岗位导入”。"]
+    assert (PostImport.objects.count(), Post.objects.count()) == (1, 1)

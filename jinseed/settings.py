@@ -69,6 +69,8 @@ if DEVTOOLS:
     INSTALLED_APPS.append("jinseed.devtools")
 
 MIDDLEWARE = [
+    # First: a body larger than any upload is refused (413) before a byte of it is read.
+    "jinseed.bodylimit.RequestBodyLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -221,6 +223,9 @@ RESUME_MAX_BYTES = 5 * 1024 * 1024
 # Post sheets staff import (positions.imports): checked before a byte is parsed.
 POST_IMPORT_MAX_BYTES = 5 * 1024 * 1024
 POST_IMPORT_MAX_ROWS = 5000
+# The largest request body taken at all (jinseed.bodylimit): the largest upload and a margin
+# for the rest of its form. A larger declared Content-Length is answered 413 unread.
+REQUEST_MAX_BYTES = env.int("REQUEST_MAX_BYTES", default=max(RESUME_MAX_BYTES, POST_IMPORT_MAX_BYTES) + 1024 * 1024)
 # Cells read at most (rows × columns as stored, empty ones included): a sheet past it is
 # refused while it is being read, before it can fill the memory.
 POST_IMPORT_MAX_CELLS = env.int("POST_IMPORT_MAX_CELLS", default=200_000)

@@ -5,7 +5,6 @@ import zipfile
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.urls import reverse
 from openpyxl import Workbook
 
 from jinseed.devtools.bench.import_sheets import empty_cells_workbook
@@ -13,7 +12,7 @@ from positions.enums import PostStatus
 from positions.imports.sheet import OLE2_MAGIC
 from positions.models import Post, PostImport
 from tests.factories import HostUnitFactory
-from tests.positions.sheets import HEADERS, post_row, workbook_bytes
+from tests.positions.sheets import HEADERS, post_row, upload_sheet, workbook_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -121,9 +120,8 @@ CASES = {
 def test_bad_file_is_refused_with_a_message_and_nothing_written(admin_client, cycle, settings, case):
     HostUnitFactory(name="金山区人力资源和社会保障局")
     name, make, message = CASES[case]
-    response = admin_client.post(
-        reverse("admin:positions_post_import"),
-        {"cycle": cycle.pk, "target_status": PostStatus.DRAFT, "file": SimpleUploadedFile(name, make())},
+    response = upload_sheet(
+        admin_client, {"cycle": cycle.pk, "target_status": PostStatus.DRAFT, "file": SimpleUploadedFile(name, make())}
     )
     assert response.status_code == 400
     assert response.context["form"].errors["file"] == [message]
@@ -133,8 +131,8 @@ def test_bad_file_is_refused_with_a_message_and_nothing_written(admin_client, cy
 
 
 def test_empty_upload_is_refused(admin_client, cycle):
-    response = admin_client.post(
-        reverse("admin:positions_post_import"),
+    response = upload_sheet(
+        admin_client,
         {"cycle": cycle.pk, "target_status": PostStatus.DRAFT, "file": SimpleUploadedFile("岗位.xlsx", b"")},
     )
     assert response.status_code == 400
@@ -144,8 +142,8 @@ def test_empty_upload_is_refused(admin_client, cycle):
 def test_too_many_rows_are_refused(admin_client, cycle, settings):
     settings.POST_IMPORT_MAX_ROWS = 3
     rows = [post_row("金山区人力资源和社会保障局", f"岗位{n}") for n in range(4)]
-    response = admin_client.post(
-        reverse("admin:positions_post_import"),
+    response = upload_sheet(
+        admin_client,
         {
             "cycle": cycle.pk,
             "target_status": PostStatus.DRAFT,
@@ -179,8 +177,8 @@ def test_a_small_sheet_of_four_million_empty_cells_is_refused(
     data = empty_cells_workbook(rows=rows, columns=columns, declare_dimension=declared)
     assert len(data) < 200 * 1024
 
-    response = admin_client.post(
-        reverse("admin:positions_post_import"),
+    response = upload_sheet(
+        admin_client,
         {"cycle": cycle.pk, "target_status": PostStatus.DRAFT, "file": SimpleUploadedFile("岗位.xlsx", data)},
     )
 

@@ -111,7 +111,7 @@ def pdf_active_content(reader: PdfReader) -> list[str]:
                 break
             try:
                 item = item.get_object()
-            except Exception:  # a free or broken entry of the cross-reference table: nothing to act on
+            except Exception:  # noqa: S112 - a free or broken entry of the cross-reference table: nothing to act on
                 continue
         if isinstance(item, DictionaryObject):
             found.update(str(k) for k in item if str(k) in ACTIVE_KEYS)

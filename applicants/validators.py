@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from pypdf import PdfReader
+from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
 
 PDF_MAGIC = b"%PDF-"
 PDF_EOF = b"%%EOF"
@@ -44,10 +45,13 @@ def validate_resume_pdf(upload) -> None:
             _("The résumé must be a PDF document. Please export or print it as PDF and choose that file."),
             code="resume_not_pdf",
         )
+    active: list[str] = []
     try:
         # Lenient parsing (pypdf's default): real writers' small deviations pass, a file
         # without a PDF's structure does not.
-        pages = len(PdfReader(upload).pages)
+        reader = PdfReader(upload)
+        pages = len(reader.pages)
+        active = pdf_active_content(reader)
     except Exception:  # pypdf raises many kinds of error on a broken file: each means unreadable
         pages = 0
     finally:
@@ -60,3 +64,63 @@ def validate_resume_pdf(upload) -> None:
             ),
             code="resume_unreadable",
         )
+    if active:
+        raise ValidationError(
+            _(
+                "The résumé contains scripts, embedded files or actions that start programs (%(what)s), which "
+                "the units must not open. Please print it to a new PDF (“Save as PDF”) and choose that file."
+            )
+            % {"what": "、".join(active)},
+            code="resume_active_content",
+        )
+
+
+#: Keys of a PDF dictionary that carry a script, a program to start or an embedded file.
+ACTIVE_KEYS = frozenset({"/JS", "/JavaScript", "/EmbeddedFile", "/EmbeddedFiles", "/Launch", "/RichMedia"})
+#: Action types (``/S``) that run a script, start a program or load outside data.
+ACTIVE_ACTIONS = frozenset({"/JavaScript", "/Launch", "/ImportData", "/GoToE", "/RichMediaExecute"})
+#: Objects read at most while looking (a real résumé has a few hundred to a few thousand).
+MAX_OBJECTS = 100_000
+
+
+def pdf_active_content(reader: PdfReader) -> list[str]:
+    """The names of the active content found in the PDF (sorted), or ``[]``.
+
+    Every object is looked at as pypdf decodes it — those in compressed object streams too,
+    and names written with ``#`` escapes (``/J#53``) — both the ones reachable from the
+    document's trailer (what a viewer acts on: ``/OpenAction``, ``/AA``, the ``/Names``
+    tree, annotations) and every other object the cross-reference tables list.
+    """
+    found: set[str] = set()
+    seen: set[tuple[int, int]] = set()
+    stack: list = [reader.trailer]
+    for generation, numbers in getattr(reader, "xref", {}).items():
+        stack += [IndirectObject(number, generation, reader) for number in numbers]
+    stack += [IndirectObject(number, 0, reader) for number in getattr(reader, "xref_objStm", {})]
+    visited = 0
+    while stack:
+        item = stack.pop()
+        if isinstance(item, IndirectObject):
+            key = (item.idnum, item.generation)
+            if key in seen:
+                continue
+            seen.add(key)
+            visited += 1
+            if visited > MAX_OBJECTS:
+                found.add("too many objects")
+                break
+            try:
+                item = item.get_object()
+            except Exception:  # noqa: S112 - a free or broken entry of the cross-reference table: nothing to act on
+                continue
+        if isinstance(item, DictionaryObject):
+            found.update(str(k) for k in item if str(k) in ACTIVE_KEYS)
+            action = item.get("/S")
+            if action is not None and str(action) in ACTIVE_ACTIONS:
+                found.add(str(action))
+            if str(item.get("/Type", "")) == "/EmbeddedFile":
+                found.add("/EmbeddedFile")
+            stack += list(item.values())
+        elif isinstance(item, ArrayObject):
+            stack += list(item)
+    return sorted(found)

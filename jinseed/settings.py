@@ -169,6 +169,8 @@ if DEVTOOLS:
 MIDDLEWARE = [
     # First: every line logged for a request carries its id (jinseed/logconfig.py).
     "jinseed.requestid.RequestIdMiddleware",
+    # Then a body larger than any upload is refused (413) before a byte of it is read.
+    "jinseed.bodylimit.RequestBodyLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -294,6 +296,11 @@ VERIFICATION_MAX_ATTEMPTS = env.int("VERIFICATION_MAX_ATTEMPTS", default=5)
 VERIFICATION_TARGET_INTERVAL_SECONDS = env.int("VERIFICATION_TARGET_INTERVAL_SECONDS", default=60)
 VERIFICATION_TARGET_PER_HOUR = env.int("VERIFICATION_TARGET_PER_HOUR", default=5)
 VERIFICATION_IP_PER_HOUR = env.int("VERIFICATION_IP_PER_HOUR", default=20)
+# Password-reset mails per hour to one address and from one client address, and new
+# registrations per hour from one client address (jinseed.accounts.ratelimit).
+PASSWORD_RESET_TARGET_PER_HOUR = env.int("PASSWORD_RESET_TARGET_PER_HOUR", default=3)
+PASSWORD_RESET_IP_PER_HOUR = env.int("PASSWORD_RESET_IP_PER_HOUR", default=20)
+REGISTRATION_IP_PER_HOUR = env.int("REGISTRATION_IP_PER_HOUR", default=10)
 # A student's request to delete the account waits this many days (they may cancel) before
 # the beat task erases it; the link to a personal data copy is valid this many days.
 ACCOUNT_DELETION_GRACE_DAYS = env.int("ACCOUNT_DELETION_GRACE_DAYS", default=7)
@@ -332,6 +339,12 @@ RESUME_MAX_BYTES = 5 * 1024 * 1024
 # Post sheets staff import (positions.imports): checked before a byte is parsed.
 POST_IMPORT_MAX_BYTES = 5 * 1024 * 1024
 POST_IMPORT_MAX_ROWS = 5000
+# The largest request body taken at all (jinseed.bodylimit): the largest upload and a margin
+# for the rest of its form. A larger declared Content-Length is answered 413 unread.
+REQUEST_MAX_BYTES = env.int("REQUEST_MAX_BYTES", default=max(RESUME_MAX_BYTES, POST_IMPORT_MAX_BYTES) + 1024 * 1024)
+# Cells read at most (rows × columns as stored, empty ones included): a sheet past it is
+# refused while it is being read, before it can fill the memory.
+POST_IMPORT_MAX_CELLS = env.int("POST_IMPORT_MAX_CELLS", default=200_000)
 
 # --- Mail ------------------------------------------------------------------------------------
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="金种子培育计划 <noreply@jinseed.local>" if DEBUG else "")
@@ -486,6 +499,15 @@ CELERY_BEAT_SCHEDULE["placements-offers-expire"] = {
 CELERY_BEAT_SCHEDULE["privacy-account-deletions"] = {
     "task": "placements.privacy.tasks.account_deletions_run",
     "schedule": crontab(hour=3, minute=15),
+}
+# --- Files holding personal data (jinseed.jobs) ------------------------------------------------
+# Export files and students' data copies are deleted this many days after they were made
+# (the job's row stays, noting when); the beat task looks for expired files every hour.
+EXPORT_FILE_DAYS = env.int("EXPORT_FILE_DAYS", default=7)
+CELERY_BEAT_SCHEDULE["jobs-files-expire"] = {
+    "task": "jinseed.jobs.tasks.job_files_expire_task",
+    "schedule": crontab(minute=5),
+    "options": {"expires": 60 * 60},
 }
 # --- Retention (placements.office) ------------------------------------------------------------
 # Archived cycles whose placements ended more than this many years ago: a statistics snapshot

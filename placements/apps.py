@@ -21,14 +21,21 @@ class PlacementsConfig(AppConfig):
         import placements.selection.rules
         import placements.selection.tasks  # noqa: F401
         from jinseed.jobs.registry import job_kind_register
+        from placements.office.exports.services import export_file_rule
 
         job_kind_register(
-            "office.export", handler="placements.office.exports.services.export_job", label=_("Data export")
+            "office.export",
+            handler="placements.office.exports.services.export_job",
+            label=_("Data export"),
+            file_rule=export_file_rule,
+            personal_data=True,
         )
         job_kind_register(
             "privacy.personal_data_export",
             handler="placements.privacy.services.export.personal_data_export_job",
             label=_("Copy of a student's personal data"),
+            file_link_only=True,
+            personal_data=True,
         )
         job_kind_register(
             "placements.allocation_preview",

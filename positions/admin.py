@@ -195,6 +195,7 @@ class PostAdmin(ConfigurationHistoryAdmin):
             path("import/", view(import_views.import_upload), name="positions_post_import"),
             path("import/template/", view(import_views.import_template), name="positions_post_import_template"),
             path("import/confirm/", view(import_views.import_confirm), name="positions_post_import_confirm"),
+            path("import/preview/<int:pk>/", view(import_views.import_preview), name="positions_post_import_preview"),
             path("import/<int:pk>/", view(import_views.import_detail), name="positions_post_import_detail"),
             path("import/<int:pk>/file/", view(import_views.import_file), name="positions_post_import_file"),
             *super().get_urls(),

@@ -12,3 +12,8 @@ class PositionsConfig(AppConfig):
         job_kind_register(
             "positions.post_import", handler="positions.imports.services.post_import_job", label=_("Post import")
         )
+        job_kind_register(
+            "positions.post_import_preview",
+            handler="positions.imports.services.post_import_preview_job",
+            label=_("Post import preview"),
+        )

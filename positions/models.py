@@ -271,6 +271,8 @@ class PostImport(models.Model):
     job = models.OneToOneField(
         "jobs.Job", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("job")
     )
+    #: SHA-256 of the signed preview token that was confirmed: a preview is confirmed once.
+    confirm_token = models.CharField(_("confirmed preview"), max_length=64, unique=True, null=True, blank=True)
     rows_total = models.PositiveIntegerField(_("rows"), default=0)
     rows_created = models.PositiveIntegerField(_("created"), default=0)
     rows_updated = models.PositiveIntegerField(_("updated"), default=0)

@@ -8,6 +8,9 @@ the other student's name, mobile, email or ID number or the other unit's private
 no POST aimed at the other side changes a row of the main models.
 """
 
+import io
+import zipfile
+
 import pytest
 from django.apps import apps
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -19,7 +22,7 @@ from tests.world import World, build_world
 
 pytestmark = pytest.mark.django_db
 
-ROLES = ["anonymous", "student", "coordinator", "mentor", "staff"]
+ROLES = ["anonymous", "student", "coordinator", "mentor", "staff", "plain_staff"]
 
 #: For each URL with arguments: the arguments, naming side "b"'s objects.
 TARGETS = {
@@ -33,7 +36,8 @@ TARGETS = {
     "applicants:withdraw": lambda w: {"pk": w.b.application.pk},
     "applicants:resume": lambda w: {"pk": w.b.application.pk},
     "jobs:status": lambda w: {"pk": w.b.job.pk},
-    "jobs:file": lambda w: {"pk": w.b.job.pk},
+    # Another staff member's export with full ID numbers and mobiles.
+    "jobs:file": lambda w: {"pk": w.unmasked_export_job.pk},
     "cultivation:my_placement_detail": lambda w: {"pk": w.b.placement.pk},
     "cultivation:term_switch_request": lambda w: {"pk": w.b.placement.pk},
     "cultivation:feedback_submit": lambda w: {"pk": w.b.placement.pk},
@@ -79,7 +83,7 @@ TARGETS = {
     "office_exports:detail": lambda w: {"pk": w.b.export.pk},
     # A personal data link signed for side "b"'s student: it opens for nobody else.
     "privacy:copy_download": lambda w: {
-        "token": personal_data_link_token(job=w.b.job, user=w.b.student.user),
+        "token": personal_data_link_token(job=w.b.copy_job, user=w.b.student.user),
     },
     "placements:allocation": lambda w: {"pk": w.cycle.pk},
     "placements:allocation_preview": lambda w: {"pk": w.cycle.pk},
@@ -223,6 +227,7 @@ def _login(client, world: World, role: str):
         "coordinator": a.coordinator.user,
         "mentor": a.mentor.user,
         "staff": world.staff,
+        "plain_staff": world.plain_staff,
     }[role]
     if user is not None:
         client.force_login(user)
@@ -232,6 +237,10 @@ def _login(client, world: World, role: str):
 def _forbidden_text(world: World, role: str) -> list[str]:
     if role == "staff":
         return []
+    if role == "plain_staff":
+        # Staff see names and contacts in their pages, never a full ID number without the
+        # permission to unmask it.
+        return [world.a.id_number, world.b.id_number]
     if role == "anonymous":
         return world.a.secrets + world.b.secrets
     return world.b.secrets
@@ -256,7 +265,7 @@ def test_role_url_matrix_never_fails_leaks_or_writes(client, role):
         if url == reverse("health"):
             continue  # anonymous and personal-data free by design; 503 without a worker (tests/test_health.py)
         for method in ("get", "post"):
-            before = snapshot() if method == "post" and role != "staff" else None
+            before = snapshot() if method == "post" and role not in ("staff", "plain_staff") else None
             response = getattr(client, method)(url, data) if method == "post" else client.get(url)
             body = _body(response)
             if response.status_code >= 500:
@@ -287,3 +296,67 @@ def test_role_url_matrix_covers_every_url_with_arguments():
     portal = {name for name in names if not name.startswith("admin:")}
     assert portal - set(TARGETS) == set()
     assert set(TARGETS) - portal == set()
+
+
+#: Who gets the file of someone else's job, by role: (masked export, unmasked export, data copy).
+#: The exports are another staff member's; the copy is side "b"'s student's.
+JOB_FILES = {
+    "anonymous": (404, 404, 404),
+    "student": (404, 404, 404),
+    "coordinator": (404, 404, 404),
+    "mentor": (404, 404, 404),
+    # A superuser without the explicit permission to unmask: the masked export only.
+    "staff": (200, 404, 404),
+    "plain_staff": (200, 404, 404),
+    "unmasking_staff": (200, 200, 404),
+    # The data copy's own student, through the job download: no (the signed link only).
+    "copy_owner": (404, 404, 404),
+}
+
+
+@pytest.mark.parametrize("role", sorted(JOB_FILES))
+def test_role_job_files_go_by_need_and_permission(client, role):
+    from jinseed.audit.models import DataAccess
+
+    world = build_world()
+    extra = {"unmasking_staff": world.unmasking_staff, "copy_owner": world.b.student.user}
+    if role in extra:
+        user = extra[role]
+        client.force_login(user)
+    else:
+        user = _login(client, world, role)
+    jobs = (world.masked_export_job, world.unmasked_export_job, world.b.copy_job)
+
+    statuses = tuple(client.get(reverse("jobs:file", args=[job.pk])).status_code for job in jobs)
+
+    assert statuses == JOB_FILES[role]
+    downloads = DataAccess.objects.filter(kind=DataAccess.Kind.FILE_DOWNLOAD).order_by("pk")
+    expected = [
+        (user.pk, {"job_id": job.pk, "kind": job.kind, "started_by": job.created_by_id}, 1, job.result["masked"])
+        for job, status in zip(jobs, statuses, strict=True)
+        if status == 200
+    ]
+    assert [(d.actor_id, d.filters, d.row_count, d.masked) for d in downloads] == expected
+
+
+def test_role_data_copy_goes_to_its_student_by_the_signed_link_only(client):
+    from jinseed.audit.models import DataAccess
+
+    world = build_world()
+    url = reverse(
+        "privacy:copy_download", args=[personal_data_link_token(job=world.b.copy_job, user=world.b.student.user)]
+    )
+    for user in (world.staff, world.unmasking_staff, world.a.student.user):
+        client.force_login(user)
+        assert client.get(url).status_code in (403, 404)
+    client.force_login(world.b.student.user)
+
+    response = client.get(url)
+
+    assert response.status_code == 200
+    assert (
+        world.b.student.user.email
+        in zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content))).read("profile.json").decode()
+    )
+    access = DataAccess.objects.get(kind=DataAccess.Kind.FILE_DOWNLOAD)
+    assert (access.actor, access.filters["job_id"], access.masked) == (world.b.student.user, world.b.copy_job.pk, True)

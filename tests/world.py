@@ -9,12 +9,17 @@ distinctive, so a test can look for it in any page.
 """
 
 import datetime as dt
+import io
+import zipfile
 from dataclasses import dataclass, field
 
+from django.contrib.auth.models import Permission
+from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from applicants.enums import ApplicationStatus
 from applicants.models import Application
+from jinseed.jobs.enums import JobStatus
 from jinseed.jobs.models import Job
 from jinseed.notifications.models import Notification
 from placements.cultivation.enums import ActivityKind, ActivityStatus, ChecklistParty, FeedbackTopic
@@ -74,6 +79,8 @@ class Side:
     export: object
     #: Strings that only this side's people (and staff) may ever see.
     secrets: list[str] = field(default_factory=list)
+    #: The student's own copy of their data (a finished job with its ZIP).
+    copy_job: object = None
 
 
 @dataclass
@@ -86,6 +93,13 @@ class World:
     sides: dict[str, Side]
     #: A previewed allocation round of the cycle (staff only).
     allocation: object = None
+    #: Programme staff without the permission to export unmasked identifiers, and another
+    #: staff member who holds it; the latter's finished exports of side "b"'s student, one
+    #: masked and one unmasked, each with its file.
+    plain_staff: object = None
+    unmasking_staff: object = None
+    masked_export_job: object = None
+    unmasked_export_job: object = None
 
     @property
     def a(self) -> Side:
@@ -294,6 +308,23 @@ def build_world() -> World:
     sides = {key: _side(key, cycle, criterion, staff) for key in SIDES}
     ActivitySignup.objects.create(activity=activity, placement=sides["b"].placement)
     allocation = AllocationRound.objects.create(cycle=cycle, fingerprint="0" * 64, created_by=staff)
+    plain_staff = factories.StaffFactory(is_superuser=False, full_name="普通工作人员")
+    unmasking_staff = factories.StaffFactory(is_superuser=False, full_name="授权工作人员")
+    unmasking_staff.user_permissions.add(
+        Permission.objects.get(content_type__app_label="placements", codename="export_unmasked_id")
+    )
+    b = sides["b"]
+    person = _PEOPLE["b"]
+    masked_line = f"{person['name']},{b.student.id_number_masked},{person['mobile'][:3]}****{person['mobile'][-4:]}\n"
+    clear_line = f"{person['name']},{b.id_number},{person['mobile']},{person['email']}\n"
+    for side in sides.values():
+        side.copy_job = _finished_job(
+            "privacy.personal_data_export",
+            side.student.user,
+            "personal-data.zip",
+            _zip({"profile.json": f"{side.student.legal_name} {side.student.user.mobile} {side.student.user.email}"}),
+            {"rows": 1, "masked": True},
+        )
     return World(
         cycle=cycle,
         staff=staff,
@@ -302,4 +333,36 @@ def build_world() -> World:
         activity=activity,
         sides=sides,
         allocation=allocation,
+        plain_staff=plain_staff,
+        unmasking_staff=unmasking_staff,
+        masked_export_job=_finished_job(
+            "office.export",
+            unmasking_staff,
+            "applicants-masked.csv",
+            masked_line.encode(),
+            {"rows": 1, "masked": True},
+            params={"masked": True},
+        ),
+        unmasked_export_job=_finished_job(
+            "office.export",
+            unmasking_staff,
+            "applicants-unmasked.csv",
+            clear_line.encode(),
+            {"rows": 1, "masked": False},
+            params={"masked": False},
+        ),
     )
+
+
+def _zip(files: dict[str, str]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, text in files.items():
+            archive.writestr(name, text)
+    return buffer.getvalue()
+
+
+def _finished_job(kind: str, user, name: str, content: bytes, result: dict, params: dict | None = None) -> Job:
+    job = Job.objects.create(kind=kind, created_by=user, status=JobStatus.SUCCEEDED, result=result, params=params or {})
+    job.result_file.save(name, ContentFile(content))
+    return job

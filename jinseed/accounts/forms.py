@@ -31,9 +31,9 @@ class LoginForm(AuthenticationForm):
 class RegistrationForm(forms.Form):
     """Self-registration of a student: one account per person.
 
-    A mobile number or email (any case) already in use is refused with a message that says
-    what to do instead; the resident ID number is checked the same way when the profile is
-    completed, right after registration.
+    Whether the email or mobile is already in use is not checked here: the page answers the
+    same either way (``services.registration_submit`` tells the owner instead). The resident
+    ID number is checked when the profile is completed, right after registration.
     """
 
     email = forms.EmailField(label=_("Email"), max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"}))
@@ -64,16 +64,11 @@ class RegistrationForm(forms.Form):
         self.helper.add_input(Submit("submit", _("Create my account"), css_class="w-100"))
 
     def clean_email(self) -> str:
-        email = self.cleaned_data["email"].strip().lower()
-        if User.objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError(DUPLICATE_ACCOUNT_MESSAGE, code="duplicate_email")
-        return email
+        return self.cleaned_data["email"].strip().lower()
 
     def clean_mobile(self) -> str:
         mobile = normalize_mobile(self.cleaned_data["mobile"])
         validate_mobile(mobile)
-        if User.objects.filter(mobile=mobile).exists():
-            raise forms.ValidationError(DUPLICATE_ACCOUNT_MESSAGE, code="duplicate_mobile")
         return mobile
 
     def clean(self):

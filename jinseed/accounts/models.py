@@ -11,6 +11,7 @@ from django.utils.translation import pgettext_lazy
 from simple_history import register
 
 from jinseed.history import ConfigurationHistory
+from jinseed.logmask import mask_mobile
 
 from .enums import Role
 from .managers import UserManager
@@ -58,6 +59,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")
+        permissions = [("view_full_mobile", _("Can show a mobile number unmasked, with a reason"))]
         constraints = [
             models.UniqueConstraint(Lower("email"), name="user_email_ci_unique"),
             models.UniqueConstraint(fields=["mobile"], name="user_mobile_unique"),
@@ -68,6 +70,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     def __str__(self) -> str:
         # The configuration history keeps neither name nor email: it names the account by number.
         return self.full_name or self.email or _("account %(id)s") % {"id": self.pk}
+
+    @property
+    def mobile_masked(self) -> str:
+        """``138****0001``: what staff pages show unless the full number is asked for."""
+        return mask_mobile(self.mobile) if self.mobile else ""
 
     def save(self, *args, **kwargs):
         self.email = (self.email or "").strip().lower()
@@ -177,3 +184,22 @@ class Consent(models.Model):
 
 # Django's permission groups: which permissions each holds, kept with the accounts' history.
 register(Group, app="jinseed.accounts", records_class=ConfigurationHistory, m2m_fields=["permissions"])
+
+
+class RateLimitEvent(models.Model):
+    """One attempt at something limited per hour (a password-reset mail, a registration), by
+    the key it is counted under (the target address, the client's address). Counted in the
+    database, as sent verification codes are, so every web process sees the same count."""
+
+    action = models.CharField(_("action"), max_length=40)
+    key = models.CharField(_("key"), max_length=254)
+    at = models.DateTimeField(_("when"))
+
+    class Meta:
+        verbose_name = _("rate-limited attempt")
+        verbose_name_plural = _("rate-limited attempts")
+        indexes = [models.Index(fields=["action", "key", "at"], name="rate_limit_action_key_at_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.action} · {self.at:%Y-%m-%d %H:%M}"
+

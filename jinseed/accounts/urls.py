@@ -16,6 +16,7 @@ urlpatterns = [
     path("logout/", views.LogoutView.as_view(), name="logout"),
     path("locked/", views.locked_out, name="locked"),
     path("register/", views.register, name="register"),
+    path("register/code/", views.register_code, name="register_code"),
     path("verify/", views.verify, name="verify"),
     path("privacy-notice/", views.privacy_consent, name="privacy_consent"),
     path("second-factor/", views.two_factor, name="two_factor"),
@@ -26,7 +27,7 @@ urlpatterns = [
     # Password reset by email: Django's token views with our templates.
     path(
         "password-reset/",
-        auth_views.PasswordResetView.as_view(
+        views.PasswordResetView.as_view(
             template_name="accounts/password_reset_form.html",
             email_template_name="accounts/password_reset_email.txt",
             subject_template_name="accounts/password_reset_subject.txt",

@@ -1,3 +1,5 @@
+import datetime as dt
+import logging
 from urllib.parse import quote
 
 from django.conf import settings
@@ -7,6 +9,7 @@ from django.contrib.auth import views as auth_views
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -18,16 +21,18 @@ from django_otp.plugins.otp_static.models import StaticDevice
 
 from jinseed.authz import rule_required
 from jinseed.clientaddr import client_address
+from jinseed.logmask import mask_mobile
 
 from . import twofactor
 from .consents import consent_give
 from .forms import AuthenticatorCodeForm, CodeForm, NewEmailForm, NewMobileForm, RegistrationForm, SecondFactorForm
 from .middleware import OPTIONAL_SECOND_FACTOR_KEY, SESSION_KEY, privacy_notice_accepted, session_verified
-from .models import Consent, ContactVerification
-from .services import AccountError, user_language_set, user_register
+from .models import Consent, ContactVerification, User
+from .services import AccountError, password_reset_allowed, registration_submit, user_language_set
 from .verification import VerificationError, verification_confirm, verification_pending, verification_send
 
 Channel = ContactVerification.Channel
+logger = logging.getLogger(__name__)
 
 
 class LogoutView(auth_views.LogoutView):
@@ -47,36 +52,113 @@ def locked_out(request):
     return render(request, "accounts/locked_out.html", status=429)
 
 
+REGISTRATION_SESSION_KEY = "jinseed.registration"
+
+
 def register(request):
-    """A student creates their account, is logged in and goes on to the profile."""
+    """A student registers, then proves the mobile with the code sent to it (``register_code``).
+
+    The answer is the same whether or not the email or mobile already has an account: the
+    same page asks for the code. Only a new account gets codes; the owner of an existing one
+    is told by message that someone tried (``services.registration_submit``).
+    """
     if request.user.is_authenticated:
         return redirect("home")
     form = RegistrationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            user = user_register(
+            user = registration_submit(
                 email=form.cleaned_data["email"],
                 password=form.cleaned_data["password1"],
                 mobile=form.cleaned_data["mobile"],
                 language=getattr(request, "LANGUAGE_CODE", "zh-hans") or "zh-hans",
+                client_address=client_address(request),
             )
         except AccountError as exc:
             form.add_error(None, exc.message)
         else:
-            login(request, user, backend="jinseed.accounts.backends.EmailOrMobileBackend")
-            request.session[SESSION_KEY] = settings.PRIVACY_NOTICE_VERSION
-            for channel in (Channel.SMS, Channel.EMAIL):
-                try:
-                    verification_send(user=user, channel=channel, ip_address=client_address(request))
-                except VerificationError as exc:
-                    messages.warning(request, exc.message)
-            messages.success(
-                request,
-                _("Your account is created. Enter the code we sent to your mobile, then complete your profile."),
-            )
-            return redirect("accounts:verify")
+            if user is not None:
+                for channel in (Channel.SMS, Channel.EMAIL):
+                    try:
+                        verification_send(user=user, channel=channel, ip_address=client_address(request))
+                    except VerificationError:
+                        logger.info("Registration codes for account %s not sent: rate limit", user.pk)
+            request.session[REGISTRATION_SESSION_KEY] = {
+                "user": user.pk if user is not None else None,
+                "mobile": mask_mobile(form.cleaned_data["mobile"]),
+                "at": timezone.now().isoformat(),
+                "tries": 0,
+            }
+            return redirect("accounts:register_code")
     # A refused registration comes back with what was typed (the passwords excepted) and 400.
     return render(request, "accounts/register.html", {"form": form}, status=400 if form.is_bound else 200)
+
+
+def register_code(request):
+    """The code sent to the mobile of a new registration: once confirmed, the student is logged
+    in and goes on to verify the email and complete the profile. A registration that made no
+    account (its email or mobile was taken) gets the same page and the same answers."""
+    pending = request.session.get(REGISTRATION_SESSION_KEY)
+    if request.user.is_authenticated or not pending:
+        return redirect("home" if request.user.is_authenticated else "accounts:register")
+    form = CodeForm(request.POST or None, prefix="sms")
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = _registration_confirm(request, pending, form.cleaned_data["code"])
+        except VerificationError as exc:
+            form.add_error(None, exc.message)
+        else:
+            del request.session[REGISTRATION_SESSION_KEY]
+            login(request, user, backend="jinseed.accounts.backends.EmailOrMobileBackend")
+            request.session[SESSION_KEY] = settings.PRIVACY_NOTICE_VERSION
+            messages.success(
+                request, _("Your account is created and your mobile number verified. Now complete your profile.")
+            )
+            return redirect("accounts:verify")
+    return render(
+        request,
+        "accounts/register_code.html",
+        {"form": form, "mobile": pending["mobile"], "minutes": settings.VERIFICATION_CODE_TTL_SECONDS // 60},
+        status=400 if form.is_bound else 200,
+    )
+
+
+def _registration_confirm(request, pending: dict, code: str) -> User:
+    """The real check for a new account; for a registration that made none, the answers the
+    real check would give to someone without the code (wrong, then locked, or expired)."""
+    if pending.get("user"):
+        user = User.objects.filter(pk=pending["user"], is_active=True).first()
+        if user is not None:
+            return verification_confirm(user=user, channel=Channel.SMS, code=code)
+    max_attempts = settings.VERIFICATION_MAX_ATTEMPTS
+    if pending["tries"] >= max_attempts:
+        raise VerificationError(_("This code is locked after too many wrong tries. Please ask for a new one."))
+    started = dt.datetime.fromisoformat(pending["at"])
+    if timezone.now() - started >= dt.timedelta(seconds=settings.VERIFICATION_CODE_TTL_SECONDS):
+        raise VerificationError(_("This code has expired. Please ask for a new one."))
+    pending["tries"] += 1
+    request.session[REGISTRATION_SESSION_KEY] = pending
+    left = max_attempts - pending["tries"]
+    if left <= 0:
+        raise VerificationError(_("Wrong code. The code is now locked: please ask for a new one."))
+    raise VerificationError(
+        ngettext("Wrong code. %(n)s try left.", "Wrong code. %(n)s tries left.", left) % {"n": left}
+    )
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's reset mail, at most ``PASSWORD_RESET_TARGET_PER_HOUR`` an hour to one address
+    and ``PASSWORD_RESET_IP_PER_HOUR`` from one client address; whether the address has an
+    account is never said."""
+
+    def form_valid(self, form):
+        refused = password_reset_allowed(email=form.cleaned_data["email"], client_address=client_address(self.request))
+        if refused is not None:
+            form.add_error(None, refused)
+            response = self.form_invalid(form)
+            response.status_code = 429
+            return response
+        return super().form_valid(form)
 
 
 @require_POST

@@ -41,13 +41,16 @@ class StatusChange(models.Model):
 
 class DataAccess(models.Model):
     """A record of personal data leaving the portal's masked views: an export, a data copy for
-    the person themselves, or staff revealing an ID number. Written by the services that do it
+    the person themselves, the download of such a file, or staff revealing an ID number or a
+    mobile number. Written by the services that do it
     (``data_access_record``), listed read-only in the admin."""
 
     class Kind(models.TextChoices):
         EXPORT = "export", _("Export")
         PERSONAL_DATA = "personal_data", _("Personal data copy")
         ID_NUMBER_VIEW = "id_number_view", _("ID number shown unmasked")
+        FILE_DOWNLOAD = "file_download", _("File downloaded")
+        MOBILE_VIEW = "mobile_view", _("Mobile number shown unmasked")
 
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     actor = models.ForeignKey(

@@ -5,6 +5,11 @@ its transaction commits, publishes the id to ``tasks.job_run``; the worker claim
 (QUEUED → RUNNING), calls the work function registered for ``kind`` with a ``JobContext``
 that writes progress as it goes, and ends the row SUCCEEDED with its ``result`` or FAILED with
 a message fit to show the person who started it.
+
+A file holding personal data (an export, a copy of a student's data) is kept until
+``file_expires_at`` (``EXPORT_FILE_DAYS`` after it was made); the beat task
+``tasks.job_files_expire`` then deletes it and notes ``file_deleted_at``, and the row stays as
+the record of what was made. Erasing an account deletes the files that hold that person early.
 """
 
 from django.conf import settings
@@ -37,6 +42,8 @@ class Job(StatusGuarded):
     result_file = models.FileField(
         _("result file"), storage=PrivateStorage(), upload_to="jobs/%Y/%m/", blank=True, max_length=200
     )
+    file_expires_at = models.DateTimeField(_("file deleted after"), null=True, blank=True)
+    file_deleted_at = models.DateTimeField(_("file deleted"), null=True, blank=True)
     progress_done = models.PositiveIntegerField(_("done"), default=0)
     progress_total = models.PositiveIntegerField(_("total"), default=0)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
@@ -53,7 +60,12 @@ class Job(StatusGuarded):
                 condition=Q(progress_total=0) | Q(progress_done__lte=F("progress_total")), name="job_progress_order"
             ),
         ]
-        indexes = [models.Index(fields=["kind", "-created_at"], name="job_kind_created_idx")]
+        indexes = [
+            models.Index(fields=["kind", "-created_at"], name="job_kind_created_idx"),
+            models.Index(
+                fields=["file_expires_at"], name="job_file_expires_idx", condition=Q(file_deleted_at__isnull=True)
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} #{self.pk} ({self.get_status_display()})"

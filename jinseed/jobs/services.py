@@ -10,11 +10,14 @@ and the page the user is sent to already shows the finished job.
 import copy
 import logging
 import math
+import os
 import time
 from collections.abc import Callable
+from datetime import timedelta
 from functools import partial
 
 from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import DEFAULT_DB_ALIAS, connections, router, transaction
 from django.db.utils import load_backend
@@ -27,7 +30,7 @@ from jinseed.statemachine import StatusMachine
 
 from .enums import TRANSITIONS, JobStatus
 from .models import Job
-from .registry import job_kind_get
+from .registry import job_kind_find, job_kind_get
 
 logger = logging.getLogger(__name__)
 
@@ -207,7 +210,12 @@ class JobContext:
     def save_file(self, name: str, content: bytes) -> str:
         """Keep ``content`` as the job's result file (private storage), served by ``jobs:file``."""
         self.job.result_file.save(name, ContentFile(content), save=False)
-        Job.objects.filter(pk=self.job.pk).update(result_file=self.job.result_file.name)
+        kind = job_kind_find(self.job.kind)
+        if kind is not None and kind.personal_data:
+            self.job.file_expires_at = timezone.now() + timedelta(days=settings.EXPORT_FILE_DAYS)
+        Job.objects.filter(pk=self.job.pk).update(
+            result_file=self.job.result_file.name, file_expires_at=self.job.file_expires_at
+        )
         return self.job.result_file.name
 
     def _write(self) -> None:
@@ -238,3 +246,46 @@ class JobContext:
         if self._side_connection is not None:
             self._side_connection.close()
             self._side_connection = None
+
+
+# --- Result files: download, expiry, deletion ---------------------------------------------------
+
+
+def job_file_open(*, job: Job, actor):
+    """Open the job's file for ``actor`` (already allowed by ``jobs.download_file`` or a signed
+    link); a file holding personal data is recorded in the audit trail first: who, which job,
+    how many rows, masked or not."""
+    from jinseed.audit.models import DataAccess
+    from jinseed.audit.services import data_access_record
+
+    kind = job_kind_find(job.kind)
+    if kind is not None and kind.personal_data:
+        data_access_record(
+            kind=DataAccess.Kind.FILE_DOWNLOAD,
+            actor=actor,
+            subject=f"{job.kind} #{job.pk}: {os.path.basename(job.result_file.name)}",
+            filters={"job_id": job.pk, "kind": job.kind, "started_by": job.created_by_id},
+            row_count=int((job.result or {}).get("rows") or 0),
+            masked=bool((job.result or {}).get("masked", False)),
+        )
+    return job.result_file.open("rb")
+
+
+def job_file_delete(*, job: Job, at=None) -> bool:
+    """Delete the job's stored file (the row stays, noting when); ``False`` when it had none."""
+    if not job.result_file:
+        return False
+    at = at or timezone.now()
+    job.result_file.delete(save=False)
+    Job.objects.filter(pk=job.pk).update(result_file="", file_deleted_at=at)
+    job.file_deleted_at = at
+    return True
+
+
+def job_files_expire(*, now=None) -> int:
+    """Delete every file past its ``file_expires_at`` (the beat task); returns how many."""
+    now = now or timezone.now()
+    deleted = 0
+    for job in Job.objects.filter(file_expires_at__lte=now, file_deleted_at__isnull=True).exclude(result_file=""):
+        deleted += job_file_delete(job=job, at=now)
+    return deleted

@@ -8,7 +8,7 @@ to the broker, and the redelivered copy finds the row RUNNING and fails it with 
 from celery import shared_task
 from django.conf import settings
 
-from .services import job_execute
+from .services import job_execute, job_files_expire
 
 
 @shared_task(
@@ -20,3 +20,9 @@ from .services import job_execute
 )
 def job_run(job_id: int) -> str:
     return job_execute(job_id=job_id)
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def job_files_expire_task() -> int:
+    """Delete the export and data-copy files older than ``EXPORT_FILE_DAYS`` (beat, hourly)."""
+    return job_files_expire()

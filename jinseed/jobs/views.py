@@ -7,10 +7,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from jinseed.authz import can
+
 from .enums import JobStatus
 from .models import Job
 from .registry import job_kind_label
 from .selectors import job_get_for_user
+from .services import job_file_open
 
 
 def job_status_payload(job: Job) -> dict:
@@ -34,6 +37,8 @@ def job_status_payload(job: Job) -> dict:
         "error": job.error,
         "result": job.result if finished else {},
         "has_file": bool(job.result_file),
+        "file_expires_at": job.file_expires_at.isoformat() if job.file_expires_at and job.result_file else None,
+        "file_deleted_at": job.file_deleted_at.isoformat() if job.file_deleted_at else None,
     }
 
 
@@ -48,8 +53,17 @@ def job_status(request, pk: int):
 
 
 @require_GET
+@never_cache
 def job_file(request, pk: int):
-    job = job_get_for_user(user=request.user, pk=pk)
-    if job is None or not job.result_file:
+    """404 unless ``jobs.download_file`` allows it: the creator, or someone holding the rights
+    the job's kind needed; never a student's data copy (that goes by its signed link)."""
+    job = Job.objects.filter(pk=pk).first()
+    if job is None or not job.result_file or not can("jobs.download_file", request.user, job):
         raise Http404
-    return FileResponse(job.result_file.open("rb"), as_attachment=True, filename=os.path.basename(job.result_file.name))
+    response = FileResponse(
+        job_file_open(job=job, actor=request.user),
+        as_attachment=True,
+        filename=os.path.basename(job.result_file.name),
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -282,6 +282,15 @@ KINDS: dict[str, KindSpec] = {
         decision=True,
         example={**_EXAMPLE_APPLICATION, "grade": "优秀", "url": "/my/placement/"},
     ),
+    # Someone registered with this account's email or mobile: the registration page says the
+    # same to everyone, so the owner hears of it here (``url``: the password reset page).
+    "registration_attempt": KindSpec(
+        label=_("Someone tried to register with your email or mobile"),
+        audience=_("account holder"),
+        required=frozenset({"url", "attempted_at"}),
+        decision=True,
+        example={"url": "/accounts/password-reset/", "attempted_at": "2020-06-20T21:05:00+08:00"},
+    ),
     # The link opens only for the account it was made for and only until ``expires_at``.
     "personal_data_ready": KindSpec(
         label=_("Copy of your personal data ready"),

@@ -38,6 +38,9 @@ class Export(models.Model):
         Job, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("job")
     )
     row_count = models.PositiveIntegerField(_("rows"), null=True, blank=True)
+    #: The accounts of the students whose rows the file holds: erasing one of them deletes the
+    #: file (``placements.privacy.services.deletion``). ``None`` when the kind cannot tell.
+    subject_user_ids = models.JSONField(_("students in the file"), null=True, blank=True, default=None)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -52,7 +55,7 @@ class Export(models.Model):
         verbose_name = _("export")
         verbose_name_plural = _("exports")
         ordering = ["-created_at", "-id"]
-        permissions = [("export_unmasked_id", _("Can export unmasked ID numbers (with a reason)"))]
+        permissions = [("export_unmasked_id", _("Can export unmasked ID numbers and mobile numbers (with a reason)"))]
         indexes = [models.Index(fields=["created_by", "-created_at"], name="export_creator_created_idx")]
 
     def __str__(self) -> str:

@@ -13,6 +13,7 @@ from applicants.privacy.services import id_number_consent_withdraw
 from jinseed.accounts.consents import consent_list
 from jinseed.authz import rule_required
 from jinseed.errors import DomainError
+from jinseed.jobs.services import job_file_open
 
 from . import selectors
 from .services.deletion import deletion_request_cancel, deletion_request_create, deletion_request_open
@@ -65,7 +66,9 @@ def copy_download(request, token: str):
     if job is None:
         raise Http404(_("This link has expired or is not for your account. Ask for a new copy."))
     response = FileResponse(
-        job.result_file.open("rb"), as_attachment=True, filename=os.path.basename(job.result_file.name)
+        job_file_open(job=job, actor=request.user),
+        as_attachment=True,
+        filename=os.path.basename(job.result_file.name),
     )
     response["Cache-Control"] = "private, no-store"
     return response

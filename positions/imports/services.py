@@ -2,10 +2,11 @@
 
 import hashlib
 import logging
+import secrets
 
 from django.core import signing
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -21,6 +22,8 @@ from .sheet import sheet_read
 logger = logging.getLogger(__name__)
 
 JOB_KIND = "positions.post_import"
+PREVIEW_JOB_KIND = "positions.post_import_preview"
+UPLOAD_DIR = "post-import-uploads"
 TOKEN_SALT = "positions.post_import"  # noqa: S105 - a signing namespace, not a secret
 TOKEN_MAX_AGE = 24 * 60 * 60
 TARGET_STATUSES = (PostStatus.DRAFT, PostStatus.SUBMITTED, PostStatus.PUBLISHED)
@@ -50,9 +53,75 @@ def post_import_stage(*, data: bytes, file_name: str, cycle: Cycle, target_statu
     if not storage.exists(_stored_name(digest)):
         storage.save(_stored_name(digest), ContentFile(data))
     token = signing.dumps(
-        {"digest": digest, "name": file_name[:255], "cycle": cycle.pk, "status": target_status}, salt=TOKEN_SALT
+        {
+            "digest": digest,
+            "name": file_name[:255],
+            "cycle": cycle.pk,
+            "status": target_status,
+            "nonce": secrets.token_hex(8),  # each preview its own token, confirmed once
+        },
+        salt=TOKEN_SALT,
     )
     return preview, token
+
+
+@transaction.atomic
+def post_import_preview_start(*, data: bytes, file_name: str, cycle: Cycle, target_status: str, actor):
+    """Keep an uploaded sheet aside and start the job that reads it (``post_import_preview_job``).
+
+    Only the size is checked here: the sheet is parsed in the worker, never in the web
+    process. The upload is kept under a name of its own until the job has read it.
+    """
+    from jinseed.jobs.services import job_start
+
+    from .sheet import check_upload_size
+
+    if cycle.status == CycleStatus.ARCHIVED:
+        raise PostImportError(_("The cycle is archived: posts cannot be imported into it."), code="archived")
+    check_upload_size(len(data))
+    upload = PrivateStorage().save(f"{UPLOAD_DIR}/{secrets.token_hex(16)}.xlsx", ContentFile(data))
+    return job_start(
+        kind=PREVIEW_JOB_KIND,
+        params={"upload": upload, "name": file_name[:255], "cycle": cycle.pk, "status": target_status},
+        actor=actor,
+    )
+
+
+def post_import_preview_job(context: JobContext) -> dict:
+    """The worker reads the sheet (within its row and cell limits) and checks every row; the
+    preview is kept as the job's result, with the token that confirms it. The upload is
+    deleted whatever happens; a sheet refused as a whole fails the job with the reason."""
+    params = context.params
+    storage = PrivateStorage()
+    try:
+        with storage.open(params["upload"], "rb") as handle:
+            data = handle.read()
+    finally:
+        storage.delete(params["upload"])
+    cycle = Cycle.objects.get(pk=params["cycle"])
+    context.set_total(2)
+    preview, token = post_import_stage(data=data, file_name=params["name"], cycle=cycle, target_status=params["status"])
+    context.advance(2)
+    return {"token": token, "preview": preview_summary(preview)}
+
+
+def preview_summary(preview: Preview) -> dict:
+    """What the preview page shows, as JSON: counts, the columns, the rows shown."""
+    return {
+        "columns": [column.key for column in preview.columns],
+        "counts": preview.counts,
+        "importable": preview.importable,
+        "hidden_count": preview.hidden_count,
+        "rows": [
+            {
+                "number": row.number,
+                "action": row.action,
+                "row_errors": row.row_errors,
+                "shown": [[str(value), bool(changed), list(errors)] for value, changed, errors in row.shown],
+            }
+            for row in preview.shown_rows
+        ],
+    }
 
 
 def post_import_token_read(token: str) -> dict:
@@ -67,7 +136,11 @@ def post_import_token_read(token: str) -> dict:
 
 @transaction.atomic
 def post_import_start(*, token: str, actor) -> PostImport:
-    """Staff confirmed a preview: record the import and start the job that applies it."""
+    """Staff confirmed a preview: record the import and start the job that applies it.
+
+    A preview's token is used once: the import records its hash under a unique constraint, so
+    a second confirmation — a double click, a reload, the same form sent twice at once — is
+    refused with a message instead of making a second import."""
     payload = post_import_token_read(token)
     cycle = Cycle.objects.get(pk=payload["cycle"])
     post_import = PostImport(
@@ -76,9 +149,17 @@ def post_import_start(*, token: str, actor) -> PostImport:
         file_name=payload["name"],
         file_digest=payload["digest"],
         target_status=payload["status"],
+        confirm_token=hashlib.sha256(token.encode()).hexdigest(),
     )
     post_import.file.name = _stored_name(payload["digest"])
-    post_import.save()
+    try:
+        with transaction.atomic():
+            post_import.save()
+    except IntegrityError:
+        raise PostImportError(
+            _("This preview has already been confirmed: the import is listed under “Post imports”."),
+            code="already_confirmed",
+        ) from None
     post_import.job = job_start(kind=JOB_KIND, params={"post_import_id": post_import.pk}, actor=actor)
     post_import.save(update_fields=["job"])
     return post_import

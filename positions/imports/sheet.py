@@ -10,6 +10,7 @@ entities; the unpacked size is checked before openpyxl sees the file.
 """
 
 import io
+import re
 import zipfile
 from dataclasses import dataclass, field
 
@@ -106,50 +107,96 @@ def _refuse_other_formats(data: bytes, file_name: str) -> None:
         raise SheetError(_("The workbook unpacks to too much data to be a post sheet."), code="too_large")
 
 
+def max_cells() -> int:
+    return settings.POST_IMPORT_MAX_CELLS
+
+
+def _too_many_rows() -> SheetError:
+    return SheetError(
+        _("The sheet has more than %(limit)s rows; at most %(limit)s posts are imported at a time. Split it.")
+        % {"limit": max_rows()},
+        code="too_many_rows",
+    )
+
+
+def _too_many_cells() -> SheetError:
+    return SheetError(
+        _(
+            "The sheet has more than %(limit)s cells, far more than a post sheet needs. Delete the empty rows "
+            "and columns after the posts (or copy the posts into the template), then upload it again."
+        )
+        % {"limit": max_cells()},
+        code="too_many_cells",
+    )
+
+
 def sheet_read(data: bytes, *, file_name: str = "") -> Sheet:
-    """Read the first worksheet of an uploaded workbook, or raise ``SheetError``."""
+    """Read the first worksheet of an uploaded workbook, or raise ``SheetError``.
+
+    The worksheet is streamed (openpyxl ``read_only``): its declared dimension is checked first
+    when it has one, then rows and cells are counted while they are read, and the reading stops
+    at the first row or cell past the limits (``POST_IMPORT_MAX_ROWS``,
+    ``POST_IMPORT_MAX_CELLS``): a small file that unpacks to millions of empty cells is refused
+    without ever being held in memory. Cells to the right of the header row are not kept.
+    """
     from openpyxl import load_workbook
 
     check_upload_size(len(data))
     _refuse_other_formats(data, file_name)
+    _prescan_worksheet(data)
     try:
-        workbook = load_workbook(io.BytesIO(data), data_only=False, keep_links=False, keep_vba=False)
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False, keep_links=False, keep_vba=False)
+        ws = workbook.worksheets[0]
     except Exception:  # openpyxl raises many kinds of error for a broken file
         raise SheetError(
             _("The workbook could not be read. Save it again as .xlsx from Excel."), code="unreadable"
         ) from None
     try:
-        return _read_worksheet(workbook.worksheets[0])
+        try:
+            sheet = _read_worksheet(ws)
+        except SheetError:
+            raise
+        except Exception:  # a worksheet whose XML breaks half-way
+            raise SheetError(
+                _("The workbook could not be read. Save it again as .xlsx from Excel."), code="unreadable"
+            ) from None
     finally:
         workbook.close()
+    if not sheet.rows:
+        raise SheetError(_("The sheet has its headers but no post below them."), code="no_rows")
+    return sheet
 
 
 def _read_worksheet(ws) -> Sheet:
-    if ws.max_row < 1 or all(cell.value in (None, "") for cell in ws[1]):
+    """The rows, streamed; the limits are counted again here (a row can be declared without
+    being written, and a dimension may not match the cells)."""
+    if ws.max_row is None or ws.max_column is None:
+        ws.reset_dimensions()  # undeclared: rows come as written, without padding
+    rows = ws.iter_rows()
+    header = next(rows, ())
+    cells = len(header)
+    if not header or all(cell.value in (None, "") for cell in header):
         raise SheetError(_("The first worksheet is empty: the headers go in row 1."), code="empty_sheet")
-
-    merged = sorted(ws.merged_cells.ranges, key=lambda r: (r.min_row, r.min_col))
-    if merged:
-        ranges = "、".join(r.coord for r in merged[:5])
-        if merged[0].min_row == 1:
-            raise SheetError(
-                _("The header row has merged cells (%(ranges)s): each column needs a header cell of its own.")
-                % {"ranges": ranges},
-                code="merged_header",
-            )
-        raise SheetError(
-            _("The sheet has merged cells (%(ranges)s): unmerge them and fill in every cell.") % {"ranges": ranges},
-            code="merged_cells",
-        )
-
-    if ws.max_row - 1 > max_rows():
-        raise SheetError(
-            _("The sheet has %(rows)s rows; at most %(limit)s posts are imported at a time. Split it.")
-            % {"rows": ws.max_row - 1, "limit": max_rows()},
-            code="too_many_rows",
-        )
-
-    formulas = [cell.coordinate for row in ws.iter_rows() for cell in row if cell.data_type == "f"]
+    positions = _header_positions(header)
+    sheet = Sheet(columns=sorted((c for c in COLUMNS if c.key in positions), key=lambda c: positions[c.key]))
+    width = max(index for index in positions.values()) + 1 if positions else 0
+    formulas: list[str] = []
+    last_row = max_rows() + 1
+    for number, row in enumerate(rows, start=2):
+        cells += len(row)
+        if cells > max_cells():
+            raise _too_many_cells()
+        if number > last_row:
+            raise _too_many_rows()
+        formulas += [cell.coordinate for cell in row if cell.data_type == "f"][: 6 - len(formulas)]
+        if formulas:
+            continue  # the sheet is refused below; go on only to count the formulas and the limits
+        values = {key: (row[index].value if index < len(row) else None) for key, index in positions.items()}
+        if width and all(value is None or (isinstance(value, str) and not value.strip()) for value in values.values()):
+            continue
+        sheet.rows.append(SheetRow(number=number, values=values))
+    header_formulas = [cell.coordinate for cell in header if cell.data_type == "f"]
+    formulas = header_formulas + formulas
     if formulas:
         raise SheetError(
             _(
@@ -159,23 +206,101 @@ def _read_worksheet(ws) -> Sheet:
             % {"cells": "、".join(formulas[:5]) + ("…" if len(formulas) > 5 else "")},
             code="formula",
         )
-
-    positions = _header_positions(ws)
-    sheet = Sheet(columns=sorted((c for c in COLUMNS if c.key in positions), key=lambda c: positions[c.key]))
-    for number, row in enumerate(ws.iter_rows(min_row=2, values_only=True), start=2):
-        values = {key: (row[index] if index < len(row) else None) for key, index in positions.items()}
-        if all(value is None or (isinstance(value, str) and not value.strip()) for value in values.values()):
-            continue
-        sheet.rows.append(SheetRow(number=number, values=values))
-    if not sheet.rows:
-        raise SheetError(_("The sheet has its headers but no post below them."), code="no_rows")
     return sheet
 
 
-def _header_positions(ws) -> dict[str, int]:
+MERGE_RE = re.compile(rb"<(?:\w+:)?mergeCell\b[^>]*\bref=\"([A-Z]+[0-9]+:[A-Z]+[0-9]+)\"")
+CELL_RE = re.compile(rb"<(?:\w+:)?c[\s/>]")
+ROW_RE = re.compile(rb"<(?:\w+:)?row[\s/>]")
+DIMENSION_RE = re.compile(rb"<(?:\w+:)?dimension\b[^>]*\bref=\"([A-Z]+[0-9]+(?::[A-Z]+[0-9]+)?)\"")
+SHEET_DATA_RE = re.compile(rb"<(?:\w+:)?sheetData[\s/>]")
+
+
+def _first_worksheet_path(archive: zipfile.ZipFile) -> str:
+    """The part that holds the first worksheet, as the workbook and its relationships name it."""
+    from defusedxml import ElementTree
+
+    main = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+    rel_ns = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+    workbook = ElementTree.fromstring(archive.read("xl/workbook.xml"))
+    first = workbook.find(f"{main}sheets/{main}sheet")
+    rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+    targets = {rel.get("Id"): rel.get("Target", "") for rel in rels}
+    target = targets.get(first.get(f"{rel_ns}id"), "") if first is not None else ""
+    return target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+
+
+def _prescan_worksheet(data: bytes) -> None:
+    """Before openpyxl parses anything: the first worksheet's XML, read a megabyte at a time.
+
+    Its declared ``<dimension>`` is checked as soon as it is read; rows and cells (empty ones
+    too) are counted as the XML streams past, and the scan stops at the first row or cell past
+    the limits — openpyxl itself would read a whole sheet without a dimension just to size
+    it. Merged ranges, which streaming openpyxl does not report, are collected on the way.
+    """
+    merged: set[tuple[int, int, str]] = set()
+    rows = cells = 0
+    in_data = False
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive, archive.open(_first_worksheet_path(archive)) as part:
+            tail = b""
+            while chunk := part.read(1 << 20):
+                text = tail + chunk
+                cut = text.rfind(b"<")
+                # A tag is never split: everything from the last "<" waits for the next chunk.
+                text, tail = (text[:cut], text[cut:]) if cut > 0 and len(text) - cut < 4096 else (text, b"")
+                if not in_data:
+                    start = SHEET_DATA_RE.search(text)
+                    dimension = DIMENSION_RE.search(text, 0, start.start() if start else len(text))
+                    if dimension is not None:
+                        _check_dimension(dimension.group(1).decode())
+                    in_data = start is not None
+                rows += len(ROW_RE.findall(text))
+                if rows - 1 > max_rows():
+                    raise _too_many_rows()
+                cells += len(CELL_RE.findall(text))
+                if cells > max_cells():
+                    raise _too_many_cells()
+                merged.update(_range_key(m.group(1).decode()) for m in MERGE_RE.finditer(text))
+    except (KeyError, zipfile.BadZipFile, ValueError, AttributeError):
+        return  # not where a workbook keeps its sheet: openpyxl says the file is unreadable
+    if not merged:
+        return
+    ordered = sorted(merged)
+    ranges = "、".join(coord for _row, _col, coord in ordered[:5])
+    if ordered[0][0] == 1:
+        raise SheetError(
+            _("The header row has merged cells (%(ranges)s): each column needs a header cell of its own.")
+            % {"ranges": ranges},
+            code="merged_header",
+        )
+    raise SheetError(
+        _("The sheet has merged cells (%(ranges)s): unmerge them and fill in every cell.") % {"ranges": ranges},
+        code="merged_cells",
+    )
+
+
+def _check_dimension(ref: str) -> None:
+    from openpyxl.utils.cell import range_boundaries
+
+    _min_col, _min_row, max_col, max_row = range_boundaries(ref if ":" in ref else f"{ref}:{ref}")
+    if max_row - 1 > max_rows():
+        raise _too_many_rows()
+    if max_row * max_col > max_cells():
+        raise _too_many_cells()
+
+
+def _range_key(coord: str) -> tuple[int, int, str]:
+    from openpyxl.utils.cell import range_boundaries
+
+    min_col, min_row, _max_col, _max_row = range_boundaries(coord)
+    return min_row, min_col, coord
+
+
+def _header_positions(header) -> dict[str, int]:
     wanted = {variant: column for column in COLUMNS for variant in column.header_variants()}
     positions: dict[str, int] = {}
-    for index, cell in enumerate(ws[1]):
+    for index, cell in enumerate(header):
         if cell.value is None:
             continue
         column = wanted.get(normalize(str(cell.value)))

@@ -1,8 +1,12 @@
+import re
+
 import pytest
 from django.core import mail
+from django.test import Client
 from django.urls import reverse
 
 from jinseed.accounts.models import User
+from jinseed.notifications.models import Notification
 from tests.factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -20,31 +24,132 @@ def _errors(response, field):
     return [e.code for e in response.context["form"].errors.as_data().get(field, [])]
 
 
-def test_register_creates_student_logs_in_and_goes_to_verify(client):
-    response = client.post(reverse("accounts:register"), GOOD)
-    assert response.status_code == 302
-    assert response.url == reverse("accounts:verify")
+def _register(client, data, capture, address="203.0.113.7"):
+    with capture(execute=True):
+        return client.post(reverse("accounts:register"), data, REMOTE_ADDR=address)
+
+
+def _code(text: str) -> str:
+    return re.search(r"(?<!\d)(\d{6})(?!\d)", text).group(1)
+
+
+def test_register_creates_student_and_the_sms_code_logs_in(client, sms_outbox, django_capture_on_commit_callbacks):
+    response = _register(client, GOOD, django_capture_on_commit_callbacks)
+    assert (response.status_code, response.url) == (302, reverse("accounts:register_code"))
     user = User.objects.get(email="new@example.cn")
     assert (user.role, user.mobile) == ("student", "13955550000")
+    assert "_auth_user_id" not in client.session
+    page = client.get(reverse("accounts:register_code")).content.decode()
+    assert "139****0000" in page
+
+    response = client.post(reverse("accounts:register_code"), {"sms-code": _code(sms_outbox[0][1])})
+
+    assert (response.status_code, response.url) == (302, reverse("accounts:verify"))
     assert int(client.session["_auth_user_id"]) == user.pk
+    user.refresh_from_db()
+    assert user.mobile_verified_at is not None
 
 
-def test_register_email_any_case_duplicate_refused_with_what_to_do(client):
-    UserFactory(email="new@example.cn")
-    client.cookies["django_language"] = "en"
-    response = client.post(reverse("accounts:register"), {**GOOD, "email": "NEW@Example.CN"})
-    assert response.status_code == 400
-    assert _errors(response, "email") == ["duplicate_email"]
-    body = response.content.decode()
-    assert "log in with it" in body
-    assert reverse("accounts:password_reset") in body
-    assert User.objects.count() == 1
+@pytest.mark.parametrize(
+    "taken",
+    [{"email": "NEW@Example.CN"}, {"mobile": "+86 139 5555 0000"}],
+    ids=["email-any-case", "mobile-any-spelling"],
+)
+def test_register_answers_the_same_for_a_taken_email_or_mobile(
+    client, sms_outbox, django_capture_on_commit_callbacks, taken
+):
+    owner = UserFactory(email="new@example.cn", mobile="13955550000", language="zh-hans")
+    fresh = Client()
+    new = _register(
+        fresh, {**GOOD, "email": "other@example.cn", "mobile": "13955551111"}, django_capture_on_commit_callbacks
+    )
+    sms_outbox.clear()
+    mail.outbox.clear()
+
+    response = _register(client, {**GOOD, **taken}, django_capture_on_commit_callbacks)
+
+    assert (response.status_code, response.url) == (new.status_code, new.url)
+    page = client.get(reverse("accounts:register_code")).content.decode()
+    fresh_page = fresh.get(reverse("accounts:register_code")).content.decode()
+    assert _without_tokens(page) == _without_tokens(fresh_page).replace("139****1111", "139****0000")
+    assert User.objects.filter(email__in=["new@example.cn", "other@example.cn"]).count() == 2
+    # No code went out; the owner was told instead, by the outbox.
+    told = Notification.objects.filter(recipient=owner, kind="registration_attempt")
+    assert sorted(told.values_list("channel", flat=True)) == ["email", "inbox"]  # SMS as the owner chose
+    assert all(m.to == ["new@example.cn"] for m in mail.outbox)
+    assert "有人尝试用您的邮箱或手机号注册" in mail.outbox[0].subject
+    # A code typed on the page is wrong, as it would be for a new account.
+    wrong = client.post(reverse("accounts:register_code"), {"sms-code": "123456"})
+    assert wrong.context["form"].non_field_errors() == ["验证码错误，还可尝试4次。"]
+    assert "_auth_user_id" not in client.session
 
 
-def test_register_mobile_duplicate_refused_whatever_its_spelling(client):
-    UserFactory(mobile="13955550000")
-    response = client.post(reverse("accounts:register"), {**GOOD, "mobile": "+86 139 5555 0000"})
-    assert _errors(response, "mobile") == ["duplicate_mobile"]
+def _without_tokens(html: str) -> str:
+    return re.sub(r'(csrfmiddlewaretoken" value=|nonce=)"[^"]*"', "", html)
+
+
+def test_registrations_per_client_address_are_limited(client, settings, django_capture_on_commit_callbacks):
+    settings.REGISTRATION_IP_PER_HOUR = 2
+    for n in range(2):
+        response = _register(
+            Client(),
+            {**GOOD, "email": f"s{n}@example.cn", "mobile": f"1395555000{n}"},
+            django_capture_on_commit_callbacks,
+        )
+        assert response.status_code == 302
+
+    refused = _register(
+        client, {**GOOD, "email": "s9@example.cn", "mobile": "13955550009"}, django_capture_on_commit_callbacks
+    )
+    other_network = _register(
+        Client(),
+        {**GOOD, "email": "s8@example.cn", "mobile": "13955550008"},
+        django_capture_on_commit_callbacks,
+        "198.51.100.9",
+    )
+
+    assert refused.status_code == 400
+    assert refused.context["form"].non_field_errors() == ["过去一小时内从您的网络注册的账号过多，请稍后再试。"]
+    assert not User.objects.filter(email="s9@example.cn").exists()
+    assert other_network.status_code == 302
+
+
+def test_password_reset_mails_per_address_are_limited(client, settings):
+    settings.PASSWORD_RESET_TARGET_PER_HOUR = 3
+    UserFactory(email="stu@example.cn")
+    statuses = [
+        client.post(
+            reverse("accounts:password_reset"), {"email": "stu@example.cn"}, REMOTE_ADDR=f"198.51.100.{n}"
+        ).status_code
+        for n in range(5)
+    ]
+    assert statuses == [302, 302, 302, 429, 429]
+    assert len(mail.outbox) == 3
+
+
+def test_password_reset_for_an_unknown_address_is_limited_the_same(client, settings):
+    settings.PASSWORD_RESET_TARGET_PER_HOUR = 1
+    statuses = [
+        client.post(reverse("accounts:password_reset"), {"email": "nobody@example.cn"}).status_code for _ in range(2)
+    ]
+    assert statuses == [302, 429]
+    assert len(mail.outbox) == 0
+
+
+def test_password_reset_mails_per_client_address_are_limited(client, settings):
+    settings.PASSWORD_RESET_IP_PER_HOUR = 2
+    for n in range(3):
+        UserFactory(email=f"s{n}@example.cn")
+    statuses = [
+        client.post(
+            reverse("accounts:password_reset"), {"email": f"s{n}@example.cn"}, REMOTE_ADDR="203.0.113.5"
+        ).status_code
+        for n in range(3)
+    ]
+    response = client.post(reverse("accounts:password_reset"), {"email": "s0@example.cn"}, REMOTE_ADDR="203.0.113.5")
+    assert statuses == [302, 302, 429]
+    assert response.context["form"].non_field_errors() == ["过去一小时内从您的网络申请的重置链接过多，请稍后再试。"]
+    assert len(mail.outbox) == 2
 
 
 @pytest.mark.parametrize(

@@ -32,7 +32,9 @@ def _register(client, capture):
     with capture(execute=True):
         response = client.post(reverse("accounts:register"), SIGN_UP)
     assert response.status_code == 302
-    return User.objects.get(email="new@example.cn")
+    user = User.objects.get(email="new@example.cn")
+    client.force_login(user)  # as after the registration's own code page; the verify page is tested here
+    return user
 
 
 def test_register_sends_a_code_by_sms_and_by_email_and_stores_only_hashes(

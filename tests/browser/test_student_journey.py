@@ -38,9 +38,9 @@ def test_student_journey_register_verify_profile_filter_apply_follow(page, live_
     page.fill("#id_password2", "Jinshan-Seed-2026")
     page.check("#id_privacy")
     page.locator("#register-form [type=submit]").click()
-    page.wait_for_url("**/accounts/verify/")
+    page.wait_for_url("**/accounts/register/code/")
 
-    # Prove the mobile number with the code the SMS brought.
+    # Prove the mobile number with the code the SMS brought: that finishes the registration.
     _fits_phone(page)
     assert [mobile for mobile, _ in sms_outbox] == ["13966668888"]
     code = re.search(r"(?<!\d)(\d{6})(?!\d)", sms_outbox[0][1]).group(1)

@@ -36,6 +36,8 @@ def test_job_status_for_its_creator(client, coordinator_user):
         "error": "",
         "result": {},
         "has_file": False,
+        "file_expires_at": None,
+        "file_deleted_at": None,
     }
     job_execute(job_id=job.pk)
     done = client.get(url).json()

@@ -27,7 +27,7 @@ NOT_SHORTLISTED = KINDS["application_not_shortlisted"].example
 
 def test_required_context_is_declared_for_every_kind_with_templates():
     assert set(REQUIRED_CONTEXT) == set(KINDS)
-    assert len(KINDS) == 20
+    assert len(KINDS) == 21
 
 
 @pytest.mark.parametrize("kind", sorted(KINDS))

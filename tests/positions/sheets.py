@@ -47,3 +47,24 @@ def workbook_bytes(rows: list[dict], *, keys: list[str] | None = None, headers: 
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def upload_sheet(client, data: dict):
+    """POST the import form as staff do, let the preview job run (eagerly, as the transaction
+    commits) and return the page the browser is sent to: the preview, or the form refused."""
+    from django.test import TestCase
+    from django.urls import reverse
+
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        response = client.post(reverse("admin:positions_post_import"), data)
+    if response.status_code != 302:
+        return response
+    import time
+
+    deadline = time.monotonic() + 120  # a real worker (tests marked ``broker``) reads it meanwhile
+    page = client.get(response["Location"])
+    while page.context.get("job") is not None and not page.context["job"].is_finished:
+        assert time.monotonic() < deadline, "the preview job did not finish"
+        time.sleep(0.2)
+        page = client.get(response["Location"])
+    return page

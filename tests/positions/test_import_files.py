@@ -5,14 +5,14 @@ import zipfile
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.urls import reverse
 from openpyxl import Workbook
 
+from jinseed.devtools.bench.import_sheets import empty_cells_workbook
 from positions.enums import PostStatus
 from positions.imports.sheet import OLE2_MAGIC
 from positions.models import Post, PostImport
 from tests.factories import HostUnitFactory
-from tests.positions.sheets import HEADERS, post_row, workbook_bytes
+from tests.positions.sheets import HEADERS, post_row, upload_sheet, workbook_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -82,10 +82,11 @@ CASES = {
     "damaged": ("岗位.xlsx", lambda: b"PK\x03\x04" + b"\x00" * 500, "工作簿已损坏，无法打开。"),
     "empty_sheet": ("岗位.xlsx", _empty_workbook, "第一个工作表是空的：表头应在第1行。"),
     "headers_only": ("岗位.xlsx", lambda: workbook_bytes([]), "表格只有表头，下面没有岗位。"),
-    "twenty_megabytes": (
+    # Over the sheet's limit, under the request's (jinseed.bodylimit): the form says why.
+    "five_and_a_half_megabytes": (
         "岗位.xlsx",
-        lambda: b"PK\x03\x04" + b"\x00" * (20 * 1024 * 1024),
-        "文件大小为20.0\xa0MB，超过上限5.0\xa0MB。请删除多余的工作表或图片。",
+        lambda: b"PK\x03\x04" + b"\x00" * (5 * 1024 * 1024 + 512 * 1024),
+        "文件大小为5.5\xa0MB，超过上限5.0\xa0MB。请删除多余的工作表或图片。",
     ),
     "formulas": (
         "岗位.xlsx",
@@ -119,9 +120,8 @@ CASES = {
 def test_bad_file_is_refused_with_a_message_and_nothing_written(admin_client, cycle, settings, case):
     HostUnitFactory(name="金山区人力资源和社会保障局")
     name, make, message = CASES[case]
-    response = admin_client.post(
-        reverse("admin:positions_post_import"),
-        {"cycle": cycle.pk, "target_status": PostStatus.DRAFT, "file": SimpleUploadedFile(name, make())},
+    response = upload_sheet(
+        admin_client, {"cycle": cycle.pk, "target_status": PostStatus.DRAFT, "file": SimpleUploadedFile(name, make())}
     )
     assert response.status_code == 400
     assert response.context["form"].errors["file"] == [message]
@@ -131,8 +131,8 @@ def test_bad_file_is_refused_with_a_message_and_nothing_written(admin_client, cy
 
 
 def test_empty_upload_is_refused(admin_client, cycle):
-    response = admin_client.post(
-        reverse("admin:positions_post_import"),
+    response = upload_sheet(
+        admin_client,
         {"cycle": cycle.pk, "target_status": PostStatus.DRAFT, "file": SimpleUploadedFile("岗位.xlsx", b"")},
     )
     assert response.status_code == 400
@@ -142,12 +142,60 @@ def test_empty_upload_is_refused(admin_client, cycle):
 def test_too_many_rows_are_refused(admin_client, cycle, settings):
     settings.POST_IMPORT_MAX_ROWS = 3
     rows = [post_row("金山区人力资源和社会保障局", f"岗位{n}") for n in range(4)]
-    response = admin_client.post(
-        reverse("admin:positions_post_import"),
+    response = upload_sheet(
+        admin_client,
         {
             "cycle": cycle.pk,
             "target_status": PostStatus.DRAFT,
             "file": SimpleUploadedFile("a.xlsx", workbook_bytes(rows)),
         },
     )
-    assert response.context["form"].errors["file"] == ["表格有4行，每次最多导入3个岗位，请拆分后导入。"]
+    assert response.context["form"].errors["file"] == ["表格超过3行，每次最多导入3个岗位，请拆分后导入。"]
+
+
+TOO_MANY_ROWS = "表格超过5000行，每次最多导入5000个岗位，请拆分后导入。"
+TOO_MANY_CELLS = (
+    "表格超过200000个单元格，远多于岗位表所需。请删除岗位之后的空行和空列（或把岗位复制到模板中），然后重新上传。"
+)
+
+
+@pytest.mark.parametrize(
+    ("rows", "columns", "declared", "message"),
+    [
+        (160_000, 25, True, TOO_MANY_ROWS),
+        (160_000, 25, False, TOO_MANY_ROWS),
+        (250, 16_000, True, TOO_MANY_CELLS),
+        (250, 16_000, False, TOO_MANY_CELLS),
+    ],
+    ids=["tall-declared", "tall-undeclared", "wide-declared", "wide-undeclared"],
+)
+def test_a_small_sheet_of_four_million_empty_cells_is_refused(
+    admin_client, cycle, settings, rows, columns, declared, message
+):
+    """A file of kilobytes that unpacks to 40 MB of empty cells: refused while it is read
+    (``manage.py bench_import`` measures how fast and in how much memory)."""
+    data = empty_cells_workbook(rows=rows, columns=columns, declare_dimension=declared)
+    assert len(data) < 200 * 1024
+
+    response = upload_sheet(
+        admin_client,
+        {"cycle": cycle.pk, "target_status": PostStatus.DRAFT, "file": SimpleUploadedFile("岗位.xlsx", data)},
+    )
+
+    assert response.status_code == 400
+    assert response.context["form"].errors["file"] == [message]
+    assert (PostImport.objects.count(), Post.objects.count()) == (0, 0)
+
+
+def test_rows_past_the_limit_are_refused_while_streaming(settings):
+    """The openpyxl read counts again: a sheet whose rows the first scan let through (here,
+    one the scan cannot find) is stopped at the first row past the limit."""
+    from unittest import mock
+
+    from positions.imports import sheet as sheet_module
+
+    settings.POST_IMPORT_MAX_ROWS = 3
+    data = workbook_bytes([post_row("金山区人力资源和社会保障局", f"岗位{n}") for n in range(5)])
+    with mock.patch.object(sheet_module, "_prescan_worksheet"), pytest.raises(sheet_module.SheetError) as refused:
+        sheet_module.sheet_read(data)
+    assert refused.value.code == "too_many_rows"

@@ -14,7 +14,7 @@ from jinseed.jobs.models import Job
 from positions.enums import PostStatus
 from positions.models import Post, PostImport
 from tests.factories import CycleFactory, HostUnitFactory, StaffFactory
-from tests.positions.sheets import post_row, workbook_bytes
+from tests.positions.sheets import post_row, upload_sheet, workbook_bytes
 
 ROWS = 2000
 
@@ -26,9 +26,8 @@ def _sheet() -> bytes:
 
 def _preview_token(client, cycle, data: bytes, status: str) -> str:
     started = time.monotonic()
-    response = client.post(
-        reverse("admin:positions_post_import"),
-        {"cycle": cycle.pk, "target_status": status, "file": SimpleUploadedFile("2000.xlsx", data)},
+    response = upload_sheet(
+        client, {"cycle": cycle.pk, "target_status": status, "file": SimpleUploadedFile("2000.xlsx", data)}
     )
     assert response.status_code == 200
     assert response.context["preview"].counts == {"create": ROWS, "update": 0, "unchanged": 0, "error": 0}

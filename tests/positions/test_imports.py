@@ -14,7 +14,7 @@ from positions.imports.preview import RowAction, preview_build
 from positions.imports.sheet import sheet_read
 from positions.models import Post, PostImport, PostTransition
 from tests.factories import CoordinatorFactory, HostUnitFactory, PostFactory, UserFactory
-from tests.positions.sheets import HEADERS, post_row, workbook_bytes
+from tests.positions.sheets import HEADERS, post_row, upload_sheet, workbook_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -34,10 +34,7 @@ def admin_client(client, staff_user):
 
 
 def _upload(client, cycle, data: bytes, *, name="岗位.xlsx", status=PostStatus.DRAFT):
-    return client.post(
-        reverse("admin:positions_post_import"),
-        {"cycle": cycle.pk, "target_status": status, "file": SimpleUploadedFile(name, data)},
-    )
+    return upload_sheet(client, {"cycle": cycle.pk, "target_status": status, "file": SimpleUploadedFile(name, data)})
 
 
 def _import(client, cycle, data: bytes, capture, **kwargs) -> PostImport:
@@ -440,3 +437,40 @@ def test_import_form_offers_the_template_and_lists_recent_imports(
     assert reverse("admin:positions_post_import_template") in html
     assert "不超过5.0\xa0MB；只读取第一个工作表。" in html
     assert [item.file_name for item in response.context["recent"]] == ["岗位.xlsx"]
+
+
+def test_a_preview_is_confirmed_once(admin_client, cycle, units, django_capture_on_commit_callbacks):
+    preview = _upload(admin_client, cycle, workbook_bytes([post_row("朱泾镇人民政府", "社区助理")]))
+    token = preview.context["token"]
+    with django_capture_on_commit_callbacks(execute=True):
+        first = admin_client.post(reverse("admin:positions_post_import_confirm"), {"token": token})
+    second = admin_client.post(reverse("admin:positions_post_import_confirm"), {"token": token}, follow=True)
+
+    assert first.status_code == 302
+    assert [str(m) for m in second.context["messages"]] == ["此预览已确认过，导入记录见“岗位导入”。"]
+    assert (PostImport.objects.count(), Post.objects.count()) == (1, 1)
+
+
+def test_the_sheet_is_read_by_the_worker_not_the_web_request(admin_client, cycle, units):
+    from unittest import mock
+
+    from django.test import TestCase
+
+    data = workbook_bytes([post_row("朱泾镇人民政府", "社区助理")])
+    with mock.patch.object(import_services, "sheet_read", wraps=import_services.sheet_read) as read:
+        with TestCase.captureOnCommitCallbacks(execute=False) as callbacks:
+            response = admin_client.post(
+                reverse("admin:positions_post_import"),
+                {"cycle": cycle.pk, "target_status": PostStatus.DRAFT, "file": SimpleUploadedFile("a.xlsx", data)},
+            )
+        assert (response.status_code, read.call_count) == (302, 0)
+        waiting = admin_client.get(response["Location"])
+        assert 'data-job-status-url="' in waiting.content.decode()
+        for callback in callbacks:
+            callback()  # the job runs, as a worker would
+        assert read.call_count == 1
+    page = admin_client.get(response["Location"])
+    assert page.context["preview"].counts == {"create": 1, "update": 0, "unchanged": 0, "error": 0}
+    # Another staff member does not see this preview.
+    admin_client.force_login(UserFactory(role=Role.STAFF, is_staff=True, is_superuser=True))
+    assert admin_client.get(response["Location"]).status_code == 404

@@ -34,7 +34,7 @@ class ExportForm(forms.Form):
             )
         if kind.has_id_numbers and for_staff:
             self.fields["unmasked"] = forms.BooleanField(
-                label=_("Export ID numbers unmasked"),
+                label=_("Export ID numbers and mobile numbers unmasked"),
                 required=False,
                 help_text=_("Needs the separate permission and a reason; the export is recorded either way."),
             )

@@ -56,7 +56,7 @@ def _student_columns(student_of) -> tuple[Column, ...]:
         _c("Name", lambda o: student_of(o).legal_name),
         _c("Gender", lambda o: student_of(o).get_gender_display(), width=6),
         _c("ID number", student_of, id_number=True, width=22),
-        _c("Mobile", lambda o: student_of(o).user.mobile or "", width=14),
+        _c("Mobile", lambda o: student_of(o).user.mobile or "", mobile=True, width=14),
         _c("Email", lambda o: student_of(o).user.email or "", width=26),
     )
 
@@ -87,6 +87,7 @@ export_kind_register(
             _c("Submitted (Beijing time)", lambda a: a.submitted_at, width=18),
         ),
         rows=selectors.applications_for_export,
+        student=lambda a: a.student.user_id,
         filters=("cycle", "unit", "status"),
         status_choices=ApplicationStatus.choices,
     )
@@ -108,11 +109,12 @@ export_kind_register(
             _c("Ends", lambda p: p.ends_on, width=12),
             _c("Status", lambda p: p.get_status_display()),
             _c("Mentor", lambda p: p.mentor.user.full_name if p.mentor else ""),
-            _c("Mentor's phone", lambda p: p.mentor.phone if p.mentor else ""),
+            _c("Mentor's phone", lambda p: p.mentor.phone if p.mentor else "", mobile=True),
             _c("Group", lambda p: _group(p).name if _group(p) else ""),
             _c("Final grade", _grade),
         ),
         rows=selectors.placements_for_export,
+        student=lambda p: p.student.user_id,
         filters=("cycle", "unit", "status"),
         status_choices=PlacementStatus.choices,
     )
@@ -130,12 +132,13 @@ export_kind_register(
             _c("Group leader", lambda m: m.group.leader_id == m.placement_id, width=8),
             _c("Name", lambda m: m.placement.student.legal_name),
             _c("Gender", lambda m: m.placement.student.get_gender_display(), width=6),
-            _c("Mobile", lambda m: m.placement.student.user.mobile or "", width=14),
+            _c("Mobile", lambda m: m.placement.student.user.mobile or "", mobile=True, width=14),
             _c("University", lambda m: m.placement.student.university, width=24),
             _c("Unit", lambda m: m.placement.post.unit.name, width=28),
             _c("Post", lambda m: m.placement.post.title, width=24),
         ),
         rows=selectors.group_members_for_export,
+        student=lambda m: m.placement.student.user_id,
         filters=("cycle", "unit"),
     )
 )
@@ -153,13 +156,14 @@ export_kind_register(
             _c("Unit", lambda i: i.application.post.unit.name, width=28),
             _c("Post", lambda i: i.application.post.title, width=24),
             _c("Name", lambda i: i.application.student.legal_name),
-            _c("Mobile", lambda i: i.application.student.user.mobile or "", width=14),
+            _c("Mobile", lambda i: i.application.student.user.mobile or "", mobile=True, width=14),
             _c("Interviewers", lambda i: "、".join(u.full_name or u.email for u in i.interviewers.all()), width=20),
             _c("Status", lambda i: i.get_status_display()),
             _c("Outcome", lambda i: i.get_outcome_display()),
             _c("Score", lambda i: i.score, width=8),
         ),
         rows=selectors.interviews_for_export,
+        student=lambda i: i.application.student.user_id,
         filters=("cycle", "unit", "status"),
         status_choices=InterviewStatus.choices,
     )
@@ -186,6 +190,7 @@ export_kind_register(
             _c("Final grade", lambda a: _grade(a.placement)),
         ),
         rows=selectors.assessments_for_export,
+        student=lambda a: a.placement.student.user_id,
         filters=("cycle", "unit"),
     )
 )
@@ -213,6 +218,7 @@ export_kind_register(
             _c("Recorded (Beijing time)", lambda r: r.recorded_at, width=18),
         ),
         rows=selectors.alumni_for_export,
+        student=lambda r: r.student.user_id,
         filters=("cycle", "unit"),
     )
 )

@@ -18,7 +18,10 @@ To add one (the alumni export, say), in a module imported at start-up::
 ``rows`` receives the cleaned filter (``cycle``, ``unit``, ``status`` as ids or values) and the
 unit a coordinator is limited to (``None`` for staff): it must apply that limit itself, in the
 queryset. A column marked ``id_number=True`` returns the ``StudentProfile``; the framework writes
-its masked or clear number as the export allows.
+its masked or clear number as the export allows. A column marked ``mobile=True`` returns a
+mobile number, written masked (``138****0001``) unless the export is unmasked. ``student``
+returns the account id of the student a row is about: the export records them, so that erasing
+that student deletes the file.
 """
 
 from collections.abc import Callable, Sequence
@@ -28,6 +31,8 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils import translation
 from django.utils.functional import Promise
+
+from jinseed.logmask import mask_mobile
 
 #: Headers and cell values are written in Chinese whatever the language of the person exporting.
 SHEET_LANGUAGE = "zh-hans"
@@ -40,6 +45,7 @@ class Column:
     label: str | Promise
     value: Callable[[Any], Any]
     id_number: bool = False
+    mobile: bool = False
     width: int = 14
 
     @property
@@ -59,6 +65,9 @@ class ExportKind:
     #: The choices of the ``status`` filter, when it offers one.
     status_choices: Sequence[tuple[str, Any]] = field(default_factory=tuple)
     description: str | Promise = ""
+    #: ``row -> user id`` of the student the row is about (``None``: the kind cannot tell, and
+    #: erasing any student deletes its files).
+    student: Callable[[Any], int | None] | None = None
 
     @property
     def has_id_numbers(self) -> bool:
@@ -73,6 +82,8 @@ class ExportKind:
             value = column.value(obj)
             if column.id_number:
                 value = "" if value is None else (value.id_number_masked if masked else value.id_number)
+            elif column.mobile and masked and value:
+                value = mask_mobile(str(value))
             values.append(value)
         return values
 

@@ -87,5 +87,6 @@ def export_detail(request, pk: int):
             "filter_unit": unit,
             "filter_status": status_label,
             "back": back,
+            "can_download": export.job is not None and can("jobs.download_file", request.user, export.job),
         },
     )

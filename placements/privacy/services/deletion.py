@@ -16,6 +16,9 @@ What erasure does (README, "Personal data"):
   completed placement still counts and its certificate still verifies, with the masked name;
 * every text written by or about the student is emptied (statements, résumés, reasons,
   notes, comments, unadopted feedback is deleted);
+* every stored file that holds the student is deleted: their résumés, their own data copies
+  and other jobs' files, and every export file whose rows included them (or whose kind cannot
+  tell whom it holds); the jobs' rows stay, noting when their file was deleted;
 * finally every text, char and JSON column of every table is swept for the student's name,
   mobile number, email and ID number (other people's messages that quoted them, the admin's
   log, login attempts): each occurrence is replaced by its masked form.
@@ -37,6 +40,7 @@ from applicants.models import HOLDING_AS_SEEN, Application, ApplicationEvent, St
 from jinseed.accounts.models import ContactVerification
 from jinseed.errors import DomainError
 from jinseed.jobs.models import Job
+from jinseed.jobs.services import job_file_delete
 from jinseed.logmask import mask_mobile
 from jinseed.notifications.models import Notification
 from jinseed.statemachine import StatusMachine, status_change_audit
@@ -45,6 +49,7 @@ from placements.models import (
     Assessment,
     DeletionRequest,
     DeletionStatus,
+    Export,
     Feedback,
     Interview,
     Offer,
@@ -192,6 +197,7 @@ def account_erase(*, user) -> dict:
         if job.result_file:
             job.result_file.delete(save=False)
     Job.objects.filter(created_by=user).delete()
+    summary["export_files_deleted"] = _export_files_delete(user_id=user.pk)
     user.email = f"deleted-{user.pk}@deleted.invalid"
     user.mobile = None
     user.full_name = ""
@@ -203,6 +209,21 @@ def account_erase(*, user) -> dict:
     user.save()
     summary["swept"] = _sweep(secrets)
     return summary
+
+
+def _export_files_delete(*, user_id: int) -> int:
+    """Delete every export file still stored whose rows included the student, or whose export
+    cannot say whom it holds. Files live only ``EXPORT_FILE_DAYS``, so the jobs read are few."""
+    from placements.office.exports.services import JOB_KIND as EXPORT_JOB_KIND
+
+    jobs = list(Job.objects.filter(kind=EXPORT_JOB_KIND).exclude(result_file=""))
+    subjects = dict(Export.objects.filter(job__in=jobs).values_list("job_id", "subject_user_ids"))
+    deleted = 0
+    for job in jobs:
+        held = subjects.get(job.pk)
+        if held is None or user_id in held:
+            deleted += job_file_delete(job=job)
+    return deleted
 
 
 def _text_fields(model) -> list[models.Field]:

@@ -313,4 +313,8 @@ def personal_data_export_job(context) -> dict:
             channels=["email", "inbox"],
         )
     context.advance()
-    return {"files": list(FILES) + [f"resumes/application-{a.pk}.pdf" for a in resumes], "rows": rows}
+    return {
+        "files": list(FILES) + [f"resumes/application-{a.pk}.pdf" for a in resumes],
+        "rows": rows,
+        "masked": True,
+    }

@@ -11,6 +11,7 @@ from openpyxl import load_workbook
 from applicants.identity import mask_id_number
 from jinseed.audit.models import DataAccess
 from jinseed.jobs.models import Job
+from jinseed.logmask import mask_mobile
 from placements.models import Export
 from placements.office.exports import services
 from placements.office.exports.registry import export_kind_get
@@ -95,7 +96,7 @@ def test_staff_xlsx_export_of_a_cycle_has_the_exact_rows_masked_and_inert(client
         "'" + EVIL_NAME,
         "女",
         mask_id_number(world.evil_id),
-        "13800001111",
+        "138****1111",
         "evil@example.cn",
         "朱泾镇",
         "复旦大学",
@@ -182,7 +183,7 @@ def test_coordinator_exports_only_their_unit(client, world, run):
     assert export.scope_unit == world.unit_a
     _, rows = _xlsx_rows(_download(client, export))
     assert [(r[1], r[4]) for r in rows[1:]] == [("金山区档案局", "'" + EVIL_NAME), ("金山区档案局", "王安全")]
-    assert DataAccess.objects.get().filters == {"unit": world.unit_a.pk}
+    assert DataAccess.objects.get(kind=DataAccess.Kind.EXPORT).filters == {"unit": world.unit_a.pk}
 
 
 def test_coordinator_export_through_the_service_ignores_another_unit_filter(world, run):
@@ -238,6 +239,17 @@ def test_unmasked_without_a_reason_is_refused_and_keeps_the_form(client, world, 
     assert Export.objects.count() == 0
 
 
+def test_a_coordinators_export_masks_mobiles(client, world, run):
+    client.force_login(world.coordinator.user)
+    with run():
+        client.post(reverse("office_exports:unit"), {"export_kind": "applicants", "applicants-file_format": "xlsx"})
+
+    _, rows = _xlsx_rows(_download(client, Export.objects.get()))
+
+    assert [r[7] for r in rows[1:]] == ["138****1111", mask_mobile(world.plain.student.user.mobile)]
+    assert "13800001111" not in str(rows)
+
+
 def test_unmasked_with_the_permission_and_a_reason_exports_clear_id_numbers(client, world, unmasking_staff, run):
     client.force_login(unmasking_staff)
 
@@ -245,8 +257,8 @@ def test_unmasked_with_the_permission_and_a_reason_exports_clear_id_numbers(clie
 
     export = Export.objects.get()
     _, rows = _xlsx_rows(_download(client, export))
-    assert rows[1][6] == world.evil_id
-    access = DataAccess.objects.get()
+    assert (rows[1][6], rows[1][7]) == (world.evil_id, "13800001111")
+    access = DataAccess.objects.get(kind=DataAccess.Kind.EXPORT)
     assert (access.masked, access.reason, access.row_count) == (False, "与学校核对学籍", 2)
 
 
@@ -326,7 +338,7 @@ def test_the_job_reports_progress_per_row(world, plain_staff, run):
     assert (job.progress_done, job.progress_total, job.result) == (
         3,
         3,
-        {"rows": 3, "file_name": job.result["file_name"]},
+        {"rows": 3, "file_name": job.result["file_name"], "masked": True},
     )
     assert job.result["file_name"].startswith("applicants-") and job.result["file_name"].endswith(".csv")
 

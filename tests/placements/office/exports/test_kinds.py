@@ -105,7 +105,7 @@ def test_placements_export_has_mentor_group_and_grade(placed, django_capture_on_
         "'@林同学",
         "女",
         mask_id_number(placed["id_a"]),
-        "13800002222",
+        "138****2222",
         "lin@example.cn",
         "华东师范大学",
         "短期岗位",
@@ -142,7 +142,7 @@ def test_interview_schedule_export(placed, django_capture_on_commit_callbacks):
         ["面试时间（北京时间）", "时长（分钟）", "方式", "地点或会议链接", "单位", "岗位",
          "姓名", "手机", "面试官", "状态", "结果", "得分"],
         ["2031-06-10 14:00", "20", "视频", "https://meeting.tencent.com/dm/9", "金山区档案局", "档案整理助理",
-         "'@林同学", "13800002222", "陈导师", "已安排", "建议录用", "88"],
+         "'@林同学", "138****2222", "陈导师", "已安排", "建议录用", "88"],
     ]  # fmt: skip
 
 

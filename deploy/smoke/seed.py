@@ -9,14 +9,19 @@ as JSON to the file named by SMOKE_DATA.
 import datetime as dt
 import json
 import os
+import secrets
 
+from django.contrib.auth.models import Group
+from django.core.management import call_command
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from applicants.enums import DegreeLevel, Gender
 from applicants.identity import id_check_char
 from applicants.services import student_profile_save
 from jinseed.accounts.enums import Role
 from jinseed.accounts.models import User
+from jinseed.accounts.roles import PROGRAMME_STAFF_GROUP
 from jinseed.accounts.services import user_register
 from positions.enums import CycleStatus, Season, TermType, Town, UnitKind
 from positions.models import Cycle, HostUnit
@@ -33,6 +38,11 @@ staff = User.objects.create_user(
     role=Role.STAFF,
     is_staff=True,
 )
+# As an operator sets up staff: the role's group, and an authenticator for the second factor.
+call_command("setup_roles")
+staff.groups.add(Group.objects.get(name=PROGRAMME_STAFF_GROUP))
+TOTP_KEY = secrets.token_hex(20)
+TOTPDevice.objects.create(user=staff, name="smoke", key=TOTP_KEY, confirmed=True)
 cycle = Cycle.objects.create(
     year=today.year,
     ordinal=today.year - 2011,
@@ -97,5 +107,8 @@ student_profile_save(
 )
 
 with open(os.environ["SMOKE_DATA"], "w", encoding="utf-8") as out:
-    json.dump({"password": PASSWORD, "staff": staff.email, "student": student.email, "post": post.pk}, out)
+    json.dump(
+        {"password": PASSWORD, "staff": staff.email, "staff_totp": TOTP_KEY, "student": student.email, "post": post.pk},
+        out,
+    )
 print(f"smoke data: cycle {cycle.year}, post {post.pk}, staff {staff.email}, student {student.email}")

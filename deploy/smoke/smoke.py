@@ -13,12 +13,15 @@ Every failed step raises ``SmokeFailure`` with what was expected and what came b
 """
 
 import argparse
+import hashlib
+import hmac
 import http.cookiejar
 import io
 import json
 import os
 import re
 import ssl
+import struct
 import sys
 import time
 import urllib.error
@@ -195,8 +198,16 @@ def form_value(html: str, name: str) -> str:
     return match.group(1)
 
 
-def login(browser: Browser, username: str, password: str) -> None:
-    """Sign in through the login page (a second factor, when one is asked, is a step here)."""
+def totp(key_hex: str, at: float | None = None) -> str:
+    """The current 6-digit code of an authenticator (RFC 6238: HMAC-SHA1, 30-second steps)."""
+    counter = int((time.time() if at is None else at) // 30)
+    digest = hmac.new(bytes.fromhex(key_hex), struct.pack(">Q", counter), hashlib.sha1).digest()
+    offset = digest[-1] & 0x0F
+    return f"{(struct.unpack('>I', digest[offset : offset + 4])[0] & 0x7FFFFFFF) % 1_000_000:06d}"
+
+
+def login(browser: Browser, username: str, password: str, *, totp_key: str | None = None) -> None:
+    """Sign in through the login page, and with the second factor when the portal asks for it."""
     page = browser.get("/accounts/login/")
     expect(page.status == 200, f"login page: {page.status}")
     token = form_value(page.text, "csrfmiddlewaretoken")
@@ -205,6 +216,24 @@ def login(browser: Browser, username: str, password: str) -> None:
     )
     expect(answer.status == 302, f"login of {username}: expected a redirect, got {answer.status}")
     expect("/accounts/login/" not in answer.headers.get("Location", ""), f"login of {username} refused")
+    if totp_key is None:
+        return
+    # Staff pages ask for the second factor first: answer it once, as staff do.
+    refused = browser.get("/office/exports/")
+    expect(
+        refused.status == 302 and "/accounts/second-factor/" in refused.headers.get("Location", ""),
+        f"staff pages before the second factor: expected a redirect to it, got {refused.status}",
+    )
+    verify = "/accounts/second-factor/verify/"
+    page = browser.get(verify)
+    expect(page.status == 200, f"second factor page: {page.status}")
+    answer = browser.post_form(
+        verify, {"csrfmiddlewaretoken": form_value(page.text, "csrfmiddlewaretoken"), "code": totp(totp_key)}
+    )
+    expect(answer.status == 302, f"second factor of {username}: expected a redirect, got {answer.status}")
+    expect("/accounts/second-factor/" not in answer.headers.get("Location", ""), f"code of {username} refused")
+    page = browser.get("/office/exports/")
+    expect(page.status == 200, f"staff pages after the second factor: {page.status}")
 
 
 def pdf_of_size(size: int) -> bytes:
@@ -331,7 +360,7 @@ def check_application(base: str, data: dict, private_root: Path) -> None:
 def check_export(base: str, data: dict) -> None:
     step("staff start an export; the worker writes it; staff download it")
     staff = Browser(base)
-    login(staff, data["staff"], data["password"])
+    login(staff, data["staff"], data["password"], totp_key=data["staff_totp"])
     page = staff.get("/office/exports/")
     expect(page.status == 200, f"/office/exports/: {page.status}")
     answer = staff.post_form(

@@ -45,7 +45,7 @@ class KindFilter(admin.SimpleListFilter):
 class NotificationAdmin(admin.ModelAdmin):
     list_display = ["kind", "recipient", "channel", "status_badge", "attempts", "send_after", "sent_at", "event_key"]
     list_filter = ["status", KindFilter, "channel", "language"]
-    search_fields = ["recipient__email", "recipient__full_name", "event_key"]
+    search_fields = ["recipient__email", "recipient__full_name", "event_key", "provider_message_id"]
     list_select_related = ["recipient"]
     date_hierarchy = "created_at"
     actions = ["retry_failed", "cancel_queued"]

@@ -1,6 +1,7 @@
 """Delivery of a rendered message on one channel.
 
-Each sender raises ``TransientDeliveryError`` (or lets an ``OSError`` / SMTP error through)
+Each sender returns the provider's message id where there is one (SMS), and raises
+``TransientDeliveryError`` (or lets an ``OSError`` / SMTP error through)
 for a failure worth retrying and ``PermanentDeliveryError`` for one that is not.
 """
 
@@ -12,6 +13,7 @@ from .errors import PermanentDeliveryError
 from .models import Notification
 from .rendering import RenderedMessage, calendar_file
 from .sms import get_sms_backend
+from .sms_templates import sms_message
 
 
 def build_email(row: Notification, message: RenderedMessage) -> EmailMultiAlternatives:
@@ -39,10 +41,12 @@ def send_email(row: Notification, message: RenderedMessage) -> None:
     build_email(row, message).send(fail_silently=False)
 
 
-def send_sms(row: Notification, message: RenderedMessage) -> None:
+def send_sms(row: Notification, message: RenderedMessage) -> str:
+    """Send the kind's template with its variables; returns the provider's message id."""
     if not row.recipient.mobile:
         raise PermanentDeliveryError("the recipient has no mobile number")
-    get_sms_backend().send(row.recipient.mobile, message.sms)
+    sms = sms_message(kind=row.kind, context=row.context, text=message.sms)
+    return get_sms_backend().send(row.recipient.mobile, sms)
 
 
 def send_inbox(row: Notification, message: RenderedMessage) -> None:

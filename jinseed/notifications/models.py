@@ -54,6 +54,9 @@ class Notification(StatusGuarded):
     enqueued_at = models.DateTimeField(_("published to the broker"), null=True, blank=True)
     claimed_at = models.DateTimeField(_("claimed by a worker"), null=True, blank=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    # The provider's id of the message (Alibaba Cloud's BizId, Tencent Cloud's SerialNo): the key
+    # to the provider's delivery report when a student says a text never came.
+    provider_message_id = models.CharField(_("provider message id"), max_length=100, blank=True)
 
     class Meta:
         verbose_name = _("notification")

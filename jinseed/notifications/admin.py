@@ -19,7 +19,7 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from .enums import NotificationStatus
 from .kinds import KINDS
 from .models import Notification, NotificationPreference
-from .rendering import calendar_file, render_message
+from .rendering import CalendarParty, calendar_file, render_message
 from .selectors import outbox_counts_by_status
 from .services import notification_cancel, notification_retry
 
@@ -165,7 +165,8 @@ class NotificationAdmin(admin.ModelAdmin):
 
     def kind_calendar_view(self, request, kind: str, language: str):
         spec = self._example(request, kind, language)
-        ics = calendar_file(kind=kind, context=spec.example)
+        student = CalendarParty(email="xiaoming@example.cn", name=spec.example.get("student_name", ""))
+        ics = calendar_file(kind=kind, context=spec.example, attendee=student)
         if ics is None:
             raise Http404
         return HttpResponse(ics, content_type="text/calendar; charset=utf-8")

@@ -5,19 +5,42 @@ Each sender returns the provider's message id where there is one (SMS), and rais
 for a failure worth retrying and ``PermanentDeliveryError`` for one that is not.
 """
 
+from email.mime.text import MIMEText
+
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 
 from .enums import Channel
 from .errors import PermanentDeliveryError
+from .kinds import KINDS
 from .models import Notification
-from .rendering import RenderedMessage, calendar_file
+from .rendering import CalendarParty, RenderedMessage, calendar_file
 from .sms import get_sms_backend
 from .sms_templates import sms_message
 
 
+class NotificationEmail(EmailMultiAlternatives):
+    """An email whose ``multipart/alternative`` ends, when the kind has one, with the iTIP
+    calendar (``text/calendar; method=REQUEST`` or ``CANCEL``): the part Outlook, Apple Mail
+    and Gmail act on, offering to accept or decline and updating the event they hold. The
+    same calendar is attached as ``invite.ics`` for clients that only import files, so the
+    message is ``multipart/mixed`` wrapping the alternative and the attachment."""
+
+    calendar: bytes | None = None
+    calendar_method: str = ""
+
+    def message(self, *args, **kwargs):
+        msg = super().message(*args, **kwargs)
+        if self.calendar:
+            alternative = next(part for part in msg.walk() if part.get_content_type() == "multipart/alternative")
+            part = MIMEText(self.calendar.decode(), "calendar", "utf-8")
+            part.set_param("method", self.calendar_method)
+            alternative.attach(part)
+        return msg
+
+
 def build_email(row: Notification, message: RenderedMessage) -> EmailMultiAlternatives:
-    email = EmailMultiAlternatives(
+    email = NotificationEmail(
         subject=message.subject,
         body=message.text,
         from_email=settings.DEFAULT_FROM_EMAIL,
@@ -25,14 +48,12 @@ def build_email(row: Notification, message: RenderedMessage) -> EmailMultiAltern
         headers={"X-Jinseed-Notification": str(row.pk), "X-Jinseed-Kind": row.kind},
     )
     email.attach_alternative(message.html, "text/html")
-    ics = calendar_file(kind=row.kind, context=row.context)
+    attendee = CalendarParty(email=row.recipient.email, name=row.context.get("student_name") or row.recipient.full_name)
+    ics = calendar_file(kind=row.kind, context=row.context, attendee=attendee)
     if ics is not None:
-        email.attach("interview.ics", ics, "text/calendar; charset=utf-8; method=" + _ics_method(ics))
+        email.calendar, email.calendar_method = ics, KINDS[row.kind].calendar
+        email.attach("invite.ics", ics, "application/ics")
     return email
-
-
-def _ics_method(ics: bytes) -> str:
-    return "CANCEL" if b"METHOD:CANCEL" in ics else "REQUEST"
 
 
 def send_email(row: Notification, message: RenderedMessage) -> None:

@@ -226,7 +226,7 @@ PROGRAMME_OFFICE_EMAIL = env.str("PROGRAMME_OFFICE_EMAIL", default="") or DEFAUL
 REPLY_TO_EMAIL = env.str("REPLY_TO_EMAIL", default="") or PROGRAMME_OFFICE_EMAIL
 EMAIL_HOST = env.str("EMAIL_HOST", default="")
 if EMAIL_HOST:
-    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_BACKEND = "jinseed.mail.SmtpBackend"
     EMAIL_PORT = env.int("EMAIL_PORT", default=25)
     EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
     EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")

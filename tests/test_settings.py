@@ -45,7 +45,7 @@ def test_settings_switch_to_postgres_redis_smtp():
     assert values["engine"] == "django.db.backends.postgresql"
     assert values["eager"] is False
     assert values["broker"] == "redis://127.0.0.1:6379/0"
-    assert values["email"] == "django.core.mail.backends.smtp.EmailBackend"
+    assert values["email"] == "jinseed.mail.SmtpBackend"
 
 
 def test_settings_refuse_default_secret_without_debug():

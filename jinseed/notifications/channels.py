@@ -9,6 +9,11 @@ from email.mime.text import MIMEText
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from jinseed.mail import reply_to, site_message_id
 
 from .enums import Channel
 from .errors import PermanentDeliveryError
@@ -17,6 +22,7 @@ from .models import Notification
 from .rendering import CalendarParty, RenderedMessage, calendar_file
 from .sms import get_sms_backend
 from .sms_templates import sms_message
+from .unsubscribe import unsubscribe_url
 
 
 class NotificationEmail(EmailMultiAlternatives):
@@ -40,18 +46,38 @@ class NotificationEmail(EmailMultiAlternatives):
 
 
 def build_email(row: Notification, message: RenderedMessage) -> EmailMultiAlternatives:
+    """The email of an outbox row: text, HTML, the calendar of a calendar kind, the site's
+    Message-ID and Reply-To, and for a recurring kind a one-click List-Unsubscribe (RFC 8058)
+    with the same link at the foot of the text."""
+    spec = KINDS[row.kind]
+    headers = {
+        "Message-ID": site_message_id(f"notification.{row.pk}"),
+        "X-Jinseed-Notification": str(row.pk),
+        "X-Jinseed-Kind": row.kind,
+    }
+    body = message.text
+    if spec.recurring:
+        url = unsubscribe_url(user=row.recipient, kind=row.kind)
+        headers["List-Unsubscribe"] = f"<{url}>"
+        headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+        with translation.override(row.language):
+            body += "\n-- \n" + _("Stop these emails: %(url)s\nNotification settings: %(settings)s\n") % {
+                "url": url,
+                "settings": settings.SITE_URL.rstrip("/") + reverse("notifications:preferences"),
+            }
     email = NotificationEmail(
         subject=message.subject,
-        body=message.text,
+        body=body,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[row.recipient.email],
-        headers={"X-Jinseed-Notification": str(row.pk), "X-Jinseed-Kind": row.kind},
+        reply_to=reply_to(),
+        headers=headers,
     )
     email.attach_alternative(message.html, "text/html")
     attendee = CalendarParty(email=row.recipient.email, name=row.context.get("student_name") or row.recipient.full_name)
     ics = calendar_file(kind=row.kind, context=row.context, attendee=attendee)
     if ics is not None:
-        email.calendar, email.calendar_method = ics, KINDS[row.kind].calendar
+        email.calendar, email.calendar_method = ics, spec.calendar
         email.attach("invite.ics", ics, "application/ics")
     return email
 

@@ -102,6 +102,9 @@ class NotificationPreference(models.Model):
     )
     email = models.BooleanField(_("email"), default=True, help_text=_("Decisions are always sent by email."))
     sms = models.BooleanField(_("SMS"), default=False, help_text=_("Short messages to your mobile number."))
+    # Recurring kinds (digest, survey, reminders) the user stopped by email, from the
+    # preferences page or one click on an email's List-Unsubscribe; the inbox still has them.
+    email_muted_kinds = models.JSONField(_("recurring messages not sent by email"), default=list, blank=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:

@@ -21,6 +21,7 @@ from django.utils import timezone, translation
 from django.utils.dateparse import parse_date, parse_datetime
 
 from .kinds import KINDS
+from .unsubscribe import unsubscribe_url
 
 
 @dataclass(frozen=True)
@@ -104,6 +105,8 @@ def _render_plain(name: str, ctx: dict) -> str:
 def render_message(*, kind: str, context: dict, language: str, recipient=None) -> RenderedMessage:
     """Render ``kind`` with ``context`` in ``language`` (times in Asia/Shanghai)."""
     ctx = {**template_context(context), "recipient": recipient, "site_url": settings.SITE_URL, "kind": kind}
+    if recipient is not None and KINDS[kind].recurring:
+        ctx["unsubscribe_url"] = unsubscribe_url(user=recipient, kind=kind)
     with translation.override(language), timezone.override(settings.TIME_ZONE):
         subject = " ".join(_render_plain(f"notifications/{kind}/subject.txt", ctx).split())
         fragment = render_to_string(f"notifications/{kind}/body.html", ctx)

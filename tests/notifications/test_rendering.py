@@ -41,7 +41,7 @@ def test_onboarding_notice_lists_what_the_student_needs():
         "- Group: 第三小组\n\n"
         "Please bring:\n\n"
         "- 身份证\n- 学生证\n- 一寸照片两张\n\n"
-        "Open it on the Golden Seed portal <http://127.0.0.1:8000/applications/42/>\n"
+        "Open it on the Golden Seed portal <http://127.0.0.1:8000/my/selection/>\n"
     )
 
 

@@ -10,6 +10,7 @@ entities; the unpacked size is checked before openpyxl sees the file.
 """
 
 import io
+import unicodedata
 import zipfile
 from dataclasses import dataclass, field
 
@@ -24,6 +25,7 @@ from jinseed.errors import DomainError
 from ..enums import Season, TermType, UnitKind
 from .columns import (
     COLUMNS,
+    READ_LANGUAGES,
     SEASON_WORDS,
     SHEET_LANGUAGE,
     TERM_WORDS,
@@ -56,6 +58,7 @@ class Sheet:
 
     columns: list  # the ``Column``s present, in the sheet's order
     rows: list["SheetRow"] = field(default_factory=list)
+    name: str = ""  # the worksheet read
 
 
 @dataclass
@@ -106,8 +109,13 @@ def _refuse_other_formats(data: bytes, file_name: str) -> None:
         raise SheetError(_("The workbook unpacks to too much data to be a post sheet."), code="too_large")
 
 
-def sheet_read(data: bytes, *, file_name: str = "") -> Sheet:
-    """Read the first worksheet of an uploaded workbook, or raise ``SheetError``."""
+def sheet_read(data: bytes, *, file_name: str = "", sheet_name: str | None = None) -> Sheet:
+    """Read the post sheet of an uploaded workbook, or raise ``SheetError``.
+
+    The sheet is ``sheet_name`` when given; otherwise the first whose row 1 holds every
+    required header, a sheet named as the template's (岗位) tried first — so a cover or notes
+    sheet in front is passed over. A refusal names the sheet it read.
+    """
     from openpyxl import load_workbook
 
     check_upload_size(len(data))
@@ -119,15 +127,87 @@ def sheet_read(data: bytes, *, file_name: str = "") -> Sheet:
             _("The workbook could not be read. Save it again as .xlsx from Excel."), code="unreadable"
         ) from None
     try:
-        return _read_worksheet(workbook.worksheets[0])
+        ws, positions = _choose_worksheet(workbook, sheet_name)
+        return _read_worksheet(ws, positions)
     finally:
         workbook.close()
 
 
-def _read_worksheet(ws) -> Sheet:
-    if ws.max_row < 1 or all(cell.value in (None, "") for cell in ws[1]):
-        raise SheetError(_("The first worksheet is empty: the headers go in row 1."), code="empty_sheet")
+def _template_sheet_names() -> set[str]:
+    names = set()
+    for language in READ_LANGUAGES:
+        with translation.override(language):
+            names.add(normalize(pgettext("post import sheet", "Posts")))
+    return names
 
+
+def _choose_worksheet(workbook, sheet_name: str | None):
+    """The worksheet to read and its header positions (see ``sheet_read``)."""
+    if sheet_name is not None:
+        matches = [ws for ws in workbook.worksheets if normalize(ws.title) == normalize(sheet_name)]
+        if not matches:
+            raise SheetError(
+                _("The workbook has no sheet “%(sheet)s”; its sheets are %(sheets)s.")
+                % {"sheet": sheet_name, "sheets": "、".join(f"“{ws.title}”" for ws in workbook.worksheets)},
+                code="no_such_sheet",
+            )
+        ws = matches[0]
+        positions, missing = _header_positions(ws)
+        if missing:
+            raise _missing_columns(ws, missing, several=False)
+        return ws, positions
+    sheets = [ws for ws in workbook.worksheets if ws.max_row >= 1 and any(c.value not in (None, "") for c in ws[1])]
+    if not sheets:
+        raise SheetError(_("The first worksheet is empty: the headers go in row 1."), code="empty_sheet")
+    template_names = _template_sheet_names()
+    sheets.sort(key=lambda ws: normalize(ws.title) not in template_names)  # stable: otherwise in workbook order
+    closest = None
+    for ws in sheets:
+        positions, missing = _header_positions(ws)
+        if not missing:
+            return ws, positions
+        if closest is None or len(missing) < len(closest[1]):
+            closest = (ws, missing)
+    raise _missing_columns(*closest, several=len(workbook.worksheets) > 1)
+
+
+def _missing_columns(ws, missing: list[str], *, several: bool) -> SheetError:
+    """The refusal of a sheet without the required headers; merged header cells (which hide
+    a header) are named instead when that is the cause."""
+    if any(r.min_row == 1 for r in ws.merged_cells.ranges):
+        try:
+            _refuse_merged_cells(ws)
+        except SheetError as exc:
+            return exc
+    columns = "、".join(f"“{name}”" for name in missing)
+    if several:
+        message = _(
+            "No worksheet has all the template's headers in row 1. The closest, “%(sheet)s”, has no column %(columns)s."
+        )
+    else:
+        message = _("The worksheet “%(sheet)s” has no column %(columns)s. Use the template's headers in row 1.")
+    return SheetError(message % {"sheet": ws.title, "columns": columns}, code="missing_column")
+
+
+def normalize_cell(value):
+    """A cell's value as the row checks read it: text in Unicode NFKC, so that full-width digits,
+    letters and signs typed with a Chinese input method (２０２０－０７－０１, ５, Ｓｈｏｒｔ) read as
+    their ASCII forms. Prose and names keep their text as typed: NFKC would turn the Chinese
+    comma and brackets of a description (，（）：) into ASCII ones."""
+    if isinstance(value, str):
+        return unicodedata.normalize("NFKC", value)
+    return value
+
+
+#: Text kept as the unit wrote it (see ``normalize_cell``): prose shown to students, and the
+#: names matched through ``columns.normalize`` (which folds full-width forms itself) and quoted
+#: back in an error as typed.
+AS_TYPED_COLUMNS = frozenset(
+    {"unit", "title", "description", "duties", "requirements", "preferred_majors", "place_of_work"}
+)
+
+
+def _refuse_merged_cells(ws) -> None:
     merged = sorted(ws.merged_cells.ranges, key=lambda r: (r.min_row, r.min_col))
     if merged:
         ranges = "、".join(r.coord for r in merged[:5])
@@ -141,6 +221,10 @@ def _read_worksheet(ws) -> Sheet:
             _("The sheet has merged cells (%(ranges)s): unmerge them and fill in every cell.") % {"ranges": ranges},
             code="merged_cells",
         )
+
+
+def _read_worksheet(ws, positions: dict[str, int]) -> Sheet:
+    _refuse_merged_cells(ws)
 
     if ws.max_row - 1 > max_rows():
         raise SheetError(
@@ -160,10 +244,12 @@ def _read_worksheet(ws) -> Sheet:
             code="formula",
         )
 
-    positions = _header_positions(ws)
-    sheet = Sheet(columns=sorted((c for c in COLUMNS if c.key in positions), key=lambda c: positions[c.key]))
+    sheet = Sheet(
+        columns=sorted((c for c in COLUMNS if c.key in positions), key=lambda c: positions[c.key]), name=ws.title
+    )
     for number, row in enumerate(ws.iter_rows(min_row=2, values_only=True), start=2):
         values = {key: (row[index] if index < len(row) else None) for key, index in positions.items()}
+        values = {key: value if key in AS_TYPED_COLUMNS else normalize_cell(value) for key, value in values.items()}
         if all(value is None or (isinstance(value, str) and not value.strip()) for value in values.values()):
             continue
         sheet.rows.append(SheetRow(number=number, values=values))
@@ -172,7 +258,8 @@ def _read_worksheet(ws) -> Sheet:
     return sheet
 
 
-def _header_positions(ws) -> dict[str, int]:
+def _header_positions(ws) -> tuple[dict[str, int], list[str]]:
+    """Row 1's known headers → their column index, and the required headers it lacks."""
     wanted = {variant: column for column in COLUMNS for variant in column.header_variants()}
     positions: dict[str, int] = {}
     for index, cell in enumerate(ws[1]):
@@ -189,13 +276,7 @@ def _header_positions(ws) -> dict[str, int]:
             )
         positions[column.key] = index
     missing = [column.header for column in COLUMNS if column.required and column.key not in positions]
-    if missing:
-        raise SheetError(
-            _("The sheet has no column %(columns)s. Use the template's headers in row 1.")
-            % {"columns": "、".join(f"“{name}”" for name in missing)},
-            code="missing_column",
-        )
-    return positions
+    return positions, missing
 
 
 # --- the template -------------------------------------------------------------------------------------

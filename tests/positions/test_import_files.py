@@ -105,7 +105,7 @@ CASES = {
     "missing_columns": (
         "岗位.xlsx",
         lambda: workbook_bytes(_good_rows(), keys=["unit", "title", "term", "season", "headcount", "description"]),
-        "表格缺少“工作职责”、“工作地点”、“开始日期”、“结束日期”列。请在第1行使用模板的表头。",
+        "工作表“Sheet”缺少“工作职责”、“工作地点”、“开始日期”、“结束日期”列。请在第1行使用模板的表头。",
     ),
     "duplicate_column": (
         "岗位.xlsx",

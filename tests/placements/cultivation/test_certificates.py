@@ -1,8 +1,11 @@
 """Certificates: issued for a completed, graded placement; the public page confirms a live
 code and refuses a tampered, unknown or revoked one, showing only the masked name."""
 
+import io
+
 import pytest
 from django.urls import reverse
+from pypdf import PdfReader
 
 from placements.cultivation import services
 from placements.cultivation.enums import AssessorRole, Grade
@@ -134,3 +137,12 @@ def test_verify_form_with_a_slash_in_the_code_refuses_it(client):
     response = client.get(reverse("cultivation:verify_form"), {"code": "JS2020/ABCD"})
     assert response.status_code == 404
     assert 'data-testid="verify-refused"' in response.content.decode()
+
+
+def test_the_printed_verification_address_is_on_the_site(graded, settings):
+    settings.SITE_URL = "https://jinseed.jinshan.example.cn/"
+    certificate = services.certificate_issue(placement=graded, actor=graded.student.user)
+    pdf = services.certificate_render(certificate=certificate)
+    text = " ".join(" ".join(page.extract_text().split()) for page in PdfReader(io.BytesIO(pdf)).pages)
+    assert f"真伪查询：https://jinseed.jinshan.example.cn/verify/{certificate.code}/" in text
+    assert "顾佳怡 同学：" in text

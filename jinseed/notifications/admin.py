@@ -22,6 +22,8 @@ from .models import Notification, NotificationPreference
 from .rendering import CalendarParty, calendar_file, render_message
 from .selectors import outbox_counts_by_status
 from .services import notification_cancel, notification_retry
+from .sms import sms_template_codes
+from .sms_templates import sms_message
 
 
 def email_preview(view):
@@ -133,6 +135,7 @@ class NotificationAdmin(admin.ModelAdmin):
     def kinds_view(self, request):
         if not self.has_view_permission(request):
             raise Http404
+        templates = sms_template_codes()
         kinds = [
             {
                 "kind": kind,
@@ -143,6 +146,9 @@ class NotificationAdmin(admin.ModelAdmin):
                     (code, name, render_message(kind=kind, context=spec.example, language=code).subject)
                     for code, name in settings.LANGUAGES
                 ],
+                # What the SMS provider is sent for the example (see docs/sms.md).
+                "sms_template": templates.get(kind, ""),
+                "sms_params": sms_message(kind=kind, context=spec.example, text="").params,
             }
             for kind, spec in KINDS.items()
         ]

@@ -350,10 +350,14 @@ POST_IMPORT_MAX_CELLS = env.int("POST_IMPORT_MAX_CELLS", default=200_000)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="金种子培育计划 <noreply@jinseed.local>" if DEBUG else "")
 _require(DEFAULT_FROM_EMAIL, "DEFAULT_FROM_EMAIL: set the sender of the portal's mail (金种子培育计划 <noreply@…>).")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# The programme office: replies to every message go there (Reply-To), and it is the organiser
+# of interview invitations in the students' calendars. Defaults to the sender's address.
+PROGRAMME_OFFICE_EMAIL = env.str("PROGRAMME_OFFICE_EMAIL", default="") or DEFAULT_FROM_EMAIL
+REPLY_TO_EMAIL = env.str("REPLY_TO_EMAIL", default="") or PROGRAMME_OFFICE_EMAIL
 EMAIL_HOST = env.str("EMAIL_HOST", default="")
 _require(EMAIL_HOST, "EMAIL_HOST: set the SMTP server; without it mail is only written to files and nobody gets it.")
 if EMAIL_HOST:
-    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_BACKEND = "jinseed.mail.SmtpBackend"
     EMAIL_PORT = env.int("EMAIL_PORT", default=25)
     EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
     EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
@@ -368,14 +372,29 @@ else:
 SMS_BACKEND = env.str("SMS_BACKEND", default="jinseed.notifications.sms.LoggingSmsBackend")
 SMS_GATEWAY_URL = env.str("SMS_GATEWAY_URL", default="")
 SMS_GATEWAY_TOKEN = env.str("SMS_GATEWAY_TOKEN", default="")
+# Alibaba Cloud (jinseed.notifications.sms.AlibabaSmsBackend) and Tencent Cloud
+# (...TencentSmsBackend) send a registered signature and one registered template per message
+# kind: SMS_TEMPLATES="interview_invitation=SMS_123,offer_made=SMS_456,..." (docs/sms.md).
+# SMS_ENDPOINT and SMS_REGION default to the provider's own; an endpoint may be a URL.
+SMS_ACCESS_KEY_ID = env.str("SMS_ACCESS_KEY_ID", default="")
+SMS_ACCESS_KEY_SECRET = env.str("SMS_ACCESS_KEY_SECRET", default="")
+SMS_SIGN_NAME = env.str("SMS_SIGN_NAME", default="")
+SMS_TEMPLATES = env.dict("SMS_TEMPLATES", default={})
+SMS_REGION = env.str("SMS_REGION", default="")
+SMS_ENDPOINT = env.str("SMS_ENDPOINT", default="")
+SMS_TENCENT_SDK_APP_ID = env.str("SMS_TENCENT_SDK_APP_ID", default="")
+# The longest text variable (a name, a post title) the account's templates accept; 0 keeps the
+# provider's default (Alibaba 35, Tencent 12).
+SMS_PARAM_MAX_LENGTH = env.int("SMS_PARAM_MAX_LENGTH", default=0)
+SMS_TIMEOUT_SECONDS = env.int("SMS_TIMEOUT_SECONDS", default=10)
 # The logging backend only writes messages to the log: production must not lose every SMS
 # silently, so without DEBUG it is refused unless explicitly allowed.
 SMS_ALLOW_LOGGING_BACKEND = env.bool("SMS_ALLOW_LOGGING_BACKEND", default=False)
 _require(
     SMS_BACKEND != "jinseed.notifications.sms.LoggingSmsBackend" or SMS_ALLOW_LOGGING_BACKEND,
     "SMS_BACKEND is the logging backend, which sends nothing: set SMS_BACKEND to "
-    "jinseed.notifications.sms.HttpGatewaySmsBackend (with SMS_GATEWAY_URL and SMS_GATEWAY_TOKEN), or set "
-    "SMS_ALLOW_LOGGING_BACKEND=true to keep it on purpose.",
+    "jinseed.notifications.sms.AlibabaSmsBackend or jinseed.notifications.sms.TencentSmsBackend (see "
+    "docs/sms.md), or set SMS_ALLOW_LOGGING_BACKEND=true to keep it on purpose.",
 )
 
 # --- Celery --------------------------------------------------------------------------------------

@@ -58,19 +58,21 @@ def test_log_lines_mask_mobiles_in_messages_arguments_and_tracebacks(console):
 
 def test_logging_sms_backend_masks_the_number_and_leaves_out_the_text(caplog, settings):
     from jinseed.notifications.sms import LoggingSmsBackend
+    from jinseed.notifications.sms_templates import SmsMessage
 
     settings.DEBUG = False
     with caplog.at_level(logging.INFO, logger="jinseed.notifications.sms"):
-        LoggingSmsBackend().send("13912345678", "【金种子】您好")
+        LoggingSmsBackend().send("13912345678", SmsMessage(kind="", text="【金种子】您好"))
     assert caplog.messages == ["SMS to 139****5678 (7 characters, not sent: logging backend)"]
 
 
 def test_logging_sms_backend_shows_the_text_in_development(caplog, settings):
     from jinseed.notifications.sms import LoggingSmsBackend
+    from jinseed.notifications.sms_templates import SmsMessage
 
     settings.DEBUG = True
     with caplog.at_level(logging.INFO, logger="jinseed.notifications.sms"):
-        LoggingSmsBackend().send("13912345678", "您好")
+        LoggingSmsBackend().send("13912345678", SmsMessage(kind="", text="您好"))
     assert caplog.messages == ["SMS to 139****5678: 您好"]
 
 
@@ -89,9 +91,9 @@ def test_production_refuses_the_logging_sms_backend():
     out = _load_settings()
     assert out.returncode == 1
     assert out.stderr.strip().splitlines()[-1] == (
-        "- SMS_BACKEND is the logging backend, which "
-        "sends nothing: set SMS_BACKEND to jinseed.notifications.sms.HttpGatewaySmsBackend (with SMS_GATEWAY_URL "
-        "and SMS_GATEWAY_TOKEN), or set SMS_ALLOW_LOGGING_BACKEND=true to keep it on purpose."
+        "- SMS_BACKEND is the logging backend, which sends nothing: set SMS_BACKEND to "
+        "jinseed.notifications.sms.AlibabaSmsBackend or jinseed.notifications.sms.TencentSmsBackend (see "
+        "docs/sms.md), or set SMS_ALLOW_LOGGING_BACKEND=true to keep it on purpose."
     )
 
 

@@ -13,6 +13,7 @@ import zipfile
 
 import pytest
 from django.apps import apps
+from django.core import signing
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
@@ -84,6 +85,13 @@ TARGETS = {
     # A personal data link signed for side "b"'s student: it opens for nobody else.
     "privacy:copy_download": lambda w: {
         "token": personal_data_link_token(job=w.b.copy_job, user=w.b.student.user),
+    },
+    # An unsubscribe link for side "b"'s student, signed with the wrong key: the signed link
+    # itself is the credential (RFC 8058 one-click), so only a forged one is tried here.
+    "notifications:unsubscribe": lambda w: {
+        "token": signing.Signer(key="not-the-secret-key", salt="jinseed.notifications.unsubscribe").sign_object(
+            {"u": w.b.student.user.pk, "k": "alumni_survey"}
+        ),
     },
     "placements:allocation": lambda w: {"pk": w.cycle.pk},
     "placements:allocation_preview": lambda w: {"pk": w.cycle.pk},

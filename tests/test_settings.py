@@ -47,7 +47,7 @@ def test_settings_switch_to_postgres_redis_smtp():
     assert values["engine"] == "django.db.backends.postgresql"
     assert values["eager"] is False
     assert values["broker"] == "redis://127.0.0.1:6379/0"
-    assert values["email"] == "django.core.mail.backends.smtp.EmailBackend"
+    assert values["email"] == "jinseed.mail.SmtpBackend"
 
 
 # A production environment that passes every check; each test below breaks one thing.
@@ -117,8 +117,8 @@ PROBLEMS = {
     "EMAIL_HOST": ("- EMAIL_HOST: set the SMTP server; without it mail is only written to files and nobody gets it."),
     "SMS_BACKEND": (
         "- SMS_BACKEND is the logging backend, which sends nothing: set SMS_BACKEND to "
-        "jinseed.notifications.sms.HttpGatewaySmsBackend (with SMS_GATEWAY_URL and SMS_GATEWAY_TOKEN), or set "
-        "SMS_ALLOW_LOGGING_BACKEND=true to keep it on purpose."
+        "jinseed.notifications.sms.AlibabaSmsBackend or jinseed.notifications.sms.TencentSmsBackend (see "
+        "docs/sms.md), or set SMS_ALLOW_LOGGING_BACKEND=true to keep it on purpose."
     ),
 }
 
@@ -143,7 +143,7 @@ def _refusal(out) -> list[str]:
 def test_production_settings_start_when_everything_is_set():
     out = _production()
     assert out.returncode == 0, out.stderr
-    assert json.loads(out.stdout.strip().splitlines()[-1])["email"] == "django.core.mail.backends.smtp.EmailBackend"
+    assert json.loads(out.stdout.strip().splitlines()[-1])["email"] == "jinseed.mail.SmtpBackend"
 
 
 def test_production_refuses_with_one_line_per_problem_when_nothing_is_set():

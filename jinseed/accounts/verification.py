@@ -29,6 +29,7 @@ from jinseed.errors import DomainError
 from jinseed.logmask import mask_mobile
 from jinseed.notifications.errors import PermanentDeliveryError, TransientDeliveryError
 from jinseed.notifications.sms import get_sms_backend
+from jinseed.notifications.sms_templates import VERIFICATION_KIND, SmsMessage
 
 from .models import ContactVerification, User
 
@@ -89,7 +90,8 @@ def _deliver(*, channel: str, target: str, code: str, language: str) -> None:
                 "minutes": minutes,
             }
             try:
-                get_sms_backend().send(target, text)
+                message = SmsMessage(kind=VERIFICATION_KIND, text=text, params={"code": code, "minutes": str(minutes)})
+                get_sms_backend().send(target, message)
             except (TransientDeliveryError, PermanentDeliveryError) as exc:
                 # The page already says a code was sent; the person asks again after a minute.
                 logger.warning("Verification SMS to %s not delivered: %s", mask_mobile(target), exc)

@@ -19,9 +19,11 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from .enums import NotificationStatus
 from .kinds import KINDS
 from .models import Notification, NotificationPreference
-from .rendering import calendar_file, render_message
+from .rendering import CalendarParty, calendar_file, render_message
 from .selectors import outbox_counts_by_status
 from .services import notification_cancel, notification_retry
+from .sms import sms_template_codes
+from .sms_templates import sms_message
 
 
 def email_preview(view):
@@ -45,7 +47,7 @@ class KindFilter(admin.SimpleListFilter):
 class NotificationAdmin(admin.ModelAdmin):
     list_display = ["kind", "recipient", "channel", "status_badge", "attempts", "send_after", "sent_at", "event_key"]
     list_filter = ["status", KindFilter, "channel", "language"]
-    search_fields = ["recipient__email", "recipient__full_name", "event_key"]
+    search_fields = ["recipient__email", "recipient__full_name", "event_key", "provider_message_id"]
     list_select_related = ["recipient"]
     date_hierarchy = "created_at"
     actions = ["retry_failed", "cancel_queued"]
@@ -133,6 +135,7 @@ class NotificationAdmin(admin.ModelAdmin):
     def kinds_view(self, request):
         if not self.has_view_permission(request):
             raise Http404
+        templates = sms_template_codes()
         kinds = [
             {
                 "kind": kind,
@@ -143,6 +146,9 @@ class NotificationAdmin(admin.ModelAdmin):
                     (code, name, render_message(kind=kind, context=spec.example, language=code).subject)
                     for code, name in settings.LANGUAGES
                 ],
+                # What the SMS provider is sent for the example (see docs/sms.md).
+                "sms_template": templates.get(kind, ""),
+                "sms_params": sms_message(kind=kind, context=spec.example, text="").params,
             }
             for kind, spec in KINDS.items()
         ]
@@ -165,7 +171,8 @@ class NotificationAdmin(admin.ModelAdmin):
 
     def kind_calendar_view(self, request, kind: str, language: str):
         spec = self._example(request, kind, language)
-        ics = calendar_file(kind=kind, context=spec.example)
+        student = CalendarParty(email="xiaoming@example.cn", name=spec.example.get("student_name", ""))
+        ics = calendar_file(kind=kind, context=spec.example, attendee=student)
         if ics is None:
             raise Http404
         return HttpResponse(ics, content_type="text/calendar; charset=utf-8")

@@ -1,36 +1,85 @@
 """Delivery of a rendered message on one channel.
 
-Each sender raises ``TransientDeliveryError`` (or lets an ``OSError`` / SMTP error through)
+Each sender returns the provider's message id where there is one (SMS), and raises
+``TransientDeliveryError`` (or lets an ``OSError`` / SMTP error through)
 for a failure worth retrying and ``PermanentDeliveryError`` for one that is not.
 """
 
+from email.mime.text import MIMEText
+
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from jinseed.mail import reply_to, site_message_id
 
 from .enums import Channel
 from .errors import PermanentDeliveryError
+from .kinds import KINDS
 from .models import Notification
-from .rendering import RenderedMessage, calendar_file
+from .rendering import CalendarParty, RenderedMessage, calendar_file
 from .sms import get_sms_backend
+from .sms_templates import sms_message
+from .unsubscribe import unsubscribe_url
+
+
+class NotificationEmail(EmailMultiAlternatives):
+    """An email whose ``multipart/alternative`` ends, when the kind has one, with the iTIP
+    calendar (``text/calendar; method=REQUEST`` or ``CANCEL``): the part Outlook, Apple Mail
+    and Gmail act on, offering to accept or decline and updating the event they hold. The
+    same calendar is attached as ``invite.ics`` for clients that only import files, so the
+    message is ``multipart/mixed`` wrapping the alternative and the attachment."""
+
+    calendar: bytes | None = None
+    calendar_method: str = ""
+
+    def message(self, *args, **kwargs):
+        msg = super().message(*args, **kwargs)
+        if self.calendar:
+            alternative = next(part for part in msg.walk() if part.get_content_type() == "multipart/alternative")
+            part = MIMEText(self.calendar.decode(), "calendar", "utf-8")
+            part.set_param("method", self.calendar_method)
+            alternative.attach(part)
+        return msg
 
 
 def build_email(row: Notification, message: RenderedMessage) -> EmailMultiAlternatives:
-    email = EmailMultiAlternatives(
+    """The email of an outbox row: text, HTML, the calendar of a calendar kind, the site's
+    Message-ID and Reply-To, and for a recurring kind a one-click List-Unsubscribe (RFC 8058)
+    with the same link at the foot of the text."""
+    spec = KINDS[row.kind]
+    headers = {
+        "Message-ID": site_message_id(f"notification.{row.pk}"),
+        "X-Jinseed-Notification": str(row.pk),
+        "X-Jinseed-Kind": row.kind,
+    }
+    body = message.text
+    if spec.recurring:
+        url = unsubscribe_url(user=row.recipient, kind=row.kind)
+        headers["List-Unsubscribe"] = f"<{url}>"
+        headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+        with translation.override(row.language):
+            body += "\n-- \n" + _("Stop these emails: %(url)s\nNotification settings: %(settings)s\n") % {
+                "url": url,
+                "settings": settings.SITE_URL.rstrip("/") + reverse("notifications:preferences"),
+            }
+    email = NotificationEmail(
         subject=message.subject,
-        body=message.text,
+        body=body,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[row.recipient.email],
-        headers={"X-Jinseed-Notification": str(row.pk), "X-Jinseed-Kind": row.kind},
+        reply_to=reply_to(),
+        headers=headers,
     )
     email.attach_alternative(message.html, "text/html")
-    ics = calendar_file(kind=row.kind, context=row.context)
+    attendee = CalendarParty(email=row.recipient.email, name=row.context.get("student_name") or row.recipient.full_name)
+    ics = calendar_file(kind=row.kind, context=row.context, attendee=attendee)
     if ics is not None:
-        email.attach("interview.ics", ics, "text/calendar; charset=utf-8; method=" + _ics_method(ics))
+        email.calendar, email.calendar_method = ics, spec.calendar
+        email.attach("invite.ics", ics, "application/ics")
     return email
-
-
-def _ics_method(ics: bytes) -> str:
-    return "CANCEL" if b"METHOD:CANCEL" in ics else "REQUEST"
 
 
 def send_email(row: Notification, message: RenderedMessage) -> None:
@@ -39,10 +88,12 @@ def send_email(row: Notification, message: RenderedMessage) -> None:
     build_email(row, message).send(fail_silently=False)
 
 
-def send_sms(row: Notification, message: RenderedMessage) -> None:
+def send_sms(row: Notification, message: RenderedMessage) -> str:
+    """Send the kind's template with its variables; returns the provider's message id."""
     if not row.recipient.mobile:
         raise PermanentDeliveryError("the recipient has no mobile number")
-    get_sms_backend().send(row.recipient.mobile, message.sms)
+    sms = sms_message(kind=row.kind, context=row.context, text=message.sms)
+    return get_sms_backend().send(row.recipient.mobile, sms)
 
 
 def send_inbox(row: Notification, message: RenderedMessage) -> None:

@@ -16,7 +16,9 @@ Conventions for values (the context is stored as JSON):
   path is prefixed with ``SITE_URL``;
 * lists hold dicts that follow the same conventions (the coordinator digest).
 
-``decision`` kinds always go by email, whatever the recipient's preferences. ``calendar``
+``decision`` kinds always go by email, whatever the recipient's preferences. ``recurring`` kinds
+(digest, survey, reminders) carry a one-click ``List-Unsubscribe`` (RFC 8058) in their email,
+and a recipient who used it no longer receives that kind by email (the inbox keeps it). ``calendar``
 kinds carry an ``.ics`` attachment (``REQUEST`` adds or updates the event, ``CANCEL``
 removes it); their ``interview_uid`` must stay the same for one interview and ``sequence``
 must grow with every change, so that calendar applications update the event in place.
@@ -39,6 +41,9 @@ class KindSpec:
     # Groups of keys of which at least one must be given (a meeting link or an address).
     one_of: tuple[frozenset[str], ...] = ()
     decision: bool = False
+    # Sent again and again (a digest, a survey, reminders): the email carries List-Unsubscribe
+    # and the recipient may stop it by email with one click.
+    recurring: bool = False
     calendar: str | None = None  # "REQUEST" or "CANCEL"
     example: dict = field(default_factory=dict)
 
@@ -52,7 +57,7 @@ _EXAMPLE_APPLICATION = {
     "student_name": "张晓明",
     "post_title": "团区委青年发展部实习岗",
     "unit_name": "共青团上海市金山区委员会",
-    "url": "/applications/42/",
+    "url": "/my/selection/",
 }
 _EXAMPLE_INTERVIEW = {
     **_EXAMPLE_APPLICATION,
@@ -75,6 +80,7 @@ KINDS: dict[str, KindSpec] = {
             "cycle_title": "2020年金山区“金种子”培育计划",
             "submitted_at": "2020-06-18T21:04:00+08:00",
             "preference_rank": 1,
+            "url": "/my/applications/",
         },
     ),
     "application_needs_review": KindSpec(
@@ -146,6 +152,7 @@ KINDS: dict[str, KindSpec] = {
         required=_APPLICATION | {"starts_at"},
         optional=frozenset({"meeting_url", "address", "url"}),
         one_of=_WHERE,
+        recurring=True,
         example={
             k: _EXAMPLE_INTERVIEW[k] for k in ("student_name", "post_title", "unit_name", "starts_at", "meeting_url")
         },
@@ -156,6 +163,7 @@ KINDS: dict[str, KindSpec] = {
         required=_APPLICATION | {"starts_at"},
         optional=frozenset({"meeting_url", "address", "url"}),
         one_of=_WHERE,
+        recurring=True,
         example={
             k: _EXAMPLE_INTERVIEW[k] for k in ("student_name", "post_title", "unit_name", "starts_at", "meeting_url")
         },
@@ -179,6 +187,7 @@ KINDS: dict[str, KindSpec] = {
         audience=_STUDENT,
         required=_APPLICATION | {"respond_by_at"},
         optional=frozenset({"url"}),
+        recurring=True,
         example={**_EXAMPLE_APPLICATION, "respond_by_at": "2020-07-03T17:00:00+08:00"},
     ),
     "offer_accepted_onboarding": KindSpec(
@@ -217,7 +226,12 @@ KINDS: dict[str, KindSpec] = {
         required=frozenset({"student_name", "cycle_title"}),
         optional=frozenset({"message", "url"}),
         decision=True,
-        example={"student_name": "张晓明", "cycle_title": "2020年金山区“金种子”培育计划", "message": ""},
+        example={
+            "student_name": "张晓明",
+            "cycle_title": "2020年金山区“金种子”培育计划",
+            "message": "",
+            "url": "/my/selection/",
+        },
     ),
     "offer_released": KindSpec(
         label=_("Offer released (the student accepted another post)"),
@@ -240,6 +254,7 @@ KINDS: dict[str, KindSpec] = {
             {"coordinator_name", "unit_name", "digest_on", "new_applications", "interviews_without_outcome"}
         ),
         optional=frozenset({"url"}),
+        recurring=True,
         example={
             "coordinator_name": "王老师",
             "unit_name": "共青团上海市金山区委员会",
@@ -255,7 +270,7 @@ KINDS: dict[str, KindSpec] = {
             "interviews_without_outcome": [
                 {"student_name": "刘洋", "post_title": "青年发展部实习岗", "starts_at": "2020-06-23T10:00:00+08:00"},
             ],
-            "url": "/coordinator/",
+            "url": "/unit/",
         },
     ),
     "term_switch_decided": KindSpec(
@@ -303,6 +318,7 @@ KINDS: dict[str, KindSpec] = {
         label=_("Alumni survey"),
         audience=_STUDENT,
         required=frozenset({"student_name", "cycle_title", "url"}),
+        recurring=True,
         example={
             "student_name": "张晓明",
             "cycle_title": "2019年金山区“金种子”培育计划（第八届）",
@@ -314,3 +330,4 @@ KINDS: dict[str, KindSpec] = {
 # The contract in its shortest form: kind → the context keys a caller must give.
 REQUIRED_CONTEXT: dict[str, frozenset[str]] = {kind: spec.required for kind, spec in KINDS.items()}
 DECISION_KINDS: frozenset[str] = frozenset(kind for kind, spec in KINDS.items() if spec.decision)
+RECURRING_KINDS: frozenset[str] = frozenset(kind for kind, spec in KINDS.items() if spec.recurring)

@@ -54,6 +54,9 @@ class Notification(StatusGuarded):
     enqueued_at = models.DateTimeField(_("published to the broker"), null=True, blank=True)
     claimed_at = models.DateTimeField(_("claimed by a worker"), null=True, blank=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    # The provider's id of the message (Alibaba Cloud's BizId, Tencent Cloud's SerialNo): the key
+    # to the provider's delivery report when a student says a text never came.
+    provider_message_id = models.CharField(_("provider message id"), max_length=100, blank=True)
 
     class Meta:
         verbose_name = _("notification")
@@ -99,6 +102,9 @@ class NotificationPreference(models.Model):
     )
     email = models.BooleanField(_("email"), default=True, help_text=_("Decisions are always sent by email."))
     sms = models.BooleanField(_("SMS"), default=False, help_text=_("Short messages to your mobile number."))
+    # Recurring kinds (digest, survey, reminders) the user stopped by email, from the
+    # preferences page or one click on an email's List-Unsubscribe; the inbox still has them.
+    email_muted_kinds = models.JSONField(_("recurring messages not sent by email"), default=list, blank=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:

@@ -9,6 +9,7 @@ from the same fragment, so the two parts never say different things.
 
 import re
 from dataclasses import dataclass
+from email.utils import parseaddr
 from html import unescape
 from html.parser import HTMLParser
 
@@ -20,6 +21,7 @@ from django.utils import timezone, translation
 from django.utils.dateparse import parse_date, parse_datetime
 
 from .kinds import KINDS
+from .unsubscribe import unsubscribe_url
 
 
 @dataclass(frozen=True)
@@ -103,6 +105,8 @@ def _render_plain(name: str, ctx: dict) -> str:
 def render_message(*, kind: str, context: dict, language: str, recipient=None) -> RenderedMessage:
     """Render ``kind`` with ``context`` in ``language`` (times in Asia/Shanghai)."""
     ctx = {**template_context(context), "recipient": recipient, "site_url": settings.SITE_URL, "kind": kind}
+    if recipient is not None and KINDS[kind].recurring:
+        ctx["unsubscribe_url"] = unsubscribe_url(user=recipient, kind=kind)
     with translation.override(language), timezone.override(settings.TIME_ZONE):
         subject = " ".join(_render_plain(f"notifications/{kind}/subject.txt", ctx).split())
         fragment = render_to_string(f"notifications/{kind}/body.html", ctx)
@@ -113,18 +117,52 @@ def render_message(*, kind: str, context: dict, language: str, recipient=None) -
     return RenderedMessage(subject=subject[:200], text=html_to_text(fragment), html=html, sms=sms)
 
 
-def calendar_file(*, kind: str, context: dict, organizer_email: str | None = None) -> bytes | None:
-    """The ``.ics`` attachment of a calendar kind, or None for other kinds.
+@dataclass(frozen=True)
+class CalendarParty:
+    """An organiser or attendee of an invitation: an address and the name calendars show."""
+
+    email: str
+    name: str = ""
+
+
+def programme_office() -> CalendarParty:
+    """The organiser of every invitation: the programme office (``PROGRAMME_OFFICE_EMAIL``)."""
+    name, address = parseaddr(settings.PROGRAMME_OFFICE_EMAIL)
+    return CalendarParty(email=address, name=name)
+
+
+def _party(party: CalendarParty, **params) -> icalendar.vCalAddress:
+    address = icalendar.vCalAddress(f"mailto:{party.email}")
+    if party.name:
+        address.params["CN"] = icalendar.vText(party.name)
+    for key, value in params.items():
+        address.params[key.replace("_", "-").upper()] = icalendar.vText(value)
+    return address
+
+
+def calendar_file(
+    *,
+    kind: str,
+    context: dict,
+    organizer: CalendarParty | None = None,
+    attendee: CalendarParty | None = None,
+) -> bytes | None:
+    """The iTIP (RFC 5546) calendar of a calendar kind, or None for other kinds.
 
     One VEVENT with TZID=Asia/Shanghai and the matching VTIMEZONE, so that any calendar
     application shows the interview at the right local time; UID and SEQUENCE let a
-    rescheduled or cancelled interview update the event already in the calendar.
+    rescheduled or cancelled interview update the event already in the calendar. A REQUEST
+    or CANCEL names its ORGANIZER (the programme office unless given) and the ATTENDEE (the
+    student, asked to reply), as RFC 5546 requires, so that calendar clients offer to
+    accept or decline and apply updates to the event they hold.
     """
     spec = KINDS.get(kind)
     if spec is None or spec.calendar is None:
         return None
     ctx = template_context(context)
     zone = timezone.get_default_timezone()
+    cancel = spec.calendar == "CANCEL"
+    organizer = organizer or programme_office()
     cal = icalendar.Calendar()
     cal.add("prodid", "-//Jinshan Golden Seed programme//jinseed//EN")
     cal.add("version", "2.0")
@@ -142,9 +180,19 @@ def calendar_file(*, kind: str, context: dict, organizer_email: str | None = Non
     if ctx.get("meeting_url"):
         event.add("url", ctx["meeting_url"])
     event.add("description", "\n".join(filter(None, [ctx["post_title"], where, ctx.get("notes") or ""])))
-    if organizer_email:
-        event.add("organizer", f"mailto:{organizer_email}")
-    event.add("status", "CANCELLED" if spec.calendar == "CANCEL" else "CONFIRMED")
+    event.add("organizer", _party(organizer))
+    if attendee is not None:
+        event.add(
+            "attendee",
+            _party(
+                CalendarParty(email=attendee.email, name=attendee.name or ctx.get("student_name", "")),
+                cutype="INDIVIDUAL",
+                role="REQ-PARTICIPANT",
+                partstat="NEEDS-ACTION",
+                rsvp="FALSE" if cancel else "TRUE",
+            ),
+        )
+    event.add("status", "CANCELLED" if cancel else "CONFIRMED")
     cal.add_component(event)
     cal.add_missing_timezones()
     return cal.to_ical()

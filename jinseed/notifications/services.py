@@ -30,7 +30,7 @@ from jinseed.bulk import EncodedJSON, bulk_insert
 
 from .enums import Channel, NotificationStatus
 from .errors import NotificationContextError
-from .kinds import KINDS
+from .kinds import KINDS, RECURRING_KINDS
 from .models import OUTBOX, Notification, NotificationPreference
 from .tasks import notification_publish
 
@@ -93,8 +93,9 @@ def notification_channels_for(*, recipient, kind: str, requested: Iterable[str] 
         if channel not in Channel.values:
             raise NotificationContextError(f"Unknown channel {channel!r}")
     preference = NotificationPreference.objects.filter(user=recipient).first() or NotificationPreference(user=recipient)
+    email = preference.email and kind not in (preference.email_muted_kinds or ())
     return _channels_chosen(
-        candidates, email=preference.email, sms=preference.sms, mobile=recipient.mobile, decision=KINDS[kind].decision
+        candidates, email=email, sms=preference.sms, mobile=recipient.mobile, decision=KINDS[kind].decision
     )
 
 
@@ -217,9 +218,9 @@ def notification_queue_many(
         .values_list("pk", "language", "mobile")
     }
     preferences = {
-        user_id: (email, sms)
-        for user_id, email, sms in NotificationPreference.objects.filter(user_id__any=recipient_ids).values_list(
-            "user_id", "email", "sms"
+        user_id: (email and kind not in (muted or ()), sms)
+        for user_id, email, sms, muted in NotificationPreference.objects.filter(user_id__any=recipient_ids).values_list(
+            "user_id", "email", "sms", "email_muted_kinds"
         )
     }
     live = set(
@@ -386,6 +387,29 @@ def notification_mark_read(*, user, notification_id: int | None = None) -> int:
     return qs.update(read_at=timezone.now())
 
 
-def notification_preference_update(*, user, email: bool, sms: bool) -> NotificationPreference:
-    preference, _ = NotificationPreference.objects.update_or_create(user=user, defaults={"email": email, "sms": sms})
+def notification_preference_update(
+    *, user, email: bool, sms: bool, email_muted_kinds: Iterable[str] | None = None
+) -> NotificationPreference:
+    """Save the user's channels; ``email_muted_kinds`` (recurring kinds not wanted by email) is
+    left as it is when not given."""
+    defaults = {"email": email, "sms": sms}
+    if email_muted_kinds is not None:
+        defaults["email_muted_kinds"] = sorted(set(email_muted_kinds) & RECURRING_KINDS)
+    preference, _ = NotificationPreference.objects.update_or_create(user=user, defaults=defaults)
+    return preference
+
+
+@transaction.atomic
+def notification_unsubscribe(*, user, kind: str) -> NotificationPreference:
+    """One click from a recurring email's List-Unsubscribe: stop that kind by email.
+
+    Idempotent (a mail provider may post twice); other kinds and channels are untouched.
+    """
+    if kind not in RECURRING_KINDS:
+        raise NotificationContextError(f"{kind!r} is not a recurring kind")
+    preference, _ = NotificationPreference.objects.select_for_update().get_or_create(user=user)
+    muted = set(preference.email_muted_kinds or ())
+    if kind not in muted:
+        preference.email_muted_kinds = sorted(muted | {kind})
+        preference.save(update_fields=["email_muted_kinds", "updated_at"])
     return preference

@@ -57,7 +57,7 @@ def notification_send(self, notification_id: int) -> str:
     row = Notification.objects.select_related("recipient").get(pk=notification_id)
     try:
         message = render_message(kind=row.kind, context=row.context, language=row.language, recipient=row.recipient)
-        SENDERS[row.channel](row, message)
+        provider_message_id = SENDERS[row.channel](row, message) or ""
     except TRANSIENT_ERRORS as exc:
         return _after_failure(self, row, exc, transient=True)
     except Exception as exc:  # PermanentDeliveryError, or a template or programming error
@@ -69,7 +69,13 @@ def notification_send(self, notification_id: int) -> str:
         Notification.objects.filter(pk=row.pk),
         NotificationStatus.SENT,
         at=now,
-        fields={"subject": message.subject, "body": message.text, "last_error": "", "sent_at": now},
+        fields={
+            "subject": message.subject,
+            "body": message.text,
+            "last_error": "",
+            "sent_at": now,
+            "provider_message_id": provider_message_id[:100],
+        },
     )
     return "sent"
 

@@ -9,4 +9,5 @@ urlpatterns = [
     path("<int:pk>/", views.inbox_detail, name="detail"),
     path("read-all/", views.inbox_mark_all_read, name="read_all"),
     path("preferences/", views.preferences, name="preferences"),
+    path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
 ]

@@ -19,16 +19,21 @@ import io
 import secrets
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
 from django.conf import settings
 from reportlab.lib.colors import HexColor
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 
 _ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O or 1/I
-FONT = "STSong-Light"
+# A TrueType CJK font shipped with the code (fonts/README.md): the PDF embeds the subset of
+# glyphs it uses, so the certificate reads the same on a phone without any Chinese font. A
+# CID font such as STSong-Light is only named in the PDF, and shows as empty boxes there.
+FONT = "WenQuanYiMicroHei"
+FONT_FILE = Path(__file__).resolve().parent / "fonts" / "WenQuanYiMicroHei-Subset.ttf"
 
 
 def _derived_key(secret_key: str) -> str:
@@ -91,12 +96,13 @@ def _cn_date(d: date) -> str:
 
 
 def certificate_pdf(text: CertificateText) -> bytes:
-    """A one-page A4 landscape certificate in Chinese, with the built-in CID font."""
+    """A one-page A4 landscape certificate in Chinese, every glyph embedded."""
     if FONT not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont(FONT))
+        pdfmetrics.registerFont(TTFont(FONT, str(FONT_FILE)))
     buffer = io.BytesIO()
     width, height = landscape(A4)
-    pdf = canvas.Canvas(buffer, pagesize=(width, height))
+    # The initial font too: the canvas would otherwise name Helvetica, which no PDF embeds.
+    pdf = canvas.Canvas(buffer, pagesize=(width, height), initialFontName=FONT, initialFontSize=12)
     pdf.setTitle(f"金种子培育计划结业证书 {text.code}")
     pdf.setAuthor("共青团上海市金山区委员会")
     gold, green = HexColor("#d4a017"), HexColor("#1f5e3b")
@@ -108,7 +114,7 @@ def certificate_pdf(text: CertificateText) -> bytes:
 
     pdf.setFillColor(green)
     pdf.setFont(FONT, 34)
-    pdf.drawCentredString(width / 2, height - 120, "结 业 证 书")
+    pdf.drawCentredString(width / 2, height - 120, "结业证书", charSpace=8)
     pdf.setFont(FONT, 14)
     pdf.drawCentredString(width / 2, height - 150, text.cycle_title)
 

@@ -25,7 +25,7 @@ class PostImportUploadForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["file"].help_text = _("At most %(size)s; the first worksheet is read.") % {
+        self.fields["file"].help_text = _("At most %(size)s; the worksheet with the template's headers is read.") % {
             "size": filesizeformat(max_upload_bytes())
         }
 

@@ -11,6 +11,7 @@ entities; the unpacked size is checked before openpyxl sees the file.
 
 import io
 import re
+import unicodedata
 import zipfile
 from dataclasses import dataclass, field
 
@@ -25,6 +26,7 @@ from jinseed.errors import DomainError
 from ..enums import Season, TermType, UnitKind
 from .columns import (
     COLUMNS,
+    READ_LANGUAGES,
     SEASON_WORDS,
     SHEET_LANGUAGE,
     TERM_WORDS,
@@ -57,6 +59,7 @@ class Sheet:
 
     columns: list  # the ``Column``s present, in the sheet's order
     rows: list["SheetRow"] = field(default_factory=list)
+    name: str = ""  # the worksheet read
 
 
 @dataclass
@@ -130,30 +133,36 @@ def _too_many_cells() -> SheetError:
     )
 
 
-def sheet_read(data: bytes, *, file_name: str = "") -> Sheet:
-    """Read the first worksheet of an uploaded workbook, or raise ``SheetError``.
+def sheet_read(data: bytes, *, file_name: str = "", sheet_name: str | None = None) -> Sheet:
+    """Read the post sheet of an uploaded workbook, or raise ``SheetError``.
 
-    The worksheet is streamed (openpyxl ``read_only``): its declared dimension is checked first
-    when it has one, then rows and cells are counted while they are read, and the reading stops
+    The sheet is ``sheet_name`` when given; otherwise the first whose row 1 holds every
+    required header, a sheet named as the template's (岗位) tried first — so a cover or notes
+    sheet in front is passed over. A refusal names the sheet it read.
+
+    Every worksheet is streamed: its XML is scanned before openpyxl parses anything (declared
+    dimension, rows and cells counted as they pass, merged ranges collected), and the scan stops
     at the first row or cell past the limits (``POST_IMPORT_MAX_ROWS``,
-    ``POST_IMPORT_MAX_CELLS``): a small file that unpacks to millions of empty cells is refused
-    without ever being held in memory. Cells to the right of the header row are not kept.
+    ``POST_IMPORT_MAX_CELLS``); openpyxl then reads in ``read_only`` mode and counts again. A
+    small file that unpacks to millions of empty cells is refused without ever being held in
+    memory. Cells to the right of the header row are not kept.
     """
     from openpyxl import load_workbook
 
     check_upload_size(len(data))
     _refuse_other_formats(data, file_name)
-    _prescan_worksheet(data)
+    merged = _prescan_worksheets(data)
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False, keep_links=False, keep_vba=False)
-        ws = workbook.worksheets[0]
     except Exception:  # openpyxl raises many kinds of error for a broken file
         raise SheetError(
             _("The workbook could not be read. Save it again as .xlsx from Excel."), code="unreadable"
         ) from None
     try:
         try:
-            sheet = _read_worksheet(ws)
+            ws, positions, header = _choose_worksheet(workbook, sheet_name, merged)
+            _refuse_merged_cells(merged.get(ws.title, []))
+            sheet = _read_worksheet(ws, positions, header)
         except SheetError:
             raise
         except Exception:  # a worksheet whose XML breaks half-way
@@ -167,18 +176,98 @@ def sheet_read(data: bytes, *, file_name: str = "") -> Sheet:
     return sheet
 
 
-def _read_worksheet(ws) -> Sheet:
-    """The rows, streamed; the limits are counted again here (a row can be declared without
-    being written, and a dimension may not match the cells)."""
+def _header_row(ws) -> tuple:
+    """Row 1 of a streamed worksheet (an undeclared dimension is read as written)."""
     if ws.max_row is None or ws.max_column is None:
         ws.reset_dimensions()  # undeclared: rows come as written, without padding
-    rows = ws.iter_rows()
-    header = next(rows, ())
-    cells = len(header)
-    if not header or all(cell.value in (None, "") for cell in header):
+    return next(ws.iter_rows(min_row=1, max_row=1), ())
+
+
+def _template_sheet_names() -> set[str]:
+    names = set()
+    for language in READ_LANGUAGES:
+        with translation.override(language):
+            names.add(normalize(pgettext("post import sheet", "Posts")))
+    return names
+
+
+def _choose_worksheet(workbook, sheet_name: str | None, merged: dict[str, list[tuple[int, int, str]]]):
+    """The worksheet to read, its header positions and its header row (see ``sheet_read``)."""
+    if sheet_name is not None:
+        matches = [ws for ws in workbook.worksheets if normalize(ws.title) == normalize(sheet_name)]
+        if not matches:
+            raise SheetError(
+                _("The workbook has no sheet “%(sheet)s”; its sheets are %(sheets)s.")
+                % {"sheet": sheet_name, "sheets": "、".join(f"“{ws.title}”" for ws in workbook.worksheets)},
+                code="no_such_sheet",
+            )
+        ws = matches[0]
+        header = _header_row(ws)
+        positions, missing = _header_positions(header)
+        if missing:
+            raise _missing_columns(ws.title, missing, merged.get(ws.title, []), several=False)
+        return ws, positions, header
+    headers = [(ws, _header_row(ws)) for ws in workbook.worksheets]
+    sheets = [(ws, header) for ws, header in headers if any(cell.value not in (None, "") for cell in header)]
+    if not sheets:
         raise SheetError(_("The first worksheet is empty: the headers go in row 1."), code="empty_sheet")
-    positions = _header_positions(header)
-    sheet = Sheet(columns=sorted((c for c in COLUMNS if c.key in positions), key=lambda c: positions[c.key]))
+    template_names = _template_sheet_names()
+    sheets.sort(key=lambda item: normalize(item[0].title) not in template_names)  # stable: else workbook order
+    closest = None
+    for ws, header in sheets:
+        positions, missing = _header_positions(header)
+        if not missing:
+            return ws, positions, header
+        if closest is None or len(missing) < len(closest[1]):
+            closest = (ws.title, missing)
+    title, missing = closest
+    raise _missing_columns(title, missing, merged.get(title, []), several=len(workbook.worksheets) > 1)
+
+
+def _missing_columns(title: str, missing: list[str], merged: list[tuple[int, int, str]], *, several: bool):
+    """The refusal of a sheet without the required headers; merged header cells (which hide
+    a header) are named instead when that is the cause."""
+    if any(row == 1 for row, _col, _coord in merged):
+        try:
+            _refuse_merged_cells(merged)
+        except SheetError as exc:
+            return exc
+    columns = "、".join(f"“{name}”" for name in missing)
+    if several:
+        message = _(
+            "No worksheet has all the template's headers in row 1. The closest, “%(sheet)s”, has no column %(columns)s."
+        )
+    else:
+        message = _("The worksheet “%(sheet)s” has no column %(columns)s. Use the template's headers in row 1.")
+    return SheetError(message % {"sheet": title, "columns": columns}, code="missing_column")
+
+
+def normalize_cell(value):
+    """A cell's value as the row checks read it: text in Unicode NFKC, so that full-width digits,
+    letters and signs typed with a Chinese input method (２０２０－０７－０１, ５, Ｓｈｏｒｔ) read as
+    their ASCII forms. Prose and names keep their text as typed: NFKC would turn the Chinese
+    comma and brackets of a description (，（）：) into ASCII ones."""
+    if isinstance(value, str):
+        return unicodedata.normalize("NFKC", value)
+    return value
+
+
+#: Text kept as the unit wrote it (see ``normalize_cell``): prose shown to students, and the
+#: names matched through ``columns.normalize`` (which folds full-width forms itself) and quoted
+#: back in an error as typed.
+AS_TYPED_COLUMNS = frozenset(
+    {"unit", "title", "description", "duties", "requirements", "preferred_majors", "place_of_work"}
+)
+
+
+def _read_worksheet(ws, positions: dict[str, int], header: tuple) -> Sheet:
+    """The rows, streamed; the limits are counted again here (a row can be declared without
+    being written, and a dimension may not match the cells)."""
+    rows = ws.iter_rows(min_row=2)
+    cells = len(header)
+    sheet = Sheet(
+        columns=sorted((c for c in COLUMNS if c.key in positions), key=lambda c: positions[c.key]), name=ws.title
+    )
     width = max(index for index in positions.values()) + 1 if positions else 0
     formulas: list[str] = []
     last_row = max_rows() + 1
@@ -192,6 +281,7 @@ def _read_worksheet(ws) -> Sheet:
         if formulas:
             continue  # the sheet is refused below; go on only to count the formulas and the limits
         values = {key: (row[index].value if index < len(row) else None) for key, index in positions.items()}
+        values = {key: value if key in AS_TYPED_COLUMNS else normalize_cell(value) for key, value in values.items()}
         if width and all(value is None or (isinstance(value, str) and not value.strip()) for value in values.values()):
             continue
         sheet.rows.append(SheetRow(number=number, values=values))
@@ -216,59 +306,74 @@ DIMENSION_RE = re.compile(rb"<(?:\w+:)?dimension\b[^>]*\bref=\"([A-Z]+[0-9]+(?::
 SHEET_DATA_RE = re.compile(rb"<(?:\w+:)?sheetData[\s/>]")
 
 
-def _first_worksheet_path(archive: zipfile.ZipFile) -> str:
-    """The part that holds the first worksheet, as the workbook and its relationships name it."""
+def _worksheet_paths(archive: zipfile.ZipFile) -> list[tuple[str, str]]:
+    """Each worksheet's title and the part that holds it, as the workbook and its relationships name them."""
     from defusedxml import ElementTree
 
     main = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
     rel_ns = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
     workbook = ElementTree.fromstring(archive.read("xl/workbook.xml"))
-    first = workbook.find(f"{main}sheets/{main}sheet")
     rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
     targets = {rel.get("Id"): rel.get("Target", "") for rel in rels}
-    target = targets.get(first.get(f"{rel_ns}id"), "") if first is not None else ""
-    return target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+    paths = []
+    for sheet in workbook.findall(f"{main}sheets/{main}sheet"):
+        target = targets.get(sheet.get(f"{rel_ns}id"), "")
+        if target:
+            paths.append((sheet.get("name", ""), target.lstrip("/") if target.startswith("/") else f"xl/{target}"))
+    return paths
 
 
-def _prescan_worksheet(data: bytes) -> None:
-    """Before openpyxl parses anything: the first worksheet's XML, read a megabyte at a time.
+def _prescan_worksheets(data: bytes) -> dict[str, list[tuple[int, int, str]]]:
+    """``_prescan_worksheet`` for every worksheet; returns each one's merged ranges by title."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            paths = _worksheet_paths(archive)
+            return {title: _prescan_worksheet(archive, path) for title, path in paths}
+    except (KeyError, zipfile.BadZipFile, ValueError, AttributeError):
+        return {}  # not where a workbook keeps its sheets: openpyxl says the file is unreadable
+
+
+def _prescan_worksheet(archive: zipfile.ZipFile, path: str) -> list[tuple[int, int, str]]:
+    """Before openpyxl parses anything: a worksheet's XML, read a megabyte at a time.
 
     Its declared ``<dimension>`` is checked as soon as it is read; rows and cells (empty ones
     too) are counted as the XML streams past, and the scan stops at the first row or cell past
     the limits — openpyxl itself would read a whole sheet without a dimension just to size
-    it. Merged ranges, which streaming openpyxl does not report, are collected on the way.
+    it. Merged ranges, which streaming openpyxl does not report, are collected on the way and
+    returned sorted (row, column, range).
     """
     merged: set[tuple[int, int, str]] = set()
     rows = cells = 0
     in_data = False
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive, archive.open(_first_worksheet_path(archive)) as part:
-            tail = b""
-            while chunk := part.read(1 << 20):
-                text = tail + chunk
-                cut = text.rfind(b"<")
-                # A tag is never split: everything from the last "<" waits for the next chunk.
-                text, tail = (text[:cut], text[cut:]) if cut > 0 and len(text) - cut < 4096 else (text, b"")
-                if not in_data:
-                    start = SHEET_DATA_RE.search(text)
-                    dimension = DIMENSION_RE.search(text, 0, start.start() if start else len(text))
-                    if dimension is not None:
-                        _check_dimension(dimension.group(1).decode())
-                    in_data = start is not None
-                rows += len(ROW_RE.findall(text))
-                if rows - 1 > max_rows():
-                    raise _too_many_rows()
-                cells += len(CELL_RE.findall(text))
-                if cells > max_cells():
-                    raise _too_many_cells()
-                merged.update(_range_key(m.group(1).decode()) for m in MERGE_RE.finditer(text))
-    except (KeyError, zipfile.BadZipFile, ValueError, AttributeError):
-        return  # not where a workbook keeps its sheet: openpyxl says the file is unreadable
+    with archive.open(path) as part:
+        tail = b""
+        while chunk := part.read(1 << 20):
+            text = tail + chunk
+            cut = text.rfind(b"<")
+            # A tag is never split: everything from the last "<" waits for the next chunk.
+            text, tail = (text[:cut], text[cut:]) if cut > 0 and len(text) - cut < 4096 else (text, b"")
+            if not in_data:
+                start = SHEET_DATA_RE.search(text)
+                dimension = DIMENSION_RE.search(text, 0, start.start() if start else len(text))
+                if dimension is not None:
+                    _check_dimension(dimension.group(1).decode())
+                in_data = start is not None
+            rows += len(ROW_RE.findall(text))
+            if rows - 1 > max_rows():
+                raise _too_many_rows()
+            cells += len(CELL_RE.findall(text))
+            if cells > max_cells():
+                raise _too_many_cells()
+            merged.update(_range_key(m.group(1).decode()) for m in MERGE_RE.finditer(text))
+    return sorted(merged)
+
+
+def _refuse_merged_cells(merged: list[tuple[int, int, str]]) -> None:
+    """Refuse the sheet read when it has merged cells (``merged``: its sorted ranges)."""
     if not merged:
         return
-    ordered = sorted(merged)
-    ranges = "、".join(coord for _row, _col, coord in ordered[:5])
-    if ordered[0][0] == 1:
+    ranges = "、".join(coord for _row, _col, coord in merged[:5])
+    if merged[0][0] == 1:
         raise SheetError(
             _("The header row has merged cells (%(ranges)s): each column needs a header cell of its own.")
             % {"ranges": ranges},
@@ -297,7 +402,8 @@ def _range_key(coord: str) -> tuple[int, int, str]:
     return min_row, min_col, coord
 
 
-def _header_positions(header) -> dict[str, int]:
+def _header_positions(header) -> tuple[dict[str, int], list[str]]:
+    """Row 1's known headers → their column index, and the required headers it lacks."""
     wanted = {variant: column for column in COLUMNS for variant in column.header_variants()}
     positions: dict[str, int] = {}
     for index, cell in enumerate(header):
@@ -314,13 +420,7 @@ def _header_positions(header) -> dict[str, int]:
             )
         positions[column.key] = index
     missing = [column.header for column in COLUMNS if column.required and column.key not in positions]
-    if missing:
-        raise SheetError(
-            _("The sheet has no column %(columns)s. Use the template's headers in row 1.")
-            % {"columns": "、".join(f"“{name}”" for name in missing)},
-            code="missing_column",
-        )
-    return positions
+    return positions, missing
 
 
 # --- the template -------------------------------------------------------------------------------------

@@ -83,3 +83,14 @@ def test_preview_is_for_staff_only(client, recipient):
     client.force_login(recipient)
     response = client.get(reverse("admin:notifications_notification_kinds"))
     assert response.status_code == 302
+
+
+def test_kinds_page_shows_the_sms_template_and_its_variables(staff_client, settings):
+    settings.SMS_TEMPLATES = {"interview_invitation": "SMS_154950909"}
+    page = staff_client.get(reverse("admin:notifications_notification_kinds"))
+    row = next(item for item in page.context["kinds"] if item["kind"] == "interview_invitation")
+    assert (row["sms_template"], row["sms_params"]) == (
+        "SMS_154950909",
+        {"name": "张晓明", "post": "团区委青年发展部实习岗", "time": "6月28日 09:30"},
+    )
+    assert "<code>SMS_154950909</code>" in page.content.decode()

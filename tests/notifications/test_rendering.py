@@ -41,7 +41,7 @@ def test_onboarding_notice_lists_what_the_student_needs():
         "- Group: 第三小组\n\n"
         "Please bring:\n\n"
         "- 身份证\n- 学生证\n- 一寸照片两张\n\n"
-        "Open it on the Golden Seed portal <http://127.0.0.1:8000/applications/42/>\n"
+        "Open it on the Golden Seed portal <http://127.0.0.1:8000/my/selection/>\n"
     )
 
 
@@ -106,11 +106,12 @@ def test_invitation_email_has_text_html_and_ics_parts(recipient, run_on_commit):
     [sent] = mail.outbox
     parsed = email.message_from_bytes(sent.message().as_bytes())
     types = [part.get_content_type() for part in parsed.walk() if not part.is_multipart()]
-    assert types == ["text/plain", "text/html", "text/calendar"]
+    assert types == ["text/plain", "text/html", "text/calendar", "application/ics"]
     calendar_part = next(p for p in parsed.walk() if p.get_content_type() == "text/calendar")
     assert calendar_part.get_param("method") == "REQUEST"
-    assert calendar_part.get_filename() == "interview.ics"
+    assert calendar_part.get_filename() is None
     assert b"TZID=Asia/Shanghai" in calendar_part.get_payload(decode=True)
+    assert b"ATTENDEE;CN=" in calendar_part.get_payload(decode=True)
     assert sent.subject == "Interview invitation: 团区委青年发展部实习岗, 2020-06-28 09:30"
 
 

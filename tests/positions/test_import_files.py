@@ -106,7 +106,7 @@ CASES = {
     "missing_columns": (
         "岗位.xlsx",
         lambda: workbook_bytes(_good_rows(), keys=["unit", "title", "term", "season", "headcount", "description"]),
-        "表格缺少“工作职责”、“工作地点”、“开始日期”、“结束日期”列。请在第1行使用模板的表头。",
+        "工作表“Sheet”缺少“工作职责”、“工作地点”、“开始日期”、“结束日期”列。请在第1行使用模板的表头。",
     ),
     "duplicate_column": (
         "岗位.xlsx",
@@ -196,6 +196,7 @@ def test_rows_past_the_limit_are_refused_while_streaming(settings):
 
     settings.POST_IMPORT_MAX_ROWS = 3
     data = workbook_bytes([post_row("金山区人力资源和社会保障局", f"岗位{n}") for n in range(5)])
-    with mock.patch.object(sheet_module, "_prescan_worksheet"), pytest.raises(sheet_module.SheetError) as refused:
+    scan_finds_nothing = mock.patch.object(sheet_module, "_prescan_worksheet", return_value=[])
+    with scan_finds_nothing, pytest.raises(sheet_module.SheetError) as refused:
         sheet_module.sheet_read(data)
     assert refused.value.code == "too_many_rows"

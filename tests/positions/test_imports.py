@@ -435,7 +435,7 @@ def test_import_form_offers_the_template_and_lists_recent_imports(
     html = response.content.decode()
     assert "下载模板（.xlsx）" in html
     assert reverse("admin:positions_post_import_template") in html
-    assert "不超过5.0\xa0MB；只读取第一个工作表。" in html
+    assert "不超过5.0\xa0MB；读取带有模板表头的工作表。" in html
     assert [item.file_name for item in response.context["recent"]] == ["岗位.xlsx"]
 
 

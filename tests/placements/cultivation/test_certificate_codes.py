@@ -44,7 +44,7 @@ def test_certificate_pdf_is_a_pdf_with_the_chinese_font():
     )
     pdf = certificate_pdf(text)
     assert pdf.startswith(b"%PDF-")
-    assert b"STSong-Light" in pdf
+    assert b"WenQuanYiMicroHei" in pdf
 
 
 # --- The signing key, its fallbacks and the codes made before it existed ---------------------

@@ -1,8 +1,11 @@
 """Certificates: issued for a completed, graded placement; the public page confirms a live
 code and refuses a tampered, unknown or revoked one, showing only the masked name."""
 
+import io
+
 import pytest
 from django.urls import reverse
+from pypdf import PdfReader
 
 from placements.cultivation import services
 from placements.cultivation.enums import AssessorRole, Grade
@@ -148,3 +151,12 @@ def test_verify_page_still_confirms_a_certificate_after_secret_key_rotation(grad
     settings.SECRET_KEY = "a-brand-new-secret-key-after-rotation-0123456789"
     settings.SECRET_KEY_FALLBACKS = [old_secret] if old_secret_kept else []
     assert client.get(reverse("cultivation:verify", args=[certificate.code])).status_code == 200
+
+
+def test_the_printed_verification_address_is_on_the_site(graded, settings):
+    settings.SITE_URL = "https://jinseed.jinshan.example.cn/"
+    certificate = services.certificate_issue(placement=graded, actor=graded.student.user)
+    pdf = services.certificate_render(certificate=certificate)
+    text = " ".join(" ".join(page.extract_text().split()) for page in PdfReader(io.BytesIO(pdf)).pages)
+    assert f"真伪查询：https://jinseed.jinshan.example.cn/verify/{certificate.code}/" in text
+    assert "顾佳怡 同学：" in text

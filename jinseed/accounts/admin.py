@@ -102,7 +102,6 @@ class UserAdmin(ConfigurationHistoryAdmin, BaseUserAdmin):
             messages.SUCCESS,
         )
 
-
     @admin.display(description=_("mobile number"), ordering="mobile")
     def mobile_masked(self, obj):
         return obj.mobile_masked or "—"
@@ -167,4 +166,3 @@ admin.site.unregister(Group)
 @admin.register(Group)
 class GroupAdmin(ConfigurationHistoryAdmin, BaseGroupAdmin):
     """Django's permission groups, with the history of the permissions each holds."""
-

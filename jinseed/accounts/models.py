@@ -202,4 +202,3 @@ class RateLimitEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} · {self.at:%Y-%m-%d %H:%M}"
-

@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from applicants.models import StudentProfile
 from jinseed.fields import HttpsURLField
@@ -165,8 +166,8 @@ class Group(models.Model):
     )
 
     class Meta:
-        verbose_name = _("group")
-        verbose_name_plural = _("groups")
+        verbose_name = pgettext_lazy("student group", "group")
+        verbose_name_plural = pgettext_lazy("student group", "groups")
         ordering = ["cycle", "number"]
         constraints = [models.UniqueConstraint(fields=["cycle", "number"], name="group_unique_number")]
 
@@ -175,7 +176,12 @@ class Group(models.Model):
 
 
 class GroupMembership(models.Model):
-    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("group"))
+    group = models.ForeignKey(
+        Group,
+        on_delete=models.CASCADE,
+        related_name="memberships",
+        verbose_name=pgettext_lazy("student group", "group"),
+    )
     placement = models.OneToOneField(
         Placement, on_delete=models.CASCADE, related_name="group_membership", verbose_name=_("placement")
     )

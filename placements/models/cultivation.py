@@ -27,6 +27,7 @@ from placements.cultivation.enums import (
     TermSwitchStatus,
 )
 from placements.models.selection import Placement
+from placements.selection.enums import PlacementStatus
 from positions.enums import TermType
 from positions.models import Cycle, HostUnit
 
@@ -150,7 +151,31 @@ class PlacementEvent(models.Model):
         indexes = [models.Index(fields=["placement", "kind"], name="placement_event_kind_idx")]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()}: {self.from_value or '∅'} → {self.to_value}"
+        return f"{self.get_kind_display()}: {self.from_display or '∅'} → {self.to_display}"
+
+    @staticmethod
+    def _label(kind: str, value: str) -> str:
+        """A stored value as people read it: a status or grade by its label, a term change
+        ("long 2020-07-01–2021-06-30") with the term's label; names and codes as they are."""
+        if not value:
+            return ""
+        if kind == PlacementEventKind.STATUS:
+            return str(dict(PlacementStatus.choices).get(value, value))
+        if kind == PlacementEventKind.GRADE:
+            return str(dict(Grade.choices).get(value, value))
+        if kind == PlacementEventKind.TERM:
+            term, _space, dates = value.partition(" ")
+            label = dict(TermType.choices).get(term)
+            return f"{label} {dates}".strip() if label else value
+        return value
+
+    @property
+    def from_display(self) -> str:
+        return self._label(self.kind, self.from_value)
+
+    @property
+    def to_display(self) -> str:
+        return self._label(self.kind, self.to_value)
 
 
 class Group(models.Model):

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 from jinseed.authz import require, rule_required
 from jinseed.errors import DomainError
 from jinseed.views import action_submit, form_submit
-from positions.selectors import cycle_current, post_get_public
+from positions.selectors import cycle_current, post_get_open, post_get_public
 
 from .eligibility import SEVERITY_HELP, eligibility_check
 from .forms import ApplicationForm, PreferenceForm, ProfileForm
@@ -118,9 +118,12 @@ def _safe_next(request) -> bool:
 @rule_required("accounts.use_student_pages")
 def application_create(request, post_pk: int):
     """Apply to a post. Whatever is refused, the page comes back with what was typed."""
-    post = post_get_public(pk=post_pk)
+    post = post_get_open(pk=post_pk)
     if post is None:
-        raise Http404
+        if post_get_public(pk=post_pk) is None:
+            raise Http404
+        messages.info(request, _("Registration is closed: applications are no longer accepted."))
+        return redirect("post_detail", pk=post_pk)
     profile = student_profile_of(request.user)
     if profile is None or not profile.has_consent:
         messages.info(request, _("Please complete your profile before applying."))

@@ -6,6 +6,7 @@ A form that does not validate, or that a service refuses, comes back on its page
 
 import secrets
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
@@ -47,7 +48,15 @@ OFFER_TEMPLATES = ("placements/selection/_application_offer.html", "applicants/_
 
 
 def privacy_notice(request):
-    return render(request, "applicants/privacy.html", {"version": PRIVACY_NOTICE_VERSION})
+    return render(
+        request,
+        "applicants/privacy.html",
+        {
+            "version": PRIVACY_NOTICE_VERSION,
+            "retention_years": settings.RETENTION_YEARS,
+            "grace_days": settings.ACCOUNT_DELETION_GRACE_DAYS,
+        },
+    )
 
 
 @rule_required("accounts.use_student_pages")

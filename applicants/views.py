@@ -251,7 +251,7 @@ def application_reorder_view(request):
         raise Http404
     reorderable = [
         a
-        for a in application_active_for_student(student=profile, cycle=cycle).select_related("post")
+        for a in application_active_for_student(student=profile, cycle=cycle).select_related("post__unit")
         if cycle.registration_is_open()
     ]
     form = PreferenceForm(request.POST, applications=reorderable, max_applications=cycle.max_applications)

@@ -18,7 +18,7 @@ from placements.selection.enums import (
     OfferStatus,
 )
 from placements.selection.filters import ApplicantFilter
-from positions.enums import PostStatus
+from positions.enums import CycleStatus, PostStatus
 from positions.models import Cycle, HostUnit, Post
 
 
@@ -302,18 +302,27 @@ def post_bulk_choices(*, post: Post) -> QuerySet[Application]:
 
 
 def unit_interview_posts(*, unit) -> QuerySet[Post]:
-    """The unit's posts an interview slot can be for: published or closed ones."""
-    return unit.posts.filter(status__in=[PostStatus.PUBLISHED, PostStatus.CLOSED]).select_related("cycle")
+    """The unit's posts an interview slot can be for: published or closed ones of a cycle
+    still open, newest cycle first (a unit offers the same title year after year)."""
+    return (
+        unit.posts.filter(status__in=[PostStatus.PUBLISHED, PostStatus.CLOSED], cycle__status=CycleStatus.OPEN)
+        .select_related("cycle")
+        .order_by("-cycle__year", "title", "pk")
+    )
 
 
 def unit_reschedule_slots(*, unit, interview: Interview) -> QuerySet[InterviewSlot]:
     """The unit's upcoming open slots the interview can move to (any post, or its own)."""
-    return InterviewSlot.objects.filter(
-        Q(post__isnull=True) | Q(post_id=interview.application.post_id),
-        unit=unit,
-        is_cancelled=False,
-        starts_at__gt=timezone.now(),
-    ).exclude(pk=interview.slot_id)
+    return (
+        InterviewSlot.objects.filter(
+            Q(post__isnull=True) | Q(post_id=interview.application.post_id),
+            unit=unit,
+            is_cancelled=False,
+            starts_at__gt=timezone.now(),
+        )
+        .exclude(pk=interview.slot_id)
+        .select_related("post")
+    )
 
 
 def student_application_get(*, student, pk: int) -> Application:

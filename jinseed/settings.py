@@ -54,7 +54,7 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "django_filters",
     "rules.apps.AutodiscoverRulesConfig",
-    "jinseed.accounts.apps.LoginLockoutsConfig",  # django-axes, named for the admin
+    "jinseed.accounts.axes_apps.LoginLockoutsConfig",  # django-axes, named for the admin
     "jinseed.audit",
     "csp",
     "jinseed.notifications",

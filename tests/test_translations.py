@@ -78,3 +78,10 @@ def test_admin_index_reads_chinese_for_changes_and_login_lockouts():
     assert "登录锁定" in html
     assert ">Axes<" not in html
     assert "Access attempts" not in html
+
+
+def test_the_accounts_app_keeps_its_own_configuration():
+    from django.apps import apps
+
+    assert type(apps.get_app_config("accounts")).__name__ == "AccountsConfig"
+    assert str(apps.get_app_config("axes").verbose_name) == "登录锁定"

@@ -1,4 +1,3 @@
-from axes.apps import AppConfig as AxesAppConfig
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -14,10 +13,3 @@ class AccountsConfig(AppConfig):
         from .middleware import remember_privacy_notice_at_login
 
         user_logged_in.connect(remember_privacy_notice_at_login, dispatch_uid="accounts.privacy_notice_at_login")
-
-
-class LoginLockoutsConfig(AxesAppConfig):
-    """django-axes under a name staff can read: the package brings no Chinese catalogue, so its
-    section of the admin would otherwise read "Axes" (its label) above English model names."""
-
-    verbose_name = _("Login lockouts")

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass, field
 
-from django.db.models import Avg, Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Avg, Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -157,7 +157,8 @@ def post_ranking(*, post: Post) -> QuerySet[Application]:
             review_average=Avg("reviews__average"),
         )
         .prefetch_related(Prefetch("offers", queryset=Offer.objects.order_by("-made_at")))
-        .order_by("selection_rank", "-interview_score", "pk")
+        # Ranked applicants first on every database (SQLite sorts NULL first, PostgreSQL last).
+        .order_by(F("selection_rank").asc(nulls_last=True), F("interview_score").desc(nulls_last=True), "pk")
     )
 
 

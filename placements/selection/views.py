@@ -218,6 +218,8 @@ def _application_page(request, application, *, review_form=None, decision_form=N
             "review_form": review_form,
             "decision_form": decision_form or DecisionForm(),
             "eligibility": Eligibility.from_list(application.eligibility).results,
+            "can_offer": application.status == ApplicationStatus.INTERVIEWED
+            and services.post_free_places(post=application.post) > 0,
         },
         status=status,
     )

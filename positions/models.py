@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from jinseed.statemachine import StatusGuarded
 from jinseed.storage import PrivateStorage
@@ -263,9 +264,10 @@ class PostImport(models.Model):
         "jobs.Job", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("job")
     )
     rows_total = models.PositiveIntegerField(_("rows"), default=0)
-    rows_created = models.PositiveIntegerField(_("created"), default=0)
-    rows_updated = models.PositiveIntegerField(_("updated"), default=0)
-    rows_unchanged = models.PositiveIntegerField(_("unchanged"), default=0)
+    # Counts of rows, not times: "created" alone reads as a timestamp in Chinese.
+    rows_created = models.PositiveIntegerField(pgettext_lazy("import rows", "created"), default=0)
+    rows_updated = models.PositiveIntegerField(pgettext_lazy("import rows", "updated"), default=0)
+    rows_unchanged = models.PositiveIntegerField(pgettext_lazy("import rows", "unchanged"), default=0)
     rows_failed = models.PositiveIntegerField(_("rows with errors"), default=0)
     applied_at = models.DateTimeField(_("applied"), null=True, blank=True)
 

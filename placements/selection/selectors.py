@@ -1,8 +1,9 @@
 """Reads of the selection, scoped and joined so that pages never query per row."""
 
+import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Avg, Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Avg, Count, Exists, F, Max, OuterRef, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -391,3 +392,40 @@ def allocation_round_get(*, pk: int):
     from placements.models import AllocationRound
 
     return get_object_or_404(AllocationRound.objects.select_related("cycle"), pk=pk)
+
+
+def selection_close_preview(*, cycle: Cycle, at=None) -> dict:
+    """What closing ``cycle``'s selection would do now, for the page that asks first (the
+    same rules as ``services.cycle_selection_close``, read without changing anything)."""
+    at = at or timezone.now()
+    running = Offer.objects.filter(cycle=cycle, status=OfferStatus.OPEN, expires_at__isnull=False)
+    lapsing = running.aggregate(
+        count=Count("id"),
+        with_days_left=Count("id", filter=Q(expires_at__gt=at + dt.timedelta(days=1))),
+        latest=Max("expires_at"),
+    )
+    ending = Application.objects.filter(
+        cycle=cycle,
+        status__in=[ApplicationStatus.SUBMITTED, ApplicationStatus.SHORTLISTED, ApplicationStatus.INTERVIEWED],
+    )
+    by_status = dict(ending.values_list("status").annotate(n=Count("id")).values_list("status", "n"))
+    return {
+        "offers_lapsing": lapsing["count"],
+        "offers_with_days_left": lapsing["with_days_left"],
+        "latest_deadline": lapsing["latest"],
+        "offers_held": Offer.objects.filter(cycle=cycle, status=OfferStatus.OPEN, expires_at__isnull=True).count(),
+        "not_shortlisted": by_status.get(ApplicationStatus.SUBMITTED, 0)
+        + by_status.get(ApplicationStatus.SHORTLISTED, 0),
+        "not_selected": by_status.get(ApplicationStatus.INTERVIEWED, 0),
+        "interviews_cancelled": Interview.objects.filter(
+            application__in=ending, status=InterviewStatus.SCHEDULED
+        ).count(),
+    }
+
+
+def selection_close_job(*, cycle: Cycle):
+    """The latest job closing ``cycle``'s selection, if any."""
+    from jinseed.jobs.models import Job
+    from placements.selection.services.closing import CLOSE_JOB
+
+    return Job.objects.filter(kind=CLOSE_JOB, params__cycle_id=cycle.pk).order_by("-pk").first()

@@ -65,7 +65,7 @@ staff_required = rule_required("selection.view_selection_overview")
 def _next_or(request, default: str) -> str:
     """The ``next`` field of the form when it is a path into this site, else ``default`` (a
     bare word would be taken for a URL name)."""
-    target = request.POST.get("next", "")
+    target = request.POST.get("next") or request.GET.get("next", "")
     if target.startswith("/") and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         return target
     return default
@@ -584,9 +584,12 @@ def offer_accept(request, pk: int):
 
 
 @student_required
-@require_POST
 def offer_decline(request, pk: int):
+    """Declining cannot be undone: a GET shows what it means and asks; the POST declines."""
     offer = _own_offer(request, pk)
+    if request.method != "POST":
+        back = _next_or(request, reverse("placements:my_selection"))
+        return render(request, "placements/selection/offer_decline.html", {"offer": offer, "back": back})
     return action_submit(
         request,
         lambda: services.offer_decline(offer=offer, actor=request.user),
@@ -610,27 +613,26 @@ def selection_overview(request):
 
 
 @staff_required
-@require_POST
 def selection_close(request, pk: int):
-    """Staff end the cycle's selection (see ``services.cycle_selection_close``)."""
+    """Staff end the cycle's selection (``services.cycle_selection_close``), which cannot be
+    undone: the page first says what closing would do now and asks; the close then runs as a
+    job whose progress, then outcome, this same page shows."""
     cycle = get_object_or_404(cycles_newest_first(), pk=pk)
-    return action_submit(
-        request,
-        lambda: services.cycle_selection_close(cycle=cycle, actor=request.user),
-        success=lambda counts: (
-            _(
-                "The selection of %(cycle)s is closed: %(offers)s open offers lapsed, %(apps)s applications ended, "
-                "%(students)s students will be told they were not selected."
-            )
-            % {
-                "cycle": cycle.title,
-                "offers": counts["offers_lapsed"],
-                "apps": counts["applications_ended"],
-                "students": counts["students_told"],
-            }
-        ),
-        then=f"{reverse('placements:overview')}?cycle={cycle.pk}",
-    )
+    here = reverse("placements:selection_close", args=[cycle.pk])
+    if request.method == "POST":
+        if request.POST.get("confirm") != "yes":
+            return redirect(here)
+        return action_submit(
+            request,
+            lambda: services.cycle_selection_close_start(cycle=cycle, actor=request.user),
+            success=None,
+            then=here,
+        )
+    job = selectors.selection_close_job(cycle=cycle)
+    context = {"cycle": cycle, "job": job, "open": cycle.status == CycleStatus.OPEN}
+    if context["open"] and (job is None or job.is_finished):
+        context["preview"] = selectors.selection_close_preview(cycle=cycle)
+    return render(request, "placements/selection/selection_close.html", context)
 
 
 # --- staff: the district-wide allocation round ------------------------------------------------------

@@ -27,9 +27,11 @@ from .allocation import (
     allocation_run,
 )
 from .closing import (
+    CLOSE_JOB,
     HELD_KINDS,
     cycle_announcement_follow,
     cycle_selection_close,
+    cycle_selection_close_start,
     held_notifications_sync,
 )
 from .core import (
@@ -85,6 +87,7 @@ from .reviews import (
 __all__ = [
     "ALLOCATION_MACHINE",
     "BACKUP_STATUSES",
+    "CLOSE_JOB",
     "EDITABLE_POST_STATUSES",
     "HELD_KINDS",
     "INTERVIEW_MACHINE",
@@ -111,6 +114,7 @@ __all__ = [
     "applications_bulk_decide",
     "cycle_announcement_follow",
     "cycle_selection_close",
+    "cycle_selection_close_start",
     "decision_key_prefix",
     "held_notifications_sync",
     "interview_book",

@@ -291,6 +291,11 @@ class Activity(StatusGuarded):
     def __str__(self) -> str:
         return self.title
 
+    @property
+    def has_started(self) -> bool:
+        """Sign-ups open and close only before the start (the services refuse after it)."""
+        return self.starts_at <= timezone.now()
+
 
 class ActivitySignup(models.Model):
     activity = models.ForeignKey(

@@ -209,7 +209,7 @@ def _my_applications_page(request, profile, cycle, *, reorder_form=None, status:
             "reorder_form": reorder_form,
             "reorder_rows": [
                 (app, reorder_form[name])
-                for app in reorderable
+                for app in reorder_form.applications
                 if (name := PreferenceForm.field_name(app)) in reorder_form.fields
             ],
             "cycle": cycle,

@@ -50,3 +50,18 @@ def test_preference_choices_name_the_unit_in_the_students_order(cycle):
         "综合办公室助理 · 金山区亭林镇人民政府",
         "综合办公室助理 · 金山区朱泾镇人民政府",
     ]
+
+
+def test_my_applications_lists_the_preference_boxes_in_rank_order_with_units(client, cycle):
+    student = factories.StudentProfileFactory()
+    for rank, name in ((2, "金山区枫泾镇人民政府"), (1, "金山区朱泾镇人民政府")):
+        factories.ApplicationFactory(
+            student=student,
+            post=factories.PostFactory(cycle=cycle, title="综合办公室助理", unit=factories.HostUnitFactory(name=name)),
+            preference_rank=rank,
+        )
+    client.force_login(student.user)
+    html = client.get(reverse("applicants:my_applications")).content.decode()
+    first = html.index("综合办公室助理 · 金山区朱泾镇人民政府</label>")
+    second = html.index("综合办公室助理 · 金山区枫泾镇人民政府</label>")
+    assert first < second

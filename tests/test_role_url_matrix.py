@@ -73,6 +73,8 @@ TARGETS = {
     "placements:interview_reschedule": lambda w: {"pk": w.b.interview.pk},
     "placements:interview_cancel": lambda w: {"pk": w.b.interview.pk},
     "placements:interview_self_book": lambda w: {"pk": w.b.slot.pk},
+    "placements:interview_student_cancel": lambda w: {"pk": w.b.interview.pk},
+    "placements:interview_student_move": lambda w: {"pk": w.b.interview.pk},
     "placements:offer_accept": lambda w: {"pk": w.b.offer.pk},
     "placements:offer_decline": lambda w: {"pk": w.b.offer.pk},
     "placements:selection_close": lambda w: {"pk": w.cycle.pk},

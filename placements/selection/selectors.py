@@ -3,6 +3,7 @@
 import datetime as dt
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db.models import Avg, Count, Exists, F, Max, OuterRef, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -222,9 +223,44 @@ def student_bookable(*, student: StudentProfile) -> list[tuple[Application, list
 def student_interviews(*, student: StudentProfile) -> QuerySet[Interview]:
     return (
         Interview.objects.filter(application__student=student, status=InterviewStatus.SCHEDULED)
-        .select_related("application__post__unit")
+        .select_related("application__post__unit", "slot")
         .order_by("starts_at")
     )
+
+
+def student_interviews_changeable(*, student: StudentProfile, at=None) -> list[Interview]:
+    """The student's scheduled interviews; one they booked themselves, still more than
+    ``INTERVIEW_STUDENT_CHANGE_HOURS`` away, carries ``can_change`` and ``move_to`` (the
+    other bookable times of its unit and post)."""
+    at = at or timezone.now()
+    interviews = list(student_interviews(student=student))
+    cutoff = at + dt.timedelta(hours=settings.INTERVIEW_STUDENT_CHANGE_HOURS)
+    for interview in interviews:
+        interview.can_change = bool(interview.slot and interview.slot.self_booking and interview.starts_at > cutoff)
+        interview.move_to = []
+    changeable = [i for i in interviews if i.can_change]
+    if changeable:
+        slots = list(
+            InterviewSlot.objects.filter(
+                self_booking=True,
+                is_cancelled=False,
+                starts_at__gt=at,
+                unit_id__in={i.application.post.unit_id for i in changeable},
+            )
+            .annotate(booked=Count("interviews", filter=Q(interviews__status=InterviewStatus.SCHEDULED)))
+            .order_by("starts_at")
+        )
+        for interview in changeable:
+            post = interview.application.post
+            interview.move_to = [
+                s
+                for s in slots
+                if s.unit_id == post.unit_id
+                and s.post_id in (None, post.pk)
+                and s.pk != interview.slot_id
+                and s.booked < s.capacity
+            ]
+    return interviews
 
 
 # --- staff overview ---------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ Each page that carries forms has one context builder (``_application_page``, ``_
 queries.
 """
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -538,7 +539,8 @@ def my_selection(request):
         "placements/selection/my_selection.html",
         {
             "bookable": selectors.student_bookable(student=student),
-            "interviews": selectors.student_interviews(student=student),
+            "interviews": selectors.student_interviews_changeable(student=student),
+            "change_hours": settings.INTERVIEW_STUDENT_CHANGE_HOURS,
             "offers": selectors.student_visible_offers(student=student),
             "open_status": OfferStatus.OPEN,
         },
@@ -559,6 +561,40 @@ def interview_self_book(request, pk: int):
         request,
         lambda: services.interview_book(application=application, slot=slot, actor=request.user, by_student=True),
         success=_("Your interview is booked."),
+        then=reverse("placements:my_selection"),
+    )
+
+
+def _own_interview(request, pk: int):
+    student = _student_profile_or_404(request.user)
+    return get_object_or_404(selectors.student_interviews(student=student), pk=pk)
+
+
+@student_required
+@require_POST
+def interview_student_cancel(request, pk: int):
+    interview = _own_interview(request, pk)
+    return action_submit(
+        request,
+        lambda: services.interview_student_cancel(interview=interview, actor=request.user),
+        success=_("Your interview is cancelled. You may book another time below."),
+        then=reverse("placements:my_selection"),
+    )
+
+
+@student_required
+@require_POST
+def interview_student_move(request, pk: int):
+    interview = _own_interview(request, pk)
+    slot_id = request.POST.get("slot", "")
+    if not slot_id.isdigit():
+        messages.error(request, _("Choose the new time."))
+        return redirect("placements:my_selection")
+    slot = selectors.self_booking_slot_get(pk=int(slot_id))
+    return action_submit(
+        request,
+        lambda: services.interview_student_move(interview=interview, slot=slot, actor=request.user),
+        success=_("Your interview is moved."),
         then=reverse("placements:my_selection"),
     )
 

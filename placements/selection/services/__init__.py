@@ -52,6 +52,8 @@ from .interviews import (
     interview_reschedule,
     interview_slot_cancel,
     interview_slot_create,
+    interview_student_cancel,
+    interview_student_move,
     interviewer_conflicts,
 )
 from .notify import (
@@ -125,6 +127,8 @@ __all__ = [
     "interview_reschedule",
     "interview_slot_cancel",
     "interview_slot_create",
+    "interview_student_cancel",
+    "interview_student_move",
     "interviewer_conflicts",
     "not_selected_key",
     "offer_accept",

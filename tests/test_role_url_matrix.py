@@ -39,6 +39,7 @@ TARGETS = {
     "cultivation:feedback_submit": lambda w: {"pk": w.b.placement.pk},
     "cultivation:activity_propose": lambda w: {"pk": w.b.placement.pk},
     "cultivation:activity_signup": lambda w: {"pk": w.b.placement.pk, "activity_pk": w.activity.pk},
+    "office:activity_attendance": lambda w: {"pk": w.activity.pk},
     "cultivation:term_switch_withdraw": lambda w: {"pk": w.b.term_switch.pk},
     "cultivation:placement_detail": lambda w: {"pk": w.b.placement.pk},
     "cultivation:checklist_tick": lambda w: {"pk": w.b.placement.pk, "item_pk": w.item.pk},

@@ -298,3 +298,65 @@ def test_finished_placement_is_read_only_and_a_new_application_warns_of_an_overl
     panel = page.get_by_test_id("apply-panel").inner_text()
     assert "与本人尚未结束的挂职时间重叠" in panel
     assert page.get_by_test_id("apply-button").is_visible()
+
+
+def test_student_moves_then_cancels_a_booked_interview_on_the_phone(context_for):
+    cycle = factories.CycleFactory()
+    post = factories.PostFactory(cycle=cycle, title="文旅宣传助理")
+    (application,) = make_applications(post, 1, status=ApplicationStatus.SHORTLISTED)
+    first = make_slot(post.unit, cycle, hours=72, self_booking=True, post=post)
+    later = make_slot(post.unit, cycle, hours=96, self_booking=True, post=post)
+    interview = services.interview_book(
+        application=application, slot=first, actor=application.student.user, by_student=True
+    )
+    page = _phone(context_for)
+    login(page, application.student.user.email, PASSWORD)
+    page.goto("/my/selection/")
+    assert scroll_width(page) <= PHONE["width"]
+    page.select_option(f"#move-{interview.pk}", str(later.pk))
+    page.get_by_test_id(f"move-{interview.pk}").click()
+    page.wait_for_load_state("load")
+    interview.refresh_from_db()
+    assert interview.slot_id == later.pk
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_test_id(f"cancel-interview-{interview.pk}").click()
+    page.get_by_test_id(f"bookable-{application.pk}").wait_for()
+    interview.refresh_from_db()
+    assert interview.status == "cancelled"
+
+
+def test_staff_place_a_late_student_in_a_group_and_take_attendance(context_for):
+    cycle = factories.CycleFactory()
+    early = make_placement(post=factories.PostFactory(cycle=cycle))
+    staff = factories.StaffFactory()
+    page = _desk(context_for)
+    login(page, staff.email, PASSWORD)
+    page.goto(f"/office/groups/?cycle={cycle.year}")
+    page.get_by_test_id("form-groups").click()
+    page.get_by_test_id("groups").wait_for()
+    late = make_placement(post=factories.PostFactory(cycle=cycle))
+    page.goto(f"/office/groups/?cycle={cycle.year}")
+    assert late.student.legal_name in page.get_by_test_id("unassigned").inner_text()
+    page.get_by_test_id("place-unassigned").click()
+    page.get_by_test_id("groups").wait_for()
+    assert page.get_by_test_id("unassigned").count() == 0
+
+    activity = Activity.objects.create(
+        cycle=cycle,
+        kind=ActivityKind.ORIENTATION,
+        title="走进金山",
+        starts_at=timezone.now() - dt.timedelta(hours=2),
+        ends_at=timezone.now() - dt.timedelta(hours=1),
+        place="金山区青少年活动中心",
+        capacity=30,
+        status=ActivityStatus.PUBLISHED,
+        proposed_by=staff,
+    )
+    for placement in (early, late):
+        ActivitySignup.objects.create(activity=activity, placement=placement)
+    page.goto(f"/office/activities/?cycle={cycle.year}")
+    page.get_by_test_id(f"attendance-{activity.pk}").click()
+    page.get_by_label(f"{early.student.legal_name} · {early.post.unit.name}").check()
+    page.get_by_test_id("attendance-save").click()
+    page.get_by_test_id("activities").wait_for()
+    assert dict(ActivitySignup.objects.values_list("placement_id", "attended")) == {early.pk: True, late.pk: False}

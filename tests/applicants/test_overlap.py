@@ -12,8 +12,8 @@ pytestmark = pytest.mark.django_db
 
 
 def test_a_post_overlapping_a_running_long_term_placement_is_flagged_not_refused(cycle):
-    placement = make_placement(long_term=True, status="active")
-    student = placement.student
+    student = factories.StudentProfileFactory(expected_graduation=dt.date(cycle.year + 3, 6, 30))
+    placement = make_placement(student=student, long_term=True, status="active")
     start = placement.starts_on + dt.timedelta(days=10)
     overlapping = factories.PostFactory(cycle=cycle, starts_on=start, ends_on=start + dt.timedelta(days=30))
     after = placement.ends_on + dt.timedelta(days=1)

@@ -269,7 +269,10 @@ def test_register_links_the_notice_and_verify_and_interviews_read_well(context_f
 
 def test_finished_placement_is_read_only_and_a_new_application_warns_of_an_overlap(context_for):
     cycle = factories.CycleFactory()
-    placement = make_placement(post=factories.PostFactory(cycle=cycle, long_term=True), status="active")
+    student = factories.StudentProfileFactory(expected_graduation=dt.date(cycle.year + 3, 6, 30))
+    placement = make_placement(
+        post=factories.PostFactory(cycle=cycle, long_term=True), student=student, status="active"
+    )
     OnboardingItem.objects.create(cycle=cycle, title="阅读安全须知", party=ChecklistParty.STUDENT)
     overlapping = factories.PostFactory(cycle=cycle, title="暑期调研助理", max_year_of_study=6)
     last_year = factories.CycleFactory(year=cycle.year - 1, status=CycleStatus.ARCHIVED)

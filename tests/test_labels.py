@@ -21,7 +21,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def staff_client():
-    client = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
+    client = Client(headers={"accept-language": "zh-hans"})
     client.force_login(factories.StaffFactory(is_superuser=True))
     return client
 

@@ -70,7 +70,7 @@ def test_ambiguous_words_of_ours_carry_a_context():
 @pytest.mark.django_db
 def test_admin_index_reads_chinese_for_changes_and_login_lockouts():
     staff = factories.StaffFactory(is_superuser=True)
-    client = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
+    client = Client(headers={"accept-language": "zh-hans"})
     client.force_login(staff)
     html = client.get("/admin/").content.decode()
     assert "增幅" not in html

@@ -4,6 +4,7 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from jinseed.audit.models import DataAccess
@@ -100,7 +101,9 @@ class StudentProfileAdmin(admin.ModelAdmin):
             data_access_record(
                 kind=DataAccess.Kind.ID_NUMBER_VIEW,
                 actor=request.user,
-                subject=f"StudentProfile #{profile.pk}",
+                subject=format_lazy(
+                    _("ID number of {name} (profile {number})"), name=profile.legal_name, number=profile.pk
+                ),
                 filters={"profile_id": profile.pk},
                 row_count=1,
                 masked=False,

@@ -33,7 +33,12 @@ RULE_LABELS = {
     "graduating": _("Not graduating in the cycle's year"),
     "term_year": _("Term suits the year of study"),
     "post_years": _("Year of study within the post's range"),
+    "placement_overlap": _("No overlap with a running placement"),
 }
+
+#: The statuses of a placement still to be served (``PlacementStatus`` of the placements app,
+#: which this app does not import; placements are read through their reverse relation).
+LIVE_PLACEMENT_STATUSES = ("upcoming", "active")
 
 
 @dataclass(frozen=True)
@@ -137,6 +142,13 @@ def eligibility_check(*, profile: StudentProfile | None, cycle: Cycle, post: Pos
         results.append(_apply_mode("term_year", term_code, cycle.term_year_rule))
         range_code = None if post.fits_year_of_study(year) else EligibilityCode.YEAR_OUT_OF_RANGE
         results.append(_apply_mode("post_years", range_code, cycle.term_year_rule))
+        # A warning, never a block: a long-term placement may end early, or a switch be agreed.
+        overlapping = profile.placements.filter(
+            status__in=LIVE_PLACEMENT_STATUSES, starts_on__lte=post.ends_on, ends_on__gte=post.starts_on
+        ).exists()
+        results.append(
+            _apply_mode("placement_overlap", EligibilityCode.PLACEMENT_OVERLAP if overlapping else None, RuleMode.WARN)
+        )
     return Eligibility(results)
 
 

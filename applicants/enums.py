@@ -61,6 +61,7 @@ class EligibilityCode(models.TextChoices):
     YEAR_OUT_OF_RANGE = "year_out_of_range", _("Year of study outside the post's range")
     NO_CONSENT = "no_consent", _("No consent to process the ID number")
     PROFILE_INCOMPLETE = "profile_incomplete", _("Profile incomplete")
+    PLACEMENT_OVERLAP = "placement_overlap", _("Overlaps a placement of theirs that is still running")
 
 
 class Severity(models.TextChoices):

@@ -147,12 +147,14 @@ class PreferenceForm(forms.Form):
 
     def __init__(self, *args, applications, max_applications: int, **kwargs):
         super().__init__(*args, **kwargs)
-        self.applications = applications
+        # In the order the student ranked them, each named with its unit: a title such as
+        # 综合办公室助理 is offered by many units.
+        self.applications = sorted(applications, key=lambda a: (a.preference_rank, a.pk))
         choices = [(n, preference_label(n)) for n in range(1, max_applications + 1)]
         message = _("Choose a preference for each application.")
-        for application in applications:
+        for application in self.applications:
             self.fields[self.field_name(application)] = forms.TypedChoiceField(
-                label=application.post.title,
+                label=f"{application.post.title} · {application.post.unit.name}",
                 choices=choices,
                 coerce=int,
                 initial=application.preference_rank,

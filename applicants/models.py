@@ -6,12 +6,14 @@ change. ``published_status`` is what the student sees: it trails ``status`` whil
 decision is held for the cycle's announcement time.
 """
 
+import re
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from jinseed.statemachine import StatusGuarded
 from jinseed.storage import PrivateStorage
@@ -196,6 +198,9 @@ class Application(StatusGuarded):
         return [r for r in self.eligibility if r.get("severity") == "warn"]
 
 
+PREFERENCE_MOVE = re.compile(r"(?P<old>\d+) → (?P<new>\d+)")
+
+
 class ApplicationEvent(models.Model):
     """Audit trail of an application: who moved it, when, from what to what, and why.
 
@@ -236,3 +241,25 @@ class ApplicationEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_from_status_display() or '∅'} → {self.get_to_status_display()}"
+
+    def _preference_move(self) -> tuple[str, str] | None:
+        """A preference change keeps the status and says "old → new" in ``reason``."""
+        if self.from_status != self.to_status:
+            return None
+        match = PREFERENCE_MOVE.fullmatch(self.reason)
+        return (match["old"], match["new"]) if match else None
+
+    @property
+    def summary(self) -> str:
+        """What happened, in words: submitted, a preference moved, or status → status."""
+        if not self.from_status:
+            return gettext("Submitted")
+        move = self._preference_move()
+        if move:
+            return gettext("Preference moved from choice %(old)s to choice %(new)s") % {"old": move[0], "new": move[1]}
+        return f"{self.get_from_status_display()} → {self.get_to_status_display()}"
+
+    @property
+    def note(self) -> str:
+        """The reason given, unless ``summary`` already says it."""
+        return "" if self._preference_move() else self.reason

@@ -6,6 +6,7 @@ A form that does not validate, or that a service refuses, comes back on its page
 
 import secrets
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
@@ -19,7 +20,7 @@ from jinseed.authz import require, rule_required
 from jinseed.clientaddr import client_address
 from jinseed.errors import DomainError
 from jinseed.views import action_submit, form_submit
-from positions.selectors import cycle_current, post_get_public
+from positions.selectors import cycle_current, post_get_open, post_get_public
 
 from .eligibility import SEVERITY_HELP, eligibility_check
 from .forms import ApplicationForm, PreferenceForm, ProfileForm
@@ -48,7 +49,15 @@ OFFER_TEMPLATES = ("placements/selection/_application_offer.html", "applicants/_
 
 
 def privacy_notice(request):
-    return render(request, "applicants/privacy.html", {"version": PRIVACY_NOTICE_VERSION})
+    return render(
+        request,
+        "applicants/privacy.html",
+        {
+            "version": PRIVACY_NOTICE_VERSION,
+            "retention_years": settings.RETENTION_YEARS,
+            "grace_days": settings.ACCOUNT_DELETION_GRACE_DAYS,
+        },
+    )
 
 
 @rule_required("accounts.use_student_pages")
@@ -119,9 +128,12 @@ def _safe_next(request) -> bool:
 @rule_required("accounts.use_student_pages")
 def application_create(request, post_pk: int):
     """Apply to a post. Whatever is refused, the page comes back with what was typed."""
-    post = post_get_public(pk=post_pk)
+    post = post_get_open(pk=post_pk)
     if post is None:
-        raise Http404
+        if post_get_public(pk=post_pk) is None:
+            raise Http404
+        messages.info(request, _("Registration is closed: applications are no longer accepted."))
+        return redirect("post_detail", pk=post_pk)
     profile = student_profile_of(request.user)
     if profile is None or not profile.has_consent:
         messages.info(request, _("Please complete your profile before applying."))
@@ -198,7 +210,7 @@ def _my_applications_page(request, profile, cycle, *, reorder_form=None, status:
             "reorder_form": reorder_form,
             "reorder_rows": [
                 (app, reorder_form[name])
-                for app in reorderable
+                for app in reorder_form.applications
                 if (name := PreferenceForm.field_name(app)) in reorder_form.fields
             ],
             "cycle": cycle,
@@ -240,7 +252,7 @@ def application_reorder_view(request):
         raise Http404
     reorderable = [
         a
-        for a in application_active_for_student(student=profile, cycle=cycle).select_related("post")
+        for a in application_active_for_student(student=profile, cycle=cycle).select_related("post__unit")
         if cycle.registration_is_open()
     ]
     form = PreferenceForm(request.POST, applications=reorderable, max_applications=cycle.max_applications)

@@ -147,7 +147,7 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "django_filters",
     "rules.apps.AutodiscoverRulesConfig",
-    "axes",
+    "jinseed.accounts.axes_apps.LoginLockoutsConfig",  # django-axes, named for the admin
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
@@ -292,6 +292,8 @@ PRIVACY_NOTICE_VERSION = env.str("PRIVACY_NOTICE_VERSION", default="2026-1")
 # One-time codes proving a mobile number or email address: lifetime, wrong tries that lock a
 # code, and how many may be sent per number/address and per IP address.
 VERIFICATION_CODE_TTL_SECONDS = env.int("VERIFICATION_CODE_TTL_SECONDS", default=10 * 60)
+# A student may cancel or move an interview they booked until this many hours before it.
+INTERVIEW_STUDENT_CHANGE_HOURS = env.int("INTERVIEW_STUDENT_CHANGE_HOURS", default=24)
 VERIFICATION_MAX_ATTEMPTS = env.int("VERIFICATION_MAX_ATTEMPTS", default=5)
 VERIFICATION_TARGET_INTERVAL_SECONDS = env.int("VERIFICATION_TARGET_INTERVAL_SECONDS", default=60)
 VERIFICATION_TARGET_PER_HOUR = env.int("VERIFICATION_TARGET_PER_HOUR", default=5)

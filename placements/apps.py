@@ -43,6 +43,11 @@ class PlacementsConfig(AppConfig):
             label=_("Allocation preview"),
         )
         job_kind_register(
+            "placements.selection_close",
+            handler="placements.selection.services.closing.cycle_selection_close_job",
+            label=_("Closing the selection"),
+        )
+        job_kind_register(
             "placements.allocation_confirm",
             handler="placements.selection.services.allocation.allocation_confirm_job",
             label=_("Allocation confirmation"),

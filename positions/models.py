@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from jinseed.history import ConfigurationHistory
 from jinseed.statemachine import StatusGuarded
@@ -274,9 +275,10 @@ class PostImport(models.Model):
     #: SHA-256 of the signed preview token that was confirmed: a preview is confirmed once.
     confirm_token = models.CharField(_("confirmed preview"), max_length=64, unique=True, null=True, blank=True)
     rows_total = models.PositiveIntegerField(_("rows"), default=0)
-    rows_created = models.PositiveIntegerField(_("created"), default=0)
-    rows_updated = models.PositiveIntegerField(_("updated"), default=0)
-    rows_unchanged = models.PositiveIntegerField(_("unchanged"), default=0)
+    # Counts of rows, not times: "created" alone reads as a timestamp in Chinese.
+    rows_created = models.PositiveIntegerField(pgettext_lazy("import rows", "created"), default=0)
+    rows_updated = models.PositiveIntegerField(pgettext_lazy("import rows", "updated"), default=0)
+    rows_unchanged = models.PositiveIntegerField(pgettext_lazy("import rows", "unchanged"), default=0)
     rows_failed = models.PositiveIntegerField(_("rows with errors"), default=0)
     applied_at = models.DateTimeField(_("applied"), null=True, blank=True)
 

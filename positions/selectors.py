@@ -34,16 +34,42 @@ def cycle_post_counts(*, cycle: Cycle) -> dict[str, int]:
 # --- Public post list and detail (what students browse) ------------------------------------
 
 
+# A post stays readable once published: after its registration closed, while its students
+# are placed and after the cycle is archived (a placed student reads their post). Only
+# drafts, proposals and posts of a cycle still in preparation stay private.
+READABLE_POST_STATUSES = (PostStatus.PUBLISHED, PostStatus.CLOSED)
+
+
+def _posts_readable() -> QuerySet[Post]:
+    return (
+        Post.objects.filter(status__in=READABLE_POST_STATUSES)
+        .exclude(cycle__status=CycleStatus.DRAFT)
+        .select_related("unit", "cycle")
+    )
+
+
+def cycles_with_readable_posts() -> QuerySet[Cycle]:
+    """The cycles whose posts anyone may browse, newest first (the list's cycle choice)."""
+    return cycles_newest_first().exclude(status=CycleStatus.DRAFT)
+
+
 def post_list_public(*, cycle: Cycle | None = None) -> QuerySet[Post]:
-    """The posts students may browse: published posts of the current cycle, if it is open."""
+    """The posts anyone may browse: published and closed posts of ``cycle`` (default: the
+    current one), once that cycle has been opened."""
     cycle = cycle or cycle_current()
-    if cycle is None or cycle.status != CycleStatus.OPEN:
+    if cycle is None or cycle.status == CycleStatus.DRAFT:
         return Post.objects.none()
-    return post_list_published(cycle=cycle).order_by("unit__name", "title", "pk")
+    return _posts_readable().filter(cycle=cycle).order_by("unit__name", "title", "pk")
 
 
 def post_get_public(*, pk: int) -> Post | None:
-    """One post as students see it, or None when it is not published in an open cycle."""
+    """One post as anyone may read it (see ``READABLE_POST_STATUSES``), or None."""
+    return _posts_readable().filter(pk=pk).first()
+
+
+def post_get_open(*, pk: int) -> Post | None:
+    """One post students may apply to now: published in an open cycle (the window and the
+    student's eligibility are checked by the application's service)."""
     return post_list_published().filter(pk=pk).first()
 
 

@@ -1,9 +1,16 @@
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
+from django.utils import timezone
 
 from .filters import PostPublicFilter
-from .selectors import cycle_current, cycle_post_counts, post_get_public, post_list_public
+from .selectors import (
+    cycle_current,
+    cycle_post_counts,
+    cycles_with_readable_posts,
+    post_get_public,
+    post_list_public,
+)
 
 
 def home(request):
@@ -28,8 +35,16 @@ def _student_year(request) -> int | None:
 
 
 def post_list(request):
-    """Published posts of the open cycle, filtered and paginated."""
-    cycle = cycle_current()
+    """The posts of the current cycle (or of the cycle of ``?cycle=<year>``), filtered and
+    paginated; once registration has closed they stay readable and the page says so."""
+    cycles = list(cycles_with_readable_posts())
+    current = cycle_current()
+    cycle = current
+    asked = request.GET.get("cycle", "")
+    if asked.isdigit():
+        cycle = next((c for c in cycles if c.year == int(asked)), None)
+        if cycle is None:
+            raise Http404
     post_filter = PostPublicFilter(
         request.GET or None, queryset=post_list_public(cycle=cycle), year_of_study=_student_year(request)
     )
@@ -37,10 +52,23 @@ def post_list(request):
     page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
+    filtered = any(value for key, value in request.GET.items() if key not in ("page", "cycle"))
     return render(
         request,
         "positions/post_list.html",
-        {"cycle": cycle, "filter": post_filter, "page": page, "query": query.urlencode()},
+        {
+            "cycle": cycle,
+            "cycles": [c for c in cycles if c != cycle],
+            "is_current": cycle == current,
+            "registration_open": cycle is not None and cycle.registration_is_open(),
+            "registration_upcoming": cycle is not None
+            and cycle.is_open
+            and timezone.now() < cycle.registration_opens_at,
+            "filtered": filtered,
+            "filter": post_filter,
+            "page": page,
+            "query": query.urlencode(),
+        },
     )
 
 
@@ -48,4 +76,9 @@ def post_detail(request, pk: int):
     post = post_get_public(pk=pk)
     if post is None:
         raise Http404
-    return render(request, "positions/post_detail.html", {"post": post, "cycle": post.cycle})
+    cycle = post.cycle
+    return render(
+        request,
+        "positions/post_detail.html",
+        {"post": post, "cycle": cycle, "registration_open": post.is_published and cycle.registration_is_open()},
+    )

@@ -23,14 +23,17 @@ def apply_panel(context, post):
     request = context["request"]
     user = request.user
     cycle = post.cycle
-    panel = {"post": post, "cycle": cycle, "open": cycle.registration_is_open(), "severity_help": SEVERITY_HELP}
+    is_open = post.is_published and cycle.registration_is_open()
+    panel = {"post": post, "cycle": cycle, "open": is_open, "severity_help": SEVERITY_HELP}
+    if not is_open and not (user.is_authenticated and user.is_student):
+        return {**panel, "state": "closed"}
     if not user.is_authenticated:
         return {**panel, "state": "anonymous"}
     if not user.is_student:
         return {**panel, "state": "not_student"}
     profile = student_profile_of(user)
     if profile is None or not profile.has_consent:
-        return {**panel, "state": "no_profile"}
+        return {**panel, "state": "no_profile" if is_open else "closed"}
     existing = application_active_for_post(student=profile, post=post)
     if existing is not None:
         return {**panel, "state": "applied", "application": existing}

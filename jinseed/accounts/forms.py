@@ -3,6 +3,8 @@ from crispy_forms.layout import Submit
 from django import forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordForm
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from .models import User
@@ -61,6 +63,12 @@ class RegistrationForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.form_id = "register-form"
+        # In a new tab, so that nothing typed here is lost while the notice is read.
+        self.fields["privacy"].help_text = format_html(
+            '<a href="{}" target="_blank" rel="noopener" data-testid="privacy-notice-link">{}</a>',
+            reverse("applicants:privacy"),
+            _("Read the privacy notice"),
+        )
         self.helper.add_input(Submit("submit", _("Create my account"), css_class="w-100"))
 
     def clean_email(self) -> str:

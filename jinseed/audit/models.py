@@ -36,7 +36,25 @@ class StatusChange(models.Model):
         indexes = [models.Index(fields=["content_type", "object_id"], name="status_change_subject_idx")]
 
     def __str__(self) -> str:
-        return f"{self.content_type.model} {self.object_id}: {self.from_status} → {self.to_status}"
+        return f"{self.content_type.name} {self.object_id}: {self.from_label} → {self.to_label}"
+
+    def status_label(self, value: str) -> str:
+        """A status as its model names it: the choices of the audited model's status field
+        (the state machines audit a field called ``status``), the stored code otherwise."""
+        model = self.content_type.model_class()
+        try:
+            choices = model._meta.get_field("status").flatchoices if model else ()
+        except LookupError:
+            choices = ()
+        return str(dict(choices).get(value, value))
+
+    @property
+    def from_label(self) -> str:
+        return self.status_label(self.from_status)
+
+    @property
+    def to_label(self) -> str:
+        return self.status_label(self.to_status)
 
 
 class DataAccess(models.Model):

@@ -1,5 +1,9 @@
 """Writes to the audit trail that are not status changes (those go through ``jinseed.statemachine``)."""
 
+from django.conf import settings
+from django.utils import translation
+from django.utils.functional import Promise
+
 from .models import DataAccess
 
 
@@ -7,13 +11,18 @@ def data_access_record(
     *,
     kind: str,
     actor,
-    subject: str,
+    subject: str | Promise,
     filters: dict | None = None,
     row_count: int = 0,
     masked: bool = True,
     reason: str = "",
 ) -> DataAccess:
-    """Record that personal data left the masked views; call it inside the export's transaction."""
+    """Record that personal data left the masked views; call it inside the export's transaction.
+
+    A translatable ``subject`` (``format_lazy``) is stored in the site's language, whoever's
+    request or task wrote it: the list is read by the district's staff."""
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = str(subject)
     return DataAccess.objects.create(
         kind=kind,
         actor=actor if getattr(actor, "pk", None) else None,

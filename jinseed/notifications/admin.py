@@ -45,7 +45,16 @@ class KindFilter(admin.SimpleListFilter):
 
 @admin.register(Notification)
 class NotificationAdmin(admin.ModelAdmin):
-    list_display = ["kind", "recipient", "channel", "status_badge", "attempts", "send_after", "sent_at", "event_key"]
+    list_display = [
+        "kind_label",
+        "recipient",
+        "channel",
+        "status_badge",
+        "attempts",
+        "send_after",
+        "sent_at",
+        "event_key",
+    ]
     list_filter = ["status", KindFilter, "channel", "language"]
     search_fields = ["recipient__email", "recipient__full_name", "event_key", "provider_message_id"]
     list_select_related = ["recipient"]
@@ -59,6 +68,11 @@ class NotificationAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+    @admin.display(description=_("kind"), ordering="kind")
+    def kind_label(self, obj):
+        spec = KINDS.get(obj.kind)
+        return spec.label if spec else obj.kind
 
     @admin.display(description=_("status"), ordering="status")
     def status_badge(self, obj):

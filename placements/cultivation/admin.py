@@ -237,9 +237,17 @@ class CertificateAdmin(ReadOnlyAdmin):
 
 @admin.register(PlacementEvent)
 class PlacementEventAdmin(ReadOnlyAdmin):
-    list_display = ["placement", "kind", "from_value", "to_value", "actor", "reason", "created_at"]
+    list_display = ["placement", "kind", "from_label", "to_label", "actor", "reason", "created_at"]
     list_filter = ["kind"]
     list_select_related = ["placement__student", "placement__post", "actor"]
+
+    @admin.display(description=_("from"), ordering="from_value")
+    def from_label(self, obj):
+        return obj.from_display
+
+    @admin.display(description=_("to"), ordering="to_value")
+    def to_label(self, obj):
+        return obj.to_display
 
 
 class FeedbackAdminForm(forms.ModelForm):

@@ -213,3 +213,43 @@ def alumni_records_for(*, placements) -> dict[tuple[int, int], AlumniRecord]:
 
 def alumni_record_of(*, placement: Placement) -> AlumniRecord | None:
     return AlumniRecord.objects.filter(student_id=placement.student_id, cycle_id=placement.post.cycle_id).first()
+
+
+def cycle_groups_overview(*, cycle: Cycle) -> dict:
+    """The staff's groups page: each group with its size and leader, and the cycle's placed
+    students who are in no group yet."""
+    from placements.cultivation.services.core import LIVE_PLACEMENT_STATUSES
+
+    groups = list(
+        Group.objects.filter(cycle=cycle)
+        .select_related("leader__student")
+        .annotate(size=Count("memberships"))
+        .order_by("number")
+    )
+    unassigned = list(
+        Placement.objects.filter(post__cycle=cycle, status__in=LIVE_PLACEMENT_STATUSES, group_membership__isnull=True)
+        .select_related("student", "post__unit")
+        .order_by("student__legal_name", "pk")
+    )
+    return {"groups": groups, "unassigned": unassigned}
+
+
+def cycle_activities_attendance(*, cycle: Cycle) -> QuerySet[Activity]:
+    """The cycle's published activities, newest first, with their sign-ups and attendance counted."""
+    return (
+        Activity.objects.filter(cycle=cycle, status=ActivityStatus.PUBLISHED)
+        .annotate(
+            signup_total=Count("signups"),
+            attended_total=Count("signups", filter=Q(signups__attended=True)),
+            recorded_total=Count("signups", filter=Q(signups__attended__isnull=False)),
+        )
+        .order_by("-starts_at", "pk")
+    )
+
+
+def activities_with_signups() -> QuerySet[Activity]:
+    """Activities with their sign-ups' students loaded, for the attendance register."""
+    signups = ActivitySignup.objects.select_related("placement__student", "placement__post__unit").order_by(
+        "placement__student__legal_name", "pk"
+    )
+    return Activity.objects.select_related("cycle").prefetch_related(Prefetch("signups", queryset=signups))

@@ -16,6 +16,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from applicants.models import StudentProfile
 from placements.cultivation.enums import AlumniActivity, AlumniSource
@@ -39,7 +40,7 @@ class AlumniRecord(models.Model):
     graduation_month = models.PositiveSmallIntegerField(
         _("graduated (month)"), validators=[MinValueValidator(1), MaxValueValidator(12)]
     )
-    activity = models.CharField(_("now"), max_length=12, choices=AlumniActivity.choices)
+    activity = models.CharField(pgettext_lazy("alumni activity", "now"), max_length=12, choices=AlumniActivity.choices)
     sector = models.CharField(_("sector"), max_length=80, blank=True)
     employer = models.CharField(_("employer or school"), max_length=120, blank=True)
     back_in_jinshan = models.BooleanField(_("back in Jinshan"))

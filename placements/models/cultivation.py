@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from applicants.models import StudentProfile
 from jinseed.fields import HttpsURLField
@@ -27,6 +28,7 @@ from placements.cultivation.enums import (
     TermSwitchStatus,
 )
 from placements.models.selection import Placement
+from placements.selection.enums import PlacementStatus
 from positions.enums import TermType
 from positions.models import Cycle, HostUnit
 
@@ -152,7 +154,31 @@ class PlacementEvent(models.Model):
         indexes = [models.Index(fields=["placement", "kind"], name="placement_event_kind_idx")]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()}: {self.from_value or '∅'} → {self.to_value}"
+        return f"{self.get_kind_display()}: {self.from_display or '∅'} → {self.to_display}"
+
+    @staticmethod
+    def _label(kind: str, value: str) -> str:
+        """A stored value as people read it: a status or grade by its label, a term change
+        ("long 2020-07-01–2021-06-30") with the term's label; names and codes as they are."""
+        if not value:
+            return ""
+        if kind == PlacementEventKind.STATUS:
+            return str(dict(PlacementStatus.choices).get(value, value))
+        if kind == PlacementEventKind.GRADE:
+            return str(dict(Grade.choices).get(value, value))
+        if kind == PlacementEventKind.TERM:
+            term, _space, dates = value.partition(" ")
+            label = dict(TermType.choices).get(term)
+            return f"{label} {dates}".strip() if label else value
+        return value
+
+    @property
+    def from_display(self) -> str:
+        return self._label(self.kind, self.from_value)
+
+    @property
+    def to_display(self) -> str:
+        return self._label(self.kind, self.to_value)
 
 
 class Group(models.Model):
@@ -170,8 +196,8 @@ class Group(models.Model):
     history = ConfigurationHistory()
 
     class Meta:
-        verbose_name = _("group")
-        verbose_name_plural = _("groups")
+        verbose_name = pgettext_lazy("student group", "group")
+        verbose_name_plural = pgettext_lazy("student group", "groups")
         ordering = ["cycle", "number"]
         constraints = [models.UniqueConstraint(fields=["cycle", "number"], name="group_unique_number")]
 
@@ -180,7 +206,12 @@ class Group(models.Model):
 
 
 class GroupMembership(models.Model):
-    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("group"))
+    group = models.ForeignKey(
+        Group,
+        on_delete=models.CASCADE,
+        related_name="memberships",
+        verbose_name=pgettext_lazy("student group", "group"),
+    )
     placement = models.OneToOneField(
         Placement, on_delete=models.CASCADE, related_name="group_membership", verbose_name=_("placement")
     )
@@ -264,6 +295,11 @@ class Activity(StatusGuarded):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def has_started(self) -> bool:
+        """Sign-ups open and close only before the start (the services refuse after it)."""
+        return self.starts_at <= timezone.now()
 
 
 class ActivitySignup(models.Model):

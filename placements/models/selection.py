@@ -311,6 +311,18 @@ class Offer(StatusGuarded):
         return f"{self.post} → {self.student_id} ({self.get_status_display()})"
 
     @property
+    def answer_by(self) -> dt.datetime | None:
+        """When the student must answer. A held offer's deadline starts at the announcement;
+        until the periodic task writes it into ``expires_at`` it is read from the cycle, so a
+        student never sees a bare "N hours" once the results are out."""
+        if self.expires_at is not None:
+            return self.expires_at
+        announcement = self.cycle.announcement_at
+        if announcement is not None and announcement <= timezone.now():
+            return announcement + dt.timedelta(hours=self.cycle.offer_valid_hours)
+        return None
+
+    @property
     def is_open(self) -> bool:
         return self.status == OfferStatus.OPEN
 

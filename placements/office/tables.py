@@ -9,6 +9,7 @@ draw under the strict Content-Security-Policy without any script.
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from placements.cultivation.enums import Grade
 from positions.enums import Season, TermType, Town, UnitKind
@@ -101,7 +102,14 @@ def dashboard_tables(data: dict) -> list[Table]:
         Table(
             "years",
             _("Applicants year over year"),
-            [_("Cycle"), _("Applicants"), _("Change"), _("Placed"), _("Alumni answers"), _("Came back to Jinshan")],
+            [
+                _("Cycle"),
+                _("Applicants"),
+                pgettext_lazy("growth rate", "Change"),
+                _("Placed"),
+                _("Alumni answers"),
+                _("Came back to Jinshan"),
+            ],
             [
                 [
                     f"{c['year']}（{c['ordinal']}）",

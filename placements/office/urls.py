@@ -10,4 +10,7 @@ urlpatterns = [
     path("office/alumni/", views.alumni_list, name="alumni_list"),
     path("office/alumni/survey/", views.alumni_survey, name="alumni_survey"),
     path("office/alumni/<int:pk>/", views.alumni_record, name="alumni_record"),
+    path("office/groups/", views.groups, name="groups"),
+    path("office/activities/", views.activities, name="activities"),
+    path("office/activities/<int:pk>/attendance/", views.activity_attendance, name="activity_attendance"),
 ]

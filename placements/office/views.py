@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -121,3 +122,78 @@ def alumni_record(request, pk: int):
         form = AlumniRecordForm(instance=record)
     context = {"placement": placement, "record": record, "form": form}
     return render(request, "placements/office/alumni_record.html", context, status=status)
+
+
+# --- groups and attendance: what staff did from the command line and row by row in the admin ---------
+
+
+def _cycle_asked(request):
+    """The cycle of ``?cycle=<year>``, else the current one (404 when there is none)."""
+    from positions.selectors import cycle_current
+
+    year = _year(request)
+    cycle = cycle_by_year(year=year) if year else cycle_current()
+    if cycle is None:
+        raise Http404
+    return cycle
+
+
+@rule_required("cultivation.manage_cycle_cultivation")
+def groups(request):
+    """The cycle's groups with their sizes, and the placed students still without a group:
+    form the groups, place the newcomers, or (after asking) form them again."""
+    cycle = _cycle_asked(request)
+    here = f"{request.path}?cycle={cycle.year}"
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "form":
+                made = cultivation.groups_form(cycle=cycle, actor=request.user, replace=False)
+                messages.success(request, _("%(n)s groups formed.") % {"n": len(made)})
+            elif action == "place":
+                placed = cultivation.groups_place_unassigned(cycle=cycle, actor=request.user)
+                messages.success(request, _("%(n)s students placed in a group.") % {"n": placed})
+            elif action == "reform" and request.POST.get("confirm") == "yes":
+                made = cultivation.groups_form(cycle=cycle, actor=request.user, replace=True)
+                messages.success(request, _("The groups were formed again: %(n)s groups.") % {"n": len(made)})
+            else:
+                return redirect(f"{here}&reform=1" if action == "reform" else here)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        return redirect(here)
+    context = cultivation_selectors.cycle_groups_overview(cycle=cycle)
+    context.update({"cycle": cycle, "cycles": cycles_newest_first(), "asking_reform": request.GET.get("reform") == "1"})
+    return render(request, "placements/office/groups.html", context)
+
+
+@rule_required("cultivation.manage_cycle_cultivation")
+def activities(request):
+    """The cycle's activities with their sign-ups and attendance, each one's register a click away."""
+    cycle = _cycle_asked(request)
+    rows = cultivation_selectors.cycle_activities_attendance(cycle=cycle)
+    return render(
+        request,
+        "placements/office/activities.html",
+        {"cycle": cycle, "cycles": cycles_newest_first(), "activities": rows},
+    )
+
+
+@rule_required("cultivation.manage_cycle_cultivation")
+def activity_attendance(request, pk: int):
+    """Who came to an activity, ticked in one form for all its sign-ups."""
+    activity = get_object_or_404(cultivation_selectors.activities_with_signups(), pk=pk)
+    signups = list(activity.signups.all())
+    if request.method == "POST":
+        chosen = {int(v) for v in request.POST.getlist("attended") if v.isdigit()}
+        try:
+            came = cultivation.activity_attendance_record(
+                activity=activity, actor=request.user, attended_placement_ids=chosen
+            )
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(
+                request, _("Attendance saved: %(came)s of %(all)s came.") % {"came": came, "all": len(signups)}
+            )
+            return redirect(f"{reverse('office:activities')}?cycle={activity.cycle.year}")
+    return render(request, "placements/office/activity_attendance.html", {"activity": activity, "signups": signups})

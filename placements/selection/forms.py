@@ -3,6 +3,7 @@
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from jinseed.forms import ModelChoiceField, ModelMultipleChoiceField
 from placements.models import InterviewSlot
@@ -61,6 +62,11 @@ class ReviewForm(forms.Form):
         return {c.pk: self.cleaned_data[f"criterion_{c.pk}"] for c in self.criteria}
 
 
+def post_label_with_year(post) -> str:
+    """A post named so that the same title in two cycles can be told apart."""
+    return _("%(title)s (cycle %(year)s)") % {"title": post.title, "year": post.cycle.year}
+
+
 class SlotForm(forms.ModelForm):
     starts_at = forms.DateTimeField(
         label=_("Starts (Beijing time)"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
@@ -86,6 +92,7 @@ class SlotForm(forms.ModelForm):
     def __init__(self, *args, posts, interviewers, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["post"].queryset = posts
+        self.fields["post"].label_from_instance = post_label_with_year
         self.fields["interviewers"].queryset = interviewers
 
     def clean_starts_at(self):
@@ -114,13 +121,14 @@ class AssignForm(forms.Form):
 
 
 class RescheduleForm(forms.Form):
-    slot = ModelChoiceField(label=_("New slot"), queryset=None)
+    slot = ModelChoiceField(label=pgettext_lazy("reschedule", "Move to slot"), queryset=None)
 
     def __init__(self, *args, queryset, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["slot"].queryset = queryset
         self.fields["slot"].label_from_instance = lambda s: (
             f"{timezone.localtime(s.starts_at):%Y-%m-%d %H:%M} · {s.get_mode_display()}"
+            + (f" · {s.post.title}" if s.post_id else "")
         )
 
 

@@ -1,8 +1,10 @@
 """Reads of the selection, scoped and joined so that pages never query per row."""
 
+import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Avg, Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.conf import settings
+from django.db.models import Avg, Count, Exists, F, Max, OuterRef, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -18,7 +20,7 @@ from placements.selection.enums import (
     OfferStatus,
 )
 from placements.selection.filters import ApplicantFilter
-from positions.enums import PostStatus
+from positions.enums import CycleStatus, PostStatus
 from positions.models import Cycle, HostUnit, Post
 
 
@@ -157,7 +159,8 @@ def post_ranking(*, post: Post) -> QuerySet[Application]:
             review_average=Avg("reviews__average"),
         )
         .prefetch_related(Prefetch("offers", queryset=Offer.objects.order_by("-made_at")))
-        .order_by("selection_rank", "-interview_score", "pk")
+        # Ranked applicants first on every database (SQLite sorts NULL first, PostgreSQL last).
+        .order_by(F("selection_rank").asc(nulls_last=True), F("interview_score").desc(nulls_last=True), "pk")
     )
 
 
@@ -220,9 +223,44 @@ def student_bookable(*, student: StudentProfile) -> list[tuple[Application, list
 def student_interviews(*, student: StudentProfile) -> QuerySet[Interview]:
     return (
         Interview.objects.filter(application__student=student, status=InterviewStatus.SCHEDULED)
-        .select_related("application__post__unit")
+        .select_related("application__post__unit", "slot")
         .order_by("starts_at")
     )
+
+
+def student_interviews_changeable(*, student: StudentProfile, at=None) -> list[Interview]:
+    """The student's scheduled interviews; one they booked themselves, still more than
+    ``INTERVIEW_STUDENT_CHANGE_HOURS`` away, carries ``can_change`` and ``move_to`` (the
+    other bookable times of its unit and post)."""
+    at = at or timezone.now()
+    interviews = list(student_interviews(student=student))
+    cutoff = at + dt.timedelta(hours=settings.INTERVIEW_STUDENT_CHANGE_HOURS)
+    for interview in interviews:
+        interview.can_change = bool(interview.slot and interview.slot.self_booking and interview.starts_at > cutoff)
+        interview.move_to = []
+    changeable = [i for i in interviews if i.can_change]
+    if changeable:
+        slots = list(
+            InterviewSlot.objects.filter(
+                self_booking=True,
+                is_cancelled=False,
+                starts_at__gt=at,
+                unit_id__in={i.application.post.unit_id for i in changeable},
+            )
+            .annotate(booked=Count("interviews", filter=Q(interviews__status=InterviewStatus.SCHEDULED)))
+            .order_by("starts_at")
+        )
+        for interview in changeable:
+            post = interview.application.post
+            interview.move_to = [
+                s
+                for s in slots
+                if s.unit_id == post.unit_id
+                and s.post_id in (None, post.pk)
+                and s.pk != interview.slot_id
+                and s.booked < s.capacity
+            ]
+    return interviews
 
 
 # --- staff overview ---------------------------------------------------------------------------------
@@ -302,18 +340,27 @@ def post_bulk_choices(*, post: Post) -> QuerySet[Application]:
 
 
 def unit_interview_posts(*, unit) -> QuerySet[Post]:
-    """The unit's posts an interview slot can be for: published or closed ones."""
-    return unit.posts.filter(status__in=[PostStatus.PUBLISHED, PostStatus.CLOSED]).select_related("cycle")
+    """The unit's posts an interview slot can be for: published or closed ones of a cycle
+    still open, newest cycle first (a unit offers the same title year after year)."""
+    return (
+        unit.posts.filter(status__in=[PostStatus.PUBLISHED, PostStatus.CLOSED], cycle__status=CycleStatus.OPEN)
+        .select_related("cycle")
+        .order_by("-cycle__year", "title", "pk")
+    )
 
 
 def unit_reschedule_slots(*, unit, interview: Interview) -> QuerySet[InterviewSlot]:
     """The unit's upcoming open slots the interview can move to (any post, or its own)."""
-    return InterviewSlot.objects.filter(
-        Q(post__isnull=True) | Q(post_id=interview.application.post_id),
-        unit=unit,
-        is_cancelled=False,
-        starts_at__gt=timezone.now(),
-    ).exclude(pk=interview.slot_id)
+    return (
+        InterviewSlot.objects.filter(
+            Q(post__isnull=True) | Q(post_id=interview.application.post_id),
+            unit=unit,
+            is_cancelled=False,
+            starts_at__gt=timezone.now(),
+        )
+        .exclude(pk=interview.slot_id)
+        .select_related("post")
+    )
 
 
 def student_application_get(*, student, pk: int) -> Application:
@@ -381,3 +428,40 @@ def allocation_round_get(*, pk: int):
     from placements.models import AllocationRound
 
     return get_object_or_404(AllocationRound.objects.select_related("cycle"), pk=pk)
+
+
+def selection_close_preview(*, cycle: Cycle, at=None) -> dict:
+    """What closing ``cycle``'s selection would do now, for the page that asks first (the
+    same rules as ``services.cycle_selection_close``, read without changing anything)."""
+    at = at or timezone.now()
+    running = Offer.objects.filter(cycle=cycle, status=OfferStatus.OPEN, expires_at__isnull=False)
+    lapsing = running.aggregate(
+        count=Count("id"),
+        with_days_left=Count("id", filter=Q(expires_at__gt=at + dt.timedelta(days=1))),
+        latest=Max("expires_at"),
+    )
+    ending = Application.objects.filter(
+        cycle=cycle,
+        status__in=[ApplicationStatus.SUBMITTED, ApplicationStatus.SHORTLISTED, ApplicationStatus.INTERVIEWED],
+    )
+    by_status = dict(ending.values_list("status").annotate(n=Count("id")).values_list("status", "n"))
+    return {
+        "offers_lapsing": lapsing["count"],
+        "offers_with_days_left": lapsing["with_days_left"],
+        "latest_deadline": lapsing["latest"],
+        "offers_held": Offer.objects.filter(cycle=cycle, status=OfferStatus.OPEN, expires_at__isnull=True).count(),
+        "not_shortlisted": by_status.get(ApplicationStatus.SUBMITTED, 0)
+        + by_status.get(ApplicationStatus.SHORTLISTED, 0),
+        "not_selected": by_status.get(ApplicationStatus.INTERVIEWED, 0),
+        "interviews_cancelled": Interview.objects.filter(
+            application__in=ending, status=InterviewStatus.SCHEDULED
+        ).count(),
+    }
+
+
+def selection_close_job(*, cycle: Cycle):
+    """The latest job closing ``cycle``'s selection, if any."""
+    from jinseed.jobs.models import Job
+    from placements.selection.services.closing import CLOSE_JOB
+
+    return Job.objects.filter(kind=CLOSE_JOB, params__cycle_id=cycle.pk).order_by("-pk").first()

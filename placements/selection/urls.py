@@ -28,6 +28,8 @@ urlpatterns = [
     # The student's side: booking an interview, answering offers.
     path("my/selection/", views.my_selection, name="my_selection"),
     path("my/interviews/slots/<int:pk>/book/", views.interview_self_book, name="interview_self_book"),
+    path("my/interviews/<int:pk>/cancel/", views.interview_student_cancel, name="interview_student_cancel"),
+    path("my/interviews/<int:pk>/move/", views.interview_student_move, name="interview_student_move"),
     path("my/offers/<int:pk>/accept/", views.offer_accept, name="offer_accept"),
     path("my/offers/<int:pk>/decline/", views.offer_decline, name="offer_decline"),
     # Programme staff: the selection across units.

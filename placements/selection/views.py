@@ -11,6 +11,7 @@ Each page that carries forms has one context builder (``_application_page``, ``_
 queries.
 """
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -65,7 +66,7 @@ staff_required = rule_required("selection.view_selection_overview")
 def _next_or(request, default: str) -> str:
     """The ``next`` field of the form when it is a path into this site, else ``default`` (a
     bare word would be taken for a URL name)."""
-    target = request.POST.get("next", "")
+    target = request.POST.get("next") or request.GET.get("next", "")
     if target.startswith("/") and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         return target
     return default
@@ -218,6 +219,8 @@ def _application_page(request, application, *, review_form=None, decision_form=N
             "review_form": review_form,
             "decision_form": decision_form or DecisionForm(),
             "eligibility": Eligibility.from_list(application.eligibility).results,
+            "can_offer": application.status == ApplicationStatus.INTERVIEWED
+            and services.post_free_places(post=application.post) > 0,
         },
         status=status,
     )
@@ -536,7 +539,8 @@ def my_selection(request):
         "placements/selection/my_selection.html",
         {
             "bookable": selectors.student_bookable(student=student),
-            "interviews": selectors.student_interviews(student=student),
+            "interviews": selectors.student_interviews_changeable(student=student),
+            "change_hours": settings.INTERVIEW_STUDENT_CHANGE_HOURS,
             "offers": selectors.student_visible_offers(student=student),
             "open_status": OfferStatus.OPEN,
         },
@@ -557,6 +561,40 @@ def interview_self_book(request, pk: int):
         request,
         lambda: services.interview_book(application=application, slot=slot, actor=request.user, by_student=True),
         success=_("Your interview is booked."),
+        then=reverse("placements:my_selection"),
+    )
+
+
+def _own_interview(request, pk: int):
+    student = _student_profile_or_404(request.user)
+    return get_object_or_404(selectors.student_interviews(student=student), pk=pk)
+
+
+@student_required
+@require_POST
+def interview_student_cancel(request, pk: int):
+    interview = _own_interview(request, pk)
+    return action_submit(
+        request,
+        lambda: services.interview_student_cancel(interview=interview, actor=request.user),
+        success=_("Your interview is cancelled. You may book another time below."),
+        then=reverse("placements:my_selection"),
+    )
+
+
+@student_required
+@require_POST
+def interview_student_move(request, pk: int):
+    interview = _own_interview(request, pk)
+    slot_id = request.POST.get("slot", "")
+    if not slot_id.isdigit():
+        messages.error(request, _("Choose the new time."))
+        return redirect("placements:my_selection")
+    slot = selectors.self_booking_slot_get(pk=int(slot_id))
+    return action_submit(
+        request,
+        lambda: services.interview_student_move(interview=interview, slot=slot, actor=request.user),
+        success=_("Your interview is moved."),
         then=reverse("placements:my_selection"),
     )
 
@@ -582,9 +620,12 @@ def offer_accept(request, pk: int):
 
 
 @student_required
-@require_POST
 def offer_decline(request, pk: int):
+    """Declining cannot be undone: a GET shows what it means and asks; the POST declines."""
     offer = _own_offer(request, pk)
+    if request.method != "POST":
+        back = _next_or(request, reverse("placements:my_selection"))
+        return render(request, "placements/selection/offer_decline.html", {"offer": offer, "back": back})
     return action_submit(
         request,
         lambda: services.offer_decline(offer=offer, actor=request.user),
@@ -608,27 +649,26 @@ def selection_overview(request):
 
 
 @staff_required
-@require_POST
 def selection_close(request, pk: int):
-    """Staff end the cycle's selection (see ``services.cycle_selection_close``)."""
+    """Staff end the cycle's selection (``services.cycle_selection_close``), which cannot be
+    undone: the page first says what closing would do now and asks; the close then runs as a
+    job whose progress, then outcome, this same page shows."""
     cycle = get_object_or_404(cycles_newest_first(), pk=pk)
-    return action_submit(
-        request,
-        lambda: services.cycle_selection_close(cycle=cycle, actor=request.user),
-        success=lambda counts: (
-            _(
-                "The selection of %(cycle)s is closed: %(offers)s open offers lapsed, %(apps)s applications ended, "
-                "%(students)s students will be told they were not selected."
-            )
-            % {
-                "cycle": cycle.title,
-                "offers": counts["offers_lapsed"],
-                "apps": counts["applications_ended"],
-                "students": counts["students_told"],
-            }
-        ),
-        then=f"{reverse('placements:overview')}?cycle={cycle.pk}",
-    )
+    here = reverse("placements:selection_close", args=[cycle.pk])
+    if request.method == "POST":
+        if request.POST.get("confirm") != "yes":
+            return redirect(here)
+        return action_submit(
+            request,
+            lambda: services.cycle_selection_close_start(cycle=cycle, actor=request.user),
+            success=None,
+            then=here,
+        )
+    job = selectors.selection_close_job(cycle=cycle)
+    context = {"cycle": cycle, "job": job, "open": cycle.status == CycleStatus.OPEN}
+    if context["open"] and (job is None or job.is_finished):
+        context["preview"] = selectors.selection_close_preview(cycle=cycle)
+    return render(request, "placements/selection/selection_close.html", context)
 
 
 # --- staff: the district-wide allocation round ------------------------------------------------------

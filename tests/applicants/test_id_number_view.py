@@ -41,7 +41,7 @@ def test_the_number_is_shown_only_with_a_reason_and_the_look_is_recorded(client,
     assert (record.kind, record.actor, record.subject, record.masked, record.reason) == (
         DataAccess.Kind.ID_NUMBER_VIEW,
         staff_user,
-        f"StudentProfile #{profile.pk}",
+        f"{profile.legal_name}的身份证号（学生档案 {profile.pk}）",
         False,
         "报到核验身份，学生本人在场",
     )

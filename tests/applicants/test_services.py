@@ -51,6 +51,7 @@ def test_application_submit_stores_eligibility_event_and_notification(applicant,
         {"rule": "graduating", "code": "ok", "severity": "ok"},
         {"rule": "term_year", "code": "ok", "severity": "ok"},
         {"rule": "post_years", "code": "ok", "severity": "ok"},
+        {"rule": "placement_overlap", "code": "ok", "severity": "ok"},
     ]
     assert app.needs_review is False
     assert app.resume.name.startswith(f"resumes/{post.cycle_id}/")

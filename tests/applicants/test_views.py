@@ -44,20 +44,85 @@ def post(cycle):
 # --- post list and detail ---------------------------------------------------------------------
 
 
-def test_post_list_shows_only_published_posts_of_open_cycle(client, cycle):
+def test_post_list_shows_published_and_closed_posts_of_the_current_cycle(client, cycle):
     shown = factories.PostFactory(cycle=cycle, title="可见岗位")
     factories.PostFactory(cycle=cycle, status=PostStatus.DRAFT, title="草稿岗位")
-    factories.PostFactory(cycle=cycle, status=PostStatus.CLOSED, title="关闭岗位")
+    factories.PostFactory(cycle=cycle, status=PostStatus.SUBMITTED, title="待审岗位")
+    closed = factories.PostFactory(cycle=cycle, status=PostStatus.CLOSED, title="关闭岗位")
     response = client.get(reverse("post_list"))
-    assert [p.pk for p in response.context["page"]] == [shown.pk]
+    assert {p.pk for p in response.context["page"]} == {shown.pk, closed.pk}
+    html = response.content.decode()
+    assert html.count('data-testid="post-closed"') == 1
+    assert 'data-testid="registration-closed"' not in html
 
 
-def test_post_list_empty_when_cycle_not_open(client):
+def test_post_list_after_the_deadline_stays_readable_and_says_registration_closed(client):
     cycle = factories.CycleFactory(status=CycleStatus.SELECTION_CLOSED)
-    factories.PostFactory(cycle=cycle)
+    post = factories.PostFactory(cycle=cycle)
     response = client.get(reverse("post_list"))
+    assert [p.pk for p in response.context["page"]] == [post.pk]
+    html = response.content.decode()
+    assert 'data-testid="registration-closed"' in html
+    assert "报名已于" in html and "以下岗位仍可查阅，但不再接受报名" in html
+    assert "请减少筛选条件" not in html
+
+
+def test_post_list_of_an_open_cycle_past_its_deadline_says_so(client):
+    cycle = factories.CycleFactory(registration_closes_at=timezone.now() - dt.timedelta(hours=1))
+    factories.PostFactory(cycle=cycle)
+    html = client.get(reverse("post_list")).content.decode()
+    assert 'data-testid="registration-closed"' in html
+
+
+def test_post_list_empty_cycle_says_nothing_is_published_not_blame_the_filters(client, cycle):
+    html = client.get(reverse("post_list")).content.decode()
+    assert "本届尚未发布岗位。" in html
+    assert "请减少筛选条件" not in html
+    filtered = client.get(reverse("post_list"), {"q": "没有这个岗位"}).content.decode()
+    assert "请减少筛选条件" in filtered
+
+
+def test_post_list_offers_the_posts_of_earlier_cycles(client, cycle):
+    old = factories.CycleFactory(year=cycle.year - 1, status=CycleStatus.ARCHIVED)
+    old_post = factories.PostFactory(cycle=old, status=PostStatus.CLOSED)
+    draft = factories.CycleFactory(year=cycle.year + 1, status=CycleStatus.DRAFT)
+    factories.PostFactory(cycle=cycle)
+    html = client.get(reverse("post_list")).content.decode()
+    assert f'href="/posts/?cycle={old.year}"' in html
+    assert f"?cycle={draft.year}" not in html
+    response = client.get(reverse("post_list"), {"cycle": old.year})
+    assert [p.pk for p in response.context["page"]] == [old_post.pk]
+    assert client.get(reverse("post_list"), {"cycle": draft.year}).status_code == 404
+
+
+def test_post_detail_of_a_closed_cycle_is_readable_without_apply_button(client):
+    cycle = factories.CycleFactory(status=CycleStatus.ARCHIVED)
+    post = factories.PostFactory(cycle=cycle, status=PostStatus.CLOSED, title="已结束届次的岗位")
+    response = client.get(reverse("post_detail", args=[post.pk]))
     assert response.status_code == 200
-    assert list(response.context["page"]) == []
+    html = response.content.decode()
+    assert "已结束届次的岗位" in html
+    assert 'data-testid="post-closed"' in html
+    assert 'data-state="closed"' in html
+    assert 'data-testid="apply-button"' not in html
+
+
+def test_post_detail_of_a_draft_post_or_cycle_is_not_found(client):
+    draft_post = factories.PostFactory(status=PostStatus.DRAFT)
+    post_of_draft_cycle = factories.PostFactory(cycle=factories.CycleFactory(status=CycleStatus.DRAFT))
+    assert client.get(reverse("post_detail", args=[draft_post.pk])).status_code == 404
+    assert client.get(reverse("post_detail", args=[post_of_draft_cycle.pk])).status_code == 404
+
+
+def test_apply_to_a_closed_post_goes_back_to_the_post_with_a_message(client):
+    cycle = factories.CycleFactory(status=CycleStatus.SELECTION_CLOSED)
+    post = factories.PostFactory(cycle=cycle)
+    client.force_login(student_for(cycle).user)
+    response = client.get(reverse("applicants:apply", args=[post.pk]), follow=True)
+    assert response.redirect_chain == [(reverse("post_detail", args=[post.pk]), 302)]
+    html = response.content.decode()
+    assert html.count("报名已截止，不再接受报名。") == 2  # the message, and the panel in place of the button
+    assert 'data-state="closed"' in html
 
 
 def test_post_list_filters(client, cycle):

@@ -62,3 +62,65 @@ def page(browser, live_server, settings):
     page = context.new_page()
     yield page
     context.close()
+
+
+# --- helpers shared by the journeys ---------------------------------------------------------------
+
+DEMO_PASSWORD = "jinseed-demo-2020"
+AXE_JS = os.path.join(os.path.dirname(__file__), "..", "..", "node_modules", "axe-core", "axe.min.js")
+PHONE = {"width": 375, "height": 667}
+DESK = {"width": 1280, "height": 800}
+
+
+def login(page, email: str, password: str = DEMO_PASSWORD) -> None:
+    """Log in through the login form, as every role does. Staff and coordinator logins go
+    through this one function, so a second factor added to them changes it here only."""
+    page.goto("/accounts/login/")
+    page.fill("[name=username]", email)
+    page.fill("[name=password]", password)
+    with page.expect_navigation():
+        page.locator("[name=password]").press("Enter")
+    assert "/accounts/login/" not in page.url, f"{email} could not log in"
+
+
+@pytest.fixture
+def context_for(browser, live_server, settings):
+    """``context_for(viewport)``: a new Chinese browser context against the live server; the
+    CSP is bypassed only so that axe-core can be injected (tests of the CSP use their own)."""
+    settings.AXES_ENABLED = False
+    made = []
+
+    def make(viewport=PHONE, *, bypass_csp: bool = False):
+        context = browser.new_context(
+            viewport=viewport,
+            locale="zh-CN",
+            timezone_id="Asia/Shanghai",
+            base_url=live_server.url,
+            bypass_csp=bypass_csp,
+        )
+        context.set_default_timeout(20_000)
+        made.append(context)
+        return context
+
+    yield make
+    for context in made:
+        context.close()
+
+
+def axe_serious(page) -> list[str]:
+    """axe-core's serious and critical WCAG 2 A/AA violations on the page, one line each."""
+    if not os.path.exists(AXE_JS):
+        pytest.skip("axe-core is not installed: run `npm ci` at the repository root")
+    page.add_script_tag(path=AXE_JS)
+    return page.evaluate(
+        """async () => {
+            const result = await axe.run(document, {runOnly: ["wcag2a", "wcag2aa", "best-practice"]});
+            return result.violations
+                .filter(v => v.impact === "serious" || v.impact === "critical")
+                .map(v => v.id + ": " + v.nodes.slice(0, 3).map(n => n.target.join(" ")).join(", "));
+        }"""
+    )
+
+
+def scroll_width(page) -> int:
+    return page.evaluate("document.documentElement.scrollWidth")

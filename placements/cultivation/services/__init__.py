@@ -64,6 +64,7 @@ from .groups import (
     group_name,
     group_set_leader,
     groups_form,
+    groups_place_unassigned,
     groups_propose,
     is_committee_member,
 )
@@ -115,6 +116,7 @@ __all__ = [
     "group_name",
     "group_set_leader",
     "groups_form",
+    "groups_place_unassigned",
     "groups_propose",
     "is_committee_member",
     "onboarding_item_tick",

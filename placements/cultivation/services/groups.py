@@ -117,3 +117,34 @@ def committee_role_assign(*, cycle: Cycle, role: str, placement: Placement, acto
 
 def is_committee_member(*, placement: Placement) -> bool:
     return CommitteeRole.objects.filter(placement=placement, cycle_id=placement.post.cycle_id).exists()
+
+
+@transaction.atomic
+def groups_place_unassigned(*, cycle: Cycle, actor) -> int:
+    """Put each placed student of ``cycle`` without a group (placed after the groups were
+    formed) into the group with the fewest members, keeping staff adjustments; returns how
+    many were placed. A group of the same town is preferred when it is no larger than the
+    smallest group by more than one."""
+    if not can("cultivation.manage_cycle_cultivation", actor):
+        raise forbid()
+    Cycle.objects.select_for_update().get(pk=cycle.pk)
+    groups = list(Group.objects.filter(cycle=cycle).order_by("number"))
+    if not groups:
+        raise CultivationError(_("The cycle has no groups yet: form them first."), code="no_groups")
+    sizes = {g.pk: 0 for g in groups}
+    towns: dict[int, set[str]] = {g.pk: set() for g in groups}
+    for group_id, town in GroupMembership.objects.filter(group__cycle=cycle).values_list(
+        "group_id", "placement__post__unit__town"
+    ):
+        sizes[group_id] += 1
+        towns[group_id].add(town)
+    waiting = list(group_candidates(cycle=cycle).filter(group_membership__isnull=True))
+    for placement in waiting:
+        smallest = min(sizes.values())
+        near = [g for g in groups if sizes[g.pk] <= smallest + 1 and placement.post.unit.town in towns[g.pk]]
+        group = near[0] if near else min(groups, key=lambda g: (sizes[g.pk], g.number))
+        GroupMembership.objects.create(group=group, placement=placement)
+        sizes[group.pk] += 1
+        towns[group.pk].add(placement.post.unit.town)
+    logger.info("Placed %d students without a group into %s's groups (by %s)", len(waiting), cycle, actor)
+    return len(waiting)

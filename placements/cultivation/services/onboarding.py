@@ -103,6 +103,8 @@ def onboarding_item_tick(*, placement: Placement, item: OnboardingItem, actor, d
         raise forbid(_("Only the %(party)s ticks this item.") % {"party": ChecklistParty(item.party).label.lower()})
     if placement.status == PlacementStatus.CANCELLED:
         raise CultivationError(_("The placement is cancelled."), code="cancelled")
+    if placement.status == PlacementStatus.COMPLETED:
+        raise CultivationError(_("The placement is completed: its checklist is kept as it was."), code="completed")
     if done:
         OnboardingTick.objects.get_or_create(placement=placement, item=item, defaults={"ticked_by": actor})
     else:

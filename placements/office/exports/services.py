@@ -138,7 +138,7 @@ def export_job(context) -> dict:
         data_access_record(
             kind=DataAccess.Kind.EXPORT,
             actor=export.created_by,
-            subject=export.kind,
+            subject=kind.label,
             filters=export.filters,
             row_count=written,
             masked=export.masked,

@@ -36,7 +36,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from applicants.models import HOLDING_AS_SEEN, Application, ApplicationEvent, StudentProfile
+from applicants.enums import WITHDRAWABLE_STATUSES
+from applicants.models import Application, ApplicationEvent, StudentProfile
 from jinseed.accounts.models import ContactVerification
 from jinseed.errors import DomainError
 from jinseed.jobs.models import Job
@@ -91,19 +92,22 @@ def deletion_request_create(*, user, at=None) -> DeletionRequest:
         raise DeletionError(_("You have already asked for your account to be deleted."), code="already_requested")
     profile = StudentProfile.objects.select_for_update().filter(user=user).first()
     if profile is not None:
-        if Application.objects.filter(HOLDING_AS_SEEN, student=profile).exists():
-            raise DeletionError(
-                _("Please withdraw your open applications first: they are still being decided."),
-                code="applications_open",
-            )
-        if Offer.objects.filter(student=profile, status=OfferStatus.OPEN).exists():
-            raise DeletionError(_("You have an open offer. Please accept or decline it first."), code="offer_open")
+        # The true reason first: an accepted application is "active" while its placement runs,
+        # and is no longer being decided.
         if Placement.objects.filter(
             student=profile, status__in=[PlacementStatus.UPCOMING, PlacementStatus.ACTIVE]
         ).exists():
             raise DeletionError(
                 _("Your placement is still running. Please talk to the programme staff to end it first."),
                 code="placement_running",
+            )
+        if Offer.objects.filter(student=profile, status=OfferStatus.OPEN).exists():
+            raise DeletionError(_("You have an open offer. Please accept or decline it first."), code="offer_open")
+        under_review = Q(status__in=WITHDRAWABLE_STATUSES) | Q(published_status__in=WITHDRAWABLE_STATUSES)
+        if Application.objects.filter(under_review, student=profile).exists():
+            raise DeletionError(
+                _("Please withdraw your open applications first: they are still being decided."),
+                code="applications_open",
             )
     return DeletionRequest.objects.create(
         user=user, requested_at=at, due_at=at + timedelta(days=settings.ACCOUNT_DELETION_GRACE_DAYS)

@@ -18,6 +18,8 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 from applicants.enums import ApplicationStatus
 from applicants.models import Application, ApplicationEvent, StudentProfile
@@ -300,7 +302,7 @@ def personal_data_export_job(context) -> dict:
         data_access_record(
             kind=DataAccess.Kind.PERSONAL_DATA,
             actor=user,
-            subject=f"Personal data copy of account #{user.pk}",
+            subject=format_lazy(_("Copy of their personal data for account {number}"), number=user.pk),
             filters={"user_id": user.pk, "job_id": job.pk},
             row_count=rows,
             masked=True,

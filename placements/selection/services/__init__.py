@@ -27,9 +27,11 @@ from .allocation import (
     allocation_run,
 )
 from .closing import (
+    CLOSE_JOB,
     HELD_KINDS,
     cycle_announcement_follow,
     cycle_selection_close,
+    cycle_selection_close_start,
     held_notifications_sync,
 )
 from .core import (
@@ -50,6 +52,8 @@ from .interviews import (
     interview_reschedule,
     interview_slot_cancel,
     interview_slot_create,
+    interview_student_cancel,
+    interview_student_move,
     interviewer_conflicts,
 )
 from .notify import (
@@ -85,6 +89,7 @@ from .reviews import (
 __all__ = [
     "ALLOCATION_MACHINE",
     "BACKUP_STATUSES",
+    "CLOSE_JOB",
     "EDITABLE_POST_STATUSES",
     "HELD_KINDS",
     "INTERVIEW_MACHINE",
@@ -111,6 +116,7 @@ __all__ = [
     "applications_bulk_decide",
     "cycle_announcement_follow",
     "cycle_selection_close",
+    "cycle_selection_close_start",
     "decision_key_prefix",
     "held_notifications_sync",
     "interview_book",
@@ -121,6 +127,8 @@ __all__ = [
     "interview_reschedule",
     "interview_slot_cancel",
     "interview_slot_create",
+    "interview_student_cancel",
+    "interview_student_move",
     "interviewer_conflicts",
     "not_selected_key",
     "offer_accept",

@@ -32,7 +32,31 @@ _CLOSE_MOVES: dict[str, str] = {
 }
 
 
-def cycle_selection_close(*, cycle: Cycle, actor=None, at=None) -> dict[str, int]:
+CLOSE_JOB = "placements.selection_close"
+
+
+def cycle_selection_close_start(*, cycle: Cycle, actor):
+    """Start the job that closes ``cycle``'s selection (inline without a broker). Staff ask
+    from the confirmation page, which shows what the close will do and then its progress."""
+    from jinseed.jobs.models import Job
+    from jinseed.jobs.services import job_start
+
+    authorize("selection.close_selection", actor, cycle, error=SelectionError)
+    if cycle.status != CycleStatus.OPEN:
+        raise SelectionError(_("The selection of this cycle is already closed."), code="selection_closed")
+    running = Job.objects.filter(kind=CLOSE_JOB, params__cycle_id=cycle.pk, finished_at__isnull=True)
+    if running.exists():
+        raise SelectionError(_("The selection of this cycle is being closed already."), code="close_running")
+    return job_start(kind=CLOSE_JOB, params={"cycle_id": cycle.pk}, actor=actor)
+
+
+def cycle_selection_close_job(context) -> dict:
+    """Handler of ``CLOSE_JOB`` (registered in ``placements.apps``)."""
+    cycle = Cycle.objects.get(pk=context.params["cycle_id"])
+    return cycle_selection_close(cycle=cycle, actor=context.actor, context=context)
+
+
+def cycle_selection_close(*, cycle: Cycle, actor=None, at=None, context=None) -> dict[str, int]:
     """End the selection of ``cycle``: OPEN → SELECTION_CLOSED, and everyone not placed is told.
 
     In one transaction:
@@ -53,6 +77,8 @@ def cycle_selection_close(*, cycle: Cycle, actor=None, at=None) -> dict[str, int
     """
     authorize("selection.close_selection", actor, cycle, error=SelectionError)
     at = at or timezone.now()
+    if context is not None:
+        context.set_total(4)  # offers, applications and interviews, messages, commit
     with transaction.atomic():
         cycle = cycle_transition(
             cycle=cycle, to_status=CycleStatus.SELECTION_CLOSED, actor=actor, reason="selection closed"
@@ -65,6 +91,8 @@ def cycle_selection_close(*, cycle: Cycle, actor=None, at=None) -> dict[str, int
             actor=actor,
         )
         touched = {student for _pk, _post, student in lapsed}  # students whose selection this close ended
+        if context is not None:
+            context.advance()
         ending = list(
             Application.objects.filter(cycle=cycle, status__in=_CLOSE_MOVES)
             .select_for_update(of=("self",))
@@ -93,7 +121,13 @@ def cycle_selection_close(*, cycle: Cycle, actor=None, at=None) -> dict[str, int
                 visible_at=cycle.announcement_at if hidden else at,
             )
         touched |= {student for _pk, student, _status in ending}
+        if context is not None:
+            context.advance()
         told = _not_selected_queue(cycle=cycle, student_ids=touched, at=at)
+        if context is not None:
+            context.advance()
+    if context is not None:
+        context.advance()
     return {"offers_lapsed": len(lapsed), "applications_ended": len(ending), "students_told": told}
 
 

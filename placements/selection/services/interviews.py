@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from applicants.models import Application, StudentProfile
 from applicants.services import application_transition
@@ -257,10 +258,53 @@ def interview_book(*, application: Application, slot: InterviewSlot, actor, by_s
     return interview
 
 
+def _student_change_check(*, interview: Interview, actor, at) -> None:
+    """A student may cancel or move an interview they booked themselves, until
+    ``INTERVIEW_STUDENT_CHANGE_HOURS`` before it starts; after that they ask the unit."""
+    application = Application.objects.get(pk=interview.application_id)
+    authorize("selection.book_interview", actor, application, error=SelectionError)
+    if interview.slot_id is None or not interview.slot.self_booking:
+        raise SelectionError(
+            _("The unit set this interview: please ask its coordinator to change it."), code="not_self_booked"
+        )
+    hours = settings.INTERVIEW_STUDENT_CHANGE_HOURS
+    if interview.starts_at - dt.timedelta(hours=hours) <= at:
+        raise SelectionError(
+            ngettext(
+                "An interview can be changed up to %(hours)s hour before it starts: please ask the unit.",
+                "An interview can be changed up to %(hours)s hours before it starts: please ask the unit.",
+                hours,
+            )
+            % {"hours": hours},
+            code="too_late",
+        )
+
+
+@transaction.atomic
+def interview_student_cancel(*, interview: Interview, actor, at=None) -> Interview:
+    """The student gives up the time they booked; the slot's place is free again and the
+    application may book another time."""
+    _student_change_check(interview=interview, actor=actor, at=at or timezone.now())
+    return interview_call_off(interview=interview, reason=_("Cancelled by the student."), actor=actor)
+
+
+@transaction.atomic
+def interview_student_move(*, interview: Interview, slot: InterviewSlot, actor, at=None) -> Interview:
+    """The student moves their booking to another time the unit opened for booking."""
+    _student_change_check(interview=interview, actor=actor, at=at or timezone.now())
+    if not slot.self_booking:
+        raise SelectionError(_("This slot is assigned by the unit."), code="not_self_booking")
+    return _interview_move(interview=interview, slot=slot)
+
+
 @transaction.atomic
 def interview_reschedule(*, interview: Interview, slot: InterviewSlot, actor) -> Interview:
     """Move a scheduled interview into another slot of the unit, telling the student."""
     authorize("selection.decide_for_unit", actor, interview, error=SelectionError)
+    return _interview_move(interview=interview, slot=slot)
+
+
+def _interview_move(*, interview: Interview, slot: InterviewSlot) -> Interview:
     application = Application.objects.select_related("post__unit", "student__user").get(pk=interview.application_id)
     locked_slot = _lock_slot_with_room(slot=slot, application=application)
     StudentProfile.objects.select_for_update().get(pk=application.student_id)

@@ -17,6 +17,7 @@ from placements.cultivation.certificates import certificate_code_new
 from placements.models import DeletionRequest, DeletionStatus
 from placements.privacy.services.deletion import DeletionError, deletion_request_cancel, deletion_request_create
 from tests import factories
+from tests.placements.cultivation.helpers import make_placement, put_in_status
 from tests.world import build_world
 
 pytestmark = pytest.mark.django_db
@@ -110,9 +111,41 @@ def test_before_the_grace_period_ends_nothing_is_erased_and_the_student_may_canc
 
 
 def test_a_request_is_refused_while_an_offer_is_open(world):
+    put_in_status(world.b.placement, "completed")
     with pytest.raises(DeletionError) as refused:
         deletion_request_create(user=world.b.student.user)
+    assert refused.value.code == "offer_open"
+
+
+def test_a_placed_student_is_told_their_placement_is_running_not_that_something_is_under_review(world):
+    with pytest.raises(DeletionError) as refused:
+        deletion_request_create(user=world.a.student.user)
+    assert (refused.value.code, str(refused.value.message)) == (
+        "placement_running",
+        "您的岗位实践尚在进行中，请先联系项目工作人员结束。",
+    )
+
+
+def test_a_request_is_refused_while_an_application_is_under_review():
+    application = factories.ApplicationFactory()
+    with pytest.raises(DeletionError) as refused:
+        deletion_request_create(user=application.student.user)
     assert refused.value.code == "applications_open"
+
+
+def test_a_student_whose_placement_is_completed_may_ask_for_deletion():
+    placement = make_placement(status="completed")
+    request = deletion_request_create(user=placement.student.user)
+    assert request.status == DeletionStatus.REQUESTED
+
+
+def test_the_privacy_notice_states_retention_and_self_service_deletion_from_the_settings(client, settings):
+    settings.RETENTION_YEARS = 3
+    settings.ACCOUNT_DELETION_GRACE_DAYS = 7
+    body = client.get(reverse("applicants:privacy")).content.decode()
+    assert "未获录用的报名在该届次挂职结束 3 年后匿名化" in body
+    assert "注销在申请 7 天后生效" in body
+    assert "届次结束；" not in body
 
 
 def test_the_privacy_page_asks_and_cancels(client):

@@ -90,7 +90,7 @@ def test_copy_is_recorded_in_the_access_log(client, world, django_capture_on_com
     record = DataAccess.objects.get(kind=DataAccess.Kind.PERSONAL_DATA)
     assert (record.actor, record.subject, record.filters, record.masked) == (
         user,
-        f"Personal data copy of account #{user.pk}",
+        f"账户 {user.pk} 本人的个人数据副本",
         {"user_id": user.pk, "job_id": job.pk},
         True,
     )

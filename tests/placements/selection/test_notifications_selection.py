@@ -225,15 +225,32 @@ def test_close_selection_command(cycle, field):
         call_command("close_selection", "--cycle", "999999", stdout=out)
 
 
-def test_staff_close_selection_from_the_overview(client, cycle, staff_user, field):
+def test_staff_close_selection_from_the_overview_after_being_told_what_it_does(
+    client, cycle, staff_user, field, django_capture_on_commit_callbacks
+):
     client.force_login(staff_user)
     page = client.get(reverse("placements:overview"), {"cycle": cycle.pk})
     url = reverse("placements:selection_close", args=[cycle.pk])
     assert url in page.content.decode()
-    response = client.post(url)
-    assert response.status_code == 302
+    asked = client.get(url)
+    assert asked.context["preview"] == {
+        "offers_lapsing": 1,
+        "offers_with_days_left": 1,
+        "latest_deadline": Offer.objects.get(status=OfferStatus.OPEN).expires_at,
+        "offers_held": 0,
+        "not_shortlisted": 1,
+        "not_selected": 3,
+        "interviews_cancelled": 1,
+    }
+    assert 'data-testid="offers-with-days-left"' in asked.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):  # the job runs inline without a broker
+        response = client.post(url, {"confirm": "yes"})
+    assert (response.status_code, response.url) == (302, url)
     cycle.refresh_from_db()
     assert cycle.status == CycleStatus.SELECTION_CLOSED
+    html = client.get(url).content.decode()
+    assert 'data-testid="close-done"' in html
+    assert "选拔已关闭：1 份录用通知失效，4 份报名结束，4 名学生将收到未录用通知。" in html
     page = client.get(reverse("placements:overview"), {"cycle": cycle.pk})
     assert url not in page.content.decode()
 
@@ -251,6 +268,12 @@ def test_only_staff_may_close_the_selection(client, cycle, coordinator, who):
     assert cycle.status == CycleStatus.OPEN
 
 
-def test_close_selection_is_post_only(client, cycle, staff_user):
+def test_close_selection_without_the_confirmation_only_asks(client, cycle, staff_user):
     client.force_login(staff_user)
-    assert client.get(reverse("placements:selection_close", args=[cycle.pk])).status_code == 405
+    url = reverse("placements:selection_close", args=[cycle.pk])
+    assert client.get(url).status_code == 200
+    response = client.post(url)
+    assert response.status_code == 302
+    assert response.url == url
+    cycle.refresh_from_db()
+    assert cycle.status == CycleStatus.OPEN

@@ -23,7 +23,7 @@ from .conftest import EVIL_NAME
 pytestmark = pytest.mark.django_db
 
 APPLICANT_HEADERS = [
-    "周期", "单位", "岗位", "志愿", "姓名", "性别", "身份证号", "手机", "邮箱", "户籍镇", "学校", "境外院校", "专业",
+    "届次", "单位", "岗位", "志愿", "姓名", "性别", "身份证号", "手机", "邮箱", "户籍镇", "学校", "境外院校", "专业",
     "学历", "年级", "预计毕业", "状态", "资格待核", "资格提示", "评审均分", "面试得分", "提交时间（北京时间）",
 ]  # fmt: skip
 
@@ -160,7 +160,7 @@ def test_each_export_writes_one_data_access_row(client, world, plain_staff, run)
     ) == (
         DataAccess.Kind.EXPORT,
         plain_staff,
-        "applicants",
+        "报名学生",
         {"cycle": world.cycle.pk, "unit": world.unit_a.pk},
         2,
         True,

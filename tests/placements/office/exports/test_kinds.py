@@ -95,7 +95,7 @@ def test_placements_export_has_mentor_group_and_grade(placed, django_capture_on_
 
     a = placed["a"]
     assert rows[0] == [
-        "周期", "单位", "岗位", "姓名", "性别", "身份证号", "手机", "邮箱", "学校",
+        "届次", "单位", "岗位", "姓名", "性别", "身份证号", "手机", "邮箱", "学校",
         "期限", "开始日期", "结束日期", "状态", "导师", "导师电话", "小组", "最终等级",
     ]  # fmt: skip
     assert rows[1] == [
@@ -126,7 +126,7 @@ def test_groups_export_lists_members_with_the_leader(placed, django_capture_on_c
 
     rows = _export(staff, "groups", django_capture_on_commit_callbacks)
 
-    assert rows[0] == ["周期", "组号", "小组", "组长", "姓名", "性别", "手机", "学校", "单位", "岗位"]
+    assert rows[0] == ["届次", "组号", "小组", "组长", "姓名", "性别", "手机", "学校", "单位", "岗位"]
     assert [r[1:6] for r in rows[1:]] == [
         ["1", "第一组", "是", "'@林同学", "女"],
         ["1", "第一组", "否", "钱外单位", "女"],
@@ -152,7 +152,7 @@ def test_assessments_export_with_final_grade(placed, django_capture_on_commit_ca
     rows = _export(staff, "assessments", django_capture_on_commit_callbacks)
 
     assert rows == [
-        ["周期", "单位", "岗位", "姓名", "评价身份", "评价人", "出勤", "工作质量", "主动性",
+        ["届次", "单位", "岗位", "姓名", "评价身份", "评价人", "出勤", "工作质量", "主动性",
          "团队合作", "建议等级", "评语", "最终等级"],
         [placed["cycle"].title, "金山区档案局", "档案整理助理", "'@林同学", "带教老师", "陈导师", "5", "4", "5", "4",
          "优秀", "'-认真负责", "优秀"],
@@ -165,7 +165,7 @@ def test_alumni_export_with_the_source_and_back_in_jinshan(placed, django_captur
     rows = _export(staff, "alumni", django_capture_on_commit_callbacks, cycle=placed["cycle"].pk)
 
     assert rows[0] == [
-        "周期", "姓名", "性别", "身份证号", "手机", "邮箱", "学校", "毕业年份", "毕业月份", "现状",
+        "届次", "姓名", "性别", "身份证号", "手机", "邮箱", "学校", "毕业年份", "毕业月份", "现状",
         "行业", "工作单位或学校", "回金山", "同意联系", "来源", "记录时间（北京时间）",
     ]  # fmt: skip
     assert [r[1] for r in rows[1:]] == ["'@林同学", "钱外单位"]

@@ -1,7 +1,7 @@
 """Writing many rows at once for the demo data and the benchmarks (dev tools, not the product).
 
-``bulk_create`` prepares every value of every row through its field: building a hundred
-thousand students and a million applications that way takes minutes. ``bulk_insert`` takes
+``bulk_create`` prepares every value of every row through its field, which is slow for the
+benchmarks' hundred thousand students and million applications. ``bulk_insert`` takes
 rows of values already in the database's form (``connection.ops.adapt_*``), fills the other
 columns with their model defaults, and writes them with PostgreSQL's COPY, or ``executemany``
 elsewhere.

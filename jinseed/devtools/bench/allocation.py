@@ -320,9 +320,9 @@ def bench_settle() -> None:
     """``VACUUM ANALYZE`` the tables just loaded (PostgreSQL; outside a transaction).
 
     Rows written a moment ago by COPY carry no hint bits and no visibility map: the first scan
-    of a million of them checks every row's transaction and rewrites every page, a second
-    slower than any later one. Real applications were submitted weeks before an allocation,
-    long since vacuumed; so is the bench's data before it is measured.
+    of them checks every row's transaction and rewrites every page, which no later scan does.
+    Real applications were submitted weeks before an allocation, long since vacuumed; so is
+    the bench's data before it is measured.
     """
     _analyze((User, StudentProfile, Post, Application, Offer), vacuum=True)
     bench_checkpoint()

@@ -66,7 +66,6 @@ from placements.selection.matching import (
     MatchingInputError,
     MatchingInstance,
     MatchResult,
-    RankedApplication,
     deferred_acceptance,
     instance_from_applications,
 )
@@ -138,7 +137,7 @@ def _applications(cycle: Cycle):
 class _ApplicationsRead:
     """The taking-part applications, read once in id order, a chunk at a time.
 
-    ``rows()`` yields them as the matching reads them (``RankedApplication``) and, as they
+    ``rows()`` yields them as the matching reads them (``RankedApplication``'s fields) and, as they
     pass, hashes each one's inputs (id, student, post, status, preference, ranking, submission
     time) into ``digest``, counts them, and keeps the id of each ranked one in
     ``application_ids``.
@@ -152,13 +151,13 @@ class _ApplicationsRead:
         self.count = 0
         self.application_ids: dict[tuple[int, int], int] = {}
 
-    def rows(self) -> Iterator[RankedApplication]:
+    def rows(self) -> Iterator[tuple[int, int, int, int | None, dt.datetime]]:
         for pk, student, post, status, preference, rank, submitted in self.queryset.iterator(chunk_size=READ_CHUNK):
             self.digest.update(f"{pk} {student} {post} {status} {preference} {rank} {submitted.isoformat()}\n".encode())
             self.count += 1
             if rank is not None:
                 self.application_ids[student, post] = pk
-            yield RankedApplication(student, post, preference, rank, submitted)
+            yield student, post, preference, rank, submitted
 
 
 @transaction.atomic

@@ -271,12 +271,16 @@ class StatusMachine:
             )
         return len(rows)
 
-    def move_ids(self, ids: Iterable[int], to_status: str, **options) -> int:
+    @transaction.atomic
+    def move_ids(self, ids: Iterable[int], to_status: str, *, at=None, **options) -> int:
         """``move_many`` for rows named by id (the applications an allocation offers a place
-        to), a batch of ids at a time; returns how many moved. A caller that needs every row
-        moved compares the count."""
+        to), a batch of ids at a time, all at the same moment and in one transaction; returns
+        how many moved. A caller that needs every row moved compares the count."""
+        at = at or timezone.now()
         manager = self.model._default_manager
-        return sum(self.move_many(manager.filter(pk__in=batch), to_status, **options) for batch in id_batches(ids))
+        return sum(
+            self.move_many(manager.filter(pk__in=batch), to_status, at=at, **options) for batch in id_batches(ids)
+        )
 
     def _values(self, to_status: str, fields: Mapping[str, Any] | None, at) -> dict[str, Any]:
         """The columns a move writes: the status, ``fields``, and the time it happened."""

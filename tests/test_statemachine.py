@@ -194,4 +194,6 @@ def test_move_ids_moves_more_ids_than_a_statement_may_name(monkeypatch):
     apps_ = [factories.ApplicationFactory(status=S.SUBMITTED) for _ in range(5)]
     assert APPLICATION_MACHINE.move_ids([a.pk for a in apps_], S.REJECTED, reason="closing") == 5
     assert set(Application.objects.values_list("status", flat=True)) == {S.REJECTED}
-    assert ApplicationEvent.objects.filter(to_status=S.REJECTED).count() == 5
+    events = ApplicationEvent.objects.filter(to_status=S.REJECTED)
+    assert events.count() == 5
+    assert len(set(events.values_list("created_at", flat=True))) == 1  # one move, one moment

@@ -15,8 +15,9 @@ process so that the memory figure is the allocation's own:
 Then, the page's offers taken back (``bench_allocation_undo``), ``manage.py allocate`` on the
 same instance in another fresh process: the preview and the confirmation in one pass.
 
-Then ``cycle_selection_close`` on cycles of each ``--close`` size (queries should not grow).
-The bench cycles are deleted at the end unless ``--keep``.
+Then ``cycle_selection_close`` on cycles of each ``--close`` size (its queries grow only with
+the batches of ids). The bench cycles are deleted at the end unless ``--keep``. The figures it
+printed last, with the command, are in ``docs/performance.md``.
 """
 
 import io

@@ -113,8 +113,14 @@ class Application(StatusGuarded):
     student = models.ForeignKey(
         StudentProfile, on_delete=models.CASCADE, related_name="applications", verbose_name=_("student")
     )
-    post = models.ForeignKey(Post, on_delete=models.PROTECT, related_name="applications", verbose_name=_("post"))
-    cycle = models.ForeignKey(Cycle, on_delete=models.PROTECT, related_name="applications", verbose_name=_("cycle"))
+    # No index of their own: application_post_status_idx and application_cycle_status_idx start
+    # with them.
+    post = models.ForeignKey(
+        Post, on_delete=models.PROTECT, related_name="applications", verbose_name=_("post"), db_index=False
+    )
+    cycle = models.ForeignKey(
+        Cycle, on_delete=models.PROTECT, related_name="applications", verbose_name=_("cycle"), db_index=False
+    )
     preference_rank = models.PositiveSmallIntegerField(_("preference"))
     statement = models.TextField(_("personal statement"))
     resume = models.FileField(_("résumé (PDF)"), storage=PrivateStorage(), upload_to=resume_upload_to, blank=True)
@@ -139,19 +145,6 @@ class Application(StatusGuarded):
     submit_token = models.CharField(_("submission token"), max_length=64, null=True, blank=True, editable=False)
     submitted_at = models.DateTimeField(_("submitted"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
-    # What the two partial unique constraints read instead of ``status``; computed by the
-    # database, so an instance's value is the one last read (Python asks ``is_active``). No
-    # index reads a column a status move writes (status, published_status, updated_at): a move
-    # between active statuses (interviewed to offered, as an allocation moves sixty thousand)
-    # leaves ``active`` as it was, and PostgreSQL rewrites the row in its page without a new
-    # entry in any index (a "HOT" update; the table's pages keep room for it, see migration
-    # 0007). Lists by status go through the post's or the cycle's index and filter the rows.
-    active = models.GeneratedField(
-        expression=Q(status__in=ACTIVE_STATUSES),
-        output_field=models.BooleanField(),
-        db_persist=True,
-        verbose_name=pgettext_lazy("application", "active"),
-    )
 
     class Meta:
         verbose_name = _("application")
@@ -160,29 +153,25 @@ class Application(StatusGuarded):
         constraints = [
             models.UniqueConstraint(
                 fields=["student", "post"],
-                condition=Q(active=True),
+                condition=Q(status__in=ACTIVE_STATUSES),
                 name="application_one_active_per_post",
             ),
             models.UniqueConstraint(
                 fields=["student", "cycle", "preference_rank"],
-                condition=Q(active=True),
+                condition=Q(status__in=ACTIVE_STATUSES),
                 name="application_unique_rank",
             ),
             models.UniqueConstraint(fields=["submit_token"], name="application_submit_token_unique"),
             models.CheckConstraint(condition=Q(preference_rank__gte=1), name="application_rank_positive"),
             models.CheckConstraint(condition=Q(status__in=ApplicationStatus.values), name="application_status_valid"),
         ]
+        indexes = [
+            models.Index(fields=["post", "status"], name="application_post_status_idx"),
+            models.Index(fields=["cycle", "status"], name="application_cycle_status_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.student.legal_name} → {self.post.title}"
-
-    def validate_constraints(self, exclude=None):
-        """A form never holds ``active`` (the database computes it), so Django would leave out
-        of its checks the two constraints that read it: they are checked whenever ``status``,
-        what ``active`` is computed from, is (Django checks them from the status itself)."""
-        if exclude and "active" in exclude and "status" not in exclude:
-            exclude = set(exclude) - {"active"}
-        super().validate_constraints(exclude=exclude)
 
     @property
     def is_active(self) -> bool:
@@ -208,21 +197,9 @@ class ApplicationEvent(models.Model):
     announcement time for a held decision.
     """
 
-    # No index of its own: appevent_app_created_idx starts with it (one index less for each of
-    # the sixty thousand events an allocation writes). No constraint in the database either,
-    # as history tables go (django-simple-history's have none): an event is only written for
-    # an application the same transaction has just created or moved (``APPLICATION_MACHINE``'s
-    # audit, with the ids its UPDATE returned; the row stays locked until the commit), and an
-    # application is only deleted through the ORM, which deletes its events first (CASCADE).
-    # The database would check again, at the commit, each of the sixty thousand events of an
-    # allocation: 0.4 s of its 5.
+    # No index of its own: appevent_app_created_idx starts with it.
     application = models.ForeignKey(
-        Application,
-        on_delete=models.CASCADE,
-        related_name="events",
-        verbose_name=_("application"),
-        db_index=False,
-        db_constraint=False,
+        Application, on_delete=models.CASCADE, related_name="events", verbose_name=_("application"), db_index=False
     )
     from_status = models.CharField(_("from"), max_length=16, choices=ApplicationStatus.choices, blank=True)
     to_status = models.CharField(_("to"), max_length=16, choices=ApplicationStatus.choices)

@@ -13,7 +13,6 @@ from django.utils.translation import gettext_lazy, ngettext
 from jinseed.accounts.consents import consent_give
 from jinseed.accounts.models import Consent, ContactVerification
 from jinseed.accounts.verification import VerificationError, verification_send
-from jinseed.bulk import bulk_insert
 from jinseed.errors import DomainError
 from jinseed.notifications.services import notification_queue
 from jinseed.statemachine import StatusMachine
@@ -37,21 +36,17 @@ class ApplicationError(DomainError):
 
 
 def _application_audit(changes) -> None:
-    bulk_insert(
-        ApplicationEvent,
-        ["application_id", "from_status", "to_status", "actor_id", "reason", "created_at", "visible_at"],
-        [
-            (
-                c.pk,
-                c.from_status,
-                c.to_status,
-                getattr(c.actor, "pk", None),
-                str(c.reason),
-                c.at,
-                c.extra.get("visible_at") or c.at,
-            )
-            for c in changes
-        ],
+    ApplicationEvent.objects.bulk_create(
+        ApplicationEvent(
+            application_id=c.pk,
+            from_status=c.from_status,
+            to_status=c.to_status,
+            actor_id=getattr(c.actor, "pk", None),
+            reason=str(c.reason),
+            created_at=c.at,
+            visible_at=c.extra.get("visible_at") or c.at,
+        )
+        for c in changes
     )
 
 

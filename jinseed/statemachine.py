@@ -5,9 +5,9 @@ to raise and how a move is audited. ``move`` changes one row: it locks the row
 (``select_for_update``), refuses a move the table does not allow, saves the status (and the
 caller's extra fields) with ``update_fields`` and writes the audit, all in one transaction.
 ``move_many`` is the set-based form for sweeps over thousands of rows (closing a cycle,
-expiring offers, the outbox claiming a message): one conditional ``UPDATE`` restricted to the
-rows whose current status may make the move, and one bulk audit write, whatever the number
-of rows.
+expiring offers, the outbox claiming a message): a conditional ``UPDATE`` restricted to the
+rows whose current status may make the move and one bulk audit write, in plain ORM queries
+whose number grows only with the batches of ids (``jinseed.bulk.id_batches``).
 
 Models whose status belongs to a machine inherit ``StatusGuarded``: saving a changed status
 outside ``move`` raises, so nothing assigns a status by hand. Queryset ``update`` calls are
@@ -24,13 +24,11 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.core.exceptions import EmptyResultSet
-from django.db import connections, models, router, transaction
-from django.db.models.sql import UpdateQuery
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-import jinseed.bulk  # noqa: F401 - registers the ``__any`` lookup used below
+from jinseed.bulk import id_batches
 from jinseed.errors import DomainError
 
 _moving: contextvars.ContextVar[bool] = contextvars.ContextVar("status_machine_moving", default=False)
@@ -242,72 +240,20 @@ class StatusMachine:
         """Move every row of ``queryset`` whose status may become ``to_status``; set-based.
 
         Rows in a status that may not make the move are left alone (that is how a claim
-        ``QUEUED → SENDING`` loses to a concurrent one). Returns how many rows moved, in a
-        fixed number of queries whatever that number: one ``UPDATE`` without an audit writer;
-        with one, a locking read of the rows, the ``UPDATE`` and the writer's bulk insert.
+        ``QUEUED → SENDING`` loses to a concurrent one). Returns how many rows moved. Without
+        an audit writer, one ``UPDATE``. With one, a locking read of the rows and their
+        statuses, the ``UPDATE`` of exactly those rows (by id, a batch at a time) and the
+        writer's bulk insert: the audit names each row with the status it really had.
         """
         at = at or timezone.now()
         qs = queryset.filter(**{f"{self.field}__in": self.sources_of(to_status)})
         values = self._values(to_status, fields, at)
         if self.audit is None:
             return qs.update(**values)
-        return self._audited(self._lock_and_update(qs, values), to_status, actor=actor, reason=reason, at=at, **extra)
-
-    @transaction.atomic
-    def move_ids(
-        self,
-        ids: Iterable[int],
-        to_status: str,
-        *,
-        actor=None,
-        reason: str = "",
-        at=None,
-        fields: Mapping[str, Any] | None = None,
-        **extra,
-    ) -> int:
-        """``move_many`` for rows named by id (the sixty thousand applications an allocation
-        offers a place to): the same moves, audit and count.
-
-        On PostgreSQL, one ``UPDATE … WHERE id = ANY(…) AND status = %s RETURNING id`` for each
-        status the move may come from, given only the ids no earlier one moved: the status
-        before is the one the statement asked for, so no locking read comes first and no join
-        goes back to the rows (``move_many``'s way costs a second index lookup and a lock
-        record per row). A row that changes status between two of them may be left alone, as
-        a row ``move_many`` finds in a status that may not move is; callers that need every
-        row moved compare the count. Elsewhere, and for a move a status makes to itself,
-        ``move_many``.
-        """
-        ids = set(ids)
-        at = at or timezone.now()
-        values = self._values(to_status, fields, at)
-        sources = self.sources_of(to_status)
-        alias = router.db_for_write(self.model)
-        manager = self.model._default_manager.db_manager(alias)
-        connection = connections[alias]
-        if connection.vendor != "postgresql" or not _plain(values) or self.audit is None or to_status in sources:
-            return self.move_many(
-                manager.filter(pk__any=ids), to_status, actor=actor, reason=reason, at=at, fields=fields, **extra
-            )
-        rows: list[tuple[int, str]] = []
-        for source in sorted(sources):
-            if not ids:
-                break
-            moved = _update_returning_ids(manager.filter(pk__any=ids, **{self.field: source}), values)
-            rows.extend((pk, source) for pk in moved)
-            ids.difference_update(moved)
-        return self._audited(rows, to_status, actor=actor, reason=reason, at=at, **extra)
-
-    def _values(self, to_status: str, fields: Mapping[str, Any] | None, at) -> dict[str, Any]:
-        """The columns a move writes: the status, ``fields``, and the time it happened."""
-        values = {self.field: to_status, **(fields or {})}
-        if self.timestamp_field:
-            values[self.timestamp_field] = at
-        elif any(f.name == "updated_at" for f in self.model._meta.concrete_fields):
-            values.setdefault("updated_at", at)
-        return values
-
-    def _audited(self, rows: list[tuple[int, str]], to_status: str, *, actor, reason: str, at, **extra) -> int:
-        """Write the audit of the moved ``rows`` (pk, status before); returns how many."""
+        rows = list(qs.select_for_update(of=("self",)).order_by("pk").values_list("pk", self.field))
+        manager = self.model._default_manager.db_manager(qs.db)
+        for batch in id_batches(pk for pk, _status in rows):
+            manager.filter(pk__in=batch).update(**values)
         if rows:
             self.audit(
                 [
@@ -325,63 +271,25 @@ class StatusMachine:
             )
         return len(rows)
 
-    def _lock_and_update(self, qs: models.QuerySet, values: Mapping[str, Any]) -> list[tuple[int, str]]:
-        """Lock the rows of ``qs``, update them, and return (pk, status before) of each.
-
-        On PostgreSQL one statement, ``WITH old AS (SELECT … FOR UPDATE) UPDATE … FROM old
-        RETURNING``: no id list travels to Python and back (a closed cycle moves 100k rows).
-        Elsewhere, or when a value is an expression (``F("attempts") + 1``) or a model instance, a locking read
-        then an ``UPDATE`` of those ids.
-        """
-        connection = connections[qs.db]
-        if connection.vendor != "postgresql" or not _plain(values):
-            rows = list(qs.select_for_update().values_list("pk", self.field))
-            if rows:
-                self.model._default_manager.filter(pk__any={pk for pk, _status in rows}).update(**values)
-            return rows
-        try:
-            select, select_params = (
-                qs.select_for_update().order_by().values_list("pk", self.field).query.get_compiler(qs.db).as_sql()
-            )
-        except EmptyResultSet:
-            return []
-        opts = self.model._meta
-        quote = connection.ops.quote_name
-        assignments, params = [], []
-        for name, value in values.items():
-            model_field = opts.get_field(name)
-            assignments.append(f"{quote(model_field.column)} = %s")
-            params.append(model_field.get_db_prep_save(value, connection))
-        table, pk = quote(opts.db_table), quote(opts.pk.column)
-        sql = (
-            f"WITH old (pk, status) AS ({select}) "  # noqa: S608 - names from the model, values as parameters
-            f"UPDATE {table} SET {', '.join(assignments)} FROM old WHERE {table}.{pk} = old.pk "
-            f"RETURNING {table}.{pk}, old.status"
+    @transaction.atomic
+    def move_ids(self, ids: Iterable[int], to_status: str, *, at=None, **options) -> int:
+        """``move_many`` for rows named by id (the applications an allocation offers a place
+        to), a batch of ids at a time, all at the same moment and in one transaction; returns
+        how many moved. A caller that needs every row moved compares the count."""
+        at = at or timezone.now()
+        manager = self.model._default_manager
+        return sum(
+            self.move_many(manager.filter(pk__in=batch), to_status, at=at, **options) for batch in id_batches(ids)
         )
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [*select_params, *params])
-            return cursor.fetchall()
 
-
-def _plain(values: Mapping[str, Any]) -> bool:
-    """No value is an expression (``F("attempts") + 1``) or a model instance: each can be sent
-    as a prepared parameter of hand-written SQL."""
-    return not any(hasattr(v, "resolve_expression") or isinstance(v, models.Model) for v in values.values())
-
-
-def _update_returning_ids(qs: models.QuerySet, values: Mapping[str, Any]) -> list[int]:
-    """``qs.update(**values)`` that returns the ids of the rows it changed (PostgreSQL)."""
-    query = qs.query.chain(UpdateQuery)
-    query.add_update_values(values)
-    try:
-        sql, params = query.get_compiler(qs.db).as_sql()
-    except EmptyResultSet:
-        return []
-    opts = qs.model._meta
-    quote = connections[qs.db].ops.quote_name
-    with connections[qs.db].cursor() as cursor:
-        cursor.execute(f"{sql} RETURNING {quote(opts.db_table)}.{quote(opts.pk.column)}", params)
-        return [row[0] for row in cursor.fetchall()]
+    def _values(self, to_status: str, fields: Mapping[str, Any] | None, at) -> dict[str, Any]:
+        """The columns a move writes: the status, ``fields``, and the time it happened."""
+        values = {self.field: to_status, **(fields or {})}
+        if self.timestamp_field:
+            values[self.timestamp_field] = at
+        elif any(f.name == "updated_at" for f in self.model._meta.concrete_fields):
+            values.setdefault("updated_at", at)
+        return values
 
 
 def status_change_audit(model: type[models.Model]) -> AuditWriter:
@@ -391,16 +299,19 @@ def status_change_audit(model: type[models.Model]) -> AuditWriter:
         from django.contrib.contenttypes.models import ContentType
 
         from jinseed.audit.models import StatusChange
-        from jinseed.bulk import bulk_insert
 
         content_type = ContentType.objects.get_for_model(model)
-        bulk_insert(
-            StatusChange,
-            ["content_type_id", "object_id", "from_status", "to_status", "actor_id", "reason", "at"],
-            [
-                (content_type.pk, c.pk, c.from_status, c.to_status, getattr(c.actor, "pk", None), str(c.reason), c.at)
-                for c in changes
-            ],
+        StatusChange.objects.bulk_create(
+            StatusChange(
+                content_type=content_type,
+                object_id=c.pk,
+                from_status=c.from_status,
+                to_status=c.to_status,
+                actor_id=getattr(c.actor, "pk", None),
+                reason=str(c.reason),
+                at=c.at,
+            )
+            for c in changes
         )
 
     return write

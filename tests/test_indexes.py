@@ -1,16 +1,15 @@
-"""No model keeps an index that another index of its table already serves.
+"""No model keeps an index that another index of its table already serves, and the database
+checks what the models state (every foreign key, the applications' constraints).
 
-Every index is written on each insert and on each update that changes one of its columns (a
-status change changes them all): an allocation moves sixty thousand applications and writes as
-many events and offers. An index whose columns begin another full index answers the same
-lookups, so it only costs writes. Partial indexes and unique constraints with a condition
-cover only some rows and serve nobody else's lookups.
+Every index is written on each insert and on each update that changes one of its columns. An
+index whose columns begin another full index answers the same lookups, so it only costs
+writes. Partial indexes and unique constraints with a condition cover only some rows and
+serve nobody else's lookups.
 """
 
 import pytest
 from django.apps import apps
-from django.db import connection, models
-from django.db.models import F, Q
+from django.db import IntegrityError, connection, models, transaction
 
 from applicants.enums import ApplicationStatus as S
 from applicants.models import Application
@@ -77,95 +76,50 @@ def test_the_check_finds_a_foreign_key_index_a_composite_begins_with():
     ]
 
 
-# --- applications: a status move rewrites the row, not the indexes ---------------------------
-
-#: What moving an application between statuses writes (``StatusMachine`` sets ``updated_at``,
-#: a decision published at once sets ``published_status``).
-STATUS_MOVE_WRITES = {"status", "published_status", "updated_at"}
+# --- the database checks what the models state --------------------------------------------
 
 
-def _condition_names(condition) -> set[str]:
-    names = set()
-    for child in getattr(condition, "children", ()):
-        names |= _condition_names(child) if isinstance(child, Q) else {child[0].split("__")[0]}
-    return names
+def test_every_foreign_key_of_our_apps_is_a_database_constraint():
+    models_ = [m for m in apps.get_models() if m._meta.app_label in OURS and m._meta.managed]
+    unchecked = [
+        f"{model._meta.label}.{field.name}"
+        for model in models_
+        for field in model._meta.local_fields
+        if field.is_relation and field.many_to_one and not field.db_constraint
+    ]
+    assert unchecked == []
 
 
-def _index_reads(model) -> set[str]:
-    """The fields any index of ``model`` reads: as a column, in an expression or a condition."""
-    opts = model._meta
-    names = {f.name for f in opts.local_concrete_fields if f.db_index or f.unique}
-    # A check constraint is no index: it reads the row, not an index, and may read anything.
-    for item in [*opts.indexes, *(c for c in opts.constraints if isinstance(c, models.UniqueConstraint))]:
-        names |= {name.lstrip("-") for name in getattr(item, "fields", ())}
-        names |= {ref for expression in getattr(item, "expressions", ()) for ref, _ in _refs(expression)}
-        names |= _condition_names(getattr(item, "condition", None))
-    for fields in opts.unique_together:
-        names |= set(fields)
-    return names
-
-
-def _refs(expression):
-    if isinstance(expression, F):
-        yield expression.name, expression
-    for source in getattr(expression, "get_source_expressions", list)():
-        yield from _refs(source)
-
-
-def test_no_index_of_applications_reads_what_a_status_move_writes():
-    assert {"student", "post", "cycle", "active", "submit_token"} <= _index_reads(Application)
-    assert _index_reads(Application) & STATUS_MOVE_WRITES == set()
-
-
-def test_the_check_sees_a_status_in_a_condition():
-    assert _condition_names(Q(status__in=["a"]) | Q(post=1, published_status="b")) == {
-        "status",
-        "post",
-        "published_status",
+@pytest.mark.django_db
+def test_applications_keep_their_status_indexes_and_active_constraints():
+    with connection.cursor() as cursor:
+        constraints = connection.introspection.get_constraints(cursor, Application._meta.db_table)
+    assert constraints["application_post_status_idx"]["columns"] == ["post_id", "status"]
+    assert constraints["application_cycle_status_idx"]["columns"] == ["cycle_id", "status"]
+    assert constraints["application_one_active_per_post"]["unique"] is True
+    assert constraints["application_unique_rank"]["unique"] is True
+    assert "active" not in {
+        c.name for c in connection.introspection.get_table_description(connection.cursor(), Application._meta.db_table)
     }
 
 
 @pytest.mark.django_db
-def test_active_is_the_status_as_the_database_computes_it():
-    application = ApplicationFactory()
-    APPLICATION_MACHINE.move(application, S.WITHDRAWN, reason="test")
-    assert Application.objects.filter(pk=application.pk, active=False).exists()
-    again = ApplicationFactory(student=application.student, post=application.post, cycle=application.cycle)
-    assert Application.objects.get(pk=again.pk).active is True  # the withdrawn one holds nothing
-
-
-@pytest.mark.django_db
-def test_a_form_with_the_status_checks_the_constraints_that_read_active():
-    from django.core.exceptions import ValidationError
-
+def test_a_second_active_application_to_the_same_post_is_refused_by_the_database():
     held = ApplicationFactory()
-    twin = Application(student=held.student, post=held.post, cycle=held.cycle, preference_rank=2, statement="x")
-    with pytest.raises(ValidationError):
-        twin.validate_constraints(exclude={"active"})  # as a ModelForm with the status calls it
-    twin.status = S.WITHDRAWN
-    twin.validate_constraints(exclude={"active"})  # a withdrawn one holds no place
-    twin.status = S.SUBMITTED
-    twin.validate_constraints(exclude={"active", "status"})  # a form without the status: as before
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Application.objects.create(
+            student=held.student, post=held.post, cycle=held.cycle, preference_rank=2, statement="x"
+        )
+    APPLICATION_MACHINE.move(held, S.WITHDRAWN, reason="test")
+    again = ApplicationFactory(
+        student=held.student, post=held.post, cycle=held.cycle
+    )  # the withdrawn one holds nothing
+    assert again.pk != held.pk
 
 
 @pytest.mark.django_db
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL: HOT updates and fillfactor")
-def test_a_move_between_active_statuses_is_an_update_in_place():
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL: storage parameters")
+def test_applications_keep_the_default_fillfactor():
     with connection.cursor() as cursor:
         cursor.execute("SELECT reloptions FROM pg_class WHERE relname = %s", [Application._meta.db_table])
-        assert cursor.fetchone()[0] == ["fillfactor=80"]
-    application = ApplicationFactory()
-
-    def hot_updates():
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT n_tup_upd, n_tup_hot_upd FROM pg_stat_xact_user_tables WHERE relname = %s",
-                [Application._meta.db_table],
-            )
-            return cursor.fetchone()
-
-    before = hot_updates()
-    APPLICATION_MACHINE.move(application, S.SHORTLISTED, reason="test")
-    assert hot_updates() == (before[0] + 1, before[1] + 1)  # one update, and it was HOT
-    APPLICATION_MACHINE.move(application, S.REJECTED, reason="test")  # leaves the unique indexes
-    assert hot_updates() == (before[0] + 2, before[1] + 1)
+        assert cursor.fetchone()[0] is None

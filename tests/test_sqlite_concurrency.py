@@ -9,7 +9,6 @@ unblock database access themselves instead of using the ``django_db`` mark.
 """
 
 import threading
-import time
 
 import pytest
 from django.conf import settings
@@ -41,25 +40,56 @@ def sqlite_file(tmp_path, django_db_blocker):
         del connections.settings[ALIAS]
 
 
-def _read_then_write(start: threading.Barrier, outcomes: list) -> None:
-    """What a service does: read (count the seats), think, then write the next one."""
+#: How long a thread waits for the other at a meeting point: generous, as a loaded machine may
+#: need; never reached when both threads run.
+MEET_TIMEOUT = 120
+
+
+def _read_then_write(after_read, outcomes: list) -> None:
+    """What a service does: read (count the seats), then write the next one."""
     try:
-        start.wait()
         with transaction.atomic(using=ALIAS), connections[ALIAS].cursor() as cursor:
             cursor.execute("SELECT COUNT(*) FROM seat")
             (taken,) = cursor.fetchone()
-            time.sleep(0.2)
+            after_read()
             cursor.execute("INSERT INTO seat (n) VALUES (%s)", [taken + 1])
         outcomes.append("ok")
-    except OperationalError as exc:
+    except (OperationalError, threading.BrokenBarrierError) as exc:
         outcomes.append(str(exc))
     finally:
         connections[ALIAS].close()
 
 
-def _race() -> tuple[list, list]:
-    start, outcomes = threading.Barrier(2), []
-    threads = [threading.Thread(target=_read_then_write, args=(start, outcomes)) for _ in range(2)]
+def _race(*, both_read_first: bool) -> tuple[list, list]:
+    """Two threads read then write. With ``both_read_first`` neither writes before both have
+    read (a barrier between the read and the write): the race a deferred transaction loses.
+    Without, the second starts its transaction once the first has read, while the first
+    still holds its transaction open until the second has begun (its BEGIN then waits)."""
+    outcomes: list = []
+    if both_read_first:
+        barrier = threading.Barrier(2, timeout=MEET_TIMEOUT)
+        targets = [lambda: barrier.wait(), lambda: barrier.wait()]
+        starts = [threading.Event(), threading.Event()]
+        for start in starts:
+            start.set()
+    else:
+        first_read, second_starting = threading.Event(), threading.Event()
+
+        def first_after_read():
+            first_read.set()
+            second_starting.wait(MEET_TIMEOUT)
+
+        targets = [first_after_read, lambda: None]
+        starts = [threading.Event(), first_read]
+        starts[0].set()
+
+    def run(index: int) -> None:
+        starts[index].wait(MEET_TIMEOUT)
+        if index == 1 and not both_read_first:
+            second_starting.set()
+        _read_then_write(targets[index], outcomes)
+
+    threads = [threading.Thread(target=run, args=(index,)) for index in range(2)]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -82,7 +112,7 @@ def test_sqlite_options_are_wal_immediate_with_a_busy_timeout():
 
 def test_sqlite_two_read_then_write_transactions_both_succeed_in_turn(sqlite_file):
     sqlite_file(**settings.DATABASES["default"]["OPTIONS"])
-    outcomes, seats = _race()
+    outcomes, seats = _race(both_read_first=False)
     assert outcomes == ["ok", "ok"]
     assert seats == [1, 2]
     with connections[ALIAS].cursor() as cursor:
@@ -93,7 +123,7 @@ def test_sqlite_two_read_then_write_transactions_both_succeed_in_turn(sqlite_fil
 def test_sqlite_without_immediate_the_second_writer_fails(sqlite_file):
     """The failure the settings prevent: a deferred transaction cannot upgrade its read."""
     sqlite_file(timeout=20, init_command="PRAGMA journal_mode=WAL;")
-    outcomes, seats = _race()
+    outcomes, seats = _race(both_read_first=True)
     assert outcomes == ["database is locked", "ok"]
     assert seats == [1]
 

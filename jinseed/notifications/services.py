@@ -26,7 +26,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
-from jinseed.bulk import EncodedJSON, bulk_insert
+from jinseed.bulk import BATCH, id_batches
 
 from .enums import Channel, NotificationStatus
 from .errors import NotificationContextError
@@ -177,17 +177,17 @@ def notification_queue_many(
     channels: Iterable[str] | None = None,
     send_after: dt.datetime | None = None,
 ) -> list[int]:
-    """``notification_queue`` for many recipients at once, in a fixed number of queries.
+    """``notification_queue`` for many recipients at once, set-based.
 
     Same contract as queueing each message alone — every context is checked against
     ``kind``, channels follow each user's choice, an event already live for a recipient and
     channel is not repeated, delivery is published once the caller's transaction commits —
-    but the users, their preferences and the live rows are read in one query each and the new
-    rows are written with one bulk insert. A row queued concurrently for the same event
-    makes the insert (and the caller's transaction) fail instead of being skipped: callers
-    hold the locks that make that impossible (the students' rows, a cycle's status).
-    Each context is encoded once for all its channels. Returns the recipient id of each row
-    created (a recipient once per channel).
+    but the users, their preferences and the live rows are read with one query each per batch
+    of recipients and the new rows are written with ``bulk_create``. A row queued
+    concurrently for the same event makes the insert (and the caller's transaction) fail
+    instead of being skipped: callers hold the locks that make that impossible (the students'
+    rows, a cycle's status). Returns the recipient id of each row created (a recipient once
+    per channel).
     """
     if not messages:
         return []
@@ -210,24 +210,25 @@ def notification_queue_many(
     for channel in candidates:
         if channel not in Channel.values:
             raise NotificationContextError(f"Unknown channel {channel!r}")
-    recipient_ids = {m.recipient_id for m in messages}
-    users = {
-        pk: (language, mobile)
-        for pk, language, mobile in get_user_model()
-        .objects.filter(pk__any=recipient_ids)
-        .values_list("pk", "language", "mobile")
-    }
-    preferences = {
-        user_id: (email and kind not in (muted or ()), sms)
-        for user_id, email, sms, muted in NotificationPreference.objects.filter(user_id__any=recipient_ids).values_list(
-            "user_id", "email", "sms", "email_muted_kinds"
+    users, preferences, live = {}, {}, set()
+    for batch in id_batches(m.recipient_id for m in messages):
+        users.update(
+            (pk, (language, mobile))
+            for pk, language, mobile in get_user_model()
+            .objects.filter(pk__in=batch)
+            .values_list("pk", "language", "mobile")
         )
-    }
-    live = set(
-        Notification.objects.filter(recipient_id__any=recipient_ids, kind=kind)
-        .exclude(status=NotificationStatus.CANCELLED)
-        .values_list("recipient_id", "channel", "event_key")
-    )
+        preferences.update(
+            (user_id, (email and kind not in (muted or ()), sms))
+            for user_id, email, sms, muted in NotificationPreference.objects.filter(user_id__in=batch).values_list(
+                "user_id", "email", "sms", "email_muted_kinds"
+            )
+        )
+        live.update(
+            Notification.objects.filter(recipient_id__in=batch, kind=kind)
+            .exclude(status=NotificationStatus.CANCELLED)
+            .values_list("recipient_id", "channel", "event_key")
+        )
     decision = KINDS[kind].decision
     default_preference = (
         NotificationPreference._meta.get_field("email").default,
@@ -239,48 +240,29 @@ def notification_queue_many(
     for message, plain in zip(messages, plain_contexts, strict=True):
         language, mobile = users[message.recipient_id]
         email, sms = preferences.get(message.recipient_id, default_preference)
-        encoded = None
         for channel in _channels_chosen(candidates, email=email, sms=sms, mobile=mobile, decision=decision):
             key = (message.recipient_id, channel, message.event_key)
             if key in live:
                 continue
             live.add(key)
-            if encoded is None:
-                encoded = EncodedJSON.of(plain)
             rows.append(
-                (
-                    message.recipient_id,
-                    channel,
-                    kind,
-                    encoded,
-                    language or settings.LANGUAGE_CODE,
-                    message.event_key,
-                    NotificationStatus.QUEUED,
-                    due,
-                    now,
-                    now,
+                Notification(
+                    recipient_id=message.recipient_id,
+                    channel=channel,
+                    kind=kind,
+                    context=plain,
+                    language=language or settings.LANGUAGE_CODE,
+                    event_key=message.event_key,
+                    send_after=due,
+                    created_at=now,
+                    updated_at=now,
                 )
             )
-    ids = bulk_insert(
-        Notification,
-        [
-            "recipient_id",
-            "channel",
-            "kind",
-            "context",
-            "language",
-            "event_key",
-            "status",
-            "send_after",
-            "created_at",
-            "updated_at",
-        ],
-        rows,
-        returning_ids=due <= now,  # ids only to publish now; held rows wait for the sweeper
-    )
-    if due <= now and ids:
+    Notification.objects.bulk_create(rows, batch_size=BATCH)
+    if due <= now and rows:  # held rows wait for the sweeper
+        ids = [row.pk for row in rows]
         transaction.on_commit(lambda: notification_publish(notification_ids=ids), robust=True)
-    return [row[0] for row in rows]
+    return [row.recipient_id for row in rows]
 
 
 def notification_cancel(
@@ -288,25 +270,19 @@ def notification_cancel(
     recipient=None,
     event_key: str | None = None,
     event_key_prefix: str | None = None,
-    event_keys: Iterable[str] | None = None,
     notification_ids: Iterable[int] | None = None,
 ) -> int:
     """Cancel QUEUED rows (superseded events, or rows staff picked); returns how many.
 
-    ``event_keys`` cancels many events at once (whatever the recipient, unless one is given).
     A row already claimed by a worker (SENDING) or sent is left alone: it is on its way.
     """
-    if event_key is None and event_key_prefix is None and notification_ids is None and event_keys is None:
-        raise NotificationContextError(
-            "notification_cancel needs event_key, event_key_prefix, event_keys or notification_ids"
-        )
+    if event_key is None and event_key_prefix is None and notification_ids is None:
+        raise NotificationContextError("notification_cancel needs event_key, event_key_prefix or notification_ids")
     qs = Notification.objects.filter(status=NotificationStatus.QUEUED)
     if recipient is not None:
         qs = qs.filter(recipient=recipient)
     if event_key is not None:
         qs = qs.filter(event_key=event_key)
-    if event_keys is not None:
-        qs = qs.filter(event_key__any=set(event_keys))
     if event_key_prefix is not None:
         qs = qs.filter(event_key__startswith=event_key_prefix)
     if notification_ids is not None:
@@ -318,18 +294,21 @@ def notification_cancel_under(
     *, recipient_ids: Iterable[int], prefixes: Iterable[str] = (), keys: Iterable[str] = ()
 ) -> int:
     """Cancel the QUEUED rows of ``recipient_ids`` whose event key is one of ``keys`` or starts
-    with one of ``prefixes``, for many events at once (two queries, whatever their number)."""
+    with one of ``prefixes``, for many events at once: one read of what is queued for them,
+    then the cancellation of the rows found (a batch of ids at a time)."""
     wanted, exact = set(prefixes), set(keys)
     if not wanted and not exact:
         return 0
     lengths = sorted({len(prefix) for prefix in wanted})
-    candidates = Notification.objects.filter(
-        status=NotificationStatus.QUEUED, recipient_id__any=set(recipient_ids)
-    ).values_list("pk", "event_key")
-    ids = {pk for pk, key in candidates if key in exact or any(key[:n] in wanted for n in lengths)}
-    if not ids:
-        return 0
-    return OUTBOX.move_many(Notification.objects.filter(pk__any=ids), NotificationStatus.CANCELLED)
+    ids = set()
+    for batch in id_batches(recipient_ids):
+        candidates = Notification.objects.filter(status=NotificationStatus.QUEUED, recipient_id__in=batch)
+        ids.update(
+            pk
+            for pk, key in candidates.values_list("pk", "event_key")
+            if key in exact or any(key[:n] in wanted for n in lengths)
+        )
+    return OUTBOX.move_ids(ids, NotificationStatus.CANCELLED)
 
 
 @transaction.atomic

@@ -249,31 +249,15 @@ class Offer(StatusGuarded):
         Application, on_delete=models.PROTECT, related_name="offers", verbose_name=_("application")
     )
     # The application's post, student and cycle, copied for the indexes and the queries of
-    # each. No foreign-key constraint of their own (db_constraint=False): the application's
-    # key and the application's own keys already guarantee that the rows exist, and a copy
-    # that disagreed with its application would pass such a constraint anyway (the services
-    # write the copies; tests check that they agree). Deleting one through the ORM is still
-    # refused (PROTECT); an allocation makes 60k offers without 180k more checks at commit.
-    # No index of their own either: offer_post_status_idx and offer_student_status_idx start with them.
+    # each (the services write the copies; tests check that they agree). No index of their own
+    # for the first two: offer_post_status_idx and offer_student_status_idx start with them.
     post = models.ForeignKey(
-        Post,
-        on_delete=models.PROTECT,
-        related_name="offers",
-        verbose_name=_("post"),
-        db_index=False,
-        db_constraint=False,
+        Post, on_delete=models.PROTECT, related_name="offers", verbose_name=_("post"), db_index=False
     )
     student = models.ForeignKey(
-        StudentProfile,
-        on_delete=models.PROTECT,
-        related_name="offers",
-        verbose_name=_("student"),
-        db_index=False,
-        db_constraint=False,
+        StudentProfile, on_delete=models.PROTECT, related_name="offers", verbose_name=_("student"), db_index=False
     )
-    cycle = models.ForeignKey(
-        Cycle, on_delete=models.PROTECT, related_name="offers", verbose_name=_("cycle"), db_constraint=False
-    )
+    cycle = models.ForeignKey(Cycle, on_delete=models.PROTECT, related_name="offers", verbose_name=_("cycle"))
     status = models.CharField(_("status"), max_length=10, choices=OfferStatus.choices, default=OfferStatus.OPEN)
     from_backup = models.BooleanField(_("passed on from the backup list"), default=False)
     made_by = models.ForeignKey(

@@ -251,8 +251,8 @@ def test_application_held_decision_does_not_show_through_a_new_application(cycle
 
 
 def test_deleting_a_student_or_an_application_deletes_their_events():
-    """The events keep no constraint in the database (a history table): the ORM's cascade is
-    what removes them, from the application and from the student above it."""
+    """An application's events go with it, deleted from the application or from the student
+    above it (the ORM's cascade; the database's foreign key refuses an event left behind)."""
     from applicants.services import APPLICATION_MACHINE
 
     kept, deleted, of_student = (factories.ApplicationFactory() for _ in range(3))

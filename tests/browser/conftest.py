@@ -58,7 +58,11 @@ def page(browser, live_server, settings):
     context = browser.new_context(
         viewport={"width": 375, "height": 812}, locale="zh-CN", timezone_id="Asia/Shanghai", base_url=live_server.url
     )
-    context.set_default_timeout(15_000)
+    # Every wait is on a condition (a URL, a load state, an element) and ends as soon as it
+    # holds; the limit only stops a test that will never pass, so it is generous enough for a
+    # loaded machine.
+    context.set_default_timeout(120_000)
+    context.set_default_navigation_timeout(120_000)
     page = context.new_page()
     yield page
     context.close()

@@ -292,3 +292,28 @@ def test_seed_demo_short_posts_are_labelled_with_the_vacation_they_fall_in(demo)
     for post in Post.objects.filter(term=TermType.SHORT):
         expected = Season.WINTER if post.starts_on.month in (11, 12, 1, 2, 3) else Season.SUMMER
         assert post.season == expected, (post.title, post.starts_on)
+
+
+def test_allocate_dry_run_on_the_demo_matches_students(demo):
+    """The demo's units have ranked their interviewed applicants, so staff can try the
+    allocation: ``allocate --dry-run`` (as ``make run`` serves it, queries logged) previews
+    real matches, each an interviewed applicant ranked by the post."""
+    from django.db import connection
+
+    from placements.models import AllocationRound
+
+    cycle = Cycle.objects.get(year=2020)
+    ranked = Application.objects.filter(cycle=cycle, selection_rank__isnull=False)
+    assert set(ranked.values_list("status", flat=True)) == {ApplicationStatus.INTERVIEWED}
+    connection.force_debug_cursor = True
+    try:
+        out = io.StringIO()
+        call_command("allocate", "--cycle", str(cycle.pk), "--dry-run", stdout=out)
+    finally:
+        connection.force_debug_cursor = False
+    preview = AllocationRound.objects.get(cycle=cycle)
+    assert preview.matched > 0
+    assert f"matched={preview.matched} " in out.getvalue()
+    assert not Offer.objects.filter(cycle=cycle, made_at__gte=preview.created_at).exists()
+    for application_id, student, post in preview.pairs:
+        assert ranked.filter(pk=application_id, student_id=student, post_id=post).exists()

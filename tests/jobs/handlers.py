@@ -2,6 +2,7 @@
 tests, and by a test worker started with ``--include tests.jobs.handlers``)."""
 
 import time
+from pathlib import Path
 
 from django.db import transaction
 
@@ -13,15 +14,25 @@ class SheetError(DomainError):
     pass
 
 
+#: The longest a held job waits for its test to release it (a test that died leaves no worker
+#: waiting for ever).
+HOLD_LIMIT = 600
+
+
 def count(context) -> dict:
+    """Count to ``steps``; with ``hold_at`` and ``release`` (a file path), stop after that
+    many steps until the test creates the file: it can then see the progress while the job is
+    still inside its transaction, however slow the machine."""
     steps = context.params["steps"]
-    pause = context.params.get("pause", 0)
+    hold_at, release = context.params.get("hold_at"), context.params.get("release")
     context.set_total(steps)
     with transaction.atomic():  # the way an all-or-nothing import works
-        for _ in range(steps):
-            if pause:
-                time.sleep(pause)
+        for step in range(1, steps + 1):
             context.advance()
+            if step == hold_at:
+                waited = time.monotonic()
+                while not Path(release).exists() and time.monotonic() - waited < HOLD_LIMIT:
+                    time.sleep(0.05)
     return {"counted": steps}
 
 

@@ -82,7 +82,7 @@ def test_import_of_2000_rows_through_a_worker_shows_progress(client, settings):
             seen.append(status["percent"])
             return status["finished"]
 
-        assert wait_for(finished, timeout=120, interval=0.1), worker.output()
+        assert wait_for(finished, timeout=300, interval=0.1), worker.output()
         seconds = time.monotonic() - started
         print(f"post import of {ROWS} rows (published), worker: {seconds:.2f}s; percents seen: {sorted(set(seen))}")
         job = Job.objects.get(pk=job_id)

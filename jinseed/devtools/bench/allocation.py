@@ -5,8 +5,8 @@ database in bulk, then allocated and closed through the real services.
 mostly not interviewed and never ranked, so it cannot show the allocation at work. The bench
 therefore builds its own cycle (titled ``bench allocation …``): ``random_instance`` decides
 who lists which post (10 each by default) and how each post ranks its applicants, and the
-rows are written with PostgreSQL's COPY (executemany on SQLite) — minutes of ORM saves
-become seconds. Everything it creates is removed by ``bench_cleanup``.
+rows are written with ``jinseed.devtools.bulk``. Everything it creates is removed by
+``bench_cleanup``.
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import random
-from collections.abc import Iterable
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.management.color import no_style
@@ -28,6 +27,7 @@ from applicants.models import Application, ApplicationEvent, StudentProfile
 from jinseed.accounts.enums import Role
 from jinseed.accounts.models import User
 from jinseed.audit.models import StatusChange
+from jinseed.devtools.bulk import bulk_delete, bulk_insert
 from jinseed.notifications.models import Notification
 from placements.models import AllocationRound, Interview, Offer
 from placements.selection.matching import MatchingInstance
@@ -82,50 +82,11 @@ def random_instance(n_students: int, n_posts: int, prefs: int, seed: int) -> Mat
     return MatchingInstance(preferences=preferences, rankings=rankings, capacities=capacities)
 
 
-# --- writing rows fast ---------------------------------------------------------------------
+# --- writing rows ---------------------------------------------------------------------------
 
 
 def _next_ids(model) -> itertools.count:
     return itertools.count((model.objects.aggregate(m=Max("pk"))["m"] or 0) + 1)
-
-
-def bulk_insert(model, fields: str, rows: Iterable[tuple]) -> None:
-    """Insert ``rows`` (values of ``fields``, ready for the database); other columns get their
-    model default. COPY on PostgreSQL, executemany elsewhere."""
-    opts = model._meta
-    names = fields.split()
-    now = timezone.now()
-    tail_names, tail = [], []
-    for f in opts.concrete_fields:
-        if f.name in names or f.attname in names or f.primary_key or f.generated:
-            continue
-        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
-            value = now
-        elif f.null and not f.has_default():
-            continue
-        else:
-            value = f.get_default()
-        tail_names.append(f.name)
-        tail.append(f.get_db_prep_save(value, connection))
-    tail_values = tuple(tail)
-    columns = ", ".join(connection.ops.quote_name(opts.get_field(n).column) for n in names + tail_names)
-    table = connection.ops.quote_name(opts.db_table)
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row + tail_values)
-            return
-        placeholders = ", ".join(["%s"] * (len(names) + len(tail_names)))
-        sql = f"INSERT INTO {table} ({columns}) VALUES ({placeholders})"  # noqa: S608 - names from the model
-        batch = []
-        for row in rows:
-            batch.append(row + tail_values)
-            if len(batch) == 5000:
-                cursor.executemany(sql, batch)
-                batch = []
-        if batch:
-            cursor.executemany(sql, batch)
 
 
 def _reset_sequences(models) -> None:
@@ -344,21 +305,6 @@ def build_closing_cycle(*, n_applications: int, seed: int) -> Cycle:
     return cycle
 
 
-def _delete(queryset) -> None:
-    """``DELETE … WHERE pk IN (subquery)`` in one statement: no collecting of the rows in Python,
-    no signals. Django's ``delete()`` fetched every one of a million rows and their relations,
-    which made a cleanup take minutes; whatever still points at a row is refused by the
-    database's foreign keys when the transaction commits."""
-    model = queryset.model
-    subquery, params = queryset.order_by().values("pk").query.get_compiler(queryset.db).as_sql()
-    quote = connection.ops.quote_name
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"DELETE FROM {quote(model._meta.db_table)} WHERE {quote(model._meta.pk.column)} IN ({subquery})",  # noqa: S608 - names from the model
-            params,
-        )
-
-
 def _analyze(models, *, vacuum: bool = False) -> None:
     """``[VACUUM] ANALYZE`` the tables of ``models``: on PostgreSQL, outside a transaction (a
     test's, for one) only; VACUUM cannot run inside one."""
@@ -374,9 +320,9 @@ def bench_settle() -> None:
     """``VACUUM ANALYZE`` the tables just loaded (PostgreSQL; outside a transaction).
 
     Rows written a moment ago by COPY carry no hint bits and no visibility map: the first scan
-    of a million of them checks every row's transaction and rewrites every page, a second
-    slower than any later one. Real applications were submitted weeks before an allocation,
-    long since vacuumed; so is the bench's data before it is measured.
+    of them checks every row's transaction and rewrites every page, which no later scan does.
+    Real applications were submitted weeks before an allocation, long since vacuumed; so is
+    the bench's data before it is measured.
     """
     _analyze((User, StudentProfile, Post, Application, Offer), vacuum=True)
     bench_checkpoint()
@@ -413,10 +359,10 @@ def bench_allocation_undo(cycle: Cycle) -> None:
         apps = Application.objects.filter(cycle=cycle)
         offers = Offer.objects.filter(cycle=cycle)
         rounds = AllocationRound.objects.filter(cycle=cycle)
-        _delete(Notification.objects.filter(kind="offer_made", recipient__email__endswith=f"@{EMAIL_DOMAIN}"))
-        _delete(StatusChange.objects.filter(_audit_of(offers, rounds)))
-        _delete(offers)
-        _delete(ApplicationEvent.objects.filter(application__in=apps, to_status=S.OFFERED))
+        bulk_delete(Notification.objects.filter(kind="offer_made", recipient__email__endswith=f"@{EMAIL_DOMAIN}"))
+        bulk_delete(StatusChange.objects.filter(_audit_of(offers, rounds)))
+        bulk_delete(offers)
+        bulk_delete(ApplicationEvent.objects.filter(application__in=apps, to_status=S.OFFERED))
         apps.filter(status=S.OFFERED).update(status=S.INTERVIEWED, published_status=S.INTERVIEWED)
         rounds.delete()
     _analyze((Notification, StatusChange, Offer, ApplicationEvent, Application), vacuum=True)
@@ -436,18 +382,18 @@ def bench_cleanup() -> int:
         apps = Application.objects.filter(cycle_id__in=cycles)
         offers = Offer.objects.filter(cycle_id__in=cycles)
         users = User.objects.filter(email__endswith=f"@{EMAIL_DOMAIN}")
-        _delete(Notification.objects.filter(recipient__in=users))
+        bulk_delete(Notification.objects.filter(recipient__in=users))
         rounds = AllocationRound.objects.filter(cycle_id__in=cycles)
-        _delete(StatusChange.objects.filter(_audit_of(offers, rounds) | Q(actor__in=users)))
-        _delete(offers)
-        _delete(Interview.objects.filter(application__in=apps))
-        _delete(ApplicationEvent.objects.filter(application__in=apps))
-        _delete(apps)
+        bulk_delete(StatusChange.objects.filter(_audit_of(offers, rounds) | Q(actor__in=users)))
+        bulk_delete(offers)
+        bulk_delete(Interview.objects.filter(application__in=apps))
+        bulk_delete(ApplicationEvent.objects.filter(application__in=apps))
+        bulk_delete(apps)
         rounds.delete()
-        _delete(Post.objects.filter(cycle_id__in=cycles))
+        bulk_delete(Post.objects.filter(cycle_id__in=cycles))
         HostUnit.objects.filter(name__startswith=TITLE).delete()
-        _delete(StudentProfile.objects.filter(user__in=users))
-        _delete(users)
+        bulk_delete(StudentProfile.objects.filter(user__in=users))
+        bulk_delete(users)
         Cycle.objects.filter(pk__in=cycles).delete()
     # As autovacuum would in time: the next bench cycle reuses the space instead of doubling
     # every table and index it is measured on.

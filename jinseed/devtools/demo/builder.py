@@ -46,6 +46,7 @@ from applicants.identity import digest_id_number, encrypt_id_number, id_check_ch
 from applicants.models import Application, ApplicationEvent, StudentProfile
 from jinseed.accounts.enums import Role
 from jinseed.accounts.models import Consent, User
+from jinseed.devtools.bulk import bulk_insert
 from jinseed.devtools.demo import data
 from jinseed.devtools.demo.accounts import demo_sign_in_setup
 from placements.models import (
@@ -631,14 +632,14 @@ class DemoBuilder:
             self.students.append(
                 Student(profile_id, user_id, facts["year_of_study"], facts["major"], facts["expected_graduation"].year)
             )
-        self.insert(
+        bulk_insert(
             User,
             "id password is_superuser email mobile full_name role language is_active is_staff date_joined "
             "mobile_verified_at",
             users,
         )
-        self.insert(Consent, "id user kind version given_at", consents)
-        self.insert(
+        bulk_insert(Consent, "id user kind version given_at", consents)
+        bulk_insert(
             StudentProfile,
             "id user legal_name gender id_number_encrypted id_number_digest id_number_masked birth_date hukou_town "
             "university university_overseas major degree_level year_of_study expected_graduation consent_at "
@@ -649,8 +650,7 @@ class DemoBuilder:
         self.log(f"students: {len(self.students)}")
 
     # --- raw inserts --------------------------------------------------------------------------
-    # The large tables are written with executemany and ids chosen here: Django's bulk_create
-    # spends most of its time preparing each value, which would take minutes at 100,000 students.
+    # The large tables are written with ``jinseed.devtools.bulk.bulk_insert`` and ids chosen here.
     def table_ids(self, model):
         start = (model.objects.aggregate(m=Max("pk"))["m"] or 0) + 1
         self.raw_models.append(model)
@@ -664,42 +664,6 @@ class DemoBuilder:
 
     def sql_date(self, value: dt.date):
         return connection.ops.adapt_datefield_value(value)
-
-    def insert(self, model, fields: str, rows: list[tuple]) -> None:
-        """Insert ``rows`` (values of ``fields`` in that order, ready for the database).
-
-        Every other column gets its model default, so that a field added later with a
-        default does not break the seed.
-        """
-        opts = model._meta
-        names = fields.split()
-        now = timezone.now()
-        tail_names, tail = [], []
-        for field in opts.concrete_fields:
-            if field.name in names or field.attname in names or field.primary_key or field.generated:
-                continue
-            if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
-                value = now
-            elif field.null and not field.has_default():
-                continue
-            else:
-                value = field.get_default()
-            tail_names.append(field.name)
-            tail.append(field.get_db_prep_save(value, connection))
-        tail_values = tuple(tail)
-        columns = ", ".join(connection.ops.quote_name(opts.get_field(n).column) for n in names + tail_names)
-        placeholders = ", ".join(["%s"] * (len(names) + len(tail_names)))
-        table = connection.ops.quote_name(opts.db_table)
-        sql = f"INSERT INTO {table} ({columns}) VALUES ({placeholders})"  # noqa: S608 - names from the model
-        with connection.cursor() as cursor:
-            if connection.vendor == "postgresql":
-                # COPY is an order of magnitude faster than row-by-row INSERTs on PostgreSQL.
-                with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-                    for row in rows:
-                        copy.write_row(row + tail_values)
-                return
-            for chunk in range(0, len(rows), 5000):
-                cursor.executemany(sql, [row + tail_values for row in rows[chunk : chunk + 5000]])
 
     def reset_sequences(self) -> None:
         statements = connection.ops.sequence_reset_sql(no_style(), self.raw_models)
@@ -941,6 +905,8 @@ class DemoBuilder:
             S.NOT_SELECTED: data.NOT_SELECTED_REASONS,
         }
         applications, events, interviews, interviewers, offers, placements = [], [], [], [], [], []
+        #: post id -> (interview score, application id) of its applicants awaiting a decision
+        awaiting: defaultdict[int, list[tuple[int, int]]] = defaultdict(list)
         offer_status = {S.OFFERED: OfferStatus.OPEN, S.ACCEPTED: OfferStatus.ACCEPTED, S.DECLINED: OfferStatus.DECLINED}
         valid = dt.timedelta(hours=cycle.offer_valid_hours)
         statements = {}
@@ -988,6 +954,8 @@ class DemoBuilder:
                 interview_id = next(interview_ids)
                 interviews.append((interview_id, app_id, *interview))
                 interviewers.append((interview_id, coordinator_id))
+                if path[-1] == S.INTERVIEWED:
+                    awaiting[post.pk].append((interview[6], app_id))
             if S.OFFERED in path:
                 at = path.index(S.OFFERED)
                 made_at = times[at]
@@ -1028,26 +996,27 @@ class DemoBuilder:
                         now,
                     )
                 )
-        self.insert(
+        rank_of = self.rankings(awaiting)
+        bulk_insert(
             Application,
             "id student post cycle preference_rank statement resume status published_status eligibility "
-            "needs_review submitted_at updated_at",
-            applications,
+            "needs_review submitted_at updated_at selection_rank",
+            [(*row, rank_of.get(row[0])) for row in applications],
         )
-        self.insert(ApplicationEvent, "application from_status to_status actor reason created_at visible_at", events)
-        self.insert(
+        bulk_insert(ApplicationEvent, "application from_status to_status actor reason created_at visible_at", events)
+        bulk_insert(
             Interview,
             "id application starts_at duration_minutes mode meeting_link address status score outcome notes",
             interviews,
         )
         through = Interview.interviewers.through
-        self.insert(through, "interview user", interviewers)
-        self.insert(
+        bulk_insert(through, "interview user", interviewers)
+        bulk_insert(
             Offer,
             "application post student cycle status from_backup made_by made_at expires_at responded_at",
             offers,
         )
-        self.insert(
+        bulk_insert(
             Placement,
             "application student post mentor term starts_on ends_on status created_at updated_at",
             placements,
@@ -1056,6 +1025,17 @@ class DemoBuilder:
             f"applications: {len(applications)}, events: {len(events)}, interviews: {len(interviews)}, "
             f"placements: {len(placements)}"
         )
+
+    @staticmethod
+    def rankings(awaiting: dict[int, list[tuple[int, int]]]) -> dict[int, int]:
+        """Application id -> its rank on the post, so that staff can try the allocation on the
+        demo: each unit has ranked the interviewed applicants awaiting its decision, best
+        interview score first (the earlier application at an equal score)."""
+        return {
+            app_id: rank
+            for scored in awaiting.values()
+            for rank, (_score, app_id) in enumerate(sorted(scored, key=lambda item: (-item[0], item[1])), start=1)
+        }
 
     def interview_for(self, app_id: int, path: list[str], times: list[dt.datetime]) -> tuple | None:
         """An interview for every application that reached the shortlist, as a row's middle columns."""

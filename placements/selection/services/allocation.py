@@ -19,14 +19,13 @@ must then be run again. A confirmed round is never confirmed again. ``allocation
 locks, records the round and confirms it at once, so it has nothing to compare.
 
 Both steps run as background jobs (``allocation_preview_start``, ``allocation_confirm_start``)
-and are set-based: the applications read grouped and sorted by PostgreSQL (streamed as plain
-tuples elsewhere), one read of the posts, the matching in memory with the cycle collector
-paused (on PostgreSQL it runs as the preferences arrive, ``DeferredAcceptance``),
-``bulk_insert`` for the offers and ``APPLICATION_MACHINE.move_ids`` for the applications — a
-fixed number of queries at any scale. The students' messages follow the commit
-(``allocation_offer_messages_queue``, ``notification_queue_many``): a confirmed round whose
-``messages_queued_at`` is empty still owes them, and the ``frequent`` notification hook pays
-what a lost task did not.
+through the ORM, the same on every database: one read of the posts with their places taken,
+one read of the taking-part applications in id order (hashed into the fingerprint as they
+pass), the matching in memory, ``bulk_create`` for the offers and
+``APPLICATION_MACHINE.move_ids`` for the applications. The students' messages follow the
+commit (``allocation_offer_messages_queue``, ``notification_queue_many``): a confirmed round
+whose ``messages_queued_at`` is empty still owes them, and the ``frequent`` notification hook
+pays what a lost task did not.
 """
 
 from __future__ import annotations
@@ -34,27 +33,21 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
-import re
 import time
-from array import array
-from collections import defaultdict, deque
-from collections.abc import Callable, Collection, Iterator, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from functools import partial
-from itertools import chain
 
-from django.contrib.postgres.aggregates import ArrayAgg
-from django.db import connections, transaction
-from django.db.models import BigIntegerField, Count, Func, Q, Subquery, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db import transaction
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from applicants.models import Application, StudentProfile
 from applicants.services import APPLICATION_MACHINE
 from jinseed.authz import authorize
-from jinseed.bulk import bulk_insert, collection_paused, fetch_row_chunks
+from jinseed.bulk import BATCH, id_batches
 from jinseed.jobs.services import JobContext, job_start
 from jinseed.notifications.services import (
     QueuedMessage,
@@ -70,7 +63,6 @@ from placements.selection.enums import (
     OfferStatus,
 )
 from placements.selection.matching import (
-    DeferredAcceptance,
     MatchingInputError,
     MatchingInstance,
     MatchResult,
@@ -94,6 +86,8 @@ ALLOCATION_STATUSES = frozenset({S.INTERVIEWED, S.NOT_SELECTED})
 OFFERABLE_POST_STATUSES = frozenset({PostStatus.PUBLISHED, PostStatus.CLOSED})
 #: How many matched pairs, unplaced students and posts with empty places the page lists.
 SHOWN = 200
+#: Applications fetched at a time while they are read: the read holds a chunk, not them all.
+READ_CHUNK = 5_000
 
 
 class AllocationError(SelectionError):
@@ -113,368 +107,107 @@ ALLOCATION_MACHINE = StatusMachine(
 class AllocationInputs:
     """What the matching is computed from, as read from the database."""
 
+    #: The matching instance (``None`` when only the fingerprint was read).
     instance: MatchingInstance | None
-    #: How many applications take part (read, or counted by the database).
+    #: How many applications take part.
     applications: int
-    #: student id -> the ids of their applications to the posts that rank them, in the order
-    #: of the student's preferences in ``instance`` (empty when only the fingerprint was read)
-    application_ids: dict[int, Sequence[int]]
+    #: (student id, post id) -> application id, for every application a post ranks (the only
+    #: ones a matching can pair); empty when only the fingerprint was read.
+    application_ids: dict[tuple[int, int], int]
     #: post id -> (unit id, headcount, places left)
     posts: dict[int, tuple[int, int, int]]
     fingerprint: str
-    #: the matching's result, when it was asked for with the read
-    result: MatchResult | None = None
-    #: "read" (with the matching, when asked for), "fingerprint", "match" (within "read")
-    seconds: dict[str, float] = field(default_factory=dict)
 
     def application_of(self, student: int, post: int) -> int:
         """The id of ``student``'s application to ``post``."""
-        return self.application_ids[student][self.instance.preferences[student].index(post)]
+        return self.application_ids[student, post]
 
 
-class _Microseconds(Func):
-    """A datetime as integer microseconds since 1970: the submission order, read as an int
-    because parsing a million timestamps costs more than the whole matching."""
-
-    output_field = BigIntegerField()
-
-    def as_postgresql(self, compiler, connection, **extra):
-        # date_part's double, not EXTRACT's numeric (a third of the digest's time at 10^6 rows):
-        # at today's epoch a double is exact to a tenth of a microsecond, so the rounding cast
-        # gives the whole microseconds.
-        return self.as_sql(
-            compiler, connection, template="(date_part('epoch', %(expressions)s) * 1000000)::bigint", **extra
-        )
-
-    def as_sqlite(self, compiler, connection, **extra):
-        # Stored as text "YYYY-MM-DD HH:MM:SS[.ffffff]": whole seconds, then the fraction.
-        template = (
-            "(CAST(strftime('%%s', %(expressions)s) AS INTEGER) * 1000000"
-            " + CAST(substr(%(expressions)s, 21, 6) AS INTEGER))"
-        )
-        return self.as_sql(compiler, connection, template=template, **extra)
-
-
-def _applications(cycle: Cycle, posts: Collection[int]):
-    """The applications that take part: allocatable, to one of ``posts`` (the offerable posts,
-    as read with their places), of a student who holds no open or accepted offer in the cycle
-    (their place is settled or being answered).
-
-    The posts go in as their ids, not as a subquery: the applications read are then those of
-    the posts the places were read for, and PostgreSQL matches a million of them against one
-    hashed array instead of joining each to its post. SQLite takes one parameter per id and a
-    statement holds at most 32,766: a subquery of the same posts there.
-    """
+def _applications(cycle: Cycle):
+    """The applications that take part: allocatable, to one of the cycle's offerable posts, of
+    a student who holds no open or accepted offer in the cycle (their place is settled or
+    being answered)."""
     holding = Offer.objects.filter(cycle=cycle, status__in=HOLDING_OFFER_STATUSES).values("student_id")
-    applications = Application.objects.filter(cycle=cycle, status__in=ALLOCATION_STATUSES)
-    if connections[applications.db].vendor == "postgresql":
-        applications = applications.filter(post_id__any=set(posts))
-    else:
-        offerable = Post.objects.filter(cycle=cycle, status__in=OFFERABLE_POST_STATUSES).order_by().values("pk")
-        applications = applications.filter(post_id__in=Subquery(offerable))
-    return applications.exclude(student_id__in=holding).order_by()
+    offerable = Post.objects.filter(cycle=cycle, status__in=OFFERABLE_POST_STATUSES).values("pk")
+    return Application.objects.filter(cycle=cycle, status__in=ALLOCATION_STATUSES, post__in=offerable).exclude(
+        student_id__in=holding
+    )
 
 
-class _RowDigest(Func):
-    """PostgreSQL: a 64-bit hash of one application's inputs to the matching (id, student,
-    post, preference, ranking or -1, submission time), for ``_fingerprint``: each value hashed
-    with the hash of the ones before as its seed (``hashint8extended``), no text built."""
+class _ApplicationsRead:
+    """The taking-part applications, read once in id order, a chunk at a time.
 
-    output_field = BigIntegerField()
+    ``rows()`` yields them as the matching reads them (``RankedApplication``'s fields) and, as they
+    pass, hashes each one's inputs (id, student, post, status, preference, ranking, submission
+    time) into ``digest``, counts them, and keeps the id of each ranked one in
+    ``application_ids``.
+    """
 
-    def as_sql(self, compiler, connection, **extra):
-        raise NotImplementedError("_RowDigest is computed by PostgreSQL only")
-
-    def as_postgresql(self, compiler, connection, **extra):
-        sql, params = "0", []
-        for expression in self.get_source_expressions():
-            value_sql, value_params = compiler.compile(expression)
-            sql = f"hashint8extended(({value_sql})::bigint, {sql})"
-            params = [*value_params, *params]
-        return sql, params
-
-
-#: What ``_RowDigest`` hashes, in this order.
-_DIGESTED = (
-    "pk",
-    "student_id",
-    "post_id",
-    "preference_rank",
-    Coalesce("selection_rank", Value(-1)),
-    _Microseconds("submitted_at"),
-)
-
-
-class _ApplicationStream:
-    """SQLite: the taking-part applications read in chunks (``fetchmany``), in id order.
-    ``rows()`` yields the matching's 5-tuples and keeps, as they pass, (student, post, id) of
-    each in ``keys`` and the values the fingerprint hashes in ``flat``, both flat arrays."""
-
-    CHUNK = 20_000
-
-    def __init__(self, applications) -> None:
-        self.queryset = (
-            applications.order_by("pk")
-            .annotate(submitted=_Microseconds("submitted_at"))
-            .values_list("student_id", "post_id", "preference_rank", "selection_rank", "submitted", "pk")
+    def __init__(self, applications, digest) -> None:
+        self.queryset = applications.order_by("pk").values_list(
+            "pk", "student_id", "post_id", "status", "preference_rank", "selection_rank", "submitted_at"
         )
-        self.keys = array("q")
-        self.flat = array("q")
+        self.digest = digest
         self.count = 0
+        self.application_ids: dict[tuple[int, int], int] = {}
 
-    def rows(self) -> Iterator[tuple[int, int, int, int | None, int]]:
-        keys, flat = self.keys, self.flat
-        for chunk in fetch_row_chunks(self.queryset, size=self.CHUNK):
-            self.count += len(chunk)
-            for student, post, preference, rank, submitted, pk in chunk:
-                keys.extend((student, post, pk))
-                flat.extend((pk, student, post, preference, -1 if rank is None else rank, submitted))
-                yield student, post, preference, rank, submitted
-
-    def application_ids(self, instance: MatchingInstance) -> dict[int, list[int]]:
-        keys = self.keys
-        pk_of = {(s, p): pk for s, p, pk in zip(keys[0::3], keys[1::3], keys[2::3], strict=True)}
-        return {student: [pk_of[student, post] for post in listed] for student, listed in instance.preferences.items()}
+    def rows(self) -> Iterator[tuple[int, int, int, int | None, dt.datetime]]:
+        for pk, student, post, status, preference, rank, submitted in self.queryset.iterator(chunk_size=READ_CHUNK):
+            self.digest.update(f"{pk} {student} {post} {status} {preference} {rank} {submitted.isoformat()}\n".encode())
+            self.count += 1
+            if rank is not None:
+                self.application_ids[student, post] = pk
+            yield student, post, preference, rank, submitted
 
 
-def _fingerprint(capacities: dict[int, int], *, count: int, total: int | None = None, rows: array | None = None) -> str:
-    """SHA-256 of what the matching reads: every taking-part application with its student,
-    post, preference, ranking and submission time, and every post's free places.
-
-    On PostgreSQL each application is one 64-bit hash computed by the database
-    (``_RowDigest``); the fingerprint covers their ``count`` and their ``total``, which any
-    changed value of any row changes. Elsewhere the values themselves (``rows``, as read in id
-    order) are hashed here.
-    """
-    digest = hashlib.sha256()
-    if rows is not None:
-        digest.update(rows.tobytes())
-    else:
-        digest.update(f"pg:{count}:{int(total or 0)}".encode())
-    digest.update(array("q", chain.from_iterable(sorted(capacities.items()))).tobytes())
-    return digest.hexdigest()
-
-
-#: Memory for the sorts of the PostgreSQL read (a million rows of a few ints): within it they
-#: stay in memory instead of spilling to disk (the server's default is 4 MB; the rankings'
-#: sort of 800k rows takes 80 MB).
-_READ_WORK_MEM = "128MB"
-
-
-#: What ``pg_export_snapshot()`` returns, e.g. ``00000003-0000001B-1``.
-_SNAPSHOT_ID = re.compile(r"[0-9A-F]+-[0-9A-F]+-[0-9]+")
-
-
-def _read_settings(cursor, *, snapshot: str | None = None) -> None:
-    """The read's transaction settings: its work memory and, on a second connection, the
-    snapshot of the first (``pg_export_snapshot``)."""
-    if snapshot is not None:
-        if not _SNAPSHOT_ID.fullmatch(snapshot):
-            raise ValueError(f"not a snapshot id: {snapshot!r}")
-        cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-        cursor.execute(f"SET TRANSACTION SNAPSHOT '{snapshot}'")  # a statement: no parameters
-    cursor.execute("SELECT set_config('work_mem', %s, true)", [_READ_WORK_MEM])
-
-
-def _rankings_read(by_post, snapshot: str | None) -> dict[int, list[int]]:
-    """The posts' rankings; given a ``snapshot``, on this thread's own connection inside it,
-    closed afterwards."""
-    if snapshot is None:
-        return dict(chain.from_iterable(fetch_row_chunks(by_post)))
-    connection = connections[by_post.db]  # this thread's: a connection of its own
-    try:
-        with transaction.atomic(using=by_post.db), connection.cursor() as cursor:
-            _read_settings(cursor, snapshot=snapshot)
-            return dict(chain.from_iterable(fetch_row_chunks(by_post)))
-    finally:
-        connection.close()
-
-
-def _read_in_database(applications, capacities: dict[int, int], *, parallel: bool | None = None, match: bool = False):
-    """PostgreSQL: the instance as the database sorts it, in two grouped queries inside one
-    snapshot (REPEATABLE READ, unless the caller already holds a transaction):
-
-    * per student, the posts that rank them in preference order with the applications' ids
-      beside them, and the count and sum of the row hashes of all their applications;
-    * per post, the ranked students in ranking order.
-
-    The orders are the module's tie rules (``matching.student_preference_key`` and
-    ``post_ranking_key``): a student's equal ranks by post id; a unit's by submission time,
-    then student id. Python receives 110,000 arrays instead of a million rows.
-
-    With ``parallel`` (by default, when this read is its own transaction) the rankings are
-    read at the same time through a second connection in the first one's snapshot
-    (``pg_export_snapshot``): the two queries take about as long as each other, and the
-    database has a core for each. A caller inside a transaction that may have written rows
-    not yet committed must not ask for it: the second connection would not see them (a
-    caller that only locked rows may).
-
-    With ``match`` the matching runs during the read: once the rankings are in (read first
-    when not in parallel), the students streamed so far are matched, then each chunk as it
-    arrives, while the database sorts the next (``DeferredAcceptance``; the outcome does not
-    depend on the order the students come in).
-    Returns (instance, application ids, count, total of the row hashes, result or None,
-    seconds spent matching).
-    """
-    preference_order = ("preference_rank", "post_id")
-    ranked = Q(selection_rank__isnull=False)  # the posts that rank the student, as instance_from_applications
-    by_student = (
-        applications.order_by("student_id")
-        .values("student_id")
-        .annotate(
-            posts=ArrayAgg("post_id", order_by=preference_order, filter=ranked, default=Value([])),
-            ids=ArrayAgg("pk", order_by=preference_order, filter=ranked, default=Value([])),
-            count=Count("pk"),
-            digest=Sum(_RowDigest(*_DIGESTED)),
-        )
-        .values_list("student_id", "posts", "ids", "count", "digest")
-    )
-    by_post = (
-        applications.filter(selection_rank__isnull=False)
-        .order_by("post_id")
-        .values("post_id")
-        .annotate(ranked=ArrayAgg("student_id", order_by=("selection_rank", "submitted_at", "student_id")))
-        .values_list("post_id", "ranked")
-    )
-    connection = connections[applications.db]
-    own_transaction = not connection.in_atomic_block
-    parallel = own_transaction if parallel is None else parallel
-    preferences, application_ids, count, total = {}, {}, 0, 0
-    # No savepoint inside a caller's transaction: a snapshot is exported from the top level only.
-    with transaction.atomic(using=applications.db, savepoint=False), ThreadPoolExecutor(max_workers=1) as side:
-        with connection.cursor() as cursor:
-            if own_transaction:  # both queries see the same applications
-                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-            _read_settings(cursor)
-            snapshot = None
-            if parallel:
-                cursor.execute("SELECT pg_export_snapshot()")
-                snapshot = cursor.fetchone()[0]
-        # Serially the rankings come first, so that a matching can start with the preferences.
-        rankings = side.submit(_rankings_read, by_post, snapshot) if parallel else _rankings_read(by_post, None)
-        matching = _MatchingAsRead(capacities, rankings) if match else None
-        for chunk in fetch_row_chunks(by_student, size=_STREAM_CHUNK, stream=match):
-            for student, posts, ids, applied, digest in chunk:
-                preferences[student] = posts
-                application_ids[student] = ids
-                count += applied
-                total += digest
-            if matching is not None:
-                matching.add([(row[0], row[1]) for row in chunk])
-        if parallel:
-            rankings = rankings.result()
-    instance = MatchingInstance(preferences=preferences, rankings=rankings, capacities=dict(capacities))
-    if matching is None:
-        return instance, application_ids, count, int(total), None, 0.0
-    return instance, application_ids, count, int(total), matching.result(), matching.seconds
-
-
-#: Students per chunk of the streamed preferences: each is matched while the next is sorted.
-_STREAM_CHUNK = 1_000
-
-
-class _MatchingAsRead:
-    """The matching of ``_read_in_database``, fed the students chunk by chunk as they are read:
-    held back until the rankings are in (``rankings``: the dict, or the future reading it),
-    then matched at once."""
-
-    def __init__(self, capacities: dict[int, int], rankings: dict[int, list[int]] | Future) -> None:
-        self.capacities = capacities
-        self.rankings = rankings
-        self.matcher: DeferredAcceptance | None = None
-        self.waiting: list[tuple[int, list[int]]] = []
-        self.seconds = 0.0
-
-    def add(self, students: list[tuple[int, list[int]]]) -> None:
-        if self.matcher is None:
-            if isinstance(self.rankings, Future):
-                if not self.rankings.done():
-                    self.waiting += students
-                    return
-                self.rankings = self.rankings.result()
-            self.matcher = DeferredAcceptance(self.rankings, self.capacities)
-            students, self.waiting = self.waiting + students, []
-        started = time.perf_counter()
-        self.matcher.add_many(students)
-        self.seconds += time.perf_counter() - started
-
-    def result(self) -> MatchResult:
-        if self.matcher is None:  # every student came before the rankings: wait for them
-            if isinstance(self.rankings, Future):
-                self.rankings = self.rankings.result()
-            self.add([])
-        started = time.perf_counter()
-        result = self.matcher.result()
-        self.seconds += time.perf_counter() - started
-        return result
-
-
-def allocation_inputs_read(
-    *, cycle: Cycle, with_instance: bool = True, parallel: bool | None = None, match: bool = False
-) -> AllocationInputs:
+@transaction.atomic
+def allocation_inputs_read(*, cycle: Cycle, with_instance: bool = True) -> AllocationInputs:
     """The cycle's matching instance: the posts with their places taken (one query), the
-    allocatable applications (two grouped queries on PostgreSQL, one streamed query elsewhere;
-    no model instance, no converter) and the fingerprint. A confirmation only needs the
-    fingerprint (``with_instance=False``): on PostgreSQL it then reads no application at all,
-    only their count and the sum of their hashes. With ``match`` the result of the matching
-    comes too, computed while PostgreSQL sends the preferences (after the read elsewhere)."""
-    started = time.perf_counter()
+    taking-part applications (one ordered read, a chunk at a time) and the fingerprint.
+
+    The fingerprint is the SHA-256 of every post's free places and of every taking-part
+    application's inputs, in id order: a change to any of them changes it. A confirmation
+    only needs the fingerprint (``with_instance=False``): the applications are then read and
+    hashed, and no instance is built. In a transaction of its own (a savepoint inside a
+    caller's), so that the read's cursor lives within one.
+    """
     posts = {
         pk: (unit_id, headcount, max(headcount - taken, 0))
         for pk, unit_id, headcount, taken in Post.objects.filter(cycle=cycle, status__in=OFFERABLE_POST_STATUSES)
-        .order_by()
+        .order_by("pk")
         .annotate(taken=Count("offers", filter=Q(offers__status__in=HOLDING_OFFER_STATUSES)))
         .values_list("pk", "unit_id", "headcount", "taken")
     }
-    capacities = {pk: left for pk, (_unit, _head, left) in posts.items()}
-    applications = _applications(cycle, capacities)
-    in_database = connections[applications.db].vendor == "postgresql"
-    instance, application_ids, rows, total, result, matching = None, {}, None, None, None, 0.0
-    try:
-        if in_database and with_instance:
-            instance, application_ids, count, total, result, matching = _read_in_database(
-                applications, capacities, parallel=parallel, match=match
-            )
-        elif in_database:
-            summary = applications.aggregate(count=Count("pk"), total=Sum(_RowDigest(*_DIGESTED)))
-            count, total = summary["count"], summary["total"]
-        else:
-            stream = _ApplicationStream(applications)
-            if with_instance:
-                instance = instance_from_applications(stream.rows(), capacities)
-                application_ids = stream.application_ids(instance)
-            else:
-                deque(stream.rows(), maxlen=0)  # only the fingerprint is wanted
-            count, rows = stream.count, stream.flat
-            if match and with_instance:
-                matched = time.perf_counter()
-                result = deferred_acceptance(instance)
-                matching = time.perf_counter() - matched
-    except MatchingInputError as exc:
-        logger.warning("Allocation of cycle %s: %s", cycle.pk, exc)
-        raise AllocationError(
-            _("The applications of this cycle cannot be allocated: a student applied twice to the same post."),
-            code="bad_input",
-        ) from exc
-    read = time.perf_counter()
-    fingerprint = _fingerprint(capacities, count=count, total=total, rows=rows)
+    capacities = {pk: left for pk, (_unit, _headcount, left) in posts.items()}
+    digest = hashlib.sha256()
+    for pk, left in capacities.items():
+        digest.update(f"post {pk} {left}\n".encode())
+    read = _ApplicationsRead(_applications(cycle), digest)
+    instance = None
+    if with_instance:
+        try:
+            instance = instance_from_applications(read.rows(), capacities)
+        except MatchingInputError as exc:
+            logger.warning("Allocation of cycle %s: %s", cycle.pk, exc)
+            raise AllocationError(
+                _("The applications of this cycle cannot be allocated: a student applied twice to the same post."),
+                code="bad_input",
+            ) from exc
+    else:
+        for _row in read.rows():
+            pass
     return AllocationInputs(
         instance=instance,
-        applications=count,
-        application_ids=application_ids,
+        applications=read.count,
+        application_ids=read.application_ids,
         posts=posts,
-        fingerprint=fingerprint,
-        result=result,
-        seconds={"read": read - started, "fingerprint": time.perf_counter() - read, "match": matching},
+        fingerprint=digest.hexdigest(),
     )
 
 
 def _pairs(inputs: AllocationInputs, result: MatchResult) -> list[list[int]]:
     """[application, student, post] of every match, by student."""
-    return sorted(
-        ([inputs.application_of(student, post), student, post] for student, post in result.assignment.items()),
-        key=lambda pair: pair[1],
-    )
+    return [[inputs.application_of(student, post), student, post] for student, post in result.assignment.items()]
 
 
 def _units_summary(inputs: AllocationInputs, result: MatchResult) -> list[dict]:
@@ -502,7 +235,6 @@ def _check_cycle(cycle: Cycle) -> None:
         raise AllocationError(_("The selection of this cycle has closed."), code="selection_closed")
 
 
-@collection_paused()
 def allocation_preview(*, cycle: Cycle, actor, context: JobContext | None = None) -> AllocationRound:
     """Compute the cycle's stable allocation and keep it as a PREVIEWED round (no offer yet).
 
@@ -513,21 +245,20 @@ def allocation_preview(*, cycle: Cycle, actor, context: JobContext | None = None
     started = time.perf_counter()
     if context is not None:
         context.set_total(2)
-    inputs = allocation_inputs_read(cycle=cycle, match=True)
+    inputs = allocation_inputs_read(cycle=cycle)
+    result = deferred_acceptance(inputs.instance)
     if context is not None:
         context.advance()
     with transaction.atomic():
-        allocation = _round_record(cycle=cycle, inputs=inputs, result=inputs.result, actor=actor, started=started)
+        allocation = _round_record(cycle=cycle, inputs=inputs, result=result, actor=actor, started=started)
     if context is not None:
         context.advance()
     logger.info(
-        "Allocation preview %s of cycle %s: %s students, %s matched (read and match %.2f s, of it matching %.2f s)",
+        "Allocation preview %s of cycle %s: %s students, %s matched",
         allocation.pk,
         cycle.pk,
         allocation.students,
         allocation.matched,
-        inputs.seconds["read"] + inputs.seconds["fingerprint"],
-        inputs.seconds["match"],
     )
     return allocation
 
@@ -566,7 +297,6 @@ def _offer_deadline(cycle: Cycle, at: dt.datetime) -> dt.datetime | None:
     return at + dt.timedelta(hours=cycle.offer_valid_hours)
 
 
-@collection_paused()
 @transaction.atomic
 def allocation_confirm(
     *, allocation: AllocationRound, actor, at=None, context: JobContext | None = None
@@ -655,12 +385,14 @@ def _offers_make(
     commit.
     """
     pairs = locked.pairs
-    students = dict(
-        StudentProfile.objects.select_for_update(of=("self",))
-        .filter(pk__any={student for _app, student, _post in pairs})
-        .order_by("pk")
-        .values_list("pk", "user_id")
-    )
+    students = {}
+    for batch in id_batches(student for _app, student, _post in pairs):
+        students.update(
+            StudentProfile.objects.select_for_update(of=("self",))
+            .filter(pk__in=batch)
+            .order_by("pk")
+            .values_list("pk", "user_id")
+        )
     held = cycle.results_are_held(at)
     reason = _("Allocated in the district-wide allocation round.")
     moved = APPLICATION_MACHINE.move_ids(
@@ -676,13 +408,20 @@ def _offers_make(
         raise changed()
     made_by = actor if getattr(actor, "pk", None) else None
     expires_at = _offer_deadline(cycle, at)
-    bulk_insert(
-        Offer,
-        OFFER_COLUMNS,
-        [
-            (app, post, student, cycle.pk, OfferStatus.OPEN, False, getattr(made_by, "pk", None), at, expires_at)
+    Offer.objects.bulk_create(
+        (
+            Offer(
+                application_id=app,
+                post_id=post,
+                student_id=student,
+                cycle=cycle,
+                made_by=made_by,
+                made_at=at,
+                expires_at=expires_at,
+            )
             for app, student, post in pairs
-        ],
+        ),
+        batch_size=BATCH,
     )
     if context is not None:
         context.advance()
@@ -702,7 +441,6 @@ def _offers_make(
     return locked
 
 
-@collection_paused()
 def allocation_run(*, cycle: Cycle, actor, at=None) -> AllocationRound:
     """Compute the cycle's allocation and make its offers in one transaction
     (``manage.py allocate`` without ``--dry-run``): a preview and its confirmation in one pass.
@@ -718,9 +456,6 @@ def allocation_run(*, cycle: Cycle, actor, at=None) -> AllocationRound:
     _check_cycle(cycle)
     at = at or timezone.now()
     started = time.perf_counter()
-    # Only this transaction's locks precede the read: a second connection sees what it sees,
-    # unless a caller's transaction around it may hold rows not yet committed.
-    parallel = not transaction.get_connection().in_atomic_block
     with transaction.atomic():
         list(
             AllocationRound.objects.select_for_update()
@@ -731,22 +466,10 @@ def allocation_run(*, cycle: Cycle, actor, at=None) -> AllocationRound:
         cycle = Cycle.objects.get(pk=cycle.pk)
         _check_cycle(cycle)
         _posts_lock(cycle)
-        inputs = allocation_inputs_read(cycle=cycle, parallel=parallel, match=True)
-        allocation = _round_record(cycle=cycle, inputs=inputs, result=inputs.result, actor=actor, started=started)
+        inputs = allocation_inputs_read(cycle=cycle)
+        result = deferred_acceptance(inputs.instance)
+        allocation = _round_record(cycle=cycle, inputs=inputs, result=result, actor=actor, started=started)
         return _offers_make(allocation, cycle=cycle, actor=actor, at=at, changed=_changed_while_running)
-
-
-OFFER_COLUMNS = [
-    "application_id",
-    "post_id",
-    "student_id",
-    "cycle_id",
-    "status",
-    "from_backup",
-    "made_by_id",
-    "made_at",
-    "expires_at",
-]
 
 
 def _superseded_messages_cancel(*, cycle: Cycle, pairs: list[list[int]], students: dict[int, int]) -> None:
@@ -771,7 +494,6 @@ def _offer_messages_publish(allocation_id: int) -> None:
         logger.exception("Allocation %s: its offer messages could not be handed to a worker", allocation_id)
 
 
-@collection_paused()
 @transaction.atomic
 def allocation_offer_messages_queue(*, allocation_id: int) -> int:
     """Queue the ``offer_made`` message of every offer a confirmed round made, once; returns
@@ -788,16 +510,14 @@ def allocation_offer_messages_queue(*, allocation_id: int) -> int:
     if allocation is None or allocation.status != AllocationStatus.CONFIRMED or allocation.messages_queued_at:
         return 0
     cycle = Cycle.objects.get(pk=allocation.cycle_id)
-    offers = list(
-        Offer.objects.filter(
-            cycle_id=cycle.pk,
-            application_id__any={app for app, _s, _p in allocation.pairs},
-            made_at=allocation.confirmed_at,
-            status=OfferStatus.OPEN,
-        )
+    made = {app for app, _s, _p in allocation.pairs}
+    offers = [
+        offer
+        for offer in Offer.objects.filter(cycle_id=cycle.pk, made_at=allocation.confirmed_at, status=OfferStatus.OPEN)
         .order_by("pk")
         .values_list("pk", "application_id", "post_id", "expires_at", "student__legal_name", "student__user_id")
-    )
+        if offer[1] in made  # the round's own, not another offer made at the same moment
+    ]
     terms = {value: str(label) for value, label in TermType.choices}
     post_context = {
         pk: {
@@ -807,9 +527,9 @@ def allocation_offer_messages_queue(*, allocation_id: int) -> int:
             "ends_on": ends_on.isoformat(),
             "term": terms.get(term, term),
         }
-        for pk, title, unit_name, starts_on, ends_on, term in Post.objects.filter(
-            pk__any={offer[2] for offer in offers}
-        ).values_list("pk", "title", "unit__name", "starts_on", "ends_on", "term")
+        for pk, title, unit_name, starts_on, ends_on, term in Post.objects.filter(cycle=cycle).values_list(
+            "pk", "title", "unit__name", "starts_on", "ends_on", "term"
+        )
     }
     held_until = release_time(cycle, allocation.confirmed_at)
     valid = dt.timedelta(hours=cycle.offer_valid_hours)

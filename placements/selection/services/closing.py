@@ -9,6 +9,7 @@ from applicants.enums import HELD_DECISIONS
 from applicants.models import Application, StudentProfile
 from applicants.services import APPLICATION_MACHINE, application_publish_held
 from jinseed.authz import authorize
+from jinseed.bulk import id_batches
 from jinseed.notifications.services import QueuedMessage, notification_queue_many
 from placements.models import Interview, Offer
 from placements.selection.enums import (
@@ -71,8 +72,8 @@ def cycle_selection_close(*, cycle: Cycle, actor=None, at=None, context=None) ->
       ``not_selected`` message for the cycle, however many posts they applied to, held until
       the announcement time when one is set.
 
-    Set-based: a fixed number of queries whatever the number of applications (each step
-    reads its rows with one locking query and moves them with ``move_many``).
+    Set-based: each step reads its rows with one locking query and moves them with the state
+    machine's ``move_many`` (by batches of ids), so the queries grow with the batches only.
     Returns counts for the caller's message. Refused (``CycleError``) unless the cycle is open.
     """
     authorize("selection.close_selection", actor, cycle, error=SelectionError)
@@ -100,7 +101,7 @@ def cycle_selection_close(*, cycle: Cycle, actor=None, at=None, context=None) ->
         )
         interviews_call_off_many(
             interviews=Interview.objects.filter(
-                application_id__any={pk for pk, _s, _st in ending}, status=LIVE_INTERVIEW
+                application__cycle=cycle, application__status__in=_CLOSE_MOVES, status=LIVE_INTERVIEW
             ),
             reason=reason,
             actor=actor,
@@ -111,8 +112,8 @@ def cycle_selection_close(*, cycle: Cycle, actor=None, at=None, context=None) ->
             if not ids:
                 continue
             hidden = held and target in HELD_DECISIONS
-            APPLICATION_MACHINE.move_many(
-                Application.objects.filter(pk__any=ids),
+            APPLICATION_MACHINE.move_ids(
+                ids,
                 target,
                 actor=actor,
                 reason=reason,
@@ -194,7 +195,9 @@ def held_notifications_sync(*, cycle: Cycle | None = None, at=None) -> int:
         if scope == "application":
             app_ids.add(int(pk))
         cycle_of_row[row.pk] = (scope, int(pk))
-    app_cycle = dict(Application.objects.filter(pk__any=app_ids).values_list("pk", "cycle_id"))
+    app_cycle = {}
+    for batch in id_batches(app_ids):
+        app_cycle.update(Application.objects.filter(pk__in=batch).values_list("pk", "cycle_id"))
     cycle_ids = {app_cycle.get(pk) if scope == "application" else pk for scope, pk in cycle_of_row.values()}
     cycles = {cycle.pk: cycle} if cycle is not None else Cycle.objects.in_bulk(cycle_ids - {None})
     moved = 0

@@ -395,8 +395,8 @@ def interviews_call_off_many(*, interviews, reason: str, actor=None) -> int:
     )
     if not rows:
         return 0
-    INTERVIEW_MACHINE.move_many(
-        Interview.objects.filter(pk__in=[i.pk for i in rows]),
+    INTERVIEW_MACHINE.move_ids(
+        [i.pk for i in rows],
         InterviewStatus.CANCELLED,
         actor=actor,
         reason=reason,

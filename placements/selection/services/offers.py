@@ -351,11 +351,9 @@ def offers_lapse_many(*, offers, at, reason: str, actor=None) -> list[tuple[int,
     )
     if not rows:
         return []
-    OFFER_MACHINE.move_many(
-        Offer.objects.filter(pk__in=[r[0] for r in rows]), OfferStatus.EXPIRED, actor=actor, reason=reason, at=at
-    )
-    APPLICATION_MACHINE.move_many(
-        Application.objects.filter(pk__in=[r[1] for r in rows]),
+    OFFER_MACHINE.move_ids([r[0] for r in rows], OfferStatus.EXPIRED, actor=actor, reason=reason, at=at)
+    APPLICATION_MACHINE.move_ids(
+        [r[1] for r in rows],
         S.DECLINED,
         actor=actor,
         reason=reason,

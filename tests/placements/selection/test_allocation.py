@@ -246,19 +246,66 @@ def test_allocation_reads_the_instance_its_tie_rules_give(cycle, unit):
     assert inputs.applications == len(rows) == 12  # every application counts in the fingerprint
 
 
-def test_the_matching_during_the_read_gives_the_matching_of_the_instance_read(cycle, monkeypatch):
-    """With ``match`` the result comes with the read (on PostgreSQL computed chunk by chunk
-    while the preferences stream, the rankings read first): the same as matching the instance."""
+def test_the_read_in_chunks_gives_the_instance_and_fingerprint_of_a_read_at_once(cycle, monkeypatch):
+    """The applications are fetched a chunk at a time: the instance, the application ids and
+    the fingerprint do not depend on the chunk's size."""
     from jinseed.devtools.bench import allocation as bench
-    from placements.selection.matching import deferred_acceptance
     from placements.selection.services import allocation as allocation_module
 
-    monkeypatch.setattr(allocation_module, "_STREAM_CHUNK", 7)
     built, _instance = bench.build_allocation_cycle(n_students=60, n_posts=12, prefs=4, seed=5)
-    inputs = services.allocation_inputs_read(cycle=built, match=True)
-    assert inputs.result == deferred_acceptance(inputs.instance)
-    assert len(inputs.result.assignment) > 0 and inputs.seconds["match"] > 0
-    assert services.allocation_inputs_read(cycle=built).result is None  # not asked for
+    whole = services.allocation_inputs_read(cycle=built)
+    monkeypatch.setattr(allocation_module, "READ_CHUNK", 7)
+    chunked = services.allocation_inputs_read(cycle=built)
+    assert chunked.instance == whole.instance
+    assert chunked.application_ids == whole.application_ids
+    assert (
+        (chunked.applications, chunked.fingerprint)
+        == (whole.applications, whole.fingerprint)
+        == (240, whole.fingerprint)
+    )
+    fingerprint_only = services.allocation_inputs_read(cycle=built, with_instance=False)
+    assert (fingerprint_only.instance, fingerprint_only.fingerprint) == (None, whole.fingerprint)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        pytest.param({"selection_rank": None}, id="ranking"),
+        pytest.param({"preference_rank": 9}, id="preference"),
+        pytest.param({"submitted_at": BASE - dt.timedelta(days=1)}, id="submission"),
+        pytest.param({"status": S.NOT_SELECTED}, id="status"),
+    ],
+)
+def test_the_fingerprint_changes_with_any_input_of_the_matching(cycle, three, change):
+    before = services.allocation_inputs_read(cycle=cycle, with_instance=False).fingerprint
+    Application.objects.filter(student=three["s3"], post=three["a"]).update(**change)
+    assert services.allocation_inputs_read(cycle=cycle, with_instance=False).fingerprint != before
+
+
+def test_the_fingerprint_changes_with_a_free_place(cycle, three):
+    before = services.allocation_inputs_read(cycle=cycle, with_instance=False).fingerprint
+    three["b"].headcount = 3
+    three["b"].save(update_fields=["headcount"])
+    assert services.allocation_inputs_read(cycle=cycle, with_instance=False).fingerprint != before
+
+
+@pytest.mark.parametrize("how", ["force_debug_cursor", "settings_debug"])
+def test_allocation_preview_and_confirm_run_with_query_logging_on(cycle, three, staff_user, settings, how):
+    """With DEBUG on (``make run``) Django logs every query, formatting each with its
+    parameters: the allocation's SQL must hold no stray ``%``. Run on SQLite and PostgreSQL."""
+    if how == "force_debug_cursor":
+        connection.force_debug_cursor = True
+    else:
+        settings.DEBUG = True
+    try:
+        with CaptureQueriesContext(connection) as queries:
+            preview = services.allocation_preview(cycle=cycle, actor=staff_user)
+            done = services.allocation_confirm(allocation=preview, actor=staff_user)
+    finally:
+        connection.force_debug_cursor = False
+    assert (preview.matched, done.offers_made) == (2, 2)
+    assert any("applicants_application" in q["sql"] and "ORDER BY" in q["sql"] for q in queries.captured_queries)
+    assert offers_of(cycle) == [("s1", "B"), ("s2", "A")]
 
 
 def test_allocation_students_without_an_acceptable_post_and_posts_nobody_ranked(cycle, unit, staff_user):
@@ -488,7 +535,12 @@ def test_allocation_run_locks_in_the_house_order(cycle, three, staff_user):
         for q in queries.captured_queries
         if "FOR UPDATE" in q["sql"] and q["sql"].lstrip().startswith("SELECT")
     ]
-    assert locked[:3] == ["placements_allocationround", "positions_post", "applicants_studentprofile"]
+    # Each table's first lock, in order (the rounds' move to SUPERSEDED locks them again).
+    assert list(dict.fromkeys(locked))[:3] == [
+        "placements_allocationround",
+        "positions_post",
+        "applicants_studentprofile",
+    ]
 
 
 # --- set-based sweeps: the queries do not grow with the applications -----------------------------------

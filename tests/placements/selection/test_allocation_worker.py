@@ -35,6 +35,6 @@ def test_allocation_messages_are_queued_by_the_worker_after_the_commit(cycle, un
     def queued() -> bool:
         return AllocationRound.objects.filter(pk=preview.pk, messages_queued_at__isnull=False).exists()
 
-    assert wait_for(queued, timeout=60, interval=0.1), worker.output()
+    assert wait_for(queued, timeout=300, interval=0.1), worker.output()
     told = set(Notification.objects.filter(kind="offer_made").values_list("recipient_id", flat=True))
     assert told == {app.student.user_id for app in placed}

@@ -10,7 +10,6 @@ from hypothesis import strategies as st
 
 from jinseed.devtools.bench.allocation import random_instance
 from placements.selection.matching import (
-    DeferredAcceptance,
     MatchingInputError,
     MatchingInstance,
     MatchResult,
@@ -430,30 +429,6 @@ def test_deferred_acceptance_same_input_in_any_order_gives_the_same_result(inst,
 
     assert deferred_acceptance(inst) == result
     assert deferred_acceptance(reordered(inst, rng)) == result
-
-
-@PROPERTY
-@given(any_instances, st.randoms(use_true_random=False), st.integers(min_value=1, max_value=7))
-def test_deferred_acceptance_fed_in_chunks_gives_the_same_result(inst, rng, size):
-    """Students added a chunk at a time, in any order, each chunk matched before the next is
-    given (as the allocation does while it reads): the same result, proposals included."""
-    students = list(inst.preferences.items())
-    rng.shuffle(students)
-    matcher = DeferredAcceptance(inst.rankings, inst.capacities)
-    for start in range(0, len(students), size):
-        matcher.add_many(students[start : start + size])
-
-    assert matcher.result() == deferred_acceptance(inst)
-
-
-def test_deferred_acceptance_fed_refuses_a_student_twice_and_a_post_without_capacity():
-    matcher = DeferredAcceptance({10: [1]}, {10: 1})
-    matcher.add_many([(1, [10])])
-    with pytest.raises(MatchingInputError, match="student 1 is added twice"):
-        matcher.add_many([(1, [10])])
-    assert matcher.result().assignment == {1: 10}  # refused before anything changed
-    with pytest.raises(MatchingInputError, match="student 2 lists post 20, which has no capacity"):
-        matcher.add_many([(2, [20])])
 
 
 # --- at scale ------------------------------------------------------------------------------

@@ -1,6 +1,5 @@
-"""An offer's post, student and cycle are copies of its application's, with no foreign-key
-constraint of their own (``Offer`` explains why): every way of making an offer writes them
-as the application has them."""
+"""An offer's post, student and cycle are copies of its application's: every way of making an
+offer writes them as the application has them."""
 
 import pytest
 from django.db.models import F, Q

@@ -14,6 +14,7 @@ from jinseed.notifications.models import Notification
 from placements.cultivation.enums import PlacementEventKind
 from placements.models import Offer, PlacementEvent
 from tests import factories
+from tests.auth import login_verified
 from tests.placements.cultivation.helpers import make_placement
 
 pytestmark = pytest.mark.django_db
@@ -22,7 +23,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def staff_client():
     client = Client(headers={"accept-language": "zh-hans"})
-    client.force_login(factories.StaffFactory(is_superuser=True))
+    login_verified(client, factories.StaffFactory(is_superuser=True))
     return client
 
 

@@ -13,6 +13,7 @@ from django.test import Client
 from django.utils import translation
 
 from tests import factories
+from tests.auth import login_verified
 
 DJANGO_DIR = Path(django.__file__).resolve().parent
 DJANGO_CATALOGUES = [
@@ -71,7 +72,7 @@ def test_ambiguous_words_of_ours_carry_a_context():
 def test_admin_index_reads_chinese_for_changes_and_login_lockouts():
     staff = factories.StaffFactory(is_superuser=True)
     client = Client(headers={"accept-language": "zh-hans"})
-    client.force_login(staff)
+    login_verified(client, staff)
     html = client.get("/admin/").content.decode()
     assert "增幅" not in html
     assert "修改" in html

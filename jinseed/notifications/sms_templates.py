@@ -78,6 +78,7 @@ SMS_VARIABLES: dict[str, tuple[SmsVariable, ...]] = {
     ),
     "term_switch_decided": (_NAME, _v("result", "approved", YESNO)),
     "grade_confirmed": (_NAME, _v("grade", "grade")),
+    "registration_attempt": (_v("time", "attempted_at", TIME),),
     "personal_data_ready": (_v("time", "expires_at", TIME),),
     "alumni_survey": (_NAME,),
     VERIFICATION_KIND: (_v("code", "code", CODE), _v("minutes", "minutes", COUNT)),

@@ -16,6 +16,7 @@ from jinseed.notifications.sms_templates import (
     short_time,
     sms_message,
 )
+from tests.test_settings import PRODUCTION as SETTINGS_PRODUCTION
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -55,11 +56,9 @@ def test_digest_counts_and_term_switch_result():
     assert switch.params == {"name": "张晓明", "result": "已批准"}
 
 
+# Every other production setting as tests/test_settings.py sets it; SMS through Alibaba Cloud.
 PRODUCTION = {
-    "DEBUG": "false",
-    "SECRET_KEY": "k" * 30 + "-production-like-secret-key-0123456789",
-    "FIELD_ENCRYPTION_KEY": "q5Yf0v2Wm6wq1y4Fh3nH8mXo2b7Zr0tA9sDk3LpQe1U=",
-    "ID_NUMBER_HASH_KEY": "h" * 48,
+    **{name: value for name, value in SETTINGS_PRODUCTION.items() if not name.startswith("SMS_")},
     "SMS_BACKEND": "jinseed.notifications.sms.AlibabaSmsBackend",
     "SMS_ACCESS_KEY_ID": "LTAI5tExample",
     "SMS_ACCESS_KEY_SECRET": "secret",

@@ -67,7 +67,7 @@ class StudentProfile(models.Model):
         self.id_number_encrypted = encrypt_id_number(value)
         self.id_number_digest = digest_id_number(value)
         self.id_number_masked = mask_id_number(value)
-        self.birth_date = id_birth_date(value)
+        self.birth_date = id_birth_date(value)  # type: ignore[assignment]
 
     @property
     def id_number(self) -> str:

@@ -1,14 +1,18 @@
 """Writes to the audit trail that are not status changes (those go through ``jinseed.statemachine``)."""
 
+from typing import Any
+
+from jinseed.accounts.models import User
+
 from .models import DataAccess
 
 
 def data_access_record(
     *,
     kind: str,
-    actor,
+    actor: User | None,
     subject: str,
-    filters: dict | None = None,
+    filters: dict[str, Any] | None = None,
     row_count: int = 0,
     masked: bool = True,
     reason: str = "",

@@ -16,7 +16,9 @@ the job's ``result``) or ``None``. It reports progress with ``context.set_total(
 ``context.advance()``; raising a ``DomainError`` fails the job with that message.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.functional import Promise
@@ -29,7 +31,7 @@ class JobKind:
     handler: str
     label: str | Promise
 
-    def load_handler(self):
+    def load_handler(self) -> Callable[..., Any]:
         return import_string(self.handler)
 
 

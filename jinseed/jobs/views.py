@@ -52,4 +52,5 @@ def job_file(request, pk: int):
     job = job_get_for_user(user=request.user, pk=pk)
     if job is None or not job.result_file:
         raise Http404
-    return FileResponse(job.result_file.open("rb"), as_attachment=True, filename=os.path.basename(job.result_file.name))
+    name = job.result_file.name or ""
+    return FileResponse(job.result_file.open("rb"), as_attachment=True, filename=os.path.basename(name))

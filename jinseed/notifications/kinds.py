@@ -26,21 +26,23 @@ render every kind from it in both languages.
 """
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 
 @dataclass(frozen=True)
 class KindSpec:
-    label: str
-    audience: str
+    label: StrOrPromise
+    audience: StrOrPromise
     required: frozenset[str]
     optional: frozenset[str] = frozenset()
     # Groups of keys of which at least one must be given (a meeting link or an address).
     one_of: tuple[frozenset[str], ...] = ()
     decision: bool = False
     calendar: str | None = None  # "REQUEST" or "CANCEL"
-    example: dict = field(default_factory=dict)
+    example: dict[str, Any] = field(default_factory=dict)
 
 
 _STUDENT = _("student")

@@ -7,8 +7,10 @@ draw under the strict Content-Security-Policy without any script.
 """
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 from placements.cultivation.enums import Grade
 from positions.enums import Season, TermType, Town, UnitKind
@@ -46,9 +48,9 @@ class Bar:
 @dataclass
 class Table:
     key: str
-    title: str
-    columns: list[str]
-    rows: list[list] = field(default_factory=list)
+    title: StrOrPromise
+    columns: list[StrOrPromise]
+    rows: list[list[Any]] = field(default_factory=list)
     #: Index of the column the chart draws, and of the one that labels its bars.
     chart_column: int = 1
     label_column: int = 0

@@ -45,7 +45,7 @@ def dashboard_csv(request, table: str):
     """One of the dashboard's tables as CSV (UTF-8 with a BOM, so that Excel reads the Chinese)."""
     data = dashboard_figures(_year(request))
     found = next((t for t in dashboard_tables(data) if t.key == table), None) if data else None
-    if found is None:
+    if found is None or data is None:
         raise Http404
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="jinseed-{data["cycle"]["year"]}-{table}.csv"'

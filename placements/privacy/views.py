@@ -64,9 +64,8 @@ def copy_download(request, token: str):
     job = personal_data_link_check(token=token, user=request.user)
     if job is None:
         raise Http404(_("This link has expired or is not for your account. Ask for a new copy."))
-    response = FileResponse(
-        job.result_file.open("rb"), as_attachment=True, filename=os.path.basename(job.result_file.name)
-    )
+    name = job.result_file.name or ""
+    response = FileResponse(job.result_file.open("rb"), as_attachment=True, filename=os.path.basename(name))
     response["Cache-Control"] = "private, no-store"
     return response
 

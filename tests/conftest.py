@@ -22,6 +22,16 @@ def _private_media(settings, tmp_path):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Nothing a test cached (the dashboard's figures) is seen by the next one."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def sms_outbox(settings):
     """Text messages of a test are kept in a list (``(mobile, text)``) instead of logged."""

@@ -29,9 +29,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, cast
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import Count, F, IntegerField, Model, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from applicants.enums import ApplicationStatus
 from applicants.models import Application, ApplicationEvent, StudentProfile
@@ -281,9 +284,37 @@ def growth_percent(current: int, previous: int | None) -> float | None:
     return round((current - previous) * 100 / previous, 1)
 
 
+_GENERATION_KEY = "office:dashboard:generation"
+
+
 def dashboard_figures(year: int | None = None) -> dict[str, Any] | None:
-    """What the dashboard shows: every cycle year over year, and the chosen cycle (``year``,
-    default the latest) in detail — from its snapshot when it has one. None without cycles."""
+    """What the dashboard shows, kept in the cache for ``DASHBOARD_CACHE_SECONDS``.
+
+    Counting a cycle's students groups every application and its history: far too much to
+    do for each page view of a busy office. The figures are computed once, kept with the
+    time they were computed (the page shows it), and computed again when they expire or
+    when staff ask for fresh ones (``dashboard_figures_refresh``).
+    """
+    generation = cache.get_or_set(_GENERATION_KEY, 0, timeout=None)
+    key = f"office:dashboard:{generation}:{year or 'latest'}"
+    data = cache.get(key)
+    if data is None:
+        data = dashboard_figures_compute(year)
+        cache.set(key, data, timeout=settings.DASHBOARD_CACHE_SECONDS)
+    return cast(dict[str, Any] | None, data)
+
+
+def dashboard_figures_refresh() -> None:
+    """Forget every cached figure: the next page computes them from the data as it is now."""
+    try:
+        cache.incr(_GENERATION_KEY)
+    except ValueError:  # expired or never set: a new generation starts from the next read
+        cache.set(_GENERATION_KEY, 1, timeout=None)
+
+
+def dashboard_figures_compute(year: int | None = None) -> dict[str, Any] | None:
+    """Every cycle year over year, and the chosen cycle (``year``, default the latest) in
+    detail — from its snapshot when it has one. None without cycles."""
     overview = cycles_overview()
     if not overview:
         return None
@@ -310,4 +341,4 @@ def dashboard_figures(year: int | None = None) -> dict[str, Any] | None:
         row["previous_applicants"] = previous
         row["growth"] = growth_percent(row["applicants"], previous)
         previous = row["applicants"]
-    return {"cycles": overview, "cycle": chosen, "figures": figures}
+    return {"cycles": overview, "cycle": chosen, "figures": figures, "computed_at": timezone.now()}

@@ -35,7 +35,7 @@ from django.utils import timezone
 from applicants.models import Application, ApplicationEvent, StudentProfile
 from jinseed.accounts.models import User
 from placements.models import CycleStatistics, Interview, Placement, Review
-from placements.office.selectors import cycle_figures
+from placements.office.selectors import cycle_figures, dashboard_figures_refresh
 from positions.enums import CycleStatus
 from positions.models import Cycle
 
@@ -81,6 +81,8 @@ def cycle_statistics_take(*, cycle: Cycle) -> CycleStatistics:
     snapshot, _created = CycleStatistics.objects.get_or_create(
         cycle=cycle, defaults={"figures": cycle_figures(cycle), "taken_at": timezone.now()}
     )
+    if _created:  # the dashboard shows the snapshot from now on
+        transaction.on_commit(dashboard_figures_refresh)
     return snapshot
 
 

@@ -6,10 +6,12 @@ three always agree. Charts are drawn on the server as SVG bars: geometry goes in
 draw under the strict Content-Security-Policy without any script.
 """
 
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from django_stubs_ext import StrOrPromise
 
 from placements.cultivation.enums import Grade
@@ -160,9 +162,12 @@ def dashboard_tables(data: dict) -> list[Table]:
         ),
         Table(
             "groups",
-            _("Groups and their sizes"),
-            [_("Group"), _("Students")],
-            [[g["name"], g["size"]] for g in figures["groups"]["list"]],
+            _("Groups by size"),
+            [_("Students per group"), _("Groups")],
+            [
+                [ngettext("%(n)d student", "%(n)d students", size) % {"n": size}, n]
+                for size, n in sorted(Counter(g["size"] for g in figures["groups"]["list"]).items())
+            ],
         ),
         Table(
             "grades",

@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -20,13 +21,13 @@ from placements.cultivation import selectors as cultivation_selectors
 from placements.cultivation import services as cultivation
 from placements.cultivation.forms import AlumniRecordForm
 from placements.office.filters import AlumniFilter
-from placements.office.selectors import dashboard_figures
+from placements.office.selectors import dashboard_figures, dashboard_figures_refresh
 from placements.office.tables import FUNNEL_LABELS, dashboard_tables, growth_text
 from positions.selectors import cycle_by_year, cycles_newest_first
 
 
 def _year(request) -> int | None:
-    value = request.GET.get("cycle", "")
+    value = (request.POST if request.method == "POST" else request.GET).get("cycle", "")
     return int(value) if value.isdigit() and len(value) == 4 else None
 
 
@@ -38,6 +39,16 @@ def dashboard(request):
         context["tables"] = dashboard_tables(data)
         context["growth"] = growth_text(data["cycle"]["growth"])
     return render(request, "placements/office/dashboard.html", context)
+
+
+@require_POST
+@rule_required("office.view_dashboard")
+def dashboard_refresh(request):
+    """Compute the figures again from the data as it is now (they are otherwise kept a while)."""
+    dashboard_figures_refresh()
+    year = _year(request)
+    url = reverse("office:dashboard")
+    return redirect(f"{url}?cycle={year}" if year else url)
 
 
 @rule_required("office.view_dashboard")

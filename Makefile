@@ -54,6 +54,7 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/djlint templates --lint
 	git ls-files -z '*.py' | grep -zv '/migrations/' | xargs -0 $(VENV)/bin/django-upgrade --target-version 5.2
+	DEBUG=true $(VENV)/bin/mypy
 
 format: $(STAMP)
 	$(VENV)/bin/ruff check --fix .

@@ -143,7 +143,7 @@ class ApplicationEventInline(admin.TabularInline):
     extra = 0
     can_delete = False
     fields = ["created_at", "from_status", "to_status", "actor", "reason", "visible_at"]
-    readonly_fields = fields
+    readonly_fields = ["created_at", "from_status", "to_status", "actor", "reason", "visible_at"]
 
     def has_add_permission(self, request, obj=None):
         return False

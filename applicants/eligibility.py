@@ -11,6 +11,7 @@ history.
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 from positions.enums import RuleMode, TermType
 from positions.models import Cycle, Post
@@ -52,15 +53,15 @@ class RuleResult:
         return self.severity in (Severity.WARN, Severity.BLOCK)
 
     @property
-    def label(self) -> str:
+    def label(self) -> StrOrPromise:
         return EligibilityCode(self.code).label if self.code in EligibilityCode.values else self.code
 
     @property
-    def rule_label(self) -> str:
+    def rule_label(self) -> StrOrPromise:
         return RULE_LABELS.get(self.rule, self.rule)
 
     @property
-    def outcome_label(self) -> str:
+    def outcome_label(self) -> StrOrPromise:
         """The result as the coordinator reads it: passed, not checked, or what failed."""
         if self.severity == OK:
             return _("Passed")

@@ -1,4 +1,5 @@
 import datetime as dt
+from collections.abc import Set
 
 from django import forms
 from django.utils import timezone
@@ -131,9 +132,9 @@ class ApplicationForm(forms.Form):
     )
     submit_token = forms.CharField(widget=forms.HiddenInput, max_length=64)
 
-    def __init__(self, *args, max_applications: int, taken_ranks: set[int] = frozenset(), **kwargs):
+    def __init__(self, *args, max_applications: int, taken_ranks: Set[int] = frozenset(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["preference_rank"].choices = [
+        self.fields["preference_rank"].choices = [  # type: ignore[attr-defined]
             (n, preference_label(n)) for n in range(1, max_applications + 1) if n not in taken_ranks
         ]
 

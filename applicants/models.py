@@ -12,7 +12,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from jinseed.statemachine import StatusGuarded
@@ -69,7 +69,7 @@ class StudentProfile(models.Model):
         self.id_number_encrypted = encrypt_id_number(value)
         self.id_number_digest = digest_id_number(value)
         self.id_number_masked = mask_id_number(value)
-        self.birth_date = id_birth_date(value)
+        self.birth_date = id_birth_date(value)  # type: ignore[assignment]
 
     @property
     def id_number(self) -> str:

@@ -1,16 +1,19 @@
 """Reusable reads for profiles and applications, with their joins applied."""
 
+from datetime import datetime
+
 from django.db.models import Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from jinseed.accounts.models import User
 from positions.models import Cycle, Post
 
 from .enums import ApplicationStatus
 from .models import HOLDING_AS_SEEN, Application, ApplicationEvent, StudentProfile
 
 
-def student_profile_of(user) -> StudentProfile | None:
+def student_profile_of(user: User) -> StudentProfile | None:
     if not user.is_authenticated:
         return None
     try:
@@ -19,7 +22,7 @@ def student_profile_of(user) -> StudentProfile | None:
         return None
 
 
-def application_list_for_student(*, student: StudentProfile, at=None) -> QuerySet[Application]:
+def application_list_for_student(*, student: StudentProfile, at: datetime | None = None) -> QuerySet[Application]:
     """The student's applications, newest cycle first, each with what the page shows.
 
     History is limited to the events the student may see now (a held decision stays hidden

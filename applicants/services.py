@@ -1,8 +1,12 @@
 """Every write to student profiles and applications."""
 
+from datetime import datetime
+from typing import Any
+
 from cryptography.fernet import InvalidToken
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.urls import reverse
@@ -11,12 +15,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from jinseed.accounts.consents import consent_give
-from jinseed.accounts.models import Consent, ContactVerification
+from jinseed.accounts.models import Consent, ContactVerification, User
 from jinseed.accounts.verification import VerificationError, verification_send
 from jinseed.errors import DomainError
 from jinseed.notifications.services import notification_queue
 from jinseed.statemachine import StatusMachine
-from positions.models import Post
+from positions.models import Cycle, Post
 
 from .eligibility import eligibility_check
 from .enums import (
@@ -62,7 +66,7 @@ APPLICATION_MACHINE = StatusMachine(
 
 @transaction.atomic
 def application_transition(
-    *, application: Application, to_status: str, actor=None, reason: str = "", at=None
+    *, application: Application, to_status: str, actor: User | None = None, reason: str = "", at: datetime | None = None
 ) -> Application:
     """The one place an application changes status (through ``APPLICATION_MACHINE``).
 
@@ -88,7 +92,7 @@ def application_transition(
 
 
 @transaction.atomic
-def application_publish_held(*, cycle, at=None) -> int:
+def application_publish_held(*, cycle: Cycle, at: datetime | None = None) -> int:
     """Make every held decision of ``cycle`` visible; returns how many applications changed.
 
     Runs at the announcement time (a beat task) and is safe to run again.
@@ -130,8 +134,8 @@ class ProfileError(DomainError):
 @transaction.atomic
 def student_profile_save(
     *,
-    user,
-    data: dict,
+    user: User,
+    data: dict[str, Any],
     id_number: str = "",
     mobile: str = "",
     consent: bool = False,
@@ -146,10 +150,9 @@ def student_profile_save(
     number is not taken at once: a code is sent to it, and the number replaces the old one
     when the code is confirmed (``jinseed.accounts.verification``).
     """
-    profile = StudentProfile.objects.select_for_update().filter(user=user).first()
-    creating = profile is None
-    if creating:
-        profile = StudentProfile(user=user)
+    found = StudentProfile.objects.select_for_update().filter(user=user).first()
+    creating = found is None
+    profile = StudentProfile(user=user) if found is None else found
     if (id_number or creating) and not (consent or profile.has_consent):
         raise ProfileError(
             _("Please agree to the processing of your ID number: without it we cannot register you."),
@@ -253,9 +256,9 @@ def application_submit(
     post: Post,
     preference_rank: int,
     statement: str,
-    resume=None,
+    resume: UploadedFile[bytes] | None = None,
     submit_token: str,
-    at=None,
+    at: datetime | None = None,
 ) -> Application:
     """Apply ``student`` to ``post``; returns the application.
 
@@ -355,7 +358,7 @@ def application_submit(
 
 
 @transaction.atomic
-def application_withdraw(*, application: Application, actor, reason: str = "") -> Application:
+def application_withdraw(*, application: Application, actor: User | None, reason: str = "") -> Application:
     """The student withdraws; the place on the post and the preference rank become free.
 
     A decision held until the announcement (the real status differs from the one the student
@@ -381,7 +384,14 @@ def application_withdraw(*, application: Application, actor, reason: str = "") -
 
 
 @transaction.atomic
-def application_reorder(*, student: StudentProfile, cycle, ranks: dict[int, int], actor=None, at=None) -> None:
+def application_reorder(
+    *,
+    student: StudentProfile,
+    cycle: Cycle,
+    ranks: dict[int, int],
+    actor: User | None = None,
+    at: datetime | None = None,
+) -> None:
     """Give the student's active applications of ``cycle`` new preference ranks.
 
     ``ranks`` maps every active application's id to its new rank; the ranks must be distinct

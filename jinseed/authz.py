@@ -17,11 +17,14 @@ The role predicates are defined once, here; each checks that the account is acti
 
 from collections.abc import Callable
 from functools import wraps
+from typing import Any
 
 import rules
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
+
+from jinseed.errors import DomainError
 
 portal_rules = rules.RuleSet()
 
@@ -56,7 +59,7 @@ def require(name: str, user, obj=None) -> None:
         raise PermissionDenied(_("This is not for your account."))
 
 
-def authorize(name: str, actor, obj=None, *, error: type[Exception], message: str | None = None) -> None:
+def authorize(name: str, actor: Any, obj: Any = None, *, error: type[DomainError], message: str | None = None) -> None:
     """In a service: raise ``error`` (code ``forbidden``) unless ``actor`` passes ``name``.
 
     ``actor=None`` is the system (beat tasks, commands), which acts on everyone's behalf.

@@ -1,8 +1,10 @@
 """The base of every domain error: a message fit to show the user, already translated."""
 
+from django_stubs_ext import StrOrPromise
+
 
 class DomainError(Exception):
-    def __init__(self, message, *, code: str = "invalid"):
+    def __init__(self, message: StrOrPromise, *, code: str = "invalid") -> None:
         super().__init__(message)
         self.message = message
         self.code = code

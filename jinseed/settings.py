@@ -453,6 +453,13 @@ CELERY_BEAT_SCHEDULE: dict = {
     },
 }
 
+# --- Cache ---------------------------------------------------------------------------------------
+# Figures worth keeping a while (the office dashboard). Each process keeps its own by default;
+# CACHE_URL (e.g. redis://127.0.0.1:6379/1) shares one cache between web processes.
+CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+# How long the dashboard's figures are kept before they are counted again.
+DASHBOARD_CACHE_SECONDS = env.int("DASHBOARD_CACHE_SECONDS", default=5 * 60)
+
 # --- Forms and pages --------------------------------------------------------------------------------
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

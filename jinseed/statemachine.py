@@ -20,13 +20,15 @@ The platform imports no domain app: machines are declared beside the models they
 from __future__ import annotations
 
 import contextvars
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from datetime import datetime
+from typing import Any, Generic, TypeVar
 
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_stubs_ext import StrOrPromise
 
 from jinseed.bulk import id_batches
 from jinseed.errors import DomainError
@@ -67,7 +69,7 @@ class StatusGuarded(models.Model):
     class Meta:
         abstract = True
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         update_fields = kwargs.get("update_fields")
         writes_status = update_fields is None or self.status_field in update_fields
         loaded = getattr(self, "_loaded_status", None)
@@ -87,17 +89,20 @@ class StatusGuarded(models.Model):
         self._loaded_status = self.__dict__.get(self.status_field)
 
     @classmethod
-    def from_db(cls, db, field_names, values):
+    def from_db(cls, db: str | None, field_names: Collection[str], values: Collection[Any]) -> Any:  # type: ignore[override]
         instance = super().from_db(db, field_names, values)
         instance._loaded_status = instance.__dict__.get(cls.status_field)
         return instance
 
-    def refresh_from_db(self, *args, **kwargs):
+    def refresh_from_db(self, *args: Any, **kwargs: Any) -> None:
         super().refresh_from_db(*args, **kwargs)
         self._loaded_status = self.__dict__.get(self.status_field)
 
 
-class StatusMachine:
+M = TypeVar("M", bound=models.Model)
+
+
+class StatusMachine(Generic[M]):
     """One state machine: model, status field, allowed moves, error, audit.
 
     ``labels`` is the ``TextChoices`` of the status, for the refusal message; ``message`` may
@@ -107,13 +112,13 @@ class StatusMachine:
     def __init__(
         self,
         *,
-        model: type[models.Model],
-        transitions: Mapping[str, frozenset[str]],
+        model: type[M],
+        transitions: Mapping[Any, frozenset[str]],
         labels: type[models.TextChoices],
         error: type[DomainError],
         audit: AuditWriter | None = None,
         field: str = "status",
-        message: str | None = None,
+        message: StrOrPromise | None = None,
         timestamp_field: str | None = None,
     ) -> None:
         self.model = model
@@ -153,7 +158,7 @@ class StatusMachine:
 
     # --- one row ------------------------------------------------------------------------------
 
-    def lock(self, obj_or_pk, *, select_related: Iterable[str] = ()) -> models.Model:
+    def lock(self, obj_or_pk: M | int, *, select_related: Iterable[str] = ()) -> M:
         pk = getattr(obj_or_pk, "pk", obj_or_pk)
         qs = self.model._default_manager.select_for_update()
         if select_related:
@@ -163,17 +168,17 @@ class StatusMachine:
     @transaction.atomic
     def move(
         self,
-        obj: models.Model,
+        obj: M,
         to_status: str,
         *,
-        actor=None,
+        actor: Any = None,
         reason: str = "",
-        at=None,
+        at: datetime | None = None,
         fields: Mapping[str, Any] | None = None,
         locked: bool = False,
         select_related: Iterable[str] = (),
-        **extra,
-    ) -> models.Model:
+        **extra: Any,
+    ) -> M:
         """Move ``obj`` to ``to_status`` and return the locked, saved row.
 
         ``fields`` are saved with the status (a reason column, a timestamp); ``locked`` says

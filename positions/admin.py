@@ -116,7 +116,7 @@ class PostTransitionInline(admin.TabularInline):
     extra = 0
     can_delete = False
     fields = ["created_at", "from_status", "to_status", "actor", "reason"]
-    readonly_fields = fields
+    readonly_fields = ["created_at", "from_status", "to_status", "actor", "reason"]
 
     def has_add_permission(self, request, obj=None):
         return False

@@ -3,6 +3,8 @@
 from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
+from jinseed.accounts.models import User
+
 from .enums import CycleStatus, PostStatus
 from .models import Cycle, Post, UnitCoordinator
 
@@ -73,7 +75,7 @@ def post_get_open(*, pk: int) -> Post | None:
     return post_list_published().filter(pk=pk).first()
 
 
-def coordinator_with_unit(*, user) -> UnitCoordinator | None:
+def coordinator_with_unit(*, user: User) -> UnitCoordinator | None:
     """The user's coordinator record and its unit, in one query (``None`` if they have none)."""
     return UnitCoordinator.objects.select_related("unit").filter(user=user).first()
 

@@ -1,15 +1,17 @@
 """Every write to cycles, units and posts."""
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
+from jinseed.accounts.models import User
 from jinseed.errors import DomainError
-from jinseed.statemachine import StatusMachine, status_change_audit
+from jinseed.statemachine import Change, StatusMachine, status_change_audit
 
 from .enums import CYCLE_TRANSITIONS, POST_TRANSITIONS, CycleStatus, PostStatus
 from .models import Cycle, HostUnit, Post, PostTransition
@@ -22,7 +24,7 @@ class PostError(DomainError):
     pass
 
 
-def _post_audit(changes) -> None:
+def _post_audit(changes: Sequence[Change]) -> None:
     PostTransition.objects.bulk_create(
         PostTransition(
             post_id=c.pk, from_status=c.from_status, to_status=c.to_status, actor=c.actor, reason=c.reason.strip()
@@ -42,14 +44,14 @@ POST_MACHINE = StatusMachine(
 
 
 @transaction.atomic
-def post_transition(*, post: Post, to_status: str, actor=None, reason: str = "") -> Post:
+def post_transition(*, post: Post, to_status: str, actor: User | None = None, reason: str = "") -> Post:
     """The one place a post changes status (through ``POST_MACHINE``): a returned post keeps
     the reason for the unit, a published one the time it was first published."""
     locked = POST_MACHINE.lock(post)
     POST_MACHINE.check(locked.status, to_status)
     if to_status == PostStatus.RETURNED and not reason.strip():
         raise PostError(_("Say what the unit should change when returning a post."), code="reason_required")
-    fields = {}
+    fields: dict[str, Any] = {}
     if to_status == PostStatus.RETURNED:
         fields["return_reason"] = reason.strip()
     if to_status == PostStatus.PUBLISHED and locked.published_at is None:
@@ -64,7 +66,7 @@ POST_CONTENT_EDITABLE_STATUSES = frozenset({PostStatus.DRAFT, PostStatus.RETURNE
 
 
 @transaction.atomic
-def post_create(*, cycle: Cycle, unit: HostUnit, actor, data: dict) -> Post:
+def post_create(*, cycle: Cycle, unit: HostUnit, actor: User | None, data: dict[str, Any]) -> Post:
     """A new post of ``unit`` in ``cycle``, as a draft; it moves on through ``post_transition``.
 
     ``data`` holds the other fields, already validated by the caller (a form, or the import's
@@ -75,7 +77,7 @@ def post_create(*, cycle: Cycle, unit: HostUnit, actor, data: dict) -> Post:
 
 
 @transaction.atomic
-def post_update_content(*, post: Post, actor, data: dict) -> Post:
+def post_update_content(*, post: Post, actor: User | None, data: dict[str, Any]) -> Post:
     """Change the content of a post students cannot see yet; a published or closed post is
     changed by staff in its admin page, where they see its applications."""
     locked = Post.objects.select_for_update().get(pk=post.pk)
@@ -92,19 +94,19 @@ def post_update_content(*, post: Post, actor, data: dict) -> Post:
     return locked
 
 
-def post_submit(*, post: Post, actor) -> Post:
+def post_submit(*, post: Post, actor: User | None) -> Post:
     return post_transition(post=post, to_status=PostStatus.SUBMITTED, actor=actor)
 
 
-def post_publish(*, post: Post, actor) -> Post:
+def post_publish(*, post: Post, actor: User | None) -> Post:
     return post_transition(post=post, to_status=PostStatus.PUBLISHED, actor=actor)
 
 
-def post_return(*, post: Post, actor, reason: str) -> Post:
+def post_return(*, post: Post, actor: User | None, reason: str) -> Post:
     return post_transition(post=post, to_status=PostStatus.RETURNED, actor=actor, reason=reason)
 
 
-def post_close(*, post: Post, actor, reason: str = "") -> Post:
+def post_close(*, post: Post, actor: User | None, reason: str = "") -> Post:
     return post_transition(post=post, to_status=PostStatus.CLOSED, actor=actor, reason=reason)
 
 
@@ -122,7 +124,7 @@ CYCLE_MACHINE = StatusMachine(
 )
 
 
-def cycle_transition(*, cycle: Cycle, to_status: str, actor=None, reason: str = "") -> Cycle:
+def cycle_transition(*, cycle: Cycle, to_status: str, actor: User | None = None, reason: str = "") -> Cycle:
     """The one place a cycle changes status, through ``CYCLE_MACHINE``."""
     return CYCLE_MACHINE.move(cycle, to_status, actor=actor, reason=reason)
 
@@ -142,7 +144,7 @@ CYCLE_TIMELINE_FIELDS = frozenset(
 
 
 @transaction.atomic
-def cycle_update(*, cycle: Cycle, changed_fields: Iterable[str], actor=None) -> Cycle:
+def cycle_update(*, cycle: Cycle, changed_fields: Iterable[str], actor: User | None = None) -> Cycle:
     """Save staff's changes to an existing cycle (the admin's change form).
 
     ``cycle`` carries the new values, already validated by the caller's form;

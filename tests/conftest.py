@@ -22,6 +22,16 @@ def _private_media(settings, tmp_path):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Nothing a test cached (the dashboard's figures) is seen by the next one."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def client():
     """pytest-django's test client, whose ``force_login`` also passes the second factor for

@@ -3,13 +3,13 @@
 from django.db import transaction
 
 from jinseed.accounts.consents import consent_withdraw
-from jinseed.accounts.models import Consent
+from jinseed.accounts.models import Consent, User
 
 from ..models import StudentProfile
 
 
 @transaction.atomic
-def id_number_consent_withdraw(*, user) -> StudentProfile | None:
+def id_number_consent_withdraw(*, user: User) -> StudentProfile | None:
     """Withdraw the separate consent to process the ID number (PIPL art. 15, 29): the number
     is removed from the profile at once (encrypted value, digest and masked form). Applications
     already made stay as they are; applying again needs the number and the consent again."""

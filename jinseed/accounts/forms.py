@@ -1,3 +1,5 @@
+from typing import Any, cast
+
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
@@ -136,7 +138,7 @@ class NewMobileForm(forms.Form):
     def clean_mobile(self) -> str:
         mobile = normalize_mobile(self.cleaned_data["mobile"])
         validate_mobile(mobile)
-        if User.objects.filter(mobile=mobile).exclude(pk=getattr(self.user, "pk", None)).exists():
+        if User.objects.filter(mobile=mobile).exclude(pk=cast(Any, getattr(self.user, "pk", None))).exists():
             raise forms.ValidationError(DUPLICATE_ACCOUNT_MESSAGE, code="duplicate_mobile")
         return mobile
 
@@ -150,7 +152,7 @@ class NewEmailForm(forms.Form):
 
     def clean_email(self) -> str:
         email = self.cleaned_data["email"].strip().lower()
-        if User.objects.filter(email__iexact=email).exclude(pk=getattr(self.user, "pk", None)).exists():
+        if User.objects.filter(email__iexact=email).exclude(pk=cast(Any, getattr(self.user, "pk", None))).exists():
             raise forms.ValidationError(DUPLICATE_ACCOUNT_MESSAGE, code="duplicate_email")
         return email
 

@@ -1,5 +1,7 @@
 """The portal's user: one account per person, logging in by mobile number or email."""
 
+from typing import Any, ClassVar
+
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import Group, PermissionsMixin
@@ -54,7 +56,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
-    REQUIRED_FIELDS: list[str] = []
+    REQUIRED_FIELDS: ClassVar[list[str]] = []
 
     class Meta:
         verbose_name = _("user")
@@ -76,7 +78,7 @@ class User(AbstractBaseUser, PermissionsMixin):
         """``138****0001``: what staff pages show unless the full number is asked for."""
         return mask_mobile(self.mobile) if self.mobile else ""
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         self.email = (self.email or "").strip().lower()
         if not self.mobile:
             self.mobile = None

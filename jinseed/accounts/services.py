@@ -33,7 +33,7 @@ def user_register(*, email: str, password: str, mobile: str, language: str) -> U
     """
     try:
         with transaction.atomic():
-            user = User.objects.create_user(
+            user: User = User.objects.create_user(
                 email=email, password=password, mobile=mobile, role=Role.STUDENT, language=language
             )
             consent_give(user=user, kind=Consent.Kind.PRIVACY_NOTICE)

@@ -26,6 +26,7 @@ link); ``personal_data`` audits every download and makes the file expire after
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.functional import Promise
@@ -41,7 +42,7 @@ class JobKind:
     file_link_only: bool = False
     personal_data: bool = False
 
-    def load_handler(self):
+    def load_handler(self) -> Callable[..., Any]:
         return import_string(self.handler)
 
     def file_rule_for(self, job) -> str | None:

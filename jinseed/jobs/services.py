@@ -12,21 +12,24 @@ import logging
 import math
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import timedelta
 from functools import partial
+from typing import Any, cast
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import DEFAULT_DB_ALIAS, connections, router, transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.utils import load_backend
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from jinseed.accounts.models import User
 from jinseed.errors import DomainError
-from jinseed.statemachine import StatusMachine
+from jinseed.statemachine import Change, StatusMachine
 
 from .enums import TRANSITIONS, JobStatus
 from .models import Job
@@ -40,7 +43,7 @@ class JobError(DomainError):
 
 
 @transaction.atomic
-def job_start(*, kind: str, params: dict | None = None, actor=None) -> Job:
+def job_start(*, kind: str, params: dict[str, Any] | None = None, actor: User | None = None) -> Job:
     """Queue a job of a registered ``kind``; its task is published when the caller commits."""
     job_kind_get(kind)  # a kind nobody registered is a programming error: fail here, not in the worker
     job = Job.objects.create(
@@ -66,7 +69,7 @@ def _publish(job_id: int) -> None:
         job_transition(job=job, to_status=JobStatus.FAILED, error=message)
 
 
-def _job_audit(changes) -> None:
+def _job_audit(changes: Sequence[Change]) -> None:
     """A job's own timestamps and error are its record; the moves are logged."""
     for c in changes:
         logger.info("Job %s: %s → %s", c.pk, c.from_status, c.to_status)
@@ -82,7 +85,7 @@ JOB_MACHINE = StatusMachine(
 )
 
 
-def _move(job: Job, to_status: str, *, locked: bool = True, **fields) -> Job:
+def _move(job: Job, to_status: str, *, locked: bool = True, **fields: Any) -> Job:
     now = timezone.now()
     if to_status == JobStatus.RUNNING:
         fields.setdefault("started_at", now)
@@ -92,7 +95,7 @@ def _move(job: Job, to_status: str, *, locked: bool = True, **fields) -> Job:
 
 
 @transaction.atomic
-def job_transition(*, job: Job, to_status: str, **fields) -> Job:
+def job_transition(*, job: Job, to_status: str, **fields: Any) -> Job:
     """The one place a job changes status: locks the row, checks ``TRANSITIONS``, saves.
 
     ``fields`` are other columns written in the same save (``error``, ``result``, progress).
@@ -125,7 +128,7 @@ def job_execute(*, job_id: int) -> str:
     context = JobContext(job)
     with translation.override(job.language):
         try:
-            handler: Callable[[JobContext], dict | None] = job_kind_get(job.kind).load_handler()
+            handler: Callable[[JobContext], dict[str, Any] | None] = job_kind_get(job.kind).load_handler()
             result = handler(context) or {}
         except DomainError as exc:
             return _fail(job, context, str(exc))
@@ -171,7 +174,14 @@ class JobContext:
     sees them at the end; on SQLite jobs run eagerly anyway).
     """
 
-    def __init__(self, job: Job, *, min_interval: float = 0.5, min_fraction: float = 0.01, clock=time.monotonic):
+    def __init__(
+        self,
+        job: Job,
+        *,
+        min_interval: float = 0.5,
+        min_fraction: float = 0.01,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.job = job
         self.done = job.progress_done
         self.total = job.progress_total
@@ -181,14 +191,14 @@ class JobContext:
         self._clock = clock
         self._written_done = self.done
         self._written_at = clock()
-        self._side_connection = None
+        self._side_connection: BaseDatabaseWrapper | None = None
 
     @property
-    def params(self) -> dict:
-        return self.job.params
+    def params(self) -> dict[str, Any]:
+        return cast(dict[str, Any], self.job.params)
 
     @property
-    def actor(self):
+    def actor(self) -> User | None:
         return self.job.created_by
 
     def set_total(self, total: int) -> None:
@@ -236,7 +246,7 @@ class JobContext:
         else:
             Job.objects.filter(pk=self.job.pk).update(progress_done=self.done, progress_total=total)
 
-    def _side(self, alias: str = DEFAULT_DB_ALIAS):
+    def _side(self, alias: str = DEFAULT_DB_ALIAS) -> BaseDatabaseWrapper:
         if self._side_connection is None:
             settings_dict = copy.deepcopy(connections[alias].settings_dict)
             self._side_connection = load_backend(settings_dict["ENGINE"]).DatabaseWrapper(settings_dict, alias)

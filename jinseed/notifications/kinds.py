@@ -28,14 +28,16 @@ render every kind from it in both languages.
 """
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 
 @dataclass(frozen=True)
 class KindSpec:
-    label: str
-    audience: str
+    label: StrOrPromise
+    audience: StrOrPromise
     required: frozenset[str]
     optional: frozenset[str] = frozenset()
     # Groups of keys of which at least one must be given (a meeting link or an address).
@@ -45,7 +47,7 @@ class KindSpec:
     # and the recipient may stop it by email with one click.
     recurring: bool = False
     calendar: str | None = None  # "REQUEST" or "CANCEL"
-    example: dict = field(default_factory=dict)
+    example: dict[str, Any] = field(default_factory=dict)
 
 
 _STUDENT = _("student")

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from email.utils import parseaddr
 from html import unescape
 from html.parser import HTMLParser
+from typing import Any
 
 import icalendar
 from django.conf import settings
@@ -96,10 +97,11 @@ def html_to_text(fragment: str) -> str:
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip() + "\n"
 
 
-def _render_plain(name: str, ctx: dict) -> str:
+def _render_plain(name: str, ctx: dict[str, Any]) -> str:
     """A plain-text template (subject, SMS) rendered without HTML escaping: a post called
     "R&D" must read "R&D" in a subject line or a text message, not "R&amp;D"."""
-    return get_template(name).template.render(Context(ctx, autoescape=False))
+    template: Any = get_template(name)
+    return str(template.template.render(Context(ctx, autoescape=False)))
 
 
 def render_message(*, kind: str, context: dict, language: str, recipient=None) -> RenderedMessage:

@@ -18,6 +18,7 @@ import json
 import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any, cast
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -26,6 +27,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
+from jinseed.accounts.models import User
 from jinseed.bulk import BATCH, id_batches
 
 from .enums import Channel, NotificationStatus
@@ -39,11 +41,11 @@ logger = logging.getLogger(__name__)
 DEFAULT_CHANNELS = (Channel.EMAIL, Channel.SMS, Channel.INBOX)
 
 
-def _setting(name: str, default):
+def _setting(name: str, default: Any) -> Any:
     return getattr(settings, name, default)
 
 
-def notification_context_validate(*, kind: str, context: dict) -> dict:
+def notification_context_validate(*, kind: str, context: dict[str, Any]) -> dict[str, Any]:
     """``context`` checked against the contract of ``kind`` and normalised to plain JSON.
 
     Raises ``NotificationContextError`` for an unknown kind, a missing or unknown key, a
@@ -66,10 +68,10 @@ def notification_context_validate(*, kind: str, context: dict) -> dict:
     except (TypeError, ValueError) as exc:
         raise NotificationContextError(f"Context of {kind!r} is not JSON-serialisable: {exc}") from exc
     _check_dates(kind, plain)
-    return plain
+    return cast(dict[str, Any], plain)
 
 
-def _check_dates(kind: str, plain) -> None:
+def _check_dates(kind: str, plain: object) -> None:
     items = plain.items() if isinstance(plain, dict) else enumerate(plain) if isinstance(plain, list) else ()
     for key, value in items:
         if isinstance(value, dict | list):
@@ -82,13 +84,13 @@ def _check_dates(kind: str, plain) -> None:
             raise NotificationContextError(f"Context of {kind!r}: {key}={value!r} is not a date")
 
 
-def notification_channels_for(*, recipient, kind: str, requested: Iterable[str] | None = None) -> list[str]:
+def notification_channels_for(*, recipient: User, kind: str, requested: Iterable[str] | None = None) -> list[str]:
     """The channels a message goes out on: what the caller allows, filtered by the user's choice.
 
     The inbox always gets a copy; a decision always goes by email; SMS only when chosen and
     the user has a mobile number.
     """
-    candidates = list(dict.fromkeys(requested)) if requested is not None else list(DEFAULT_CHANNELS)
+    candidates: list[str] = list(dict.fromkeys(requested)) if requested is not None else list(DEFAULT_CHANNELS)
     for channel in candidates:
         if channel not in Channel.values:
             raise NotificationContextError(f"Unknown channel {channel!r}")
@@ -99,7 +101,7 @@ def notification_channels_for(*, recipient, kind: str, requested: Iterable[str] 
     )
 
 
-def _channels_chosen(candidates: list[str], *, email: bool, sms: bool, mobile, decision: bool) -> list[str]:
+def _channels_chosen(candidates: list[str], *, email: bool, sms: bool, mobile: str | None, decision: bool) -> list[str]:
     """The rule of ``notification_channels_for`` on plain values (shared with the bulk queue)."""
     return [
         channel
@@ -112,9 +114,9 @@ def _channels_chosen(candidates: list[str], *, email: bool, sms: bool, mobile, d
 
 def notification_queue(
     *,
-    recipient,
+    recipient: User,
     kind: str,
-    context: dict,
+    context: dict[str, Any],
     event_key: str,
     channels: Iterable[str] | None = None,
     send_after: dt.datetime | None = None,
@@ -166,7 +168,7 @@ class QueuedMessage:
     """One message of ``notification_queue_many``: to whom (a user id), what, and which event."""
 
     recipient_id: int
-    context: dict
+    context: dict[str, Any]
     event_key: str
 
 
@@ -206,7 +208,7 @@ def notification_queue_many(
             spec_keys = keys
         else:
             plain_contexts.append(message.context)
-    candidates = list(dict.fromkeys(channels)) if channels is not None else list(DEFAULT_CHANNELS)
+    candidates: list[str] = list(dict.fromkeys(channels)) if channels is not None else list(DEFAULT_CHANNELS)
     for channel in candidates:
         if channel not in Channel.values:
             raise NotificationContextError(f"Unknown channel {channel!r}")
@@ -267,7 +269,7 @@ def notification_queue_many(
 
 def notification_cancel(
     *,
-    recipient=None,
+    recipient: User | int | None = None,
     event_key: str | None = None,
     event_key_prefix: str | None = None,
     notification_ids: Iterable[int] | None = None,
@@ -314,9 +316,9 @@ def notification_cancel_under(
 @transaction.atomic
 def notification_replace(
     *,
-    recipient,
+    recipient: User,
     kind: str,
-    context: dict,
+    context: dict[str, Any],
     event_key: str,
     replaces: str | None = None,
     channels: Iterable[str] | None = None,
@@ -358,7 +360,7 @@ def notification_retry(*, notification_ids: Iterable[int]) -> int:
     return len(ids)
 
 
-def notification_mark_read(*, user, notification_id: int | None = None) -> int:
+def notification_mark_read(*, user: User, notification_id: int | None = None) -> int:
     """Mark one inbox message (or all of them) of ``user`` read; returns how many changed."""
     qs = Notification.objects.filter(recipient=user, channel=Channel.INBOX, read_at__isnull=True)
     if notification_id is not None:

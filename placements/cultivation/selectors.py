@@ -1,9 +1,13 @@
 """Reads of cultivation, scoped to who asks and joined so that pages never query per row."""
 
+from collections.abc import Iterable
+
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
+from applicants.models import StudentProfile
+from jinseed.accounts.models import User
 from jinseed.authz import is_programme_staff
 from placements.cultivation import certificates
 from placements.cultivation.enums import OPEN_TERM_SWITCH_STATUSES, ActivityStatus
@@ -17,13 +21,14 @@ from placements.models import (
     Feedback,
     Group,
     GroupMembership,
+    Mentor,
     OnboardingItem,
     OnboardingTick,
     Placement,
     TermSwitchRequest,
 )
 from placements.selection.enums import PlacementStatus
-from positions.models import Cycle
+from positions.models import Cycle, HostUnit
 from positions.rules import is_unit_coordinator
 
 PLACEMENT_JOINS = (
@@ -45,12 +50,12 @@ def _placements() -> QuerySet[Placement]:
     )
 
 
-def student_placements(*, student) -> QuerySet[Placement]:
+def student_placements(*, student: StudentProfile) -> QuerySet[Placement]:
     """Every placement of a student, newest cycle first: the student's own history."""
     return _placements().filter(student=student).order_by("-post__cycle__year", "-pk")
 
 
-def placement_visible_to(*, user, pk: int) -> Placement:
+def placement_visible_to(*, user: User, pk: int) -> Placement:
     """The placement ``pk`` if ``user`` may see it, else 404: a student their own, a mentor
     those they guide, a coordinator their unit's, staff any."""
     qs = _placements()
@@ -70,7 +75,7 @@ def placement_visible_to(*, user, pk: int) -> Placement:
     return placement
 
 
-def mentor_placements(*, mentor) -> QuerySet[Placement]:
+def mentor_placements(*, mentor: Mentor) -> QuerySet[Placement]:
     return (
         Placement.objects.filter(mentor=mentor)
         .select_related("student", "post__unit", "post__cycle", "final_grade")
@@ -78,7 +83,7 @@ def mentor_placements(*, mentor) -> QuerySet[Placement]:
     )
 
 
-def unit_placements(*, unit, cycle: Cycle | None = None) -> QuerySet[Placement]:
+def unit_placements(*, unit: HostUnit, cycle: Cycle | None = None) -> QuerySet[Placement]:
     qs = Placement.objects.filter(post__unit=unit)
     if cycle is not None:
         qs = qs.filter(post__cycle=cycle)
@@ -121,9 +126,10 @@ def activities_for(*, placement: Placement) -> list[Activity]:
         for s in ActivitySignup.objects.filter(placement=placement, activity__in=[a.pk for a in activities])
     }
     for activity in activities:
-        activity.my_signup = mine.get(activity.pk)
-        activity.is_full = activity.signup_count >= activity.capacity
-    return activities
+        # What the page shows beside each activity; not model fields.
+        activity.my_signup = mine.get(activity.pk)  # type: ignore[attr-defined]
+        activity.is_full = activity.signup_count >= activity.capacity  # type: ignore[attr-defined]
+    return list(activities)
 
 
 def proposed_activities(*, placement: Placement) -> QuerySet[Activity]:
@@ -154,11 +160,11 @@ def adopted_feedback(*, cycle: Cycle) -> QuerySet[Feedback]:
     return Feedback.objects.filter(cycle=cycle, adopted=True).order_by("topic", "-answered_at")
 
 
-def student_feedback(*, student, cycle: Cycle) -> QuerySet[Feedback]:
+def student_feedback(*, student: StudentProfile, cycle: Cycle) -> QuerySet[Feedback]:
     return Feedback.objects.filter(student=student, cycle=cycle).order_by("-created_at")
 
 
-def unit_feedback(*, unit) -> QuerySet[Feedback]:
+def unit_feedback(*, unit: HostUnit) -> QuerySet[Feedback]:
     """What students said about the unit, newest first; the template hides the author of
     items sent anonymously to the unit."""
     return Feedback.objects.filter(unit=unit).select_related("student", "cycle").order_by("-created_at")
@@ -187,7 +193,7 @@ def cycle_onboarding_item_get(*, cycle_id: int, pk: int) -> OnboardingItem:
     return get_object_or_404(OnboardingItem, pk=pk, cycle_id=cycle_id)
 
 
-def student_alumni_records(*, student) -> dict[int, AlumniRecord]:
+def student_alumni_records(*, student: StudentProfile) -> dict[int, AlumniRecord]:
     """The student's alumni answers, by cycle id."""
     return {r.cycle_id: r for r in AlumniRecord.objects.filter(student=student)}
 
@@ -201,7 +207,7 @@ def completed_placements() -> QuerySet[Placement]:
     )
 
 
-def alumni_records_for(*, placements) -> dict[tuple[int, int], AlumniRecord]:
+def alumni_records_for(*, placements: Iterable[Placement]) -> dict[tuple[int, int], AlumniRecord]:
     """The alumni answers of these placements' students and cycles, by (student id, cycle id)."""
     return {
         (r.student_id, r.cycle_id): r

@@ -26,9 +26,15 @@ The funnel counts distinct students, each step a subset of the one before:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any, cast
+
+from django.conf import settings
+from django.core.cache import cache
 from django.db import connection
-from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery, Sum, Value
+from django.db.models import Count, F, IntegerField, Model, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from applicants.enums import ApplicationStatus
 from applicants.models import Application, ApplicationEvent, StudentProfile
@@ -60,11 +66,16 @@ TOP_UNIVERSITIES = 20
 FIGURES_VERSION = 1
 
 
-def _table(model) -> str:
+def _rows(queryset: QuerySet[Any, Any]) -> list[dict[str, Any]]:
+    """The rows of a ``values()`` queryset, as plain dicts."""
+    return list(queryset)
+
+
+def _table(model: type[Model]) -> str:
     return connection.ops.quote_name(model._meta.db_table)
 
 
-def _students_of(cycle: Cycle) -> list[dict]:
+def _students_of(cycle: Cycle) -> list[dict[str, Any]]:
     """Per university, overseas flag and home town: how many students applied in ``cycle``
     and how many of them reached each middle step of the funnel (their furthest application
     counts: the steps are nested, so each student's furthest step is enough). One aggregate
@@ -78,7 +89,7 @@ def _students_of(cycle: Cycle) -> list[dict]:
     after_shortlist = [S.SHORTLISTED, *after_interview]
     offered = [S.OFFERED, S.ACCEPTED, S.DECLINED]
 
-    def marks(values: list[str]) -> str:
+    def marks(values: Sequence[str]) -> str:
         return ", ".join(["%s"] * len(values))
 
     # Computed once: PostgreSQL would otherwise repeat it in each parallel worker.
@@ -130,7 +141,7 @@ def _students_of(cycle: Cycle) -> list[dict]:
     ]
     names = ["university", "overseas", "town", "n", "screened", "interviewed", "offered", "accepted"]
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(sql, cast(list[Any], params))
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
@@ -147,26 +158,26 @@ def _applicants_per_cycle(exclude: list[int]) -> dict[int, int]:
         return dict(cursor.fetchall())
 
 
-def cycle_figures(cycle: Cycle) -> dict:
+def cycle_figures(cycle: Cycle) -> dict[str, Any]:
     """One cycle's figures, computed now from the live tables in five aggregate queries."""
     registered = StudentProfile.objects.filter(user__date_joined__lte=cycle.registration_closes_at).count()
     steps = list(_REACHED)
     students = _students_of(cycle)
     grades = {f"grade_{g}": Count("id", filter=Q(final_grade__grade=g)) for g in Grade.values}
-    placed_rows = list(
+    placed_rows = _rows(
         Placement.objects.filter(post__cycle=cycle)
         .exclude(status=PlacementStatus.CANCELLED)
         .order_by()
         .values(kind=F("post__unit__kind"), placed_term=F("term"), town=F("student__hukou_town"))
         .annotate(placed=Count("id"), completed=Count("id", filter=Q(status=PlacementStatus.COMPLETED)), **grades)
     )
-    posts = (
+    posts = _rows(
         Post.objects.filter(cycle=cycle, published_at__isnull=False)
         .order_by()
         .values("unit__kind", "term", "season")
         .annotate(posts=Count("id"), places=Sum("headcount"))
     )
-    groups = list(
+    groups = _rows(
         Group.objects.filter(cycle=cycle)
         .annotate(size=Count("memberships"))
         .order_by("number")
@@ -177,7 +188,7 @@ def cycle_figures(cycle: Cycle) -> dict:
     funnel = {"registered": registered, "applied": sum(r["n"] for r in students)}
     funnel |= {step: sum(r[step] for r in students) for step in steps}
     by_university: dict[tuple[str, bool], int] = {}
-    by_town: dict[str, dict] = {}
+    by_town: dict[str, dict[str, Any]] = {}
     for r in students:
         key = (r["university"], bool(r["overseas"]))
         by_university[key] = by_university.get(key, 0) + r["n"]
@@ -186,13 +197,13 @@ def cycle_figures(cycle: Cycle) -> dict:
     placed = {name: sum(r[name] for r in placed_rows) for name in ("placed", "completed", *grades)}
     funnel |= {"placed": placed["placed"], "completed": placed["completed"], "excellent": placed["grade_excellent"]}
 
-    unit_kinds: dict[str, dict] = {}
-    terms: dict[str, dict] = {}
+    unit_kinds: dict[str, dict[str, Any]] = {}
+    terms: dict[str, dict[str, Any]] = {}
 
-    def kind_of(kind):
+    def kind_of(kind: str) -> dict[str, Any]:
         return unit_kinds.setdefault(kind, {"kind": kind, "posts": 0, "places": 0, "placed": 0})
 
-    def term_of(term):
+    def term_of(term: str) -> dict[str, Any]:
         return terms.setdefault(term, {"term": term, "posts": 0, "places": 0, "placed": 0, "seasons": {}})
 
     for row in posts:
@@ -235,16 +246,16 @@ def cycle_figures(cycle: Cycle) -> dict:
     }
 
 
-def _count_of(queryset, group: str):
+def _count_of(queryset: QuerySet[Any], group: str) -> Coalesce:
     counted = queryset.order_by().values(group).annotate(n=Count("pk")).values("n")
     return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
 
 
-def cycles_overview() -> list[dict]:
+def cycles_overview() -> list[dict[str, Any]]:
     """Every cycle, oldest first, with its placed students and alumni answers: one query."""
     placements = Placement.objects.filter(post__cycle=OuterRef("pk")).exclude(status=PlacementStatus.CANCELLED)
     alumni = AlumniRecord.objects.filter(cycle=OuterRef("pk"))
-    cycles = list(
+    cycles = _rows(
         Cycle.objects.order_by("year")
         .annotate(
             placed=_count_of(placements, "post__cycle"),
@@ -273,9 +284,37 @@ def growth_percent(current: int, previous: int | None) -> float | None:
     return round((current - previous) * 100 / previous, 1)
 
 
-def dashboard_figures(year: int | None = None) -> dict | None:
-    """What the dashboard shows: every cycle year over year, and the chosen cycle (``year``,
-    default the latest) in detail — from its snapshot when it has one. None without cycles."""
+_GENERATION_KEY = "office:dashboard:generation"
+
+
+def dashboard_figures(year: int | None = None) -> dict[str, Any] | None:
+    """What the dashboard shows, kept in the cache for ``DASHBOARD_CACHE_SECONDS``.
+
+    Counting a cycle's students groups every application and its history: far too much to
+    do for each page view of a busy office. The figures are computed once, kept with the
+    time they were computed (the page shows it), and computed again when they expire or
+    when staff ask for fresh ones (``dashboard_figures_refresh``).
+    """
+    generation = cache.get_or_set(_GENERATION_KEY, 0, timeout=None)
+    key = f"office:dashboard:{generation}:{year or 'latest'}"
+    data = cache.get(key)
+    if data is None:
+        data = dashboard_figures_compute(year)
+        cache.set(key, data, timeout=settings.DASHBOARD_CACHE_SECONDS)
+    return cast(dict[str, Any] | None, data)
+
+
+def dashboard_figures_refresh() -> None:
+    """Forget every cached figure: the next page computes them from the data as it is now."""
+    try:
+        cache.incr(_GENERATION_KEY)
+    except ValueError:  # expired or never set: a new generation starts from the next read
+        cache.set(_GENERATION_KEY, 1, timeout=None)
+
+
+def dashboard_figures_compute(year: int | None = None) -> dict[str, Any] | None:
+    """Every cycle year over year, and the chosen cycle (``year``, default the latest) in
+    detail — from its snapshot when it has one. None without cycles."""
     overview = cycles_overview()
     if not overview:
         return None
@@ -302,4 +341,4 @@ def dashboard_figures(year: int | None = None) -> dict | None:
         row["previous_applicants"] = previous
         row["growth"] = growth_percent(row["applicants"], previous)
         previous = row["applicants"]
-    return {"cycles": overview, "cycle": chosen, "figures": figures}
+    return {"cycles": overview, "cycle": chosen, "figures": figures, "computed_at": timezone.now()}

@@ -22,17 +22,20 @@ deleting the résumé files, one storage call per file. Running it again changes
 
 import datetime as dt
 import logging
+from collections.abc import Sequence
+from functools import partial
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import CharField, Exists, OuterRef, Value
+from django.db.models import CharField, Exists, OuterRef, QuerySet, Value
 from django.db.models.functions import Cast, Concat, TruncYear
 from django.utils import timezone
 
 from applicants.models import Application, ApplicationEvent, StudentProfile
 from jinseed.accounts.models import User
 from placements.models import CycleStatistics, Interview, Placement, Review
-from placements.office.selectors import cycle_figures
+from placements.office.selectors import cycle_figures, dashboard_figures_refresh
 from positions.enums import CycleStatus
 from positions.models import Cycle
 
@@ -52,17 +55,17 @@ def retention_cutoff(today: dt.date | None = None) -> dt.date:
         return today.replace(year=today.year - years, day=28)
 
 
-def retention_due_cycles(today: dt.date | None = None):
+def retention_due_cycles(today: dt.date | None = None) -> QuerySet[Cycle]:
     return Cycle.objects.filter(status=CycleStatus.ARCHIVED, placement_ends_on__lt=retention_cutoff(today)).order_by(
         "year"
     )
 
 
-def _unplaced_applications(cycle: Cycle):
+def _unplaced_applications(cycle: Cycle) -> QuerySet[Application]:
     return Application.objects.filter(cycle=cycle).filter(~Exists(Placement.objects.filter(application=OuterRef("pk"))))
 
 
-def _students_to_anonymise(cycles):
+def _students_to_anonymise(cycles: Sequence[Cycle]) -> QuerySet[StudentProfile]:
     """Students of the purged applications with nothing worth keeping elsewhere."""
     kept = Application.objects.filter(student=OuterRef("pk")).exclude(cycle__in=cycles)
     return (
@@ -78,10 +81,12 @@ def cycle_statistics_take(*, cycle: Cycle) -> CycleStatistics:
     snapshot, _created = CycleStatistics.objects.get_or_create(
         cycle=cycle, defaults={"figures": cycle_figures(cycle), "taken_at": timezone.now()}
     )
+    if _created:  # the dashboard shows the snapshot from now on
+        transaction.on_commit(dashboard_figures_refresh)
     return snapshot
 
 
-def retention_preview(*, today: dt.date | None = None) -> list[dict]:
+def retention_preview(*, today: dt.date | None = None) -> list[dict[str, Any]]:
     """What a run would do, cycle by cycle, without changing anything."""
     cycles = list(retention_due_cycles(today))
     rows = []
@@ -99,7 +104,7 @@ def retention_preview(*, today: dt.date | None = None) -> list[dict]:
 
 
 @transaction.atomic
-def retention_run(*, today: dt.date | None = None) -> list[dict]:
+def retention_run(*, today: dt.date | None = None) -> list[dict[str, Any]]:
     """Snapshot, then anonymise every cycle past retention; returns what was done per cycle."""
     done = []
     for cycle in retention_due_cycles(today):
@@ -111,7 +116,7 @@ def retention_run(*, today: dt.date | None = None) -> list[dict]:
         Review.objects.filter(application__in=apps).exclude(notes="").update(notes="")
         Interview.objects.filter(application__in=apps).exclude(notes="").update(notes="")
         for _pk, name in files:
-            transaction.on_commit(lambda name=name: RESUME_STORAGE.delete(name))
+            transaction.on_commit(partial(RESUME_STORAGE.delete, name))
         students = _students_to_anonymise([cycle])
         profile_ids = list(students.values_list("pk", flat=True))
         user_ids = list(StudentProfile.objects.filter(pk__in=profile_ids).values_list("user_id", flat=True))

@@ -6,10 +6,13 @@ three always agree. Charts are drawn on the server as SVG bars: geometry goes in
 draw under the strict Content-Security-Policy without any script.
 """
 
+from collections import Counter
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import ngettext, pgettext_lazy
+from django_stubs_ext import StrOrPromise
 
 from placements.cultivation.enums import Grade
 from positions.enums import Season, TermType, Town, UnitKind
@@ -47,9 +50,9 @@ class Bar:
 @dataclass
 class Table:
     key: str
-    title: str
-    columns: list[str]
-    rows: list[list] = field(default_factory=list)
+    title: StrOrPromise
+    columns: list[StrOrPromise]
+    rows: list[list[Any]] = field(default_factory=list)
     #: Index of the column the chart draws, and of the one that labels its bars.
     chart_column: int = 1
     label_column: int = 0
@@ -166,9 +169,12 @@ def dashboard_tables(data: dict) -> list[Table]:
         ),
         Table(
             "groups",
-            _("Groups and their sizes"),
-            [_("Group"), _("Students")],
-            [[g["name"], g["size"]] for g in figures["groups"]["list"]],
+            _("Groups by size"),
+            [_("Students per group"), _("Groups")],
+            [
+                [ngettext("%(n)d student", "%(n)d students", size) % {"n": size}, n]
+                for size, n in sorted(Counter(g["size"] for g in figures["groups"]["list"]).items())
+            ],
         ),
         Table(
             "grades",

@@ -6,6 +6,7 @@ app_name = "office"
 
 urlpatterns = [
     path("office/", views.dashboard, name="dashboard"),
+    path("office/refresh/", views.dashboard_refresh, name="dashboard_refresh"),
     path("office/tables/<slug:table>.csv", views.dashboard_csv, name="dashboard_csv"),
     path("office/alumni/", views.alumni_list, name="alumni_list"),
     path("office/alumni/survey/", views.alumni_survey, name="alumni_survey"),

@@ -21,13 +21,13 @@ from placements.cultivation import selectors as cultivation_selectors
 from placements.cultivation import services as cultivation
 from placements.cultivation.forms import AlumniRecordForm
 from placements.office.filters import AlumniFilter
-from placements.office.selectors import dashboard_figures
+from placements.office.selectors import dashboard_figures, dashboard_figures_refresh
 from placements.office.tables import FUNNEL_LABELS, dashboard_tables, growth_text
 from positions.selectors import cycle_by_year, cycles_newest_first
 
 
 def _year(request) -> int | None:
-    value = request.GET.get("cycle", "")
+    value = (request.POST if request.method == "POST" else request.GET).get("cycle", "")
     return int(value) if value.isdigit() and len(value) == 4 else None
 
 
@@ -41,12 +41,22 @@ def dashboard(request):
     return render(request, "placements/office/dashboard.html", context)
 
 
+@require_POST
+@rule_required("office.view_dashboard")
+def dashboard_refresh(request):
+    """Compute the figures again from the data as it is now (they are otherwise kept a while)."""
+    dashboard_figures_refresh()
+    year = _year(request)
+    url = reverse("office:dashboard")
+    return redirect(f"{url}?cycle={year}" if year else url)
+
+
 @rule_required("office.view_dashboard")
 def dashboard_csv(request, table: str):
     """One of the dashboard's tables as CSV (UTF-8 with a BOM, so that Excel reads the Chinese)."""
     data = dashboard_figures(_year(request))
     found = next((t for t in dashboard_tables(data) if t.key == table), None) if data else None
-    if found is None:
+    if found is None or data is None:
         raise Http404
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="jinseed-{data["cycle"]["year"]}-{table}.csv"'

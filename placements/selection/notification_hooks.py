@@ -55,7 +55,7 @@ def offers_expiring(now: dt.datetime) -> int:
     )
     queued = 0
     for offer in offers:
-        if offer.expires_at - now > expiry_warning_window(offer.cycle.offer_valid_hours):
+        if offer.expires_at is None or offer.expires_at - now > expiry_warning_window(offer.cycle.offer_valid_hours):
             continue
         rows = notification_queue(
             recipient=offer.student.user,

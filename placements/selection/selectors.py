@@ -2,6 +2,8 @@
 
 import datetime as dt
 from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
 
 from django.conf import settings
 from django.db.models import Avg, Count, Exists, F, Max, OuterRef, Prefetch, Q, QuerySet
@@ -10,8 +12,9 @@ from django.utils import timezone
 
 from applicants.enums import ApplicationStatus
 from applicants.models import Application, ApplicationEvent, StudentProfile
+from jinseed.accounts.models import User
 from jinseed.logmask import mask_mobile
-from placements.models import Interview, InterviewSlot, Offer, Review, ReviewCriterion, ReviewScore
+from placements.models import AllocationRound, Interview, InterviewSlot, Offer, Review, ReviewCriterion, ReviewScore
 from placements.selection.enums import (
     HOLDING_OFFER_STATUSES,
     RANKABLE_APPLICATION_STATUSES,
@@ -65,7 +68,7 @@ def post_applications(*, post: Post) -> QuerySet[Application]:
     return qs
 
 
-def post_applicants_filtered(*, post: Post, params) -> ApplicantFilter:
+def post_applicants_filtered(*, post: Post, params: dict[str, Any]) -> ApplicantFilter:
     """``post_applications`` through the coordinator's filter (``params``: the query string);
     ``.qs`` is the list, ``.form`` the filter form. An invalid filter value is ignored."""
     return ApplicantFilter(params or None, queryset=post_applications(post=post))
@@ -85,13 +88,15 @@ def unit_application_get(*, unit: HostUnit, pk: int) -> Application:
     application = get_object_or_404(qs, pk=pk, post__unit=unit)
     # Interviews exist only from the shortlist on, offers only from "offer made" on: an
     # applicant still waiting for review costs no query for them.
-    if application.status == ApplicationStatus.SUBMITTED:
-        application.interview_list, application.offer_list = [], []
-    else:
-        application.interview_list = list(application.interviews.order_by("starts_at"))
-        application.offer_list = (
-            list(application.offers.order_by("-made_at")) if application.status in OFFER_STATUSES else []
-        )
+    interviews: list[Interview] = []
+    offers: list[Offer] = []
+    if application.status != ApplicationStatus.SUBMITTED:
+        interviews = list(application.interviews.order_by("starts_at"))
+        if application.status in OFFER_STATUSES:
+            offers = list(application.offers.order_by("-made_at"))
+    # The page reads these two lists; they are not model fields.
+    application.interview_list = interviews  # type: ignore[attr-defined]
+    application.offer_list = offers  # type: ignore[attr-defined]
     return application
 
 
@@ -142,10 +147,8 @@ def unit_applications_to_invite(*, unit: HostUnit, slot: InterviewSlot) -> Query
     return qs.select_related("student", "post").order_by("post__title", "student__legal_name")
 
 
-def unit_interviewer_choices(*, unit: HostUnit):
+def unit_interviewer_choices(*, unit: HostUnit) -> QuerySet[User]:
     """People who may sit on the unit's panels: its coordinators and mentors."""
-    from jinseed.accounts.models import User
-
     return User.objects.filter(Q(coordinator__unit=unit) | Q(mentor__unit=unit), is_active=True).order_by("full_name")
 
 
@@ -170,14 +173,14 @@ RANKING_STATUSES = RANKABLE_APPLICATION_STATUSES
 # --- students ---------------------------------------------------------------------------------------
 
 
-def student_profile_of(user) -> StudentProfile | None:
+def student_profile_of(user: User) -> StudentProfile | None:
     try:
         return user.student_profile
     except StudentProfile.DoesNotExist:
         return None
 
 
-def student_visible_offers(*, student: StudentProfile, at=None) -> QuerySet[Offer]:
+def student_visible_offers(*, student: StudentProfile, at: datetime | None = None) -> QuerySet[Offer]:
     """The student's offers they may see now: a held offer stays hidden until the announcement."""
     at = at or timezone.now()
     return (
@@ -311,7 +314,7 @@ def offer_conflicts(*, cycle: Cycle) -> list[OfferConflict]:
     return list(conflicts.values())
 
 
-def selection_overview(*, cycle: Cycle) -> dict:
+def selection_overview(*, cycle: Cycle) -> dict[str, Any]:
     posts = list(
         Post.objects.filter(cycle=cycle)
         .select_related("unit")
@@ -349,7 +352,7 @@ def unit_interview_posts(*, unit) -> QuerySet[Post]:
     )
 
 
-def unit_reschedule_slots(*, unit, interview: Interview) -> QuerySet[InterviewSlot]:
+def unit_reschedule_slots(*, unit: HostUnit, interview: Interview) -> QuerySet[InterviewSlot]:
     """The unit's upcoming open slots the interview can move to (any post, or its own)."""
     return (
         InterviewSlot.objects.filter(
@@ -363,7 +366,7 @@ def unit_reschedule_slots(*, unit, interview: Interview) -> QuerySet[InterviewSl
     )
 
 
-def student_application_get(*, student, pk: int) -> Application:
+def student_application_get(*, student: StudentProfile, pk: int) -> Application:
     """One of the student's own applications; another student's is not found (404)."""
     return get_object_or_404(Application, pk=pk, student=student)
 
@@ -372,7 +375,7 @@ def self_booking_slot_get(*, pk: int) -> InterviewSlot:
     return get_object_or_404(InterviewSlot, pk=pk, self_booking=True)
 
 
-def allocation_overview(*, cycle: Cycle) -> dict:
+def allocation_overview(*, cycle: Cycle) -> dict[str, Any]:
     """The allocation page of ``cycle``: its latest round with the first pairs, unplaced
     students and empty places named (``SHOWN`` of each), and the latest allocation job."""
     from jinseed.jobs.models import Job
@@ -385,7 +388,7 @@ def allocation_overview(*, cycle: Cycle) -> dict:
         .order_by("-created_at", "-id")
         .first()
     )
-    context = {
+    context: dict[str, Any] = {
         "round": latest,
         "job": job,
         "running": job is not None and not job.is_finished,
@@ -424,8 +427,7 @@ def cycle_get(*, pk: int) -> Cycle:
     return get_object_or_404(Cycle, pk=pk)
 
 
-def allocation_round_get(*, pk: int):
-    from placements.models import AllocationRound
+def allocation_round_get(*, pk: int) -> AllocationRound:
 
     return get_object_or_404(AllocationRound.objects.select_related("cycle"), pk=pk)
 

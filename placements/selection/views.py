@@ -13,6 +13,7 @@ queries.
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -45,6 +46,9 @@ from positions.enums import CycleStatus
 from positions.models import Cycle
 from positions.selectors import coordinator_with_unit, cycle_current, cycles_newest_first
 from positions.workspace_forms import PostProposalForm
+
+# A page of the coordinator's applicant list: the bulk decision acts on what is shown.
+APPLICANTS_PER_PAGE = 50
 
 
 def _load_coordinator(request) -> None:
@@ -141,6 +145,9 @@ def post_submit(request, pk: int):
 def _applicants_page(request, post, *, bulk_form=None, status: int = 200):
     """The post's applicants with the filter and the bulk decision; ``bulk_form`` is a refused one."""
     applicants = selectors.post_applicants_filtered(post=post, params=request.GET)
+    page = Paginator(applicants.qs, APPLICANTS_PER_PAGE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
     counts = selectors.post_status_counts(post=post)
     if bulk_form is None:
         bulk_form = BulkDecisionForm(queryset=Application.objects.none())
@@ -149,7 +156,9 @@ def _applicants_page(request, post, *, bulk_form=None, status: int = 200):
         "placements/selection/post_applicants.html",
         {
             "post": post,
-            "applications": applicants.qs,
+            "applications": page.object_list,
+            "page": page,
+            "query": query.urlencode(),
             "counts": [(value, label, counts[value]) for value, label in ApplicationStatus.choices],
             "filter_form": applicants.form,
             "bulk_form": bulk_form,

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from django.db import models
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
+from django_stubs_ext import StrOrPromise
 
 from ..enums import PostStatus, Season, TermType, UnitKind
 from ..models import Cycle, HostUnit, Post
@@ -62,7 +63,7 @@ class PreviewRow:
     shown: list = field(default_factory=list)  # (value, changed, errors) per column of the sheet
 
     @property
-    def action_label(self) -> str:
+    def action_label(self) -> StrOrPromise:
         return RowAction(self.action).label
 
     def add_error(self, key: str, message: str) -> None:
@@ -297,7 +298,7 @@ def _flag_duplicates(rows: list[PreviewRow]) -> None:
 
 
 def _match_existing(row: PreviewRow, existing) -> None:
-    matches = existing.get((row.unit.pk, normalize(row.data["title"])), [])
+    matches = existing.get((getattr(row.unit, "pk", None), normalize(row.data["title"])), [])
     if len(matches) > 1:
         row.add_error(
             "title",

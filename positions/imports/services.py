@@ -3,6 +3,7 @@
 import hashlib
 import logging
 import secrets
+from typing import Any, cast
 
 from django.core import signing
 from django.core.files.base import ContentFile
@@ -131,7 +132,7 @@ def post_import_token_read(token: str) -> dict:
         raise PostImportError(_("This preview has expired: upload the sheet again."), code="bad_token") from None
     if payload.get("status") not in TARGET_STATUSES or not PrivateStorage().exists(_stored_name(payload["digest"])):
         raise PostImportError(_("This preview has expired: upload the sheet again."), code="bad_token")
-    return payload
+    return cast(dict[str, Any], payload)
 
 
 @transaction.atomic
@@ -186,11 +187,11 @@ def post_import_apply(*, post_import: PostImport, context: JobContext | None = N
     reason = _("Imported from %(file)s") % {"file": locked.file_name}
     counts = dict.fromkeys(RowAction.values, 0)
     for row in preview.rows:
-        if row.action == RowAction.CREATE:
+        if row.action == RowAction.CREATE and row.unit is not None:
             post = post_create(cycle=cycle, unit=row.unit, actor=actor, data=row.data)
             for status in _path_to(locked.target_status):
                 post_transition(post=post, to_status=status, actor=actor, reason=reason)
-        elif row.action == RowAction.UPDATE:
+        elif row.action == RowAction.UPDATE and row.post is not None:
             post_update_content(post=row.post, actor=actor, data={name: row.data[name] for name in row.changed})
         counts[row.action] += 1
         if context is not None:
@@ -212,14 +213,15 @@ def post_import_apply(*, post_import: PostImport, context: JobContext | None = N
 
 def _path_to(status: str) -> list[str]:
     """The moves a new draft makes to reach the status staff chose."""
-    return {
+    paths: dict[str, list[str]] = {
         PostStatus.DRAFT: [],
         PostStatus.SUBMITTED: [PostStatus.SUBMITTED],
         PostStatus.PUBLISHED: [PostStatus.SUBMITTED, PostStatus.PUBLISHED],
-    }[status]
+    }
+    return paths[status]
 
 
-def post_import_job(context: JobContext) -> dict:
+def post_import_job(context: JobContext) -> dict[str, Any]:
     """The handler of ``JOB_KIND`` jobs (registered in ``positions.apps``)."""
     post_import = PostImport.objects.get(pk=context.params["post_import_id"])
     done = post_import_apply(post_import=post_import, context=context)

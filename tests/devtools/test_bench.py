@@ -104,14 +104,15 @@ def test_bench_dashboard_prints_queries_and_seconds_per_cycle():
     factories.StaffFactory()
     fill_cycle(make_cycle(2031), 5, placed=2)
     out = io.StringIO()
-    # The verdict here must not depend on how busy the machine is: any time passes.
-    call_command("bench_dashboard", "--repeat", "1", "--seconds", "3600", stdout=out)
+    # Seconds are the benchmark's to print, not a test's to judge: no time limit here.
+    call_command("bench_dashboard", "--repeat", "1", "--seconds", "1000", stdout=out)
     lines = out.getvalue().splitlines()
     assert lines[0] == "applications on the database: 5"
-    assert lines[1].split() == ["cycle", "queries", "seconds", "verdict"]
-    year, queries, seconds, verdict = lines[2].split()
+    assert lines[1].split() == ["cycle", "counted:", "queries", "seconds", "kept:", "queries", "seconds", "verdict"]
+    year, queries, _seconds, kept_queries, _kept_seconds, verdict = lines[2].split()
     assert (year, verdict) == ("2031", "ok")
-    assert int(queries) <= 15 and float(seconds) >= 0
+    assert int(queries) <= 15
+    assert int(kept_queries) < int(queries)
 
 
 def test_bench_dashboard_fails_over_budget():
@@ -121,4 +122,4 @@ def test_bench_dashboard_fails_over_budget():
     factories.StaffFactory()
     fill_cycle(make_cycle(2031), 2)
     with pytest.raises(CommandError, match="Dashboard over budget: 2031"):
-        call_command("bench_dashboard", "--repeat", "1", "--budget", "3", stdout=io.StringIO())
+        call_command("bench_dashboard", "--repeat", "1", "--budget", "3", "--seconds", "1000", stdout=io.StringIO())

@@ -1,9 +1,14 @@
 """Activities: published by staff or proposed by students, sign-ups within capacity, attendance."""
 
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from jinseed.accounts.models import User
 from jinseed.authz import can
 from placements.cultivation.enums import (
     ActivityKind,
@@ -21,7 +26,9 @@ from .core import ACTIVITY_MACHINE, LIVE_PLACEMENT_STATUSES, CultivationError, f
 from .groups import is_committee_member
 
 
-def _activity_check(*, mode: str, place: str, stream_url: str, starts_at, ends_at, capacity: int) -> None:
+def _activity_check(
+    *, mode: str, place: str, stream_url: str, starts_at: datetime, ends_at: datetime, capacity: int
+) -> None:
     if mode == ActivityMode.ON_SITE and not place.strip():
         raise CultivationError(_("An on-site activity needs a place."), code="place_required")
     if mode == ActivityMode.LIVESTREAM and not stream_url.strip():
@@ -32,7 +39,7 @@ def _activity_check(*, mode: str, place: str, stream_url: str, starts_at, ends_a
         raise CultivationError(_("An activity needs at least one place."), code="capacity")
 
 
-def _activity_new(*, cycle: Cycle, kind: str, status: str, actor, data: dict) -> Activity:
+def _activity_new(*, cycle: Cycle, kind: str, status: str, actor: User | None, data: dict[str, Any]) -> Activity:
     fields = {
         "title": data["title"].strip(),
         "description": data.get("description", "").strip(),
@@ -55,7 +62,7 @@ def _activity_new(*, cycle: Cycle, kind: str, status: str, actor, data: dict) ->
 
 
 @transaction.atomic
-def activity_publish(*, cycle: Cycle, actor, kind: str, data: dict) -> Activity:
+def activity_publish(*, cycle: Cycle, actor: User | None, kind: str, data: dict[str, Any]) -> Activity:
     """Staff publish an activity of the cycle's programme."""
     if not can("cultivation.manage_cycle_cultivation", actor):
         raise forbid()
@@ -63,7 +70,7 @@ def activity_publish(*, cycle: Cycle, actor, kind: str, data: dict) -> Activity:
 
 
 @transaction.atomic
-def activity_propose(*, placement: Placement, actor, data: dict) -> Activity:
+def activity_propose(*, placement: Placement, actor: User | None, data: dict[str, Any]) -> Activity:
     """A class committee member proposes a self-designed ("4+x") activity for staff approval."""
     if not can("cultivation.request_term_switch", actor, placement) or not is_committee_member(placement=placement):
         raise forbid(_("Only members of the class committee propose activities."))
@@ -77,7 +84,7 @@ def activity_propose(*, placement: Placement, actor, data: dict) -> Activity:
 
 
 @transaction.atomic
-def activity_transition(*, activity: Activity, to_status: str, actor, note: str = "") -> Activity:
+def activity_transition(*, activity: Activity, to_status: str, actor: User | None, note: str = "") -> Activity:
     """Approve (publish) or refuse a proposal, or cancel a published activity: staff only."""
     if not can("cultivation.manage_cycle_cultivation", actor):
         raise forbid()
@@ -91,7 +98,9 @@ def activity_transition(*, activity: Activity, to_status: str, actor, note: str 
 
 
 @transaction.atomic
-def activity_signup(*, activity: Activity, placement: Placement, actor, at=None) -> ActivitySignup:
+def activity_signup(
+    *, activity: Activity, placement: Placement, actor: User | None, at: datetime | None = None
+) -> ActivitySignup:
     """Sign a placed student up, within the activity's capacity (counted under its row lock)."""
     at = at or timezone.now()
     if not can("cultivation.request_term_switch", actor, placement):
@@ -111,7 +120,9 @@ def activity_signup(*, activity: Activity, placement: Placement, actor, at=None)
 
 
 @transaction.atomic
-def activity_signup_cancel(*, activity: Activity, placement: Placement, actor, at=None) -> None:
+def activity_signup_cancel(
+    *, activity: Activity, placement: Placement, actor: User | None, at: datetime | None = None
+) -> None:
     at = at or timezone.now()
     if not can("cultivation.request_term_switch", actor, placement):
         raise forbid()
@@ -123,7 +134,7 @@ def activity_signup_cancel(*, activity: Activity, placement: Placement, actor, a
 
 
 @transaction.atomic
-def activity_attendance_record(*, activity: Activity, actor, attended_placement_ids) -> int:
+def activity_attendance_record(*, activity: Activity, actor: User | None, attended_placement_ids: Iterable[int]) -> int:
     """Record who came: the listed sign-ups attended, every other sign-up did not."""
     if not can("cultivation.manage_cycle_cultivation", actor):
         raise forbid()

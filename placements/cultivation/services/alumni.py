@@ -7,11 +7,15 @@ staff record what they learn by other means (``alumni_record_by_staff``), and th
 says so (``source = staff``). One record per student and cycle: the last answer counts.
 """
 
+from typing import Any
+
 from django.db import transaction
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from jinseed.accounts.models import User
 from jinseed.authz import authorize
 from jinseed.notifications.services import notification_queue
 from placements.cultivation.enums import AlumniSource
@@ -33,7 +37,7 @@ ALUMNI_FIELDS = (
 )
 
 
-def alumni_survey_recipients(*, cycle: Cycle):
+def alumni_survey_recipients(*, cycle: Cycle) -> QuerySet[Placement]:
     """The cycle's completed placements, one per student: whom the survey goes to."""
     return (
         Placement.objects.filter(post__cycle=cycle, status=PlacementStatus.COMPLETED)
@@ -43,7 +47,7 @@ def alumni_survey_recipients(*, cycle: Cycle):
 
 
 @transaction.atomic
-def alumni_survey_send(*, cycle: Cycle, actor) -> int:
+def alumni_survey_send(*, cycle: Cycle, actor: User | None) -> int:
     """Queue the alumni survey for the cycle's completed students; returns how many were
     queued now (a student already sent this cycle's survey is not sent it again)."""
     authorize("cultivation.manage_alumni", actor, error=CultivationError)
@@ -63,7 +67,7 @@ def alumni_survey_send(*, cycle: Cycle, actor) -> int:
     return queued
 
 
-def _save(*, placement: Placement, actor, source: str, data: dict) -> AlumniRecord:
+def _save(*, placement: Placement, actor: User | None, source: str, data: dict[str, Any]) -> AlumniRecord:
     if placement.status != PlacementStatus.COMPLETED:
         raise CultivationError(_("Only a completed placement has an alumni record."), code="not_completed")
     values = {name: data[name] for name in ALUMNI_FIELDS}
@@ -76,14 +80,14 @@ def _save(*, placement: Placement, actor, source: str, data: dict) -> AlumniReco
 
 
 @transaction.atomic
-def alumni_record_answer(*, placement: Placement, actor, data: dict) -> AlumniRecord:
+def alumni_record_answer(*, placement: Placement, actor: User | None, data: dict[str, Any]) -> AlumniRecord:
     """The student's own answer to the survey, for the cycle of ``placement`` (new or updated)."""
     authorize("cultivation.answer_alumni_survey", actor, placement, error=CultivationError)
     return _save(placement=placement, actor=actor, source=AlumniSource.STUDENT, data=data)
 
 
 @transaction.atomic
-def alumni_record_by_staff(*, placement: Placement, actor, data: dict) -> AlumniRecord:
+def alumni_record_by_staff(*, placement: Placement, actor: User | None, data: dict[str, Any]) -> AlumniRecord:
     """What staff learnt by other means (a call, a reunion), marked as staff-recorded."""
     authorize("cultivation.manage_alumni", actor, error=CultivationError)
     return _save(placement=placement, actor=actor, source=AlumniSource.STAFF, data=data)

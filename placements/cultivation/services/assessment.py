@@ -6,6 +6,7 @@ from django.db.models import Count, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from jinseed.accounts.models import User
 from jinseed.authz import can
 from placements.cultivation.enums import (
     AssessorRole,
@@ -37,7 +38,7 @@ from .core import (
 def assessment_submit(
     *,
     placement: Placement,
-    actor,
+    actor: User | None,
     role: str,
     attendance: int,
     work_quality: int,
@@ -49,8 +50,8 @@ def assessment_submit(
     """The mentor's or the coordinator's assessment (created or replaced until the grade is confirmed)."""
     locked = placement_lock(placement)
     rule = {
-        AssessorRole.MENTOR: "cultivation.assess_as_mentor",
-        AssessorRole.COORDINATOR: "cultivation.assess_as_coordinator",
+        str(AssessorRole.MENTOR): "cultivation.assess_as_mentor",
+        str(AssessorRole.COORDINATOR): "cultivation.assess_as_coordinator",
     }.get(role)
     if rule is None or not can(rule, actor, locked):
         raise forbid(_("Only the student's mentor and the unit's coordinator assess this placement."))
@@ -111,7 +112,9 @@ def excellent_cap_warning(*, cycle: Cycle) -> str | None:
 
 
 @transaction.atomic
-def grade_confirm(*, placement: Placement, actor, grade: str, reason: str = "") -> tuple[FinalGrade, list[str]]:
+def grade_confirm(
+    *, placement: Placement, actor: User | None, grade: str, reason: str = ""
+) -> tuple[FinalGrade, list[str]]:
     """Staff confirm the final grade; it is locked from then on.
 
     A later change needs a reason, leaves a ``PlacementEvent`` and revokes the live

@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from jinseed.accounts.models import User
 from jinseed.authz import can
 from placements.cultivation import certificates
 from placements.cultivation.enums import (
@@ -28,7 +29,7 @@ def certificate_can_be_issued(placement: Placement) -> bool:
 
 
 @transaction.atomic
-def certificate_issue(*, placement: Placement, actor) -> Certificate:
+def certificate_issue(*, placement: Placement, actor: User | None) -> Certificate:
     """The placement's live certificate, issued now if it has none.
 
     The student's first download issues it; once one has been revoked, only staff issue
@@ -61,7 +62,7 @@ def certificate_issue(*, placement: Placement, actor) -> Certificate:
     raise CultivationError(_("No certificate code could be drawn; try again."), code="code")
 
 
-def certificate_revoke_locked(*, certificate: Certificate, actor, reason: str) -> Certificate:
+def certificate_revoke_locked(*, certificate: Certificate, actor: User | None, reason: str) -> Certificate:
     certificate.revoked_at, certificate.revoked_by, certificate.revoke_reason = timezone.now(), actor, reason[:200]
     certificate.save(update_fields=["revoked_at", "revoked_by", "revoke_reason"])
     placement_event(
@@ -76,7 +77,7 @@ def certificate_revoke_locked(*, certificate: Certificate, actor, reason: str) -
 
 
 @transaction.atomic
-def certificate_revoke(*, certificate: Certificate, actor, reason: str) -> Certificate:
+def certificate_revoke(*, certificate: Certificate, actor: User | None, reason: str) -> Certificate:
     if not can("cultivation.manage_certificate", actor):
         raise forbid(_("Only programme staff revoke a certificate."))
     locked = Certificate.objects.select_for_update().select_related("placement").get(pk=certificate.pk)
@@ -88,7 +89,7 @@ def certificate_revoke(*, certificate: Certificate, actor, reason: str) -> Certi
 
 
 def certificate_verify_url(code: str) -> str:
-    return settings.SITE_URL.rstrip("/") + reverse("cultivation:verify", args=[code])
+    return str(settings.SITE_URL).rstrip("/") + reverse("cultivation:verify", args=[code])
 
 
 def certificate_render(*, certificate: Certificate) -> bytes:
@@ -102,7 +103,7 @@ def certificate_render(*, certificate: Certificate) -> bytes:
             post_title=placement.post.title,
             starts_on=placement.starts_on,
             ends_on=placement.ends_on,
-            grade_label=GRADE_LABEL_ZH[certificate.grade],
+            grade_label=GRADE_LABEL_ZH[Grade(certificate.grade)],
             code=certificate.code,
             verify_url=certificate_verify_url(certificate.code),
             issued_on=timezone.localdate(certificate.issued_at),

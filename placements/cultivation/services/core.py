@@ -1,11 +1,15 @@
 """Errors, state machines, constants and helpers shared by the cultivation services."""
 
+from collections.abc import Sequence
+from typing import Any
+
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from jinseed.accounts.models import User
 from jinseed.errors import DomainError
-from jinseed.statemachine import StatusMachine, status_change_audit
+from jinseed.statemachine import Change, StatusMachine, status_change_audit
 from placements.cultivation.enums import (
     ACTIVITY_TRANSITIONS,
     TERM_SWITCH_TRANSITIONS,
@@ -35,7 +39,7 @@ class CultivationError(DomainError):
     pass
 
 
-def _placement_audit(changes) -> None:
+def _placement_audit(changes: Sequence[Change]) -> None:
     PlacementEvent.objects.bulk_create(
         PlacementEvent(
             placement_id=c.pk,
@@ -84,14 +88,14 @@ def forbid(message: str | None = None) -> CultivationError:
 
 
 def placement_event(
-    *, placement: Placement, kind: str, from_value: str, to_value: str, actor, reason: str = ""
+    *, placement: Placement, kind: str, from_value: str, to_value: str, actor: User | None, reason: str = ""
 ) -> None:
     PlacementEvent.objects.create(
         placement=placement, kind=kind, from_value=from_value, to_value=to_value, actor=actor, reason=reason
     )
 
 
-def notify(*, recipient, kind: str, context: dict, event_key: str) -> None:
+def notify(*, recipient: User, kind: str, context: dict[str, Any], event_key: str) -> None:
     from jinseed.notifications.services import notification_queue
 
     notification_queue(recipient=recipient, kind=kind, context=context, event_key=event_key)
@@ -101,7 +105,7 @@ def placement_lock(placement: Placement) -> Placement:
     return Placement.objects.select_for_update().select_related("post__unit", "post__cycle").get(pk=placement.pk)
 
 
-def placement_context(placement: Placement) -> dict:
+def placement_context(placement: Placement) -> dict[str, Any]:
     return {
         "student_name": placement.student.legal_name,
         "post_title": placement.post.title,

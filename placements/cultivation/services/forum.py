@@ -4,6 +4,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from jinseed.accounts.models import User
 from jinseed.authz import can
 from placements.models import (
     Feedback,
@@ -14,7 +15,9 @@ from .core import LIVE_PLACEMENT_STATUSES, CultivationError, forbid
 
 
 @transaction.atomic
-def feedback_submit(*, placement: Placement, actor, topic: str, body: str, anonymous_to_unit: bool) -> Feedback:
+def feedback_submit(
+    *, placement: Placement, actor: User | None, topic: str, body: str, anonymous_to_unit: bool
+) -> Feedback:
     """A placed student's opinion or suggestion for the cycle's forum."""
     if not can("cultivation.request_term_switch", actor, placement):
         raise forbid()
@@ -33,7 +36,9 @@ def feedback_submit(*, placement: Placement, actor, topic: str, body: str, anony
 
 
 @transaction.atomic
-def feedback_answer(*, feedback: Feedback, actor, answer: str, adopted: bool, action_taken: str = "") -> Feedback:
+def feedback_answer(
+    *, feedback: Feedback, actor: User | None, answer: str, adopted: bool, action_taken: str = ""
+) -> Feedback:
     """Staff answer; an adopted suggestion says what was done (the public page shows it)."""
     if not can("cultivation.manage_cycle_cultivation", actor):
         raise forbid()

@@ -4,9 +4,11 @@ import logging
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from jinseed.accounts.models import User
 from jinseed.authz import can
 from placements.cultivation.enums import (
     CommitteeRoleKind,
@@ -25,7 +27,7 @@ from .core import LIVE_PLACEMENT_STATUSES, CultivationError, forbid
 logger = logging.getLogger(__name__)
 
 
-def group_candidates(*, cycle: Cycle):
+def group_candidates(*, cycle: Cycle) -> QuerySet[Placement]:
     """The cycle's placed students, in the order ``propose_groups`` needs nothing more from."""
     return (
         Placement.objects.filter(post__cycle=cycle, status__in=LIVE_PLACEMENT_STATUSES)
@@ -51,7 +53,7 @@ def group_name(number: int) -> str:
 
 
 @transaction.atomic
-def groups_form(*, cycle: Cycle, actor=None, replace: bool = False) -> list[Group]:
+def groups_form(*, cycle: Cycle, actor: User | None = None, replace: bool = False) -> list[Group]:
     """Save the proposal as the cycle's groups. Refuses when groups exist, unless ``replace``
     (which drops the staff's adjustments: it is meant for a first formation)."""
     Cycle.objects.select_for_update().get(pk=cycle.pk)
@@ -79,7 +81,7 @@ def groups_form(*, cycle: Cycle, actor=None, replace: bool = False) -> list[Grou
 
 
 @transaction.atomic
-def group_set_leader(*, group: Group, placement: Placement | None, actor) -> Group:
+def group_set_leader(*, group: Group, placement: Placement | None, actor: User | None) -> Group:
     if not can("cultivation.manage_cycle_cultivation", actor):
         raise forbid()
     if placement is not None and not GroupMembership.objects.filter(group=group, placement=placement).exists():
@@ -90,7 +92,7 @@ def group_set_leader(*, group: Group, placement: Placement | None, actor) -> Gro
 
 
 @transaction.atomic
-def group_move(*, placement: Placement, group: Group, actor) -> GroupMembership:
+def group_move(*, placement: Placement, group: Group, actor: User | None) -> GroupMembership:
     """Move a student into ``group`` (staff adjusting the proposal); a leader who leaves
     their group stops leading it."""
     if not can("cultivation.manage_cycle_cultivation", actor):
@@ -103,7 +105,7 @@ def group_move(*, placement: Placement, group: Group, actor) -> GroupMembership:
 
 
 @transaction.atomic
-def committee_role_assign(*, cycle: Cycle, role: str, placement: Placement, actor) -> CommitteeRole:
+def committee_role_assign(*, cycle: Cycle, role: str, placement: Placement, actor: User | None) -> CommitteeRole:
     """Give a seat on the class committee to a placed student of the cycle (replacing whoever held it)."""
     if not can("cultivation.manage_cycle_cultivation", actor):
         raise forbid()

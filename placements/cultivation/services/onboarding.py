@@ -5,6 +5,7 @@ import datetime as dt
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from jinseed.accounts.models import User
 from jinseed.authz import can
 from placements.cultivation.enums import (
     ChecklistParty,
@@ -23,7 +24,7 @@ from .core import PLACEMENT_MACHINE, CultivationError, forbid, placement_event, 
 
 
 @transaction.atomic
-def placement_transition(*, placement: Placement, to_status: str, actor, reason: str = "") -> Placement:
+def placement_transition(*, placement: Placement, to_status: str, actor: User | None, reason: str = "") -> Placement:
     """Move a placement along ``PLACEMENT_TRANSITIONS`` (upcoming → active → completed)."""
     locked = placement_lock(placement)
     if not can("cultivation.manage_onboarding", actor, locked):
@@ -35,7 +36,7 @@ def placement_transition(*, placement: Placement, to_status: str, actor, reason:
 def onboarding_set(
     *,
     placement: Placement,
-    actor,
+    actor: User | None,
     mentor: Mentor | None,
     starts_on: dt.date,
     ends_on: dt.date,
@@ -90,7 +91,7 @@ def onboarding_set(
 
 
 @transaction.atomic
-def onboarding_item_tick(*, placement: Placement, item: OnboardingItem, actor, done: bool = True) -> bool:
+def onboarding_item_tick(*, placement: Placement, item: OnboardingItem, actor: User | None, done: bool = True) -> bool:
     """Tick (or untick) an onboarding item; the item's party is the only one who may."""
     if item.cycle_id != placement.post.cycle_id:
         raise CultivationError(_("This item belongs to another cycle's checklist."), code="wrong_cycle")

@@ -1,12 +1,14 @@
 """Switching a placement between short and long term: the unit decides, then staff."""
 
 import datetime as dt
+from datetime import datetime
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from jinseed.accounts.models import User
 from jinseed.authz import can
 from placements.cultivation.enums import (
     OPEN_TERM_SWITCH_STATUSES,
@@ -33,7 +35,7 @@ from .core import (
 
 @transaction.atomic
 def term_switch_request(
-    *, placement: Placement, actor, to_starts_on: dt.date, to_ends_on: dt.date, reason: str
+    *, placement: Placement, actor: User | None, to_starts_on: dt.date, to_ends_on: dt.date, reason: str
 ) -> TermSwitchRequest:
     locked = placement_lock(placement)
     if not can("cultivation.request_term_switch", actor, locked):
@@ -61,7 +63,9 @@ def term_switch_request(
 
 
 @transaction.atomic
-def term_switch_decide(*, request, actor, approve: bool, note: str = "", at=None):
+def term_switch_decide(
+    *, request: TermSwitchRequest, actor: User | None, approve: bool, note: str = "", at: datetime | None = None
+) -> TermSwitchRequest:
     """The unit's decision first (approve passes it to staff), then the programme's; an
     approval by staff changes the placement's term and dates."""
     at = at or timezone.now()
@@ -123,7 +127,7 @@ def term_switch_decide(*, request, actor, approve: bool, note: str = "", at=None
 
 
 @transaction.atomic
-def term_switch_withdraw(*, request, actor):
+def term_switch_withdraw(*, request: TermSwitchRequest, actor: User | None) -> TermSwitchRequest:
     locked = TermSwitchRequest.objects.select_for_update().select_related("placement").get(pk=request.pk)
     if not can("cultivation.request_term_switch", actor, locked.placement):
         raise forbid()

@@ -76,7 +76,7 @@ class ExportKind:
     def headers(self) -> list[str]:
         return [c.header for c in self.columns]
 
-    def row(self, obj, *, masked: bool) -> list:
+    def row(self, obj: Any, *, masked: bool) -> list[Any]:
         values = []
         for column in self.columns:
             value = column.value(obj)

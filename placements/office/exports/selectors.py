@@ -5,15 +5,26 @@ Every selector takes the cleaned filter and ``unit``: the unit a coordinator is 
 says, so a coordinator's file never holds another unit's row.
 """
 
+from typing import Any
+
 from django.db.models import Avg, Exists, IntegerField, OuterRef, QuerySet, Subquery
 
 from applicants.models import Application
+from jinseed.accounts.models import User
 from jinseed.authz import is_programme_staff
 from placements.models import AlumniRecord, Assessment, Export, GroupMembership, Interview, Placement, Review
 from positions.models import Cycle, HostUnit
 
 
-def _scoped(qs: QuerySet, filters: dict, unit: HostUnit | None, *, cycle: str, unit_path: str, status: str = "status"):
+def _scoped(
+    qs: QuerySet[Any],
+    filters: dict[str, Any],
+    unit: HostUnit | None,
+    *,
+    cycle: str,
+    unit_path: str,
+    status: str = "status",
+) -> QuerySet[Any]:
     if filters.get("cycle"):
         qs = qs.filter(**{cycle: filters["cycle"]})
     if unit is not None:
@@ -25,7 +36,7 @@ def _scoped(qs: QuerySet, filters: dict, unit: HostUnit | None, *, cycle: str, u
     return qs
 
 
-def applications_for_export(filters: dict, unit: HostUnit | None) -> QuerySet[Application]:
+def applications_for_export(filters: dict[str, Any], unit: HostUnit | None) -> QuerySet[Application]:
     """Applicants with their profile, post, reviews' average and best interview score."""
     review_average = (
         Review.objects.filter(application=OuterRef("pk"), average__isnull=False)
@@ -48,21 +59,21 @@ def applications_for_export(filters: dict, unit: HostUnit | None) -> QuerySet[Ap
     return _scoped(qs, filters, unit, cycle="cycle", unit_path="post__unit")
 
 
-def placements_for_export(filters: dict, unit: HostUnit | None) -> QuerySet[Placement]:
+def placements_for_export(filters: dict[str, Any], unit: HostUnit | None) -> QuerySet[Placement]:
     qs = Placement.objects.select_related(
         "student__user", "post__unit", "post__cycle", "mentor__user", "group_membership__group", "final_grade"
     ).order_by("post__cycle__year", "post__unit__name", "post__title", "student__legal_name", "pk")
     return _scoped(qs, filters, unit, cycle="post__cycle", unit_path="post__unit")
 
 
-def group_members_for_export(filters: dict, unit: HostUnit | None) -> QuerySet[GroupMembership]:
+def group_members_for_export(filters: dict[str, Any], unit: HostUnit | None) -> QuerySet[GroupMembership]:
     qs = GroupMembership.objects.select_related(
         "group__cycle", "placement__student__user", "placement__post__unit"
     ).order_by("group__cycle__year", "group__number", "placement__student__legal_name", "pk")
     return _scoped(qs, filters, unit, cycle="group__cycle", unit_path="placement__post__unit")
 
 
-def interviews_for_export(filters: dict, unit: HostUnit | None) -> QuerySet[Interview]:
+def interviews_for_export(filters: dict[str, Any], unit: HostUnit | None) -> QuerySet[Interview]:
     qs = (
         Interview.objects.select_related("application__student__user", "application__post__unit", "application__cycle")
         .prefetch_related("interviewers")
@@ -71,7 +82,7 @@ def interviews_for_export(filters: dict, unit: HostUnit | None) -> QuerySet[Inte
     return _scoped(qs, filters, unit, cycle="application__cycle", unit_path="application__post__unit")
 
 
-def assessments_for_export(filters: dict, unit: HostUnit | None) -> QuerySet[Assessment]:
+def assessments_for_export(filters: dict[str, Any], unit: HostUnit | None) -> QuerySet[Assessment]:
     qs = Assessment.objects.select_related(
         "placement__student__user",
         "placement__post__unit",
@@ -85,7 +96,7 @@ def assessments_for_export(filters: dict, unit: HostUnit | None) -> QuerySet[Ass
 # --- the exports themselves -------------------------------------------------------------------------
 
 
-def alumni_for_export(filters: dict, unit: HostUnit | None) -> QuerySet[AlumniRecord]:
+def alumni_for_export(filters: dict[str, Any], unit: HostUnit | None) -> QuerySet[AlumniRecord]:
     """Alumni answers (the students' own and those staff recorded) with the student's contact.
 
     A coordinator gets the alumni who were placed in their unit in the record's cycle.
@@ -104,12 +115,12 @@ def alumni_for_export(filters: dict, unit: HostUnit | None) -> QuerySet[AlumniRe
     return qs
 
 
-def exports_recent_for_user(*, user, limit: int = 10) -> list[Export]:
+def exports_recent_for_user(*, user: User, limit: int = 10) -> list[Export]:
     """The person's own latest exports, with their jobs, for the exports page."""
     return list(Export.objects.filter(created_by=user).select_related("job", "scope_unit")[:limit])
 
 
-def export_get_for_user(*, user, pk: int) -> Export | None:
+def export_get_for_user(*, user: User, pk: int) -> Export | None:
     """The export, when ``user`` started it or is programme staff; else ``None`` (a 404)."""
     export = Export.objects.select_related("job", "scope_unit", "created_by").filter(pk=pk).first()
     if export is None:
@@ -119,7 +130,7 @@ def export_get_for_user(*, user, pk: int) -> Export | None:
     return None
 
 
-def export_filter_objects(*, filters: dict) -> tuple[Cycle | None, HostUnit | None]:
+def export_filter_objects(*, filters: dict[str, Any]) -> tuple[Cycle | None, HostUnit | None]:
     """The cycle and unit an export was filtered by, to name them on its page."""
     cycle = Cycle.objects.filter(pk=filters["cycle"]).first() if filters.get("cycle") else None
     unit = HostUnit.objects.filter(pk=filters["unit"]).first() if filters.get("unit") else None

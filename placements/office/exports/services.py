@@ -6,16 +6,21 @@ handler ``export_job`` reads the rows through the kind's selector, writes the .x
 keeps it as the job's file and, in one transaction, records the ``DataAccess`` audit row.
 """
 
+from collections.abc import Iterator
+from typing import Any
+
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from jinseed.accounts.models import User
 from jinseed.audit.models import DataAccess
 from jinseed.audit.services import data_access_record
 from jinseed.authz import can
 from jinseed.errors import DomainError
-from jinseed.jobs.services import job_start
+from jinseed.jobs.services import JobContext, job_start
 from placements.models import Export, ExportFormat
+from positions.models import HostUnit
 
 from .registry import SHEET_LANGUAGE, ExportKind, export_kind_get
 from .writers import csv_bytes, xlsx_bytes
@@ -28,17 +33,17 @@ class ExportError(DomainError):
     pass
 
 
-def export_scope(actor):
+def export_scope(actor: User | None) -> tuple[bool, HostUnit | None]:
     """``(allowed, unit)``: programme staff export everything (``unit`` ``None``), a coordinator
     their own unit; anyone else nothing."""
     if can("office.export_all", actor):
         return True, None
     if can("office.export_own_unit", actor):
-        return True, actor.coordinator.unit
+        return True, actor.coordinator.unit if actor is not None else None
     return False, None
 
 
-def _clean_filters(kind: ExportKind, filters: dict, unit) -> dict:
+def _clean_filters(kind: ExportKind, filters: dict[str, Any], unit: HostUnit | None) -> dict[str, Any]:
     """Only the filters the kind offers, without empty ones; a coordinator's unit forced in."""
     cleaned = {key: filters[key] for key in kind.filters if filters.get(key) not in (None, "")}
     if unit is not None:
@@ -49,10 +54,10 @@ def _clean_filters(kind: ExportKind, filters: dict, unit) -> dict:
 @transaction.atomic
 def export_start(
     *,
-    actor,
+    actor: User | None,
     kind: str,
     file_format: str,
-    filters: dict | None = None,
+    filters: dict[str, Any] | None = None,
     unmasked: bool = False,
     reason: str = "",
 ) -> Export:
@@ -102,7 +107,7 @@ def export_file_name(export: Export) -> str:
     return f"{export.kind}-{stamp}.{export.file_format}"
 
 
-def export_job(context) -> dict:
+def export_job(context: JobContext) -> dict[str, Any]:
     """The job's work: the rows, the file, the audit row. Progress advances per row."""
     export = Export.objects.select_related("scope_unit", "created_by").get(pk=context.params["export"])
     kind = export_kind_get(export.kind)
@@ -113,7 +118,7 @@ def export_job(context) -> dict:
     written = 0
     subjects: set[int] | None = set() if kind.student is not None else None
 
-    def rows():
+    def rows() -> Iterator[list[Any]]:
         """Row by row from the database to the writer: the rows are never all held as objects at once."""
         nonlocal written
         for obj in queryset.iterator(chunk_size=500):

@@ -24,8 +24,11 @@ What erasure does (README, "Personal data"):
   log, login attempts): each occurrence is replaced by its masked form.
 """
 
+from __future__ import annotations
+
 import json
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any
 
 from django.apps import apps
 from django.conf import settings
@@ -38,7 +41,7 @@ from django.utils.translation import gettext_lazy
 
 from applicants.enums import WITHDRAWABLE_STATUSES
 from applicants.models import Application, ApplicationEvent, StudentProfile
-from jinseed.accounts.models import ContactVerification
+from jinseed.accounts.models import ContactVerification, User
 from jinseed.errors import DomainError
 from jinseed.jobs.models import Job
 from jinseed.jobs.services import job_file_delete
@@ -80,12 +83,12 @@ DELETION_MACHINE = StatusMachine(
 ERASED = "[deleted]"
 
 
-def deletion_request_open(*, user) -> DeletionRequest | None:
+def deletion_request_open(*, user: User) -> DeletionRequest | None:
     return DeletionRequest.objects.filter(user=user, status=DeletionStatus.REQUESTED).first()
 
 
 @transaction.atomic
-def deletion_request_create(*, user, at=None) -> DeletionRequest:
+def deletion_request_create(*, user: User, at: datetime | None = None) -> DeletionRequest:
     """The student asks for their account to be deleted after the grace period."""
     at = at or timezone.now()
     if deletion_request_open(user=user) is not None:
@@ -115,13 +118,13 @@ def deletion_request_create(*, user, at=None) -> DeletionRequest:
 
 
 @transaction.atomic
-def deletion_request_cancel(*, request: DeletionRequest, actor) -> DeletionRequest:
+def deletion_request_cancel(*, request: DeletionRequest, actor: User | None) -> DeletionRequest:
     if actor is not None and actor.pk != request.user_id and not actor.is_programme_staff:
         raise DeletionError(_("You may not do this."), code="forbidden")
     return DELETION_MACHINE.move(request, DeletionStatus.CANCELLED, actor=actor, fields={"closed_at": timezone.now()})
 
 
-def deletion_due_run(*, now=None) -> int:
+def deletion_due_run(*, now: datetime | None = None) -> int:
     """Erase every account whose request is past its grace period; returns how many."""
     now = now or timezone.now()
     done = 0
@@ -134,7 +137,7 @@ def deletion_due_run(*, now=None) -> int:
 
 
 @transaction.atomic
-def _erase_request(pk: int, now) -> None:
+def _erase_request(pk: int, now: datetime) -> None:
     request = DELETION_MACHINE.lock(pk)
     if request.status != DeletionStatus.REQUESTED:
         return  # cancelled meanwhile
@@ -148,7 +151,7 @@ def _erase_request(pk: int, now) -> None:
     )
 
 
-def _secrets(user, profile) -> dict[str, str]:
+def _secrets(user: User, profile: StudentProfile | None) -> dict[str, str]:
     """Each value to remove from every table, with what replaces it."""
     found = {}
     for name in {user.full_name, profile.legal_name if profile else ""}:
@@ -164,7 +167,7 @@ def _secrets(user, profile) -> dict[str, str]:
 
 
 @transaction.atomic
-def account_erase(*, user) -> dict:
+def account_erase(*, user: User) -> dict[str, Any]:
     """Erase or pseudonymise ``user``'s personal data; returns counts (never the data)."""
     from django.contrib.auth import get_user_model
 
@@ -238,7 +241,7 @@ def _text_fields(model) -> list[models.Field]:
     ]
 
 
-def _replace(value, secrets: dict[str, str]):
+def _replace(value: Any, secrets: dict[str, str]) -> Any:
     if isinstance(value, str):
         for secret, masked in secrets.items():
             value = value.replace(secret, masked)
@@ -283,7 +286,9 @@ def _sweep(secrets: dict[str, str]) -> int:
     return changed
 
 
-def _json_text_filter(model, field, secrets):
+def _json_text_filter(
+    model: type[models.Model], field: models.Field[Any, Any], secrets: dict[str, str]
+) -> models.QuerySet[Any]:
     """Rows whose JSON column, read as text, holds a secret (plain or JSON-escaped)."""
     annotated = model._base_manager.annotate(_as_text=Cast(field.attname, models.TextField()))
     query = Q()

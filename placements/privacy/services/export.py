@@ -10,7 +10,8 @@ it opens only for that account, and only for ``PERSONAL_DATA_LINK_DAYS`` days.
 import io
 import json
 import zipfile
-from datetime import timedelta
+from datetime import date, datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.core import signing
@@ -24,10 +25,11 @@ from django.utils.translation import gettext_lazy as _
 from applicants.enums import ApplicationStatus
 from applicants.models import Application, ApplicationEvent, StudentProfile
 from jinseed.accounts.consents import consent_list
+from jinseed.accounts.models import User
 from jinseed.audit.models import DataAccess
 from jinseed.audit.services import data_access_record
 from jinseed.jobs.models import Job
-from jinseed.jobs.services import job_start
+from jinseed.jobs.services import JobContext, job_start
 from jinseed.notifications.models import Notification
 from jinseed.notifications.services import notification_queue
 from placements.models import Assessment, Certificate, Feedback, FinalGrade, Interview, Offer, Placement
@@ -61,15 +63,15 @@ def mask_id_last4(masked: str) -> str:
 
 
 @transaction.atomic
-def personal_data_export_start(*, user) -> Job:
+def personal_data_export_start(*, user: User) -> Job:
     return job_start(kind=JOB_KIND, params={"user_id": user.pk}, actor=user)
 
 
-def personal_data_link_token(*, job: Job, user) -> str:
+def personal_data_link_token(*, job: Job, user: User) -> str:
     return signing.TimestampSigner(salt=SIGNING_SALT).sign(f"{job.pk}.{user.pk}")
 
 
-def personal_data_link_check(*, token: str, user) -> Job | None:
+def personal_data_link_check(*, token: str, user: User) -> Job | None:
     """The finished export job the token names, if it is ``user``'s and not expired."""
     max_age = timedelta(days=settings.PERSONAL_DATA_LINK_DAYS)
     try:
@@ -82,12 +84,12 @@ def personal_data_link_check(*, token: str, user) -> Job | None:
     return Job.objects.filter(pk=int(job_id), kind=JOB_KIND, created_by=user).exclude(result_file="").first()
 
 
-def _when(value):
+def _when(value: date | datetime | None) -> str | None:
     return value.isoformat() if value else None
 
 
-def _profile(user, profile: StudentProfile | None) -> dict:
-    data = {
+def _profile(user: User, profile: StudentProfile | None) -> dict[str, Any]:
+    data: dict[str, Any] = {
         "account": {
             "email": user.email,
             "mobile": user.mobile,
@@ -120,7 +122,7 @@ def _profile(user, profile: StudentProfile | None) -> dict:
     return data
 
 
-def personal_data_collect(*, user, now=None) -> tuple[dict[str, object], list[Application]]:
+def personal_data_collect(*, user: User, now: datetime | None = None) -> tuple[dict[str, Any], list[Application]]:
     """Everything held about ``user``, by file name, and the applications with a résumé.
 
     Held decisions stay held: applications show the status the student sees, and history
@@ -133,7 +135,7 @@ def personal_data_collect(*, user, now=None) -> tuple[dict[str, object], list[Ap
         if profile
         else []
     )
-    events = {}
+    events: dict[int, list[dict[str, Any]]] = {}
     for event in ApplicationEvent.objects.filter(application__in=applications, visible_at__lte=now).order_by(
         "created_at", "id"
     ):
@@ -268,7 +270,7 @@ def personal_data_collect(*, user, now=None) -> tuple[dict[str, object], list[Ap
     return data, [a for a in applications if a.resume]
 
 
-def personal_data_zip(*, data: dict[str, object], resumes: list[Application]) -> bytes:
+def personal_data_zip(*, data: dict[str, Any], resumes: list[Application]) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for name in FILES:
@@ -282,7 +284,7 @@ def personal_data_zip(*, data: dict[str, object], resumes: list[Application]) ->
     return buffer.getvalue()
 
 
-def personal_data_export_job(context) -> dict:
+def personal_data_export_job(context: JobContext) -> dict[str, Any]:
     """The job: collect, zip, record the copy, mail the link (only to the account itself)."""
     from django.contrib.auth import get_user_model
 

@@ -1,5 +1,7 @@
 """Closing a cycle's selection, and held messages following the announcement time."""
 
+from datetime import datetime
+
 from django.db import transaction
 from django.db.models import Subquery
 from django.utils import timezone
@@ -132,7 +134,7 @@ def cycle_selection_close(*, cycle: Cycle, actor=None, at=None, context=None) ->
     return {"offers_lapsed": len(lapsed), "applications_ended": len(ending), "students_told": told}
 
 
-def _not_selected_queue(*, cycle: Cycle, student_ids: set[int], at) -> int:
+def _not_selected_queue(*, cycle: Cycle, student_ids: set[int], at: datetime) -> int:
     """One ``not_selected`` per student of ``student_ids`` (or with a not-selected application)
     who has neither an accepted nor a held offer in the cycle; returns how many were queued."""
     candidates = set(student_ids) | set(
@@ -164,7 +166,7 @@ def _not_selected_queue(*, cycle: Cycle, student_ids: set[int], at) -> int:
 HELD_KINDS = frozenset({"offer_made", "offer_from_backup", "not_selected"})
 
 
-def held_notifications_sync(*, cycle: Cycle | None = None, at=None) -> int:
+def held_notifications_sync(*, cycle: Cycle | None = None, at: datetime | None = None) -> int:
     """Keep held messages on their cycle's *current* announcement time; returns rows moved.
 
     A held message is queued with the announcement time of the moment. When staff move the
@@ -186,7 +188,8 @@ def held_notifications_sync(*, cycle: Cycle | None = None, at=None) -> int:
     )
     if not rows:
         return 0
-    app_ids, cycle_of_row = set(), {}
+    app_ids: set[int] = set()
+    cycle_of_row: dict[int, tuple[str, int]] = {}
     for row in rows:
         scope, _sep, rest = row.event_key.partition(":")
         pk = rest.partition(":")[0]
@@ -204,8 +207,9 @@ def held_notifications_sync(*, cycle: Cycle | None = None, at=None) -> int:
     for row in rows:
         if row.pk not in cycle_of_row:
             continue
-        scope, pk = cycle_of_row[row.pk]
-        row_cycle = cycles.get(app_cycle.get(pk) if scope == "application" else pk)
+        scope, ref = cycle_of_row[row.pk]
+        cycle_id = app_cycle.get(ref) if scope == "application" else ref
+        row_cycle = cycles.get(cycle_id) if cycle_id is not None else None
         if row_cycle is None:
             continue
         due = row_cycle.announcement_at if row_cycle.results_are_held(at) else at
@@ -216,7 +220,7 @@ def held_notifications_sync(*, cycle: Cycle | None = None, at=None) -> int:
     return moved
 
 
-def cycle_announcement_follow(*, cycle: Cycle, at=None) -> int:
+def cycle_announcement_follow(*, cycle: Cycle, at: datetime | None = None) -> int:
     """Staff moved ``cycle``'s announcement time: follow now, not at the next periodic run.
 
     An announcement moved into the past (or cleared) publishes the held decisions; the

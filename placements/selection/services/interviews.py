@@ -2,15 +2,19 @@
 
 import datetime as dt
 from collections.abc import Iterable
+from datetime import datetime
+from typing import Any, cast
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from applicants.models import Application, StudentProfile
 from applicants.services import application_transition
+from jinseed.accounts.models import User
 from jinseed.authz import authorize
 from placements.models import Interview, InterviewSlot
 from placements.selection.enums import (
@@ -32,11 +36,17 @@ from .notify import (
 from .ranking import application_not_select
 
 
-def _overlaps(start_a, end_a, start_b, end_b) -> bool:
+def _overlaps(start_a: dt.datetime, end_a: dt.datetime, start_b: dt.datetime, end_b: dt.datetime) -> bool:
     return start_a < end_b and start_b < end_a
 
 
-def interviewer_conflicts(*, interviewer_ids: Iterable[int], starts_at, duration_minutes: int, exclude_slot=None):
+def interviewer_conflicts(
+    *,
+    interviewer_ids: Iterable[int],
+    starts_at: dt.datetime,
+    duration_minutes: int,
+    exclude_slot: InterviewSlot | None = None,
+) -> list[InterviewSlot]:
     """Other live slots, overlapping this time, that share an interviewer: a warning, not a refusal."""
     ends_at = starts_at + dt.timedelta(minutes=duration_minutes)
     candidates = (
@@ -46,7 +56,7 @@ def interviewer_conflicts(*, interviewer_ids: Iterable[int], starts_at, duration
             starts_at__lt=ends_at,
             starts_at__gt=starts_at - dt.timedelta(hours=12),
         )
-        .exclude(pk=getattr(exclude_slot, "pk", None))
+        .exclude(pk=cast(Any, getattr(exclude_slot, "pk", None)))
         .prefetch_related("interviewers")
         .distinct()
     )
@@ -65,13 +75,13 @@ def interview_slot_create(
     *,
     unit: HostUnit,
     cycle: Cycle,
-    actor,
-    starts_at,
+    actor: User | None,
+    starts_at: dt.datetime,
     duration_minutes: int,
     mode: str,
     meeting_link: str = "",
     address: str = "",
-    interviewers: Iterable = (),
+    interviewers: Iterable[User] = (),
     capacity: int = 1,
     self_booking: bool = False,
     post: Post | None = None,
@@ -99,8 +109,8 @@ def interview_slot_create(
     return slot, _interviewer_warnings(slot=slot, interviewers=interviewers)
 
 
-def _interviewer_warnings(*, slot: InterviewSlot, interviewers: list) -> list[str]:
-    ids = [getattr(u, "pk", u) for u in interviewers]
+def _interviewer_warnings(*, slot: InterviewSlot, interviewers: Iterable[User]) -> list[str]:
+    ids = [u.pk for u in interviewers]
     warnings = []
     for other in interviewer_conflicts(
         interviewer_ids=ids, starts_at=slot.starts_at, duration_minutes=slot.duration_minutes, exclude_slot=slot
@@ -117,7 +127,7 @@ def _interviewer_warnings(*, slot: InterviewSlot, interviewers: list) -> list[st
     return warnings
 
 
-def _where(interview: Interview) -> dict:
+def _where(interview: Interview) -> dict[str, Any]:
     where = {}
     if interview.meeting_link:
         where["meeting_url"] = interview.meeting_link
@@ -126,7 +136,7 @@ def _where(interview: Interview) -> dict:
     return where
 
 
-def _interview_context(interview: Interview, *, notes: bool = True) -> dict:
+def _interview_context(interview: Interview, *, notes: bool = True) -> dict[str, Any]:
     """The calendar kinds' context; ``interview_cancelled`` takes a reason instead of notes."""
     ctx = {
         **application_context(interview.application),
@@ -147,7 +157,7 @@ REMINDERS: tuple[tuple[str, str, dt.timedelta], ...] = (
 )
 
 
-def _interview_reminders_queue(*, interview: Interview, now=None) -> int:
+def _interview_reminders_queue(*, interview: Interview, now: datetime | None = None) -> int:
     """Queue the 24 h and 1 h reminders of a scheduled interview, held until their time.
 
     A reminder whose time has already passed (an interview booked 3 hours ahead has no 24 h
@@ -181,11 +191,13 @@ def _interview_reminders_cancel(*, interview: Interview) -> int:
     return cancel_queued(recipient=interview.application.student.user, prefix=interview_reminder_prefix(interview.pk))
 
 
-def _refuse_student_clash(*, student_id: int, starts_at, ends_at, exclude_interview=None) -> None:
+def _refuse_student_clash(
+    *, student_id: int, starts_at: dt.datetime, ends_at: dt.datetime, exclude_interview: Interview | None = None
+) -> None:
     """Refuse a time that overlaps another live interview of the same student."""
     others = (
         Interview.objects.filter(application__student_id=student_id, status=LIVE_INTERVIEW)
-        .exclude(pk=getattr(exclude_interview, "pk", None))
+        .exclude(pk=cast(Any, getattr(exclude_interview, "pk", None)))
         .filter(starts_at__lt=ends_at, starts_at__gt=starts_at - dt.timedelta(hours=12))
     )
     clash = next((i for i in others if _overlaps(starts_at, ends_at, i.starts_at, i.ends_at)), None)
@@ -212,7 +224,9 @@ def _lock_slot_with_room(*, slot: InterviewSlot, application: Application) -> In
 
 
 @transaction.atomic
-def interview_book(*, application: Application, slot: InterviewSlot, actor, by_student: bool = False) -> Interview:
+def interview_book(
+    *, application: Application, slot: InterviewSlot, actor: User | None, by_student: bool = False
+) -> Interview:
     """Put a shortlisted applicant into a slot: assigned by the unit, or chosen by the student.
 
     First come, first served: the slot row is locked while its places are counted, and the
@@ -298,7 +312,7 @@ def interview_student_move(*, interview: Interview, slot: InterviewSlot, actor, 
 
 
 @transaction.atomic
-def interview_reschedule(*, interview: Interview, slot: InterviewSlot, actor) -> Interview:
+def interview_reschedule(*, interview: Interview, slot: InterviewSlot, actor: User | None) -> Interview:
     """Move a scheduled interview into another slot of the unit, telling the student."""
     authorize("selection.decide_for_unit", actor, interview, error=SelectionError)
     return _interview_move(interview=interview, slot=slot)
@@ -343,7 +357,7 @@ def _interview_move(*, interview: Interview, slot: InterviewSlot) -> Interview:
     return locked
 
 
-def interview_call_off(*, interview: Interview, reason: str, actor=None) -> Interview:
+def interview_call_off(*, interview: Interview, reason: str, actor: User | None = None) -> Interview:
     locked = (
         Interview.objects.select_for_update()
         .select_related("application__student__user", "application__post__unit")
@@ -375,7 +389,7 @@ def interview_call_off(*, interview: Interview, reason: str, actor=None) -> Inte
     return locked
 
 
-def interviews_call_off_many(*, interviews, reason: str, actor=None) -> int:
+def interviews_call_off_many(*, interviews: QuerySet[Interview], reason: str, actor: User | None = None) -> int:
     """``interview_call_off`` for a queryset of interviews, in a fixed number of queries.
 
     The scheduled ones are locked and cancelled (their revision grows), their queued notices
@@ -434,13 +448,13 @@ def interviews_call_off_many(*, interviews, reason: str, actor=None) -> int:
 
 
 @transaction.atomic
-def interview_cancel(*, interview: Interview, actor, reason: str = "") -> Interview:
+def interview_cancel(*, interview: Interview, actor: User | None, reason: str = "") -> Interview:
     authorize("selection.decide_for_unit", actor, interview, error=SelectionError)
     return interview_call_off(interview=interview, reason=reason.strip(), actor=actor)
 
 
 @transaction.atomic
-def application_withdrawal_settle(*, application: Application, actor) -> int:
+def application_withdrawal_settle(*, application: Application, actor: User | None) -> int:
     """End what the selection keeps about an application its student has withdrawn.
 
     Called (through ``applicants.signals.application_withdrawn``) inside the withdrawal's
@@ -461,7 +475,7 @@ def application_withdrawal_settle(*, application: Application, actor) -> int:
 
 
 @transaction.atomic
-def interview_slot_cancel(*, slot: InterviewSlot, actor, reason: str = "") -> int:
+def interview_slot_cancel(*, slot: InterviewSlot, actor: User | None, reason: str = "") -> int:
     """Cancel a slot and every interview booked in it; returns how many interviews were cancelled."""
     authorize("selection.decide_for_unit", actor, slot, error=SelectionError)
     locked = InterviewSlot.objects.select_for_update().get(pk=slot.pk)
@@ -476,7 +490,13 @@ def interview_slot_cancel(*, slot: InterviewSlot, actor, reason: str = "") -> in
 
 @transaction.atomic
 def interview_record(
-    *, interview: Interview, actor, attended: bool, score: int | None = None, outcome: str = "", notes: str = ""
+    *,
+    interview: Interview,
+    actor: User | None,
+    attended: bool,
+    score: int | None = None,
+    outcome: str = "",
+    notes: str = "",
 ) -> Interview:
     """After the interview: attendance, score (0–100) and outcome.
 

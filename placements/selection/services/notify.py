@@ -1,12 +1,23 @@
 """The selection's messages: event keys, contexts, and queueing through the outbox."""
 
 import datetime as dt
+from typing import Any
 
 from applicants.models import Application
+from jinseed.accounts.models import User
+from jinseed.notifications.models import Notification
 from positions.models import Cycle, HostUnit
 
 
-def notify(*, recipient, kind: str, context: dict, event_key: str, replaces: str | None = None, send_after=None):
+def notify(
+    *,
+    recipient: User,
+    kind: str,
+    context: dict[str, Any],
+    event_key: str,
+    replaces: str | None = None,
+    send_after: dt.datetime | None = None,
+) -> list[Notification]:
     """Queue a message through the outbox, inside the caller's transaction.
 
     The outbox validates ``kind`` and ``context`` against ``jinseed.notifications.kinds``: a
@@ -24,14 +35,14 @@ def notify(*, recipient, kind: str, context: dict, event_key: str, replaces: str
     )
 
 
-def cancel_queued(*, recipient, prefix: str) -> int:
+def cancel_queued(*, recipient: User | int, prefix: str) -> int:
     """Cancel this recipient's (a user or a user id) queued, unsent messages under ``prefix``."""
     from jinseed.notifications.services import notification_cancel
 
     return notification_cancel(recipient=recipient, event_key_prefix=prefix)
 
 
-def was_told(*, recipient, prefix: str) -> bool:
+def was_told(*, recipient: User | int, prefix: str) -> bool:
     """Whether a message under ``prefix`` has gone (or is going) out to ``recipient``."""
     from jinseed.notifications.enums import NotificationStatus
     from jinseed.notifications.models import Notification
@@ -59,7 +70,7 @@ def not_selected_key(*, cycle_id: int, student_id: int) -> str:
     return f"cycle:{cycle_id}:not_selected:student:{student_id}"
 
 
-def application_context(application: Application) -> dict:
+def application_context(application: Application) -> dict[str, Any]:
     return {
         "student_name": application.student.legal_name,
         "post_title": application.post.title,
@@ -68,9 +79,9 @@ def application_context(application: Application) -> dict:
     }
 
 
-def release_time(cycle: Cycle, at: dt.datetime):
+def release_time(cycle: Cycle, at: dt.datetime) -> dt.datetime | None:
     return cycle.announcement_at if cycle.results_are_held(at) else None
 
 
-def unit_coordinator_users(unit: HostUnit):
+def unit_coordinator_users(unit: HostUnit) -> list[User]:
     return [c.user for c in unit.coordinators.select_related("user") if c.user.is_active]

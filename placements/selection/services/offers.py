@@ -2,15 +2,19 @@
 
 import datetime as dt
 import logging
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any, cast
 
 from django.db import transaction
-from django.db.models import Count, Exists, F, OuterRef, Q
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from applicants.models import Application, StudentProfile
 from applicants.services import APPLICATION_MACHINE, application_transition
+from jinseed.accounts.models import User
 from jinseed.authz import authorize
 from jinseed.errors import DomainError
 from jinseed.notifications.services import notification_cancel_under
@@ -51,7 +55,9 @@ def _offer_deadline(cycle: Cycle, at: dt.datetime) -> dt.datetime | None:
     return at + dt.timedelta(hours=cycle.offer_valid_hours)
 
 
-def _offer_create_locked(*, locked_post: Post, application: Application, actor, from_backup: bool, at) -> Offer:
+def _offer_create_locked(
+    *, locked_post: Post, application: Application, actor: User | None, from_backup: bool, at: datetime
+) -> Offer:
     """Make an offer; the caller holds the lock on ``locked_post``."""
     if post_free_places(post=locked_post) <= 0:
         raise CapacityError(
@@ -82,7 +88,9 @@ def _offer_create_locked(*, locked_post: Post, application: Application, actor, 
     )
     app = Application.objects.select_related("student__user", "post__unit").get(pk=app.pk)
     held_until = release_time(cycle, at)
-    respond_by = offer.expires_at or (held_until + dt.timedelta(hours=cycle.offer_valid_hours))
+    respond_by = offer.expires_at
+    if respond_by is None:  # held: the answer is due from the announcement on
+        respond_by = cast(dt.datetime, held_until) + dt.timedelta(hours=cycle.offer_valid_hours)
     context = {**application_context(app), "respond_by_at": respond_by.isoformat()}
     if not from_backup:
         context |= {
@@ -105,7 +113,7 @@ def _offer_create_locked(*, locked_post: Post, application: Application, actor, 
 
 
 @transaction.atomic
-def offer_make(*, application: Application, actor, at=None) -> Offer:
+def offer_make(*, application: Application, actor: User | None, at: datetime | None = None) -> Offer:
     """Offer ``application`` a place on its post, if the post has one free.
 
     The post row is locked first, so of many offers arriving at once exactly the free places
@@ -121,7 +129,7 @@ def offer_make(*, application: Application, actor, at=None) -> Offer:
     return _offer_create_locked(locked_post=locked_post, application=application, actor=actor, from_backup=False, at=at)
 
 
-def _backup_candidates(post: Post):
+def _backup_candidates(post: Post) -> QuerySet[Application]:
     placed = Offer.objects.filter(cycle_id=post.cycle_id, status=OfferStatus.ACCEPTED).values("student_id")
     return (
         Application.objects.filter(post=post, status__in=BACKUP_STATUSES, selection_rank__isnull=False)
@@ -132,13 +140,14 @@ def _backup_candidates(post: Post):
 
 
 @transaction.atomic
-def offer_pass_to_backup(*, post: Post, actor=None, at=None) -> list[Offer]:
+def offer_pass_to_backup(*, post: Post, actor: User | None = None, at: datetime | None = None) -> list[Offer]:
     """Fill the post's free places from its ranked backup list, best rank first."""
     at = at or timezone.now()
     locked_post = Post.objects.select_for_update().select_related("cycle").get(pk=post.pk)
     if locked_post.cycle.status in SELECTION_OVER:
         return []  # a place freed after the selection closed stays free
-    made, skipped = [], []
+    made: list[Offer] = []
+    skipped: list[int] = []
     while post_free_places(post=locked_post) > 0:
         candidate = _backup_candidates(locked_post).exclude(pk__in=skipped).first()
         if candidate is None:
@@ -156,7 +165,7 @@ def offer_pass_to_backup(*, post: Post, actor=None, at=None) -> list[Offer]:
     return made
 
 
-def _offer_lock_for_answer(*, offer: Offer, actor, at) -> Offer:
+def _offer_lock_for_answer(*, offer: Offer, actor: User | None, at: datetime) -> Offer:
     locked = (
         Offer.objects.select_for_update()
         .select_related("cycle", "post__unit", "application", "student")
@@ -178,7 +187,7 @@ def _offer_lock_for_answer(*, offer: Offer, actor, at) -> Offer:
     return locked
 
 
-def offer_accept(*, offer: Offer, actor, at=None) -> Placement:
+def offer_accept(*, offer: Offer, actor: User | None, at: datetime | None = None) -> Placement:
     """The student takes the place: creates the Placement and releases their other offers.
 
     Runs in two steps: the acceptance (student row locked, then the offers), then — once it is
@@ -214,7 +223,7 @@ def offer_accept(*, offer: Offer, actor, at=None) -> Placement:
     return placement
 
 
-def _onboarding_context(*, app: Application, placement: Placement) -> dict:
+def _onboarding_context(*, app: Application, placement: Placement) -> dict[str, Any]:
     """What the student needs on the first day. The unit's contact person receives them; the
     mentor is named too when one has already been assigned (usually later, by the unit)."""
     post, unit = placement.post, placement.post.unit
@@ -239,7 +248,7 @@ def _onboarding_context(*, app: Application, placement: Placement) -> dict:
     return context
 
 
-def _release_other_offers(*, offer: Offer, actor, at) -> list[Post]:
+def _release_other_offers(*, offer: Offer, actor: User | None, at: datetime) -> list[Post]:
     others = (
         Offer.objects.select_for_update()
         .filter(student_id=offer.student_id, cycle_id=offer.cycle_id, status=OfferStatus.OPEN)
@@ -284,7 +293,7 @@ def _release_other_offers(*, offer: Offer, actor, at) -> list[Post]:
     return posts
 
 
-def _withdraw_other_applications(*, offer: Offer, actor, at) -> None:
+def _withdraw_other_applications(*, offer: Offer, actor: User | None, at: datetime) -> None:
     """A placed student leaves the other posts' lists, so units do not interview them in vain."""
     others = Application.objects.filter(
         student_id=offer.student_id, cycle_id=offer.cycle_id, status__in={S.SUBMITTED, S.SHORTLISTED, S.INTERVIEWED}
@@ -297,7 +306,7 @@ def _withdraw_other_applications(*, offer: Offer, actor, at) -> None:
         )
 
 
-def offer_decline(*, offer: Offer, actor, at=None) -> Offer:
+def offer_decline(*, offer: Offer, actor: User | None, at: datetime | None = None) -> Offer:
     """The student turns the offer down; the place passes to the post's next backup."""
     at = at or timezone.now()
     with transaction.atomic():
@@ -311,7 +320,7 @@ def offer_decline(*, offer: Offer, actor, at=None) -> Offer:
 
 
 @transaction.atomic
-def offer_start_held(*, at=None) -> int:
+def offer_start_held(*, at: datetime | None = None) -> int:
     """Start the deadline of offers whose cycle's announcement time has come.
 
     One UPDATE per cycle with held offers (a handful), whatever the number of offers.
@@ -330,14 +339,16 @@ def offer_start_held(*, at=None) -> int:
     return started
 
 
-def offer_lapse(*, offer: Offer, at, reason: str, actor=None) -> None:
+def offer_lapse(*, offer: Offer, at: datetime, reason: str, actor: User | None = None) -> None:
     """An open offer ends unanswered; the caller holds its lock. Unsent reminders of it go."""
     OFFER_MACHINE.move(offer, OfferStatus.EXPIRED, actor=actor, at=at, reason=reason, locked=True)
     application_transition(application=offer.application, to_status=S.DECLINED, actor=actor, at=at, reason=reason)
     cancel_queued(recipient=offer.student.user_id, prefix=decision_key_prefix(offer.application_id))
 
 
-def offers_lapse_many(*, offers, at, reason: str, actor=None) -> list[tuple[int, int, int]]:
+def offers_lapse_many(
+    *, offers: QuerySet[Offer], at: datetime, reason: str, actor: User | None = None
+) -> list[tuple[int, int, int]]:
     """``offer_lapse`` for a queryset of open offers, set-based (a fixed number of queries).
 
     The offers are locked, move to EXPIRED, their applications to DECLINED (a lapse is not
@@ -364,7 +375,7 @@ def offers_lapse_many(*, offers, at, reason: str, actor=None) -> list[tuple[int,
     return [(pk, post, student) for pk, _app, post, student, _user in rows]
 
 
-def _posts_to_pass_on(post_ids=None):
+def _posts_to_pass_on(post_ids: Iterable[int] | None = None) -> QuerySet[Post]:
     """Posts with a free place and someone on their backup list, in one query.
 
     Without ``post_ids``: every published or closed post of a cycle whose selection is still
@@ -397,7 +408,7 @@ def _posts_to_pass_on(post_ids=None):
     )
 
 
-def offer_expire_due(*, at=None) -> int:
+def offer_expire_due(*, at: datetime | None = None) -> int:
     """Lapse every open offer past its deadline and pass each place on. Safe to run again.
 
     Set-based: the due offers lapse in one transaction with a fixed number of queries, and

@@ -1,8 +1,11 @@
 """Posts a unit proposes, edits and submits for approval."""
 
+from typing import Any
+
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from jinseed.accounts.models import User
 from jinseed.authz import authorize
 from positions.enums import PostStatus
 from positions.models import Cycle, HostUnit, Post
@@ -12,7 +15,7 @@ from .core import EDITABLE_POST_STATUSES, SelectionError
 
 
 @transaction.atomic
-def post_propose(*, unit: HostUnit, cycle: Cycle, actor, data: dict) -> Post:
+def post_propose(*, unit: HostUnit, cycle: Cycle, actor: User | None, data: dict[str, Any]) -> Post:
     """A new post of ``unit`` in ``cycle``, as a draft that staff have not seen yet
     (``post_create``, once the unit's coordinator is known and the model's checks pass)."""
     authorize("selection.decide_for_unit", actor, unit, error=SelectionError)
@@ -21,7 +24,7 @@ def post_propose(*, unit: HostUnit, cycle: Cycle, actor, data: dict) -> Post:
 
 
 @transaction.atomic
-def post_update_draft(*, post: Post, actor, data: dict) -> Post:
+def post_update_draft(*, post: Post, actor: User | None, data: dict[str, Any]) -> Post:
     """Change a draft or returned post; a post staff are looking at or have published is frozen."""
     authorize("selection.decide_for_unit", actor, post, error=SelectionError)
     locked = Post.objects.select_for_update().get(pk=post.pk)
@@ -34,7 +37,7 @@ def post_update_draft(*, post: Post, actor, data: dict) -> Post:
     return locked
 
 
-def post_submit_for_approval(*, post: Post, actor) -> Post:
+def post_submit_for_approval(*, post: Post, actor: User | None) -> Post:
     authorize("selection.decide_for_unit", actor, post, error=SelectionError)
     if post.status not in EDITABLE_POST_STATUSES:
         raise SelectionError(_("Only a draft or a returned post can be submitted."), code="post_frozen")

@@ -1,10 +1,13 @@
 """The unit's ranking of a post's interviewed applicants, and "not selected" decisions."""
 
+from datetime import datetime
+
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from applicants.models import Application
 from applicants.services import application_transition
+from jinseed.accounts.models import User
 from jinseed.authz import authorize
 from placements.selection.enums import RANKABLE_APPLICATION_STATUSES
 from positions.models import Post
@@ -15,7 +18,7 @@ RANKABLE_STATUSES = RANKABLE_APPLICATION_STATUSES
 
 
 @transaction.atomic
-def post_ranking_set(*, post: Post, ordered_application_ids: list[int], actor) -> int:
+def post_ranking_set(*, post: Post, ordered_application_ids: list[int], actor: User | None) -> int:
     """Store the post's ranked list: the given applications get ranks 1, 2, 3…, the rest none."""
     authorize("selection.decide_for_unit", actor, post, error=SelectionError)
     Post.objects.select_for_update().get(pk=post.pk)
@@ -37,7 +40,9 @@ def post_ranking_set(*, post: Post, ordered_application_ids: list[int], actor) -
 
 
 @transaction.atomic
-def application_not_select(*, application: Application, actor, reason: str = "", at=None) -> Application:
+def application_not_select(
+    *, application: Application, actor: User | None, reason: str = "", at: datetime | None = None
+) -> Application:
     """The unit does not select this applicant (they stay eligible for its backup list).
 
     No message yet: the student may still be interviewed or offered a place elsewhere, or be

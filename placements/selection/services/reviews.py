@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from applicants.models import Application
 from applicants.services import application_transition
+from jinseed.accounts.models import User
 from jinseed.authz import authorize
 from jinseed.errors import DomainError
 from placements.models import Review, ReviewCriterion, ReviewScore
@@ -23,7 +24,7 @@ from .notify import application_context, decision_key_prefix, notify
 
 
 @transaction.atomic
-def review_save(*, application: Application, reviewer, scores: dict[int, int], notes: str = "") -> Review:
+def review_save(*, application: Application, reviewer: User, scores: dict[int, int], notes: str = "") -> Review:
     """Create or replace ``reviewer``'s scores (1–5 per criterion of the cycle) and notes."""
     authorize("selection.decide_for_unit", reviewer, application, error=SelectionError)
     criteria = {c.pk: c for c in ReviewCriterion.objects.filter(cycle_id=application.cycle_id)}
@@ -65,7 +66,7 @@ def rejection_reason_text(*, reason_code: str, reason_text: str = "", language: 
 
 
 @transaction.atomic
-def application_shortlist(*, application: Application, actor) -> Application:
+def application_shortlist(*, application: Application, actor: User | None) -> Application:
     authorize("selection.decide_for_unit", actor, application, error=SelectionError)
     app = application_transition(application=application, to_status=S.SHORTLISTED, actor=actor)
     app = Application.objects.select_related("student__user", "post__unit").get(pk=app.pk)
@@ -80,7 +81,9 @@ def application_shortlist(*, application: Application, actor) -> Application:
 
 
 @transaction.atomic
-def application_reject(*, application: Application, actor, reason_code: str, reason_text: str = "") -> Application:
+def application_reject(
+    *, application: Application, actor: User | None, reason_code: str, reason_text: str = ""
+) -> Application:
     authorize("selection.decide_for_unit", actor, application, error=SelectionError)
     reason = rejection_reason_text(reason_code=reason_code, reason_text=reason_text)
     app = application_transition(application=application, to_status=S.REJECTED, actor=actor, reason=reason)
@@ -102,7 +105,12 @@ def application_reject(*, application: Application, actor, reason_code: str, rea
 
 
 def applications_bulk_decide(
-    *, applications: Iterable[Application], decision: str, actor, reason_code: str = "", reason_text: str = ""
+    *,
+    applications: Iterable[Application],
+    decision: str,
+    actor: User | None,
+    reason_code: str = "",
+    reason_text: str = "",
 ) -> tuple[int, list[str]]:
     """Shortlist or reject many applications; each in its own transaction, so one refusal
     (say, a student who withdrew meanwhile) does not undo the others. Returns (done, errors)."""

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.urls import reverse
 
 from placements.cultivation.enums import AlumniActivity, AlumniSource
-from placements.models import AlumniRecord, CycleStatistics
+from placements.models import AlumniRecord, CycleStatistics, Group, GroupMembership
 from placements.office.selectors import cycle_figures, dashboard_figures, growth_percent
 from placements.office.tables import growth_text
 from positions.models import Cycle
@@ -234,3 +234,46 @@ def test_dashboard_shows_the_2019_alumni_on_the_demo(demo, client):
     assert shown(page, "back-in-jinshan") == "3"
     assert AlumniRecord.objects.filter(cycle__year=2019).count() == 15
     assert AlumniRecord.objects.filter(cycle__year=2019, source=AlumniSource.STAFF).count() == 1
+
+
+# --- cached figures ---------------------------------------------------------------------------
+
+
+def test_dashboard_keeps_its_figures_until_staff_count_again(staff_client, django_assert_max_num_queries):
+    cycle = make_cycle(2032)
+    fill_cycle(cycle, 5, placed=2, universities=2)
+    first = staff_client.get(reverse("office:dashboard")).content.decode()
+    assert shown(first, "applicants") == "5"
+    fill_cycle(cycle, 3, placed=0, universities=1)
+    with django_assert_max_num_queries(4):  # the session and the user: no figure is counted again
+        kept = staff_client.get(reverse("office:dashboard")).content.decode()
+    assert shown(kept, "applicants") == "5"
+    assert "数据统计于" in kept
+
+    response = staff_client.post(reverse("office:dashboard_refresh"), {"cycle": "2032"})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("office:dashboard") + "?cycle=2032"
+    fresh = staff_client.get(reverse("office:dashboard")).content.decode()
+    assert shown(fresh, "applicants") == "8"
+
+
+def test_dashboard_refresh_is_for_staff_only(client, student):
+    client.force_login(student.user)
+    assert client.post(reverse("office:dashboard_refresh")).status_code == 403
+
+
+def test_dashboard_groups_chart_counts_groups_by_size(staff_client):
+    cycle = make_cycle(2033)
+    placements = fill_cycle(cycle, 37, placed=37)
+    Group.objects.filter(cycle=cycle).delete()
+    start = 0
+    for number, size in enumerate([12, 13, 12], start=1):
+        group = Group.objects.create(cycle=cycle, number=number, name=f"第{number}组")
+        GroupMembership.objects.bulk_create(
+            GroupMembership(group=group, placement=p) for p in placements[start : start + size]
+        )
+        start += size
+    page = staff_client.get(reverse("office:dashboard"), {"cycle": "2033"}).content.decode()
+    section = page.split('data-testid="section-groups"')[1].split("</section>")[0]
+    assert section.count("<rect") == 2
+    assert "12人" in section and "13人" in section

@@ -2,6 +2,8 @@ import datetime as dt
 import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -135,6 +137,20 @@ def test_applicant_list_query_budget(coord_client, post, criteria, django_assert
     with django_assert_max_num_queries(12):
         response = coord_client.get(reverse("placements:post_applicants", args=[post.pk]))
     assert len(response.context["applications"]) == 30
+
+
+def test_applicant_list_pages_keep_the_filter_and_the_query_count(coord_client, post, django_assert_num_queries):
+    apps = make_applications(post, 120, status=S.SHORTLISTED)
+    url = reverse("placements:post_applicants", args=[post.pk])
+    with CaptureQueriesContext(connection) as first_page:
+        first = coord_client.get(url, {"status": S.SHORTLISTED})
+    assert len(first.context["applications"]) == 50
+    assert 'href="?status=shortlisted&amp;page=2"' in first.content.decode()
+    with django_assert_num_queries(len(first_page)):
+        last = coord_client.get(url, {"status": S.SHORTLISTED, "page": 3})
+    shown = [a.pk for a in first.context["applications"]] + [a.pk for a in last.context["applications"]]
+    assert len(last.context["applications"]) == 20
+    assert len(set(shown)) == 70 and set(shown) <= {a.pk for a in apps}
 
 
 def test_applicant_page_query_budget_with_offer(coord_client, post, coordinator, django_assert_max_num_queries):

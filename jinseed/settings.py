@@ -12,6 +12,7 @@ variable read here.
 from ipaddress import ip_network
 from pathlib import Path
 
+import django_stubs_ext
 import environ
 from celery.schedules import crontab
 from cryptography.fernet import Fernet
@@ -20,6 +21,9 @@ from django.core.exceptions import ImproperlyConfigured
 
 from jinseed.logconfig import logging_config
 from jinseed.observability import sentry_setup
+
+# Generic Django classes (QuerySet[Post], UploadedFile[bytes]) in annotations that run.
+django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"

@@ -1,5 +1,6 @@
 """Every write to student profiles and applications."""
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -19,7 +20,7 @@ from jinseed.accounts.models import Consent, ContactVerification, User
 from jinseed.accounts.verification import VerificationError, verification_send
 from jinseed.errors import DomainError
 from jinseed.notifications.services import notification_queue
-from jinseed.statemachine import StatusMachine
+from jinseed.statemachine import Change, StatusMachine
 from positions.models import Cycle, Post
 
 from .eligibility import eligibility_check
@@ -39,7 +40,7 @@ class ApplicationError(DomainError):
     pass
 
 
-def _application_audit(changes) -> None:
+def _application_audit(changes: Sequence[Change]) -> None:
     ApplicationEvent.objects.bulk_create(
         ApplicationEvent(
             application_id=c.pk,

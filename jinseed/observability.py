@@ -37,7 +37,7 @@ def _scrub(value: Any) -> Any:
     return value
 
 
-def scrub_event(event: dict, hint: dict | None = None) -> dict:
+def scrub_event(event: Any, hint: Any = None) -> Any:
     """Sentry's ``before_send``: the event without personal data (see the module docstring)."""
     request = event.get("request")
     if isinstance(request, dict):

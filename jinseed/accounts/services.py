@@ -2,6 +2,8 @@
 ``consents.py``): registering a student, asking for a password reset, remembering a language."""
 
 import logging
+from collections.abc import Iterable
+from datetime import datetime
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -68,7 +70,7 @@ def registration_submit(
 
 
 @transaction.atomic
-def registration_attempt_notify(*, owners, at=None) -> None:
+def registration_attempt_notify(*, owners: Iterable[User], at: datetime | None = None) -> None:
     """Tell each owner that their email or mobile was used to register (once an hour each)."""
     from jinseed.notifications.services import notification_queue
 

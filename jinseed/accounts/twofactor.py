@@ -96,6 +96,7 @@ def totp_device_confirm(*, user, device: TOTPDevice, code: str) -> tuple[TOTPDev
     """
     with transaction.atomic():
         device = TOTPDevice.objects.select_for_update().filter(pk=device.pk, user=user, confirmed=False).first()
+        error: SecondFactorError | None
         if device is None:
             error = SecondFactorError(_("This set-up has expired. Please start again."), code="stale")
         else:
@@ -131,7 +132,7 @@ def recovery_codes_renew(*, user) -> list[str]:
 def _recovery_codes_make(user) -> list[str]:
     StaticDevice.objects.filter(user=user).delete()
     device = StaticDevice.objects.create(user=user, name=RECOVERY_DEVICE_NAME, confirmed=True)
-    codes = []
+    codes: list[str] = []
     while len(codes) < RECOVERY_CODE_COUNT:
         token = StaticToken.random_token()
         if token not in codes:

@@ -43,7 +43,7 @@ class StatusChange(models.Model):
         (the state machines audit a field called ``status``), the stored code otherwise."""
         model = self.content_type.model_class()
         try:
-            choices = model._meta.get_field("status").flatchoices if model else ()
+            choices = getattr(model._meta.get_field("status"), "flatchoices", ()) if model else ()
         except LookupError:
             choices = ()
         return str(dict(choices).get(value, value))

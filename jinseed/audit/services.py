@@ -1,8 +1,12 @@
 """Writes to the audit trail that are not status changes (those go through ``jinseed.statemachine``)."""
 
+from typing import Any
+
 from django.conf import settings
 from django.utils import translation
 from django.utils.functional import Promise
+
+from jinseed.accounts.models import User
 
 from .models import DataAccess
 
@@ -10,9 +14,9 @@ from .models import DataAccess
 def data_access_record(
     *,
     kind: str,
-    actor,
+    actor: User | None,
     subject: str | Promise,
-    filters: dict | None = None,
+    filters: dict[str, Any] | None = None,
     row_count: int = 0,
     masked: bool = True,
     reason: str = "",

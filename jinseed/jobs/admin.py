@@ -23,7 +23,7 @@ class JobAdmin(admin.ModelAdmin):
     list_select_related = ["created_by"]
     date_hierarchy = "created_at"
     readonly_fields = [f.name if f.name != "result_file" else "result_file_link" for f in Job._meta.fields]
-    fields = readonly_fields
+    fields = list(readonly_fields)
 
     def has_add_permission(self, request):
         return False

@@ -34,7 +34,9 @@ def may_download_job_file(user, job) -> bool:
     if job.created_by_id == user.pk:
         return True
     rule = kind.file_rule_for(job)
-    return bool(rule) and can(rule, user)
+    if not rule:
+        return False
+    return can(rule, user)
 
 
 add_rule("jobs.view_job", is_job_creator | is_programme_staff)

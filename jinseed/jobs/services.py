@@ -13,13 +13,13 @@ import math
 import os
 import time
 from collections.abc import Callable, Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import partial
 from typing import Any, cast
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
-from django.core.files.base import ContentFile
+from django.core.files.base import ContentFile, File
 from django.db import DEFAULT_DB_ALIAS, connections, router, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.utils import load_backend
@@ -223,10 +223,9 @@ class JobContext:
         kind = job_kind_find(self.job.kind)
         if kind is not None and kind.personal_data:
             self.job.file_expires_at = timezone.now() + timedelta(days=settings.EXPORT_FILE_DAYS)
-        Job.objects.filter(pk=self.job.pk).update(
-            result_file=self.job.result_file.name, file_expires_at=self.job.file_expires_at
-        )
-        return self.job.result_file.name
+        stored = self.job.result_file.name or ""
+        Job.objects.filter(pk=self.job.pk).update(result_file=stored, file_expires_at=self.job.file_expires_at)
+        return stored
 
     def _write(self) -> None:
         self._written_done, self._written_at = self.done, self._clock()
@@ -261,7 +260,7 @@ class JobContext:
 # --- Result files: download, expiry, deletion ---------------------------------------------------
 
 
-def job_file_open(*, job: Job, actor):
+def job_file_open(*, job: Job, actor: User | None) -> File[bytes]:
     """Open the job's file for ``actor`` (already allowed by ``jobs.download_file`` or a signed
     link); a file holding personal data is recorded in the audit trail first: who, which job,
     how many rows, masked or not."""
@@ -273,7 +272,7 @@ def job_file_open(*, job: Job, actor):
         data_access_record(
             kind=DataAccess.Kind.FILE_DOWNLOAD,
             actor=actor,
-            subject=f"{job.kind} #{job.pk}: {os.path.basename(job.result_file.name)}",
+            subject=f"{job.kind} #{job.pk}: {os.path.basename(job.result_file.name or '')}",
             filters={"job_id": job.pk, "kind": job.kind, "started_by": job.created_by_id},
             row_count=int((job.result or {}).get("rows") or 0),
             masked=bool((job.result or {}).get("masked", False)),
@@ -281,7 +280,7 @@ def job_file_open(*, job: Job, actor):
     return job.result_file.open("rb")
 
 
-def job_file_delete(*, job: Job, at=None) -> bool:
+def job_file_delete(*, job: Job, at: datetime | None = None) -> bool:
     """Delete the job's stored file (the row stays, noting when); ``False`` when it had none."""
     if not job.result_file:
         return False
@@ -292,7 +291,7 @@ def job_file_delete(*, job: Job, at=None) -> bool:
     return True
 
 
-def job_files_expire(*, now=None) -> int:
+def job_files_expire(*, now: datetime | None = None) -> int:
     """Delete every file past its ``file_expires_at`` (the beat task); returns how many."""
     now = now or timezone.now()
     deleted = 0

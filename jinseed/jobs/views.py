@@ -63,7 +63,7 @@ def job_file(request, pk: int):
     response = FileResponse(
         job_file_open(job=job, actor=request.user),
         as_attachment=True,
-        filename=os.path.basename(job.result_file.name),
+        filename=os.path.basename(job.result_file.name or ""),
     )
     response["Cache-Control"] = "private, no-store"
     return response

@@ -77,7 +77,7 @@ def build_email(row: Notification, message: RenderedMessage) -> EmailMultiAltern
     attendee = CalendarParty(email=row.recipient.email, name=row.context.get("student_name") or row.recipient.full_name)
     ics = calendar_file(kind=row.kind, context=row.context, attendee=attendee)
     if ics is not None:
-        email.calendar, email.calendar_method = ics, spec.calendar
+        email.calendar, email.calendar_method = ics, spec.calendar or "REQUEST"
         email.attach("invite.ics", ics, "application/ics")
     return email
 

@@ -212,7 +212,9 @@ def notification_queue_many(
     for channel in candidates:
         if channel not in Channel.values:
             raise NotificationContextError(f"Unknown channel {channel!r}")
-    users, preferences, live = {}, {}, set()
+    users: dict[int, tuple[str, str | None]] = {}
+    preferences: dict[int, tuple[bool, bool]] = {}
+    live: set[tuple[int, str, str]] = set()
     for batch in id_batches(m.recipient_id for m in messages):
         users.update(
             (pk, (language, mobile))
@@ -302,7 +304,7 @@ def notification_cancel_under(
     if not wanted and not exact:
         return 0
     lengths = sorted({len(prefix) for prefix in wanted})
-    ids = set()
+    ids: set[int] = set()
     for batch in id_batches(recipient_ids):
         candidates = Notification.objects.filter(status=NotificationStatus.QUEUED, recipient_id__in=batch)
         ids.update(
@@ -369,11 +371,11 @@ def notification_mark_read(*, user: User, notification_id: int | None = None) ->
 
 
 def notification_preference_update(
-    *, user, email: bool, sms: bool, email_muted_kinds: Iterable[str] | None = None
+    *, user: User, email: bool, sms: bool, email_muted_kinds: Iterable[str] | None = None
 ) -> NotificationPreference:
     """Save the user's channels; ``email_muted_kinds`` (recurring kinds not wanted by email) is
     left as it is when not given."""
-    defaults = {"email": email, "sms": sms}
+    defaults: dict[str, Any] = {"email": email, "sms": sms}
     if email_muted_kinds is not None:
         defaults["email_muted_kinds"] = sorted(set(email_muted_kinds) & RECURRING_KINDS)
     preference, _ = NotificationPreference.objects.update_or_create(user=user, defaults=defaults)
@@ -381,7 +383,7 @@ def notification_preference_update(
 
 
 @transaction.atomic
-def notification_unsubscribe(*, user, kind: str) -> NotificationPreference:
+def notification_unsubscribe(*, user: User, kind: str) -> NotificationPreference:
     """One click from a recurring email's List-Unsubscribe: stop that kind by email.
 
     Idempotent (a mail provider may post twice); other kinds and channels are untouched.

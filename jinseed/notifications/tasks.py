@@ -21,7 +21,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from .channels import SENDERS
-from .enums import NotificationStatus
+from .enums import Channel, NotificationStatus
 from .errors import TransientDeliveryError
 from .models import OUTBOX, Notification
 from .rendering import render_message
@@ -57,7 +57,7 @@ def notification_send(self, notification_id: int) -> str:
     row = Notification.objects.select_related("recipient").get(pk=notification_id)
     try:
         message = render_message(kind=row.kind, context=row.context, language=row.language, recipient=row.recipient)
-        provider_message_id = SENDERS[row.channel](row, message) or ""
+        provider_message_id = SENDERS[Channel(row.channel)](row, message) or ""
     except TRANSIENT_ERRORS as exc:
         return _after_failure(self, row, exc, transient=True)
     except Exception as exc:  # PermanentDeliveryError, or a template or programming error

@@ -1,6 +1,7 @@
 """Reads of cultivation, scoped to who asks and joined so that pages never query per row."""
 
 from collections.abc import Iterable
+from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
@@ -221,7 +222,7 @@ def alumni_record_of(*, placement: Placement) -> AlumniRecord | None:
     return AlumniRecord.objects.filter(student_id=placement.student_id, cycle_id=placement.post.cycle_id).first()
 
 
-def cycle_groups_overview(*, cycle: Cycle) -> dict:
+def cycle_groups_overview(*, cycle: Cycle) -> dict[str, Any]:
     """The staff's groups page: each group with its size and leader, and the cycle's placed
     students who are in no group yet."""
     from placements.cultivation.services.core import LIVE_PLACEMENT_STATUSES

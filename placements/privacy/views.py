@@ -68,7 +68,7 @@ def copy_download(request, token: str):
     response = FileResponse(
         job_file_open(job=job, actor=request.user),
         as_attachment=True,
-        filename=os.path.basename(job.result_file.name),
+        filename=os.path.basename(job.result_file.name or ""),
     )
     response["Cache-Control"] = "private, no-store"
     return response

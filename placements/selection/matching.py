@@ -201,7 +201,7 @@ def deferred_acceptance(instance: MatchingInstance) -> MatchResult:
     next_choice = dict.fromkeys(preferences, 0)
     proposals = 0
     for student in preferences:
-        proposing = student
+        proposing: int | None = student
         while proposing is not None:  # the student, then whoever they displace
             listed = preferences[proposing]
             start = i = next_choice[proposing]

@@ -3,7 +3,7 @@
 import datetime as dt
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.db.models import Avg, Count, Exists, F, Max, OuterRef, Prefetch, Q, QuerySet
@@ -13,6 +13,7 @@ from django.utils import timezone
 from applicants.enums import ApplicationStatus
 from applicants.models import Application, ApplicationEvent, StudentProfile
 from jinseed.accounts.models import User
+from jinseed.jobs.models import Job
 from jinseed.logmask import mask_mobile
 from placements.models import AllocationRound, Interview, InterviewSlot, Offer, Review, ReviewCriterion, ReviewScore
 from placements.selection.enums import (
@@ -231,17 +232,21 @@ def student_interviews(*, student: StudentProfile) -> QuerySet[Interview]:
     )
 
 
-def student_interviews_changeable(*, student: StudentProfile, at=None) -> list[Interview]:
+def student_interviews_changeable(*, student: StudentProfile, at: datetime | None = None) -> list[Interview]:
     """The student's scheduled interviews; one they booked themselves, still more than
     ``INTERVIEW_STUDENT_CHANGE_HOURS`` away, carries ``can_change`` and ``move_to`` (the
     other bookable times of its unit and post)."""
     at = at or timezone.now()
     interviews = list(student_interviews(student=student))
     cutoff = at + dt.timedelta(hours=settings.INTERVIEW_STUDENT_CHANGE_HOURS)
+    # What the page shows beside each interview; not model fields.
+    changeable = []
     for interview in interviews:
-        interview.can_change = bool(interview.slot and interview.slot.self_booking and interview.starts_at > cutoff)
-        interview.move_to = []
-    changeable = [i for i in interviews if i.can_change]
+        can_change = bool(interview.slot and interview.slot.self_booking and interview.starts_at > cutoff)
+        interview.can_change = can_change  # type: ignore[attr-defined]
+        interview.move_to = []  # type: ignore[attr-defined]
+        if can_change:
+            changeable.append(interview)
     if changeable:
         slots = list(
             InterviewSlot.objects.filter(
@@ -255,7 +260,7 @@ def student_interviews_changeable(*, student: StudentProfile, at=None) -> list[I
         )
         for interview in changeable:
             post = interview.application.post
-            interview.move_to = [
+            interview.move_to = [  # type: ignore[attr-defined]
                 s
                 for s in slots
                 if s.unit_id == post.unit_id
@@ -342,7 +347,7 @@ def post_bulk_choices(*, post: Post) -> QuerySet[Application]:
     return Application.objects.filter(post=post).select_related("student")
 
 
-def unit_interview_posts(*, unit) -> QuerySet[Post]:
+def unit_interview_posts(*, unit: HostUnit) -> QuerySet[Post]:
     """The unit's posts an interview slot can be for: published or closed ones of a cycle
     still open, newest cycle first (a unit offers the same title year after year)."""
     return (
@@ -361,7 +366,7 @@ def unit_reschedule_slots(*, unit: HostUnit, interview: Interview) -> QuerySet[I
             is_cancelled=False,
             starts_at__gt=timezone.now(),
         )
-        .exclude(pk=interview.slot_id)
+        .exclude(pk=cast(Any, interview.slot_id))
         .select_related("post")
     )
 
@@ -432,7 +437,7 @@ def allocation_round_get(*, pk: int) -> AllocationRound:
     return get_object_or_404(AllocationRound.objects.select_related("cycle"), pk=pk)
 
 
-def selection_close_preview(*, cycle: Cycle, at=None) -> dict:
+def selection_close_preview(*, cycle: Cycle, at: datetime | None = None) -> dict[str, Any]:
     """What closing ``cycle``'s selection would do now, for the page that asks first (the
     same rules as ``services.cycle_selection_close``, read without changing anything)."""
     at = at or timezone.now()
@@ -461,9 +466,8 @@ def selection_close_preview(*, cycle: Cycle, at=None) -> dict:
     }
 
 
-def selection_close_job(*, cycle: Cycle):
+def selection_close_job(*, cycle: Cycle) -> Job | None:
     """The latest job closing ``cycle``'s selection, if any."""
-    from jinseed.jobs.models import Job
     from placements.selection.services.closing import CLOSE_JOB
 
     return Job.objects.filter(kind=CLOSE_JOB, params__cycle_id=cycle.pk).order_by("-pk").first()

@@ -11,6 +11,8 @@ Each page that carries forms has one context builder (``_application_page``, ``_
 queries.
 """
 
+from typing import Any
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -674,7 +676,7 @@ def selection_close(request, pk: int):
             then=here,
         )
     job = selectors.selection_close_job(cycle=cycle)
-    context = {"cycle": cycle, "job": job, "open": cycle.status == CycleStatus.OPEN}
+    context: dict[str, Any] = {"cycle": cycle, "job": job, "open": cycle.status == CycleStatus.OPEN}
     if context["open"] and (job is None or job.is_finished):
         context["preview"] = selectors.selection_close_preview(cycle=cycle)
     return render(request, "placements/selection/selection_close.html", context)

@@ -82,7 +82,7 @@ def import_preview(model_admin, request, pk: int):
         form.cleaned_data = {}
         form.add_error("file", job.error)  # the upload form again, the reason on the file, 400
         return _upload_page(model_admin, request, form)
-    status_labels = dict(PostImportUploadForm.base_fields["target_status"].choices)
+    status_labels = dict(PostImportUploadForm.base_fields["target_status"].choices)  # type: ignore[attr-defined]
     context = _context(
         model_admin,
         request,

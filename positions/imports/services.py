@@ -11,6 +11,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from jinseed.accounts.models import User
+from jinseed.jobs.models import Job
 from jinseed.jobs.services import JobContext, job_start
 from jinseed.storage import PrivateStorage
 
@@ -67,7 +69,9 @@ def post_import_stage(*, data: bytes, file_name: str, cycle: Cycle, target_statu
 
 
 @transaction.atomic
-def post_import_preview_start(*, data: bytes, file_name: str, cycle: Cycle, target_status: str, actor):
+def post_import_preview_start(
+    *, data: bytes, file_name: str, cycle: Cycle, target_status: str, actor: User | None
+) -> Job:
     """Keep an uploaded sheet aside and start the job that reads it (``post_import_preview_job``).
 
     Only the size is checked here: the sheet is parsed in the worker, never in the web
@@ -88,7 +92,7 @@ def post_import_preview_start(*, data: bytes, file_name: str, cycle: Cycle, targ
     )
 
 
-def post_import_preview_job(context: JobContext) -> dict:
+def post_import_preview_job(context: JobContext) -> dict[str, Any]:
     """The worker reads the sheet (within its row and cell limits) and checks every row; the
     preview is kept as the job's result, with the token that confirms it. The upload is
     deleted whatever happens; a sheet refused as a whole fails the job with the reason."""
@@ -106,7 +110,7 @@ def post_import_preview_job(context: JobContext) -> dict:
     return {"token": token, "preview": preview_summary(preview)}
 
 
-def preview_summary(preview: Preview) -> dict:
+def preview_summary(preview: Preview) -> dict[str, Any]:
     """What the preview page shows, as JSON: counts, the columns, the rows shown."""
     return {
         "columns": [column.key for column in preview.columns],
@@ -125,7 +129,7 @@ def preview_summary(preview: Preview) -> dict:
     }
 
 
-def post_import_token_read(token: str) -> dict:
+def post_import_token_read(token: str) -> dict[str, Any]:
     try:
         payload = signing.loads(token, salt=TOKEN_SALT, max_age=TOKEN_MAX_AGE)
     except signing.BadSignature:
@@ -136,7 +140,7 @@ def post_import_token_read(token: str) -> dict:
 
 
 @transaction.atomic
-def post_import_start(*, token: str, actor) -> PostImport:
+def post_import_start(*, token: str, actor: User | None) -> PostImport:
     """Staff confirmed a preview: record the import and start the job that applies it.
 
     A preview's token is used once: the import records its hash under a unique constraint, so

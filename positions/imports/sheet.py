@@ -220,6 +220,8 @@ def _choose_worksheet(workbook, sheet_name: str | None, merged: dict[str, list[t
             return ws, positions, header
         if closest is None or len(missing) < len(closest[1]):
             closest = (ws.title, missing)
+    if closest is None:  # every sheet with a header was tried; the list is never empty here
+        raise SheetError(_("The first worksheet is empty: the headers go in row 1."), code="empty_sheet")
     title, missing = closest
     raise _missing_columns(title, missing, merged.get(title, []), several=len(workbook.worksheets) > 1)
 

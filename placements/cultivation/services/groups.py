@@ -122,7 +122,7 @@ def is_committee_member(*, placement: Placement) -> bool:
 
 
 @transaction.atomic
-def groups_place_unassigned(*, cycle: Cycle, actor) -> int:
+def groups_place_unassigned(*, cycle: Cycle, actor: User | None) -> int:
     """Put each placed student of ``cycle`` without a group (placed after the groups were
     formed) into the group with the fewest members, keeping staff adjustments; returns how
     many were placed. A group of the same town is preferred when it is no larger than the

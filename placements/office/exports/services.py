@@ -18,6 +18,7 @@ from jinseed.audit.models import DataAccess
 from jinseed.audit.services import data_access_record
 from jinseed.authz import can
 from jinseed.errors import DomainError
+from jinseed.jobs.models import Job
 from jinseed.jobs.services import JobContext, job_start
 from placements.models import Export, ExportFormat
 from positions.models import HostUnit
@@ -96,7 +97,7 @@ def export_start(
     return export
 
 
-def export_file_rule(job) -> str:
+def export_file_rule(job: Job) -> str:
     """What someone other than its creator needs for an export's file: what starting it needed
     (an export whose masking is not on record counts as unmasked)."""
     return "office.export_all" if job.params.get("masked") is True else "office.export_unmasked_id"
@@ -116,15 +117,16 @@ def export_job(context: JobContext) -> dict[str, Any]:
     queryset = kind.rows(export.filters, export.scope_unit)
     context.set_total(queryset.count())
     written = 0
-    subjects: set[int] | None = set() if kind.student is not None else None
+    student_of = kind.student
+    subjects: set[int] | None = set() if student_of is not None else None
 
     def rows() -> Iterator[list[Any]]:
         """Row by row from the database to the writer: the rows are never all held as objects at once."""
         nonlocal written
         for obj in queryset.iterator(chunk_size=500):
             yield kind.row(obj, masked=export.masked)
-            if subjects is not None:
-                subjects.add(kind.student(obj))
+            if subjects is not None and student_of is not None and (student := student_of(obj)) is not None:
+                subjects.add(student)
             written += 1
             context.advance()
 

@@ -233,7 +233,7 @@ def _export_files_delete(*, user_id: int) -> int:
     return deleted
 
 
-def _text_fields(model) -> list[models.Field]:
+def _text_fields(model: type[models.Model]) -> list[models.Field[Any, Any]]:
     return [
         f
         for f in model._meta.concrete_fields

@@ -37,17 +37,21 @@ import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from functools import partial
+from typing import Any
 
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from applicants.models import Application, StudentProfile
 from applicants.services import APPLICATION_MACHINE
+from jinseed.accounts.models import User
 from jinseed.authz import authorize
 from jinseed.bulk import BATCH, id_batches
+from jinseed.jobs.models import Job
 from jinseed.jobs.services import JobContext, job_start
 from jinseed.notifications.services import (
     QueuedMessage,
@@ -66,6 +70,7 @@ from placements.selection.matching import (
     MatchingInputError,
     MatchingInstance,
     MatchResult,
+    RankedApplication,
     deferred_acceptance,
     instance_from_applications,
 )
@@ -118,12 +123,18 @@ class AllocationInputs:
     posts: dict[int, tuple[int, int, int]]
     fingerprint: str
 
+    def matching_instance(self) -> MatchingInstance:
+        """The instance, which only a read ``with_instance`` has."""
+        if self.instance is None:
+            raise RuntimeError("the allocation's inputs were read without the matching instance")
+        return self.instance
+
     def application_of(self, student: int, post: int) -> int:
         """The id of ``student``'s application to ``post``."""
         return self.application_ids[student, post]
 
 
-def _applications(cycle: Cycle):
+def _applications(cycle: Cycle) -> QuerySet[Application]:
     """The applications that take part: allocatable, to one of the cycle's offerable posts, of
     a student who holds no open or accepted offer in the cycle (their place is settled or
     being answered)."""
@@ -143,7 +154,7 @@ class _ApplicationsRead:
     ``application_ids``.
     """
 
-    def __init__(self, applications, digest) -> None:
+    def __init__(self, applications: QuerySet[Application], digest: hashlib._Hash) -> None:
         self.queryset = applications.order_by("pk").values_list(
             "pk", "student_id", "post_id", "status", "preference_rank", "selection_rank", "submitted_at"
         )
@@ -151,13 +162,13 @@ class _ApplicationsRead:
         self.count = 0
         self.application_ids: dict[tuple[int, int], int] = {}
 
-    def rows(self) -> Iterator[tuple[int, int, int, int | None, dt.datetime]]:
+    def rows(self) -> Iterator[RankedApplication]:
         for pk, student, post, status, preference, rank, submitted in self.queryset.iterator(chunk_size=READ_CHUNK):
             self.digest.update(f"{pk} {student} {post} {status} {preference} {rank} {submitted.isoformat()}\n".encode())
             self.count += 1
             if rank is not None:
                 self.application_ids[student, post] = pk
-            yield student, post, preference, rank, submitted
+            yield RankedApplication(student, post, preference, rank, submitted)
 
 
 @transaction.atomic
@@ -210,11 +221,11 @@ def _pairs(inputs: AllocationInputs, result: MatchResult) -> list[list[int]]:
     return [[inputs.application_of(student, post), student, post] for student, post in result.assignment.items()]
 
 
-def _units_summary(inputs: AllocationInputs, result: MatchResult) -> list[dict]:
+def _units_summary(inputs: AllocationInputs, result: MatchResult) -> list[dict[str, Any]]:
     names = dict(
         HostUnit.objects.filter(pk__in={unit for unit, _h, _l in inputs.posts.values()}).values_list("pk", "name")
     )
-    per_unit: dict[int, dict] = defaultdict(lambda: {"posts": 0, "places": 0, "matched": 0})
+    per_unit: dict[int, dict[str, Any]] = defaultdict(lambda: {"posts": 0, "places": 0, "matched": 0})
     for unit, _headcount, left in inputs.posts.values():
         row = per_unit[unit]
         row["posts"] += 1
@@ -235,7 +246,7 @@ def _check_cycle(cycle: Cycle) -> None:
         raise AllocationError(_("The selection of this cycle has closed."), code="selection_closed")
 
 
-def allocation_preview(*, cycle: Cycle, actor, context: JobContext | None = None) -> AllocationRound:
+def allocation_preview(*, cycle: Cycle, actor: User | None, context: JobContext | None = None) -> AllocationRound:
     """Compute the cycle's stable allocation and keep it as a PREVIEWED round (no offer yet).
 
     Earlier rounds of the cycle still waiting for confirmation are superseded.
@@ -246,7 +257,7 @@ def allocation_preview(*, cycle: Cycle, actor, context: JobContext | None = None
     if context is not None:
         context.set_total(2)
     inputs = allocation_inputs_read(cycle=cycle)
-    result = deferred_acceptance(inputs.instance)
+    result = deferred_acceptance(inputs.matching_instance())
     if context is not None:
         context.advance()
     with transaction.atomic():
@@ -264,7 +275,7 @@ def allocation_preview(*, cycle: Cycle, actor, context: JobContext | None = None
 
 
 def _round_record(
-    *, cycle: Cycle, inputs: AllocationInputs, result: MatchResult, actor, started: float
+    *, cycle: Cycle, inputs: AllocationInputs, result: MatchResult, actor: User | None, started: float
 ) -> AllocationRound:
     """Keep a computed allocation as the cycle's PREVIEWED round; the earlier ones waiting for
     confirmation are superseded. Inside the caller's transaction."""
@@ -278,7 +289,7 @@ def _round_record(
         cycle=cycle,
         fingerprint=inputs.fingerprint,
         created_by=actor if getattr(actor, "pk", None) else None,
-        students=len(inputs.instance.preferences),
+        students=len(inputs.matching_instance().preferences),
         posts=len(inputs.posts),
         places=sum(left for _u, _h, left in inputs.posts.values()),
         matched=len(result.assignment),
@@ -299,7 +310,7 @@ def _offer_deadline(cycle: Cycle, at: dt.datetime) -> dt.datetime | None:
 
 @transaction.atomic
 def allocation_confirm(
-    *, allocation: AllocationRound, actor, at=None, context: JobContext | None = None
+    *, allocation: AllocationRound, actor: User | None, at: datetime | None = None, context: JobContext | None = None
 ) -> AllocationRound:
     """Make the offers of a previewed round, all in one transaction, once.
 
@@ -370,7 +381,7 @@ def _offers_make(
     locked: AllocationRound,
     *,
     cycle: Cycle,
-    actor,
+    actor: User | None,
     at: dt.datetime,
     changed: Callable[[], AllocationError] = _inputs_changed,
     context: JobContext | None = None,
@@ -385,7 +396,7 @@ def _offers_make(
     commit.
     """
     pairs = locked.pairs
-    students = {}
+    students: dict[int, int] = {}
     for batch in id_batches(student for _app, student, _post in pairs):
         students.update(
             StudentProfile.objects.select_for_update(of=("self",))
@@ -441,7 +452,7 @@ def _offers_make(
     return locked
 
 
-def allocation_run(*, cycle: Cycle, actor, at=None) -> AllocationRound:
+def allocation_run(*, cycle: Cycle, actor: User | None, at: datetime | None = None) -> AllocationRound:
     """Compute the cycle's allocation and make its offers in one transaction
     (``manage.py allocate`` without ``--dry-run``): a preview and its confirmation in one pass.
 
@@ -467,7 +478,7 @@ def allocation_run(*, cycle: Cycle, actor, at=None) -> AllocationRound:
         _check_cycle(cycle)
         _posts_lock(cycle)
         inputs = allocation_inputs_read(cycle=cycle)
-        result = deferred_acceptance(inputs.instance)
+        result = deferred_acceptance(inputs.matching_instance())
         allocation = _round_record(cycle=cycle, inputs=inputs, result=result, actor=actor, started=started)
         return _offers_make(allocation, cycle=cycle, actor=actor, at=at, changed=_changed_while_running)
 
@@ -509,11 +520,14 @@ def allocation_offer_messages_queue(*, allocation_id: int) -> int:
     allocation = AllocationRound.objects.select_for_update(of=("self",)).filter(pk=allocation_id).first()
     if allocation is None or allocation.status != AllocationStatus.CONFIRMED or allocation.messages_queued_at:
         return 0
+    confirmed_at = allocation.confirmed_at
+    if confirmed_at is None:  # a confirmed round has its time; nothing to tell without it
+        return 0
     cycle = Cycle.objects.get(pk=allocation.cycle_id)
     made = {app for app, _s, _p in allocation.pairs}
     offers = [
         offer
-        for offer in Offer.objects.filter(cycle_id=cycle.pk, made_at=allocation.confirmed_at, status=OfferStatus.OPEN)
+        for offer in Offer.objects.filter(cycle_id=cycle.pk, made_at=confirmed_at, status=OfferStatus.OPEN)
         .order_by("pk")
         .values_list("pk", "application_id", "post_id", "expires_at", "student__legal_name", "student__user_id")
         if offer[1] in made  # the round's own, not another offer made at the same moment
@@ -531,7 +545,7 @@ def allocation_offer_messages_queue(*, allocation_id: int) -> int:
             "pk", "title", "unit__name", "starts_on", "ends_on", "term"
         )
     }
-    held_until = release_time(cycle, allocation.confirmed_at)
+    held_until = release_time(cycle, confirmed_at) or confirmed_at
     valid = dt.timedelta(hours=cycle.offer_valid_hours)
     messages = [
         QueuedMessage(
@@ -570,7 +584,7 @@ def allocation_offer_messages_pending(*, older_than: dt.timedelta = dt.timedelta
 
 
 @transaction.atomic
-def allocation_preview_start(*, cycle: Cycle, actor):
+def allocation_preview_start(*, cycle: Cycle, actor: User | None) -> Job:
     """Start the preview job of ``cycle`` (inline without a broker)."""
     authorize("selection.allocate", actor, cycle, error=AllocationError)
     _check_cycle(cycle)
@@ -578,7 +592,7 @@ def allocation_preview_start(*, cycle: Cycle, actor):
 
 
 @transaction.atomic
-def allocation_confirm_start(*, allocation: AllocationRound, actor):
+def allocation_confirm_start(*, allocation: AllocationRound, actor: User | None) -> Job:
     """Start the job confirming ``allocation``; a round already confirmed is refused at once."""
     authorize("selection.allocate", actor, allocation, error=AllocationError)
     if allocation.status == AllocationStatus.CONFIRMED:
@@ -592,14 +606,14 @@ def allocation_confirm_start(*, allocation: AllocationRound, actor):
     return job_start(kind=CONFIRM_JOB, params={"cycle_id": allocation.cycle_id, "round_id": allocation.pk}, actor=actor)
 
 
-def allocation_preview_job(context: JobContext) -> dict:
+def allocation_preview_job(context: JobContext) -> dict[str, Any]:
     """Handler of ``PREVIEW_JOB`` (registered in ``placements.apps``)."""
     cycle = Cycle.objects.get(pk=context.params["cycle_id"])
     allocation = allocation_preview(cycle=cycle, actor=context.actor, context=context)
     return {"round_id": allocation.pk, "students": allocation.students, "matched": allocation.matched}
 
 
-def allocation_confirm_job(context: JobContext) -> dict:
+def allocation_confirm_job(context: JobContext) -> dict[str, Any]:
     """Handler of ``CONFIRM_JOB`` (registered in ``placements.apps``)."""
     allocation = AllocationRound.objects.get(pk=context.params["round_id"])
     done = allocation_confirm(allocation=allocation, actor=context.actor, context=context)

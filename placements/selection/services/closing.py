@@ -1,6 +1,7 @@
 """Closing a cycle's selection, and held messages following the announcement time."""
 
 from datetime import datetime
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Subquery
@@ -10,8 +11,11 @@ from django.utils.translation import gettext as _
 from applicants.enums import HELD_DECISIONS
 from applicants.models import Application, StudentProfile
 from applicants.services import APPLICATION_MACHINE, application_publish_held
+from jinseed.accounts.models import User
 from jinseed.authz import authorize
 from jinseed.bulk import id_batches
+from jinseed.jobs.models import Job
+from jinseed.jobs.services import JobContext
 from jinseed.notifications.services import QueuedMessage, notification_queue_many
 from placements.models import Interview, Offer
 from placements.selection.enums import (
@@ -38,7 +42,7 @@ _CLOSE_MOVES: dict[str, str] = {
 CLOSE_JOB = "placements.selection_close"
 
 
-def cycle_selection_close_start(*, cycle: Cycle, actor):
+def cycle_selection_close_start(*, cycle: Cycle, actor: User | None) -> Job:
     """Start the job that closes ``cycle``'s selection (inline without a broker). Staff ask
     from the confirmation page, which shows what the close will do and then its progress."""
     from jinseed.jobs.models import Job
@@ -53,13 +57,15 @@ def cycle_selection_close_start(*, cycle: Cycle, actor):
     return job_start(kind=CLOSE_JOB, params={"cycle_id": cycle.pk}, actor=actor)
 
 
-def cycle_selection_close_job(context) -> dict:
+def cycle_selection_close_job(context: JobContext) -> dict[str, Any]:
     """Handler of ``CLOSE_JOB`` (registered in ``placements.apps``)."""
     cycle = Cycle.objects.get(pk=context.params["cycle_id"])
     return cycle_selection_close(cycle=cycle, actor=context.actor, context=context)
 
 
-def cycle_selection_close(*, cycle: Cycle, actor=None, at=None, context=None) -> dict[str, int]:
+def cycle_selection_close(
+    *, cycle: Cycle, actor: User | None = None, at: datetime | None = None, context: JobContext | None = None
+) -> dict[str, int]:
     """End the selection of ``cycle``: OPEN → SELECTION_CLOSED, and everyone not placed is told.
 
     In one transaction:
@@ -198,7 +204,7 @@ def held_notifications_sync(*, cycle: Cycle | None = None, at: datetime | None =
         if scope == "application":
             app_ids.add(int(pk))
         cycle_of_row[row.pk] = (scope, int(pk))
-    app_cycle = {}
+    app_cycle: dict[int, int] = {}
     for batch in id_batches(app_ids):
         app_cycle.update(Application.objects.filter(pk__in=batch).values_list("pk", "cycle_id"))
     cycle_ids = {app_cycle.get(pk) if scope == "application" else pk for scope, pk in cycle_of_row.values()}

@@ -272,12 +272,12 @@ def interview_book(
     return interview
 
 
-def _student_change_check(*, interview: Interview, actor, at) -> None:
+def _student_change_check(*, interview: Interview, actor: User | None, at: datetime) -> None:
     """A student may cancel or move an interview they booked themselves, until
     ``INTERVIEW_STUDENT_CHANGE_HOURS`` before it starts; after that they ask the unit."""
     application = Application.objects.get(pk=interview.application_id)
     authorize("selection.book_interview", actor, application, error=SelectionError)
-    if interview.slot_id is None or not interview.slot.self_booking:
+    if interview.slot is None or not interview.slot.self_booking:
         raise SelectionError(
             _("The unit set this interview: please ask its coordinator to change it."), code="not_self_booked"
         )
@@ -295,7 +295,7 @@ def _student_change_check(*, interview: Interview, actor, at) -> None:
 
 
 @transaction.atomic
-def interview_student_cancel(*, interview: Interview, actor, at=None) -> Interview:
+def interview_student_cancel(*, interview: Interview, actor: User | None, at: datetime | None = None) -> Interview:
     """The student gives up the time they booked; the slot's place is free again and the
     application may book another time."""
     _student_change_check(interview=interview, actor=actor, at=at or timezone.now())
@@ -303,7 +303,9 @@ def interview_student_cancel(*, interview: Interview, actor, at=None) -> Intervi
 
 
 @transaction.atomic
-def interview_student_move(*, interview: Interview, slot: InterviewSlot, actor, at=None) -> Interview:
+def interview_student_move(
+    *, interview: Interview, slot: InterviewSlot, actor: User | None, at: datetime | None = None
+) -> Interview:
     """The student moves their booking to another time the unit opened for booking."""
     _student_change_check(interview=interview, actor=actor, at=at or timezone.now())
     if not slot.self_booking:

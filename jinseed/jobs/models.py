@@ -5,6 +5,10 @@ its transaction commits, publishes the id to ``tasks.job_run``; the worker claim
 (QUEUED → RUNNING), calls the work function registered for ``kind`` with a ``JobContext``
 that writes progress as it goes, and ends the row SUCCEEDED with its ``result`` or FAILED with
 a message fit to show the person who started it.
+
+While it runs, the row's ``heartbeat_at`` is its lease: the worker renews it every
+``JOBS_HEARTBEAT_SECONDS`` (and with every progress write). A RUNNING job whose lease is older
+than ``JOBS_LEASE_SECONDS`` lost its worker, and the periodic reaper ends it INTERRUPTED.
 """
 
 from django.conf import settings
@@ -20,7 +24,7 @@ from .enums import FINISHED_STATUSES, JobStatus
 
 class Job(StatusGuarded):
     kind = models.CharField(_("kind"), max_length=80)
-    status = models.CharField(_("status"), max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED)
+    status = models.CharField(_("status"), max_length=12, choices=JobStatus.choices, default=JobStatus.QUEUED)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -42,6 +46,7 @@ class Job(StatusGuarded):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     started_at = models.DateTimeField(_("started"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    heartbeat_at = models.DateTimeField(_("last sign of life"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("background job")
@@ -53,7 +58,11 @@ class Job(StatusGuarded):
                 condition=Q(progress_total=0) | Q(progress_done__lte=F("progress_total")), name="job_progress_order"
             ),
         ]
-        indexes = [models.Index(fields=["kind", "-created_at"], name="job_kind_created_idx")]
+        indexes = [
+            models.Index(fields=["kind", "-created_at"], name="job_kind_created_idx"),
+            # the reaper's scan: the few RUNNING rows, by lease
+            models.Index(fields=["heartbeat_at"], condition=Q(status="running"), name="job_running_heartbeat_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} #{self.pk} ({self.get_status_display()})"
@@ -61,6 +70,10 @@ class Job(StatusGuarded):
     @property
     def is_finished(self) -> bool:
         return self.status in FINISHED_STATUSES
+
+    @property
+    def is_interrupted(self) -> bool:
+        return self.status == JobStatus.INTERRUPTED
 
     @property
     def percent(self) -> int:

@@ -65,12 +65,12 @@ def test_job_execute_twice_runs_once(staff_user):
     assert job_execute(job_id=job.pk) == "skipped"
 
 
-def test_job_redelivered_while_running_is_failed_not_rerun(staff_user):
+def test_job_redelivered_while_running_is_interrupted_not_rerun(staff_user):
     job = job_start(kind="tests.count", params={"steps": 2}, actor=staff_user)
     job_transition(job=job, to_status=JobStatus.RUNNING)  # a worker claimed it, then died
     assert job_execute(job_id=job.pk) == "interrupted"
     job.refresh_from_db()
-    assert job.status == JobStatus.FAILED
+    assert job.status == JobStatus.INTERRUPTED
     assert job.error == "任务在完成前中断，请重新开始。"
     assert job.result == {}
 

@@ -406,3 +406,12 @@ CELERY_BEAT_SCHEDULER = "jinseed.beat:LockedScheduler"
 CELERY_BEAT_MAX_LOOP_INTERVAL = 10
 BEAT_LOCK_SECONDS = env.int("BEAT_LOCK_SECONDS", default=60)
 
+# --- File storage (jinseed/storage.py) --------------------------------------------------------------
+# STORAGE_BACKEND=filesystem (default): public media under MEDIA_ROOT, private files under
+# PRIVATE_MEDIA_ROOT. STORAGE_BACKEND=s3: S3-compatible object storage (Alibaba Cloud OSS, MinIO)
+# with AWS_S3_ENDPOINT_URL, AWS_STORAGE_BUCKET_NAME, AWS_PRIVATE_BUCKET_NAME (or private files under
+# AWS_PRIVATE_LOCATION, "private/", of the one bucket), AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY,
+# AWS_S3_REGION_NAME and AWS_S3_ADDRESSING_STYLE ("virtual" for OSS, "path" for MinIO).
+from jinseed.storage import storages_from_env  # noqa: E402 - reads the environment read above
+
+STORAGES.update(storages_from_env(env))

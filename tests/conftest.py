@@ -63,7 +63,8 @@ def pytest_collection_modifyitems(config, items):
         return
     skip = pytest.mark.skip(reason="needs CELERY_BROKER_URL=redis://… (a real broker)")
     for item in items:
-        if "broker" in item.keywords:
+        # object storage tests (moto's S3 server) run in the same PostgreSQL + Redis run
+        if "broker" in item.keywords or "s3" in item.keywords:
             item.add_marker(skip)
 
 

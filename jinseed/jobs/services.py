@@ -142,14 +142,24 @@ def job_execute(*, job_id: int) -> str:
             )
         finally:
             context.close()
-        job_transition(
-            job=job,
-            to_status=JobStatus.SUCCEEDED,
+        return _end(
+            job,
+            JobStatus.SUCCEEDED,
             result=result,
             progress_done=context.done,
             progress_total=max(context.total, context.done),
         )
-    return "succeeded"
+
+
+def _end(job: Job, to_status: str, **fields) -> str:
+    """Record how the work ended. A job the reaper ended meanwhile (its worker stalled past the
+    lease, then woke) stays interrupted: its person was already told to start it again."""
+    try:
+        job_transition(job=job, to_status=to_status, **fields)
+    except JobError:
+        logger.warning("Job %s ended %s after it had been marked interrupted; left interrupted", job.pk, to_status)
+        return "interrupted"
+    return str(to_status)
 
 
 def jobs_reap_interrupted(*, now=None) -> int:
@@ -197,22 +207,23 @@ class Heartbeat:
     def _run(self) -> None:
         try:
             while not self._stop.wait(self.interval):
-                Job.objects.filter(pk=self.job_id, status=JobStatus.RUNNING).update(heartbeat_at=timezone.now())
-        except Exception:  # a database hiccup: the next progress write or beat renews the lease
-            logger.warning("Job %s: could not renew its lease", self.job_id, exc_info=True)
+                try:
+                    Job.objects.filter(pk=self.job_id, status=JobStatus.RUNNING).update(heartbeat_at=timezone.now())
+                except Exception:  # a database hiccup: the next beat (or progress write) renews it
+                    logger.warning("Job %s: could not renew its lease", self.job_id, exc_info=True)
+                    connections.close_all()
         finally:
             connections.close_all()  # this thread's own connections
 
 
 def _fail(job: Job, context: "JobContext", message: str) -> str:
-    job_transition(
-        job=job,
-        to_status=JobStatus.FAILED,
+    return _end(
+        job,
+        JobStatus.FAILED,
         error=message,
         progress_done=context.done,
         progress_total=max(context.total, context.done),
     )
-    return "failed"
 
 
 class JobContext:

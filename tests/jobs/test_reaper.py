@@ -83,3 +83,13 @@ def test_interrupted_job_shows_its_state_and_message(client, staff_user):
     )
     assert payload["error"] == "任务在完成前中断，请重新开始。"
     assert payload["interrupted"] is True
+
+
+def test_a_stalled_worker_that_wakes_after_the_reaper_leaves_the_job_interrupted(settings, staff_user):
+    from jinseed.jobs.services import _end
+
+    job = _running(staff_user, heartbeat_seconds_ago=3600)
+    jobs_reap_interrupted(now=NOW)
+    assert _end(job, JobStatus.SUCCEEDED, result={"counted": 5}) == "interrupted"
+    job.refresh_from_db()
+    assert (job.status, job.result) == (JobStatus.INTERRUPTED, {})

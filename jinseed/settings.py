@@ -13,6 +13,8 @@ from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
+from jinseed.storage import storages_from_env
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
 
@@ -412,6 +414,4 @@ BEAT_LOCK_SECONDS = env.int("BEAT_LOCK_SECONDS", default=60)
 # with AWS_S3_ENDPOINT_URL, AWS_STORAGE_BUCKET_NAME, AWS_PRIVATE_BUCKET_NAME (or private files under
 # AWS_PRIVATE_LOCATION, "private/", of the one bucket), AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY,
 # AWS_S3_REGION_NAME and AWS_S3_ADDRESSING_STYLE ("virtual" for OSS, "path" for MinIO).
-from jinseed.storage import storages_from_env  # noqa: E402 - reads the environment read above
-
 STORAGES.update(storages_from_env(env))

@@ -102,18 +102,29 @@ def job_transition(*, job: Job, to_status: str, **fields) -> Job:
 
 
 def _claim(job_id: int) -> tuple[Job | None, str]:
-    """QUEUED → RUNNING, once. A message for a RUNNING job is the broker redelivering it
-    after its worker was lost (``acks_late``): the job is failed, not run a second time."""
+    """QUEUED → RUNNING, once. A message for a RUNNING job is the broker handing it out again:
+    after its worker was lost (``acks_late``), or restored by a worker that lost its broker
+    connection for a moment while the job went on. A job whose lease lapsed lost its worker and
+    is ended INTERRUPTED, not run a second time; one whose lease is fresh is still being worked
+    on, and the message is dropped (if that worker dies after all, the reaper finds the job)."""
     with transaction.atomic():
         job = Job.objects.select_for_update(of=("self",)).select_related("created_by").filter(pk=job_id).first()
         if job is None:
             return None, "missing"
         if job.status == JobStatus.RUNNING:
+            if _lease_alive(job, timezone.now()):
+                return None, "running"
             _move(job, JobStatus.INTERRUPTED, error=_interrupted_message(job))
             return None, "interrupted"
         if job.status != JobStatus.QUEUED:
             return None, "skipped"
         return _move(job, JobStatus.RUNNING), "claimed"
+
+
+def _lease_alive(job: Job, now) -> bool:
+    return job.heartbeat_at is not None and job.heartbeat_at >= now - datetime.timedelta(
+        seconds=settings.JOBS_LEASE_SECONDS
+    )
 
 
 def _interrupted_message(job: Job) -> str:
@@ -174,7 +185,7 @@ def jobs_reap_interrupted(*, now=None) -> int:
     for pk in list(stale):
         with transaction.atomic():
             job = Job.objects.select_for_update(skip_locked=True).filter(pk=pk).first()
-            if job is None or job.status != JobStatus.RUNNING or job.heartbeat_at >= cutoff:
+            if job is None or job.status != JobStatus.RUNNING or _lease_alive(job, now):
                 continue
             logger.warning("Job %s (%s) lost its worker: no sign of life since %s", job.pk, job.kind, job.heartbeat_at)
             _move(job, JobStatus.INTERRUPTED, error=_interrupted_message(job))

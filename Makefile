@@ -31,7 +31,10 @@ run: translations
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
 	@echo "Serving the portal on http://$(HOST):$(PORT)/ (demo logins: see README.md)"
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	@# The beat schedule's timed work (offers announced, reminders, expiries) runs beside the
+	@# server in run_periodic, which stops with it (docs/background-work.md).
+	$(PY) manage.py run_periodic & periodic=$$!; trap 'kill $$periodic 2>/dev/null' EXIT INT TERM; \
+	  $(PY) manage.py runserver $(HOST):$(PORT)
 
 ## make test: the whole suite (browser tests too when Chromium is installed), with coverage
 test: translations
@@ -68,8 +71,9 @@ makemessages: $(STAMP)
 	$(PY) manage.py makemessages -l zh_Hans -l en --ignore=.venv --ignore=var --no-obsolete
 	$(PY) -m jinseed.i18n_compile
 
+# One worker for both queues (celery, jobs); see docs/background-work.md for dedicated ones.
 worker: $(STAMP)
-	$(VENV)/bin/celery -A jinseed worker --loglevel=INFO --concurrency=2
+	$(VENV)/bin/celery -A jinseed worker -Q celery,jobs --loglevel=INFO --concurrency=2
 
 beat: $(STAMP)
 	$(VENV)/bin/celery -A jinseed beat --loglevel=INFO

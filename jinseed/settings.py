@@ -21,6 +21,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from jinseed.logconfig import logging_config
 from jinseed.observability import sentry_setup
+from jinseed.storage import storages_from_env
 
 # Generic Django classes (QuerySet[Post], UploadedFile[bytes]) in annotations that run.
 django_stubs_ext.monkeypatch()
@@ -549,6 +550,42 @@ CELERY_BEAT_SCHEDULE["placements-retention-daily"] = {
     "task": "placements.office.tasks.retention_run_task",
     "schedule": crontab(hour=3, minute=45),
 }
+
+# --- Background work: queues, broker faults, job leases, one beat (docs/background-work.md) ---------
+# Long jobs (imports, exports, allocation) go to their own queue so that a long export never
+# holds up a notification. A worker started without -Q consumes both queues; production may
+# run a dedicated one per queue (`celery -A jinseed worker -Q jobs`, `-Q celery`).
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_QUEUES = {"celery": {}, "jobs": {}}
+CELERY_TASK_ROUTES = {"jinseed.jobs.tasks.job_run": {"queue": "jobs"}}
+# A broker that goes away (Redis restarted) is waited for, however long it takes; a task
+# already running goes on (its result is recorded in the database, not through the broker).
+CELERY_BROKER_CONNECTION_RETRY = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
+# A running job writes ``heartbeat_at`` at least this often; one silent for JOBS_LEASE_SECONDS
+# lost its worker (killed, out of memory, machine gone) and the reaper marks it interrupted.
+JOBS_HEARTBEAT_SECONDS = env.int("JOBS_HEARTBEAT_SECONDS", default=30)
+JOBS_LEASE_SECONDS = env.int("JOBS_LEASE_SECONDS", default=3 * 60)
+JOBS_REAP_INTERVAL_SECONDS = env.int("JOBS_REAP_INTERVAL_SECONDS", default=60)
+CELERY_BEAT_SCHEDULE["jobs-reap-interrupted"] = {
+    "task": "jinseed.jobs.tasks.jobs_reap_task",
+    "schedule": JOBS_REAP_INTERVAL_SECONDS,
+    "options": {"expires": JOBS_REAP_INTERVAL_SECONDS},
+}
+# However many beat processes are started, one sends the schedule: it holds a lock in Redis
+# (jinseed.beat), the others wait to take over. Each lock refresh extends it by BEAT_LOCK_SECONDS.
+CELERY_BEAT_SCHEDULER = "jinseed.beat:LockedScheduler"
+CELERY_BEAT_MAX_LOOP_INTERVAL = 10
+BEAT_LOCK_SECONDS = env.int("BEAT_LOCK_SECONDS", default=60)
+
+# --- File storage (jinseed/storage.py) --------------------------------------------------------------
+# STORAGE_BACKEND=filesystem (default): public media under MEDIA_ROOT, private files under
+# PRIVATE_MEDIA_ROOT. STORAGE_BACKEND=s3: S3-compatible object storage (Alibaba Cloud OSS, MinIO)
+# with AWS_S3_ENDPOINT_URL, AWS_STORAGE_BUCKET_NAME, AWS_PRIVATE_BUCKET_NAME (or private files under
+# AWS_PRIVATE_LOCATION, "private/", of the one bucket), AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY,
+# AWS_S3_REGION_NAME and AWS_S3_ADDRESSING_STYLE ("virtual" for OSS, "path" for MinIO).
+STORAGES.update(storages_from_env(env))
 
 # --- Start-up -----------------------------------------------------------------------------------
 if _problems:

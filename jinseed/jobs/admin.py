@@ -17,7 +17,17 @@ from .registry import job_kind_label
 
 @admin.register(Job)
 class JobAdmin(admin.ModelAdmin):
-    list_display = ["pk", "kind_label", "status", "created_by", "created_at", "started_at", "finished_at", "progress"]
+    list_display = [
+        "pk",
+        "kind_label",
+        "status",
+        "created_by",
+        "created_at",
+        "started_at",
+        "heartbeat_at",
+        "finished_at",
+        "progress",
+    ]
     list_filter = ["status", "kind"]
     search_fields = ["kind", "created_by__email", "created_by__full_name", "error"]
     list_select_related = ["created_by"]

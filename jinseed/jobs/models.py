@@ -10,6 +10,10 @@ A file holding personal data (an export, a copy of a student's data) is kept unt
 ``file_expires_at`` (``EXPORT_FILE_DAYS`` after it was made); the beat task
 ``tasks.job_files_expire`` then deletes it and notes ``file_deleted_at``, and the row stays as
 the record of what was made. Erasing an account deletes the files that hold that person early.
+
+While it runs, the row's ``heartbeat_at`` is its lease: the worker renews it every
+``JOBS_HEARTBEAT_SECONDS`` (and with every progress write). A RUNNING job whose lease is older
+than ``JOBS_LEASE_SECONDS`` lost its worker, and the periodic reaper ends it INTERRUPTED.
 """
 
 from django.conf import settings
@@ -25,7 +29,7 @@ from .enums import FINISHED_STATUSES, JobStatus
 
 class Job(StatusGuarded):
     kind = models.CharField(_("kind"), max_length=80)
-    status = models.CharField(_("status"), max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED)
+    status = models.CharField(_("status"), max_length=12, choices=JobStatus.choices, default=JobStatus.QUEUED)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -49,6 +53,7 @@ class Job(StatusGuarded):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     started_at = models.DateTimeField(_("started"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    heartbeat_at = models.DateTimeField(_("last sign of life"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("background job")
@@ -65,6 +70,8 @@ class Job(StatusGuarded):
             models.Index(
                 fields=["file_expires_at"], name="job_file_expires_idx", condition=Q(file_deleted_at__isnull=True)
             ),
+            # the reaper's scan: the few RUNNING rows, by lease
+            models.Index(fields=["heartbeat_at"], condition=Q(status="running"), name="job_running_heartbeat_idx"),
         ]
 
     def __str__(self) -> str:
@@ -73,6 +80,10 @@ class Job(StatusGuarded):
     @property
     def is_finished(self) -> bool:
         return self.status in FINISHED_STATUSES
+
+    @property
+    def is_interrupted(self) -> bool:
+        return self.status == JobStatus.INTERRUPTED
 
     @property
     def percent(self) -> int:

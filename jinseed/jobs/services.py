@@ -11,6 +11,7 @@ import copy
 import logging
 import math
 import os
+import threading
 import time
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
@@ -20,7 +21,7 @@ from typing import Any, cast
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.files.base import ContentFile, File
-from django.db import DEFAULT_DB_ALIAS, connections, router, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, router, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.utils import load_backend
 from django.utils import timezone, translation
@@ -31,7 +32,7 @@ from jinseed.accounts.models import User
 from jinseed.errors import DomainError
 from jinseed.statemachine import Change, StatusMachine
 
-from .enums import TRANSITIONS, JobStatus
+from .enums import FINISHED_STATUSES, TRANSITIONS, JobStatus
 from .models import Job
 from .registry import job_kind_find, job_kind_get
 
@@ -89,7 +90,8 @@ def _move(job: Job, to_status: str, *, locked: bool = True, **fields: Any) -> Jo
     now = timezone.now()
     if to_status == JobStatus.RUNNING:
         fields.setdefault("started_at", now)
-    if to_status in (JobStatus.SUCCEEDED, JobStatus.FAILED):
+        fields.setdefault("heartbeat_at", now)
+    if to_status in FINISHED_STATUSES:
         fields.setdefault("finished_at", now)
     return JOB_MACHINE.move(job, to_status, at=now, fields=fields, locked=locked)
 
@@ -104,20 +106,34 @@ def job_transition(*, job: Job, to_status: str, **fields: Any) -> Job:
 
 
 def _claim(job_id: int) -> tuple[Job | None, str]:
-    """QUEUED → RUNNING, once. A message for a RUNNING job is the broker redelivering it
-    after its worker was lost (``acks_late``): the job is failed, not run a second time."""
+    """QUEUED → RUNNING, once. A message for a RUNNING job is the broker handing it out again:
+    after its worker was lost (``acks_late``), or restored by a worker that lost its broker
+    connection for a moment while the job went on. A job whose lease lapsed lost its worker and
+    is ended INTERRUPTED, not run a second time; one whose lease is fresh is still being worked
+    on, and the message is dropped (if that worker dies after all, the reaper finds the job)."""
     with transaction.atomic():
         job = Job.objects.select_for_update(of=("self",)).select_related("created_by").filter(pk=job_id).first()
         if job is None:
             return None, "missing"
         if job.status == JobStatus.RUNNING:
-            with translation.override(job.language):
-                message = _("The job was interrupted before it finished. Start it again.")
-            _move(job, JobStatus.FAILED, error=message)
+            if _lease_alive(job, timezone.now()):
+                return None, "running"
+            _move(job, JobStatus.INTERRUPTED, error=_interrupted_message(job))
             return None, "interrupted"
         if job.status != JobStatus.QUEUED:
             return None, "skipped"
         return _move(job, JobStatus.RUNNING), "claimed"
+
+
+def _lease_alive(job: Job, now) -> bool:
+    return job.heartbeat_at is not None and job.heartbeat_at >= now - timedelta(
+        seconds=settings.JOBS_LEASE_SECONDS
+    )
+
+
+def _interrupted_message(job: Job) -> str:
+    with translation.override(job.language):
+        return _("The job was interrupted before it finished. Start it again.")
 
 
 def job_execute(*, job_id: int) -> str:
@@ -126,7 +142,7 @@ def job_execute(*, job_id: int) -> str:
     if job is None:
         return outcome
     context = JobContext(job)
-    with translation.override(job.language):
+    with translation.override(job.language), Heartbeat(job.pk):
         try:
             handler: Callable[[JobContext], dict[str, Any] | None] = job_kind_get(job.kind).load_handler()
             result = handler(context) or {}
@@ -141,25 +157,88 @@ def job_execute(*, job_id: int) -> str:
             )
         finally:
             context.close()
-        job_transition(
-            job=job,
-            to_status=JobStatus.SUCCEEDED,
+        return _end(
+            job,
+            JobStatus.SUCCEEDED,
             result=result,
             progress_done=context.done,
             progress_total=max(context.total, context.done),
         )
-    return "succeeded"
+
+
+def _end(job: Job, to_status: str, **fields) -> str:
+    """Record how the work ended. A job the reaper ended meanwhile (its worker stalled past the
+    lease, then woke) stays interrupted: its person was already told to start it again."""
+    try:
+        job_transition(job=job, to_status=to_status, **fields)
+    except JobError:
+        logger.warning("Job %s ended %s after it had been marked interrupted; left interrupted", job.pk, to_status)
+        return "interrupted"
+    return str(to_status)
+
+
+def jobs_reap_interrupted(*, now=None) -> int:
+    """End INTERRUPTED every RUNNING job whose lease lapsed: its worker is gone (killed, out of
+    memory, its machine lost) and nothing else will ever finish it. Each row is locked and its
+    lease checked again, so a job whose worker renews it meanwhile keeps running.
+    Returns how many jobs were ended."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(seconds=settings.JOBS_LEASE_SECONDS)
+    stale = Job.objects.filter(status=JobStatus.RUNNING, heartbeat_at__lt=cutoff).values_list("pk", flat=True)
+    reaped = 0
+    for pk in list(stale):
+        with transaction.atomic():
+            job = Job.objects.select_for_update(skip_locked=True).filter(pk=pk).first()
+            if job is None or job.status != JobStatus.RUNNING or _lease_alive(job, now):
+                continue
+            logger.warning("Job %s (%s) lost its worker: no sign of life since %s", job.pk, job.kind, job.heartbeat_at)
+            _move(job, JobStatus.INTERRUPTED, error=_interrupted_message(job))
+            reaped += 1
+    return reaped
+
+
+class Heartbeat:
+    """Renews a running job's lease from a thread of its own while the handler works, so that
+    a handler busy in one long query is not taken for dead. SQLite has a single writer: there
+    the progress writes are the only heartbeat (jobs run eagerly there anyway)."""
+
+    def __init__(self, job_id: int, *, interval: float | None = None):
+        self.job_id = job_id
+        self.interval = settings.JOBS_HEARTBEAT_SECONDS if interval is None else interval
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def __enter__(self):
+        if connection.vendor != "sqlite":
+            self._thread = threading.Thread(target=self._run, name=f"job-{self.job_id}-heartbeat", daemon=True)
+            self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join()
+
+    def _run(self) -> None:
+        try:
+            while not self._stop.wait(self.interval):
+                try:
+                    Job.objects.filter(pk=self.job_id, status=JobStatus.RUNNING).update(heartbeat_at=timezone.now())
+                except Exception:  # a database hiccup: the next beat (or progress write) renews it
+                    logger.warning("Job %s: could not renew its lease", self.job_id, exc_info=True)
+                    connections.close_all()
+        finally:
+            connections.close_all()  # this thread's own connections
 
 
 def _fail(job: Job, context: "JobContext", message: str) -> str:
-    job_transition(
-        job=job,
-        to_status=JobStatus.FAILED,
+    return _end(
+        job,
+        JobStatus.FAILED,
         error=message,
         progress_done=context.done,
         progress_total=max(context.total, context.done),
     )
-    return "failed"
 
 
 class JobContext:
@@ -231,19 +310,20 @@ class JobContext:
         self._written_done, self._written_at = self.done, self._clock()
         self.writes += 1
         total = max(self.total, self.done)
+        now = timezone.now()  # a progress write renews the job's lease too
         alias = router.db_for_write(Job)
-        connection = connections[alias]
-        if connection.in_atomic_block and connection.vendor != "sqlite":
+        job_connection = connections[alias]
+        if job_connection.in_atomic_block and job_connection.vendor != "sqlite":
             side = self._side(alias)
             table, quote = Job._meta.db_table, side.ops.quote_name
             with side.cursor() as cursor:
                 cursor.execute(
-                    f"UPDATE {quote(table)} SET {quote('progress_done')} = %s, {quote('progress_total')} = %s "  # noqa: S608 - names from the model, values bound
-                    f"WHERE {quote('id')} = %s",
-                    [self.done, total, self.job.pk],
+                    f"UPDATE {quote(table)} SET {quote('progress_done')} = %s, {quote('progress_total')} = %s, "  # noqa: S608 - names from the model, values bound
+                    f"{quote('heartbeat_at')} = %s WHERE {quote('id')} = %s",
+                    [self.done, total, now, self.job.pk],
                 )
         else:
-            Job.objects.filter(pk=self.job.pk).update(progress_done=self.done, progress_total=total)
+            Job.objects.filter(pk=self.job.pk).update(progress_done=self.done, progress_total=total, heartbeat_at=now)
 
     def _side(self, alias: str = DEFAULT_DB_ALIAS) -> BaseDatabaseWrapper:
         if self._side_connection is None:

@@ -34,6 +34,7 @@ def job_status_payload(job: Job) -> dict:
         "percent": job.percent,
         "finished": finished,
         "succeeded": job.status == JobStatus.SUCCEEDED,
+        "interrupted": job.is_interrupted,
         "error": job.error,
         "result": job.result if finished else {},
         "has_file": bool(job.result_file),

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from jinseed.accounts.models import User
 from jinseed.jobs.models import Job
 from jinseed.jobs.services import JobContext, job_start
-from jinseed.storage import PrivateStorage
+from jinseed.storage import private_storage
 
 from ..enums import CycleStatus, PostStatus
 from ..models import Cycle, PostImport
@@ -52,7 +52,7 @@ def post_import_stage(*, data: bytes, file_name: str, cycle: Cycle, target_statu
     sheet = sheet_read(data, file_name=file_name)
     preview = preview_build(sheet=sheet, cycle=cycle)
     digest = hashlib.sha256(data).hexdigest()
-    storage = PrivateStorage()
+    storage = private_storage()
     if not storage.exists(_stored_name(digest)):
         storage.save(_stored_name(digest), ContentFile(data))
     token = signing.dumps(
@@ -134,7 +134,7 @@ def post_import_token_read(token: str) -> dict[str, Any]:
         payload = signing.loads(token, salt=TOKEN_SALT, max_age=TOKEN_MAX_AGE)
     except signing.BadSignature:
         raise PostImportError(_("This preview has expired: upload the sheet again."), code="bad_token") from None
-    if payload.get("status") not in TARGET_STATUSES or not PrivateStorage().exists(_stored_name(payload["digest"])):
+    if payload.get("status") not in TARGET_STATUSES or not private_storage().exists(_stored_name(payload["digest"])):
         raise PostImportError(_("This preview has expired: upload the sheet again."), code="bad_token")
     return cast(dict[str, Any], payload)
 

@@ -57,3 +57,14 @@ job_kind_register("tests.count", handler="tests.jobs.handlers.count", label="Cou
 job_kind_register("tests.refuse", handler="tests.jobs.handlers.refuse", label="Refuse")
 job_kind_register("tests.crash", handler="tests.jobs.handlers.crash", label="Crash")
 job_kind_register("tests.report", handler="tests.jobs.handlers.report", label="Report")
+
+
+def idle(context) -> dict:
+    """Works without reporting progress (one long query, say): only the heartbeat shows it lives."""
+    deadline = time.monotonic() + context.params["seconds"]
+    while time.monotonic() < deadline:
+        time.sleep(0.05)
+    return {}
+
+
+job_kind_register("tests.idle", handler="tests.jobs.handlers.idle", label="Idle")

@@ -1,5 +1,7 @@
+import datetime as dt
+
 import pytest
-from django.utils import translation
+from django.utils import timezone, translation
 
 from jinseed.jobs.enums import JobStatus
 from jinseed.jobs.models import Job
@@ -65,14 +67,23 @@ def test_job_execute_twice_runs_once(staff_user):
     assert job_execute(job_id=job.pk) == "skipped"
 
 
-def test_job_redelivered_while_running_is_failed_not_rerun(staff_user):
+def test_job_redelivered_while_running_is_interrupted_not_rerun(staff_user):
     job = job_start(kind="tests.count", params={"steps": 2}, actor=staff_user)
     job_transition(job=job, to_status=JobStatus.RUNNING)  # a worker claimed it, then died
+    Job.objects.filter(pk=job.pk).update(heartbeat_at=timezone.now() - dt.timedelta(minutes=10))
     assert job_execute(job_id=job.pk) == "interrupted"
     job.refresh_from_db()
-    assert job.status == JobStatus.FAILED
+    assert job.status == JobStatus.INTERRUPTED
     assert job.error == "任务在完成前中断，请重新开始。"
     assert job.result == {}
+
+
+def test_job_redelivered_while_its_lease_is_fresh_is_left_to_its_worker(staff_user):
+    job = job_start(kind="tests.count", params={"steps": 2}, actor=staff_user)
+    job_transition(job=job, to_status=JobStatus.RUNNING)  # a worker has it and renews the lease
+    assert job_execute(job_id=job.pk) == "running"
+    job.refresh_from_db()
+    assert (job.status, job.error, job.progress_done) == (JobStatus.RUNNING, "", 0)
 
 
 def test_job_transition_refuses_a_finished_job(staff_user):

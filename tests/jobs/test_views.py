@@ -33,6 +33,7 @@ def test_job_status_for_its_creator(client, coordinator_user):
         "percent": 0,
         "finished": False,
         "succeeded": False,
+        "interrupted": False,
         "error": "",
         "result": {},
         "has_file": False,

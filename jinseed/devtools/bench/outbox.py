@@ -219,14 +219,15 @@ def broker_for_this_process(url: str):
 
     # Celery prefers the CELERY_BROKER_URL environment variable to ``broker_url``; the write
     # URL, used for publishing, takes precedence over both.
+    # (Celery 5.6 reads CELERY_TASK_ALWAYS_EAGER before task_always_eager: set it by that name.)
     saved = app.conf.broker_write_url, app.conf.task_always_eager
-    app.conf.broker_write_url, app.conf.task_always_eager = url, False
+    app.conf.broker_write_url, app.conf["CELERY_TASK_ALWAYS_EAGER"] = url, False
     reset()
     try:
         yield
     finally:
         reset()
-        app.conf.broker_write_url, app.conf.task_always_eager = saved
+        app.conf.broker_write_url, app.conf["CELERY_TASK_ALWAYS_EAGER"] = saved
 
 
 def wait_for(predicate, *, timeout: float, interval: float = 0.2, on_tick=None) -> bool:

@@ -556,7 +556,7 @@ CELERY_BEAT_SCHEDULE["placements-retention-daily"] = {
 # holds up a notification. A worker started without -Q consumes both queues; production may
 # run a dedicated one per queue (`celery -A jinseed worker -Q jobs`, `-Q celery`).
 CELERY_TASK_DEFAULT_QUEUE = "celery"
-CELERY_TASK_QUEUES = {"celery": {}, "jobs": {}}
+CELERY_TASK_QUEUES: dict[str, dict[str, str]] = {"celery": {}, "jobs": {}}
 CELERY_TASK_ROUTES = {"jinseed.jobs.tasks.job_run": {"queue": "jobs"}}
 # A broker that goes away (Redis restarted) is waited for, however long it takes; a task
 # already running goes on (its result is recorded in the database, not through the broker).

@@ -125,10 +125,8 @@ def _claim(job_id: int) -> tuple[Job | None, str]:
         return _move(job, JobStatus.RUNNING), "claimed"
 
 
-def _lease_alive(job: Job, now) -> bool:
-    return job.heartbeat_at is not None and job.heartbeat_at >= now - timedelta(
-        seconds=settings.JOBS_LEASE_SECONDS
-    )
+def _lease_alive(job: Job, now: datetime) -> bool:
+    return job.heartbeat_at is not None and job.heartbeat_at >= now - timedelta(seconds=settings.JOBS_LEASE_SECONDS)
 
 
 def _interrupted_message(job: Job) -> str:
@@ -166,7 +164,7 @@ def job_execute(*, job_id: int) -> str:
         )
 
 
-def _end(job: Job, to_status: str, **fields) -> str:
+def _end(job: Job, to_status: str, **fields: Any) -> str:
     """Record how the work ended. A job the reaper ended meanwhile (its worker stalled past the
     lease, then woke) stays interrupted: its person was already told to start it again."""
     try:
@@ -177,7 +175,7 @@ def _end(job: Job, to_status: str, **fields) -> str:
     return str(to_status)
 
 
-def jobs_reap_interrupted(*, now=None) -> int:
+def jobs_reap_interrupted(*, now: datetime | None = None) -> int:
     """End INTERRUPTED every RUNNING job whose lease lapsed: its worker is gone (killed, out of
     memory, its machine lost) and nothing else will ever finish it. Each row is locked and its
     lease checked again, so a job whose worker renews it meanwhile keeps running.
@@ -208,13 +206,13 @@ class Heartbeat:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
-    def __enter__(self):
+    def __enter__(self) -> "Heartbeat":
         if connection.vendor != "sqlite":
             self._thread = threading.Thread(target=self._run, name=f"job-{self.job_id}-heartbeat", daemon=True)
             self._thread.start()
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(self, *exc: object) -> None:
         self._stop.set()
         if self._thread is not None:
             self._thread.join()

@@ -84,7 +84,7 @@ def post_import_preview_start(
     if cycle.status == CycleStatus.ARCHIVED:
         raise PostImportError(_("The cycle is archived: posts cannot be imported into it."), code="archived")
     check_upload_size(len(data))
-    upload = PrivateStorage().save(f"{UPLOAD_DIR}/{secrets.token_hex(16)}.xlsx", ContentFile(data))
+    upload = private_storage().save(f"{UPLOAD_DIR}/{secrets.token_hex(16)}.xlsx", ContentFile(data))
     return job_start(
         kind=PREVIEW_JOB_KIND,
         params={"upload": upload, "name": file_name[:255], "cycle": cycle.pk, "status": target_status},
@@ -97,7 +97,7 @@ def post_import_preview_job(context: JobContext) -> dict[str, Any]:
     preview is kept as the job's result, with the token that confirms it. The upload is
     deleted whatever happens; a sheet refused as a whole fails the job with the reason."""
     params = context.params
-    storage = PrivateStorage()
+    storage = private_storage()
     try:
         with storage.open(params["upload"], "rb") as handle:
             data = handle.read()

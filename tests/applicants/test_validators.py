@@ -178,7 +178,7 @@ def test_the_object_stream_hides_the_script_from_a_byte_search():
 
 def test_resume_with_a_plain_link_and_outline_passes():
     def links(writer):
-        writer.add_outline_item("简历", 0)
+        writer.add_outline_item(title="简历", page_number=0)
         writer.add_uri(0, "https://example.cn/", [10, 10, 100, 30])
 
     validate_resume_pdf(SimpleUploadedFile("resume.pdf", _pdf(links), content_type="application/pdf"))

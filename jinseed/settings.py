@@ -290,7 +290,7 @@ OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 # Configuration history (jinseed/history.py): shown in the admin, never reverted from there.
 SIMPLE_HISTORY_REVERT_DISABLED = True
 
-# --- Personal data (README, "Personal data") ------------------------------------------------
+# --- Personal data (docs/personal-data.md) ------------------------------------------------
 # The version of the privacy notice (templates/applicants/privacy.html): a new one asks every
 # signed-in person to accept it again before they go on.
 PRIVACY_NOTICE_VERSION = env.str("PRIVACY_NOTICE_VERSION", default="2026-1")
@@ -501,7 +501,7 @@ if not DEBUG:
     # (a month by default; raise it once the deployment is settled). The portal's own host
     # and any name under it are HTTPS only (HSTS covers names below the portal's host, never
     # its parent domain). Preloading stays a deployment's decision: it commits the whole
-    # registrable domain, beyond this portal, for good (README, "Security").
+    # registrable domain, beyond this portal, for good (docs/personal-data.md, "Security").
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=30 * 24 * 60 * 60)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
@@ -544,7 +544,7 @@ CELERY_BEAT_SCHEDULE["jobs-files-expire"] = {
 }
 # --- Retention (placements.office) ------------------------------------------------------------
 # Archived cycles whose placements ended more than this many years ago: a statistics snapshot
-# is stored, then applications that led to no placement are anonymised (README "Retention").
+# is stored, then applications that led to no placement are anonymised (docs/features.md, "Retention").
 RETENTION_YEARS = env.int("RETENTION_YEARS", default=3)
 CELERY_BEAT_SCHEDULE["placements-retention-daily"] = {
     "task": "placements.office.tasks.retention_run_task",

@@ -30,8 +30,8 @@ class AccountError(DomainError):
 def user_register(*, email: str, password: str, mobile: str, language: str) -> User:
     """A student's new account, with their acceptance of the privacy notice in force.
 
-    The form has already refused an email or mobile in use; the same address registered by
-    someone else in the same instant is refused here, by the unique constraints.
+    ``registration_submit`` calls it only for an email and mobile nobody holds; the same address
+    registered by someone else in the same instant is refused here, by the unique constraints.
     """
     try:
         with transaction.atomic():

@@ -1,4 +1,4 @@
-"""The office's periodic chore: retention, daily (``CELERY_BEAT_SCHEDULE``, README "Retention")."""
+"""The office's periodic chore: retention, daily (``CELERY_BEAT_SCHEDULE``, docs/features.md, "Retention")."""
 
 from celery import shared_task
 

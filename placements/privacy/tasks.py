@@ -1,4 +1,4 @@
-"""Periodic privacy chores, run by Celery beat (README, "Personal data")."""
+"""Periodic privacy chores, run by Celery beat (docs/personal-data.md)."""
 
 from celery import shared_task
 

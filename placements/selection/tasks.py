@@ -1,4 +1,4 @@
-"""Periodic selection chores, run by Celery beat (see README: ``offers_expire``).
+"""Periodic selection chores, run by Celery beat (``offers_expire``; docs/features.md).
 
 Thin tasks: the work and its locking are in ``services``; running a task twice is harmless.
 """

@@ -1,4 +1,4 @@
-"""``manage.py retention_run [--dry-run]``: the daily retention run, by hand (README "Retention")."""
+"""``manage.py retention_run [--dry-run]``: the daily retention run, by hand (docs/features.md, "Retention")."""
 
 from django.conf import settings
 from django.core.management.base import BaseCommand

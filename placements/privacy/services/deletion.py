@@ -6,7 +6,7 @@ offer or a placement of theirs is still running); the request waits
 (``deletion_request_cancel``) and staff see it in the admin; then the beat task (or the
 command ``account_deletions_run``) erases the account (``account_erase``) and completes it.
 
-What erasure does (README, "Personal data"):
+What erasure does (docs/personal-data.md):
 
 * the account can no longer log in; its email becomes ``deleted-<id>@deleted.invalid``, its
   mobile number and name are removed, codes and the outbox rows addressed to it are deleted;

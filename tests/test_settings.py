@@ -237,7 +237,7 @@ def test_settings_read_key_lists_and_proxies_from_the_environment():
 
 def test_settings_pass_the_deploy_check_without_debug():
     """With DEBUG off, HTTPS is enforced (redirect, HSTS with subdomains) and every cookie is
-    secure: the one warning left is HSTS preloading, a deployment's own decision (README)."""
+    secure: the one warning left is HSTS preloading, a deployment's own decision (docs/personal-data.md, "Security")."""
     # Production's own environment: none of the test run's (the browser tests allow async
     # ORM calls, which the deploy check rightly refuses).
     env = {k: v for k, v in os.environ.items() if k not in _CHECKED and not k.startswith(("SECURE_", "SMS_"))}

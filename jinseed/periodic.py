@@ -15,8 +15,11 @@ import datetime
 import logging
 from collections.abc import Callable
 
-from celery import current_app
 from celery.schedules import schedule as interval_schedule
+
+# The project's app, not Celery's current one: another app made current in the process (a test's
+# worker) must not change the time zone a crontab is read in.
+from jinseed.celery import app as celery_app
 
 logger = logging.getLogger(__name__)
 
@@ -31,10 +34,10 @@ class PeriodicRunner:
     ):
         # in the app's time zone, as beat's clock is: a crontab reads its hours in that of
         # the last run (Asia/Shanghai's)
-        self.clock = lambda: clock().astimezone(current_app.timezone)
+        self.clock = lambda: clock().astimezone(celery_app.timezone)
         self.run = run or run_task_eagerly
         self.entries: dict[str, dict] = {}
-        current_app.loader.import_default_modules()
+        celery_app.loader.import_default_modules()
         started = self.clock()
         for name, entry in beat_schedule.items():
             every = entry["schedule"]
@@ -71,13 +74,14 @@ def _with_clock(every, clock):
 
     every = copy.copy(every)
     every.nowfun = clock
+    every.app = celery_app
     return every
 
 
 def run_task_eagerly(task_name: str, args: tuple, kwargs: dict):
     """Run a registered Celery task in this process, as a worker would, and return its result."""
-    current_app.loader.import_default_modules()  # every app's tasks module, as a worker loads them
-    task = current_app.tasks[task_name]
+    celery_app.loader.import_default_modules()  # every app's tasks module, as a worker loads them
+    task = celery_app.tasks[task_name]
     result = task.apply(args=args, kwargs=kwargs)
     if result.failed():
         logger.error("Periodic task %s failed: %r", task_name, result.result)

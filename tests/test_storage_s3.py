@@ -136,5 +136,5 @@ def test_export_file_written_by_a_worker_is_served_by_the_web(client, s3_env, se
     response = client.get(reverse("jobs:file", args=[job.pk]))
     assert response.status_code == 200
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
-    assert rows[0][:3] == ["周期", "单位", "岗位"]
+    assert rows[0][:3] == ["届次", "单位", "岗位"]
     assert len(rows) == 2

@@ -29,8 +29,12 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
+    """Chromium for one module of journeys. Playwright's sync API keeps an event loop running
+    in this thread while it is open; closing it after the module means the tests that follow
+    in the same process (an async view such as /health/ through Django's test client) run
+    outside any loop, whatever order the tests come in."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:

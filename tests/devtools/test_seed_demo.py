@@ -1,5 +1,7 @@
 """``manage.py seed_demo``: the demo cycle's size, coherence, idempotency and logins, and the
-archived 2019 cycle before it."""
+archived cycle of the year before it. The cycles are named by the year of their (shifted)
+registration dates: 2020 and 2019 only with ``--as-of 2020-06-20``, so the tests that read
+the default demo take the years from its own cycles (``demo_cycles``)."""
 
 import datetime as dt
 import io
@@ -18,7 +20,7 @@ from applicants.identity import digest_id_number, mask_id_number, validate_id_nu
 from applicants.models import Application, ApplicationEvent, StudentProfile
 from jinseed.accounts.enums import Role
 from jinseed.accounts.models import User
-from jinseed.devtools.demo.builder import demo_counts, demo_fingerprint
+from jinseed.devtools.demo.builder import chinese_number, cycle_title, demo_counts, demo_fingerprint
 from jinseed.devtools.demo.data import DEMO_PASSWORD
 from placements.cultivation.enums import Grade, PlacementEventKind
 from placements.models import Certificate, Feedback, FinalGrade, Group, Interview, Offer, Placement, PlacementEvent
@@ -42,13 +44,51 @@ def demo(demo_seeded, db):
     return demo_seeded
 
 
+def demo_cycles() -> tuple[Cycle, Cycle]:
+    """The demo's open cycle and its archived one, whatever years they bear."""
+    return Cycle.objects.get(status=CycleStatus.OPEN), Cycle.objects.get(status=CycleStatus.ARCHIVED)
+
+
+def assert_named_by_their_dates(expected: tuple[int, int] | None = None) -> None:
+    """Each demo cycle's year, edition and title match its registration dates; the archived
+    cycle is the year before the open one."""
+    current, archive = demo_cycles()
+    for cycle in (current, archive):
+        year = cycle.registration_opens_at.astimezone(CST).year
+        assert cycle.registration_closes_at.astimezone(CST).year in (year, year + 1)
+        assert (cycle.year, cycle.ordinal, cycle.title) == (year, year - 2011, cycle_title(year))
+        assert f"{year}年" in cycle.title and f"第{chinese_number(year - 2011)}届" in cycle.title
+    assert archive.year == current.year - 1
+    if expected is not None:
+        assert (current.year, archive.year) == expected
+
+
 # Tests that need an empty database come first: the module's seeded data exists from the
 # first test that asks for ``demo`` to the end of the module.
+
+
+def test_chinese_edition_numbers():
+    assert [chinese_number(n) for n in (1, 8, 9, 10, 11, 14, 15, 20, 21, 99)] == [
+        "一",
+        "八",
+        "九",
+        "十",
+        "十一",
+        "十四",
+        "十五",
+        "二十",
+        "二十一",
+        "九十九",
+    ]
+    assert cycle_title(2020) == "2020年金山区“金种子”培育计划（第九届）"
+    assert cycle_title(2026) == "2026年金山区“金种子”培育计划（第十五届）"
 
 
 def test_seed_demo_as_of_2020_gives_the_historical_calendar(db):
     seed("--as-of", "2020-06-20")
     cycle = Cycle.objects.get(year=2020)
+    assert (cycle.ordinal, cycle.title) == (9, "2020年金山区“金种子”培育计划（第九届）")
+    assert_named_by_their_dates((2020, 2019))
     assert cycle.registration_opens_at == dt.datetime(2020, 6, 16, 9, tzinfo=CST)
     assert cycle.registration_closes_at == dt.datetime(2020, 6, 24, 17, tzinfo=CST)
     assert Post.objects.filter(status=PostStatus.PUBLISHED).latest("published_at").published_at == dt.datetime(
@@ -56,12 +96,42 @@ def test_seed_demo_as_of_2020_gives_the_historical_calendar(db):
     )
     # The year before, on the same calendar: the archived 2019 cycle, its placements over.
     archive = Cycle.objects.get(year=2019)
+    assert (archive.ordinal, archive.title) == (8, "2019年金山区“金种子”培育计划（第八届）")
     assert archive.registration_opens_at == dt.datetime(2019, 6, 16, 9, tzinfo=CST)
     assert archive.registration_closes_at == dt.datetime(2019, 6, 24, 17, tzinfo=CST)
     assert archive.placement_ends_on < dt.date(2020, 6, 20)
     demo = Placement.objects.get(student__user__email="student@jinseed.demo", post__cycle=archive)
     assert (demo.starts_on, demo.ends_on) == (dt.date(2019, 7, 8), dt.date(2019, 8, 11))
     assert_nothing_finished_after(dt.datetime(2020, 6, 20, 12, tzinfo=CST))
+    # The article's calendar and names: the students' years are those of 2020.
+    assert StudentProfile.objects.filter(expected_graduation__year__lte=2020).count() == 44
+    demo_student = StudentProfile.objects.get(user__email="student@jinseed.demo")
+    assert (demo_student.birth_date, demo_student.expected_graduation) == (dt.date(2000, 9, 12), dt.date(2022, 6, 30))
+    assert Feedback.objects.filter(cycle=archive, action_taken__startswith="第九届").count() == 2
+
+
+@pytest.mark.parametrize(
+    ("as_of", "years"),
+    [("2031-03-01", (2031, 2030)), ("2024-09-10", (2024, 2023)), ("2023-01-02", (2022, 2021))],
+)
+def test_seed_demo_names_its_cycles_by_their_registration_year(db, as_of, years):
+    """Any other as-of day moves the names with the dates: year, edition and title, and the
+    students' graduation years the rules compare with them; the article's figures stay."""
+    output = seed("--as-of", as_of)
+    assert_named_by_their_dates(years)
+    current, archive = demo_cycles()
+    assert f"Seeded “{current.title}” and the archived “{archive.title}”" in output
+    graduating = StudentProfile.objects.filter(expected_graduation__year__lte=current.year)
+    assert graduating.count() == 44
+    assert not Application.objects.filter(student__in=graduating, cycle=current).exists()
+    assert Application.objects.filter(cycle=current).values("student").distinct().count() == 587
+    assert Application.objects.filter(cycle=archive).values("student").distinct().count() == 338
+    demo_student = StudentProfile.objects.get(user__email="student@jinseed.demo")
+    assert demo_student.expected_graduation == dt.date(current.year + 2, 6, 30)
+    assert not demo_student.graduates_in(current.year)
+    next_edition = f"第{chinese_number(current.ordinal)}届"
+    assert Feedback.objects.filter(cycle=archive, action_taken__startswith=next_edition).count() == 2
+    assert_nothing_finished_after(dt.datetime.fromisoformat(as_of).replace(hour=12, tzinfo=CST))
 
 
 def assert_nothing_finished_after(as_of: dt.datetime) -> None:
@@ -77,18 +147,21 @@ def assert_nothing_finished_after(as_of: dt.datetime) -> None:
 
 def test_seed_demo_benchmark_options_scale_up(db):
     output = seed("--students", "2000", "--posts", "200", "--seed", "7")
-    # 2,000 applicants of 2020 and 150 registered students who graduate in 2020.
+    current, _archive = demo_cycles()
+    # 2,000 applicants of the open cycle and 150 registered students who graduate in its year.
     assert StudentProfile.objects.count() == 2150
-    assert Application.objects.filter(cycle__year=2020).values("student").distinct().count() == 2000
+    assert Application.objects.filter(cycle=current).values("student").distinct().count() == 2000
     assert Post.objects.filter(status=PostStatus.PUBLISHED).count() == 200
-    assert Placement.objects.filter(post__cycle__year=2020).count() == 200
+    assert Placement.objects.filter(post__cycle=current).count() == 200
     assert Application.objects.count() > 2000
     assert "s:" in output
 
 
-def test_seed_demo_builds_the_2020_cycle_open_now(demo):
+def test_seed_demo_builds_the_open_cycle_named_by_its_dates(demo):
     cycle = cycle_current()
-    assert (cycle.year, cycle.ordinal, cycle.status) == (2020, 9, CycleStatus.OPEN)
+    year = timezone.now().astimezone(CST).date() - dt.timedelta(days=4)  # registration opened 4 days ago
+    assert (cycle.year, cycle.ordinal, cycle.status) == (year.year, year.year - 2011, CycleStatus.OPEN)
+    assert_named_by_their_dates((year.year, year.year - 1))
     assert cycle.registration_is_open()
     assert cycle.registration_closes_at - cycle.registration_opens_at == dt.timedelta(days=8, hours=8)
     assert Post.objects.filter(cycle=cycle, status=PostStatus.PUBLISHED).count() == 270
@@ -116,7 +189,7 @@ def test_seed_demo_home_page_shows_the_open_cycle(demo, client):
     response = client.get(reverse("home"))
     assert response.status_code == 200
     page = response.content.decode()
-    assert "第九届" in page
+    assert f"第{chinese_number(cycle_current().ordinal)}届" in page
     assert 'data-testid="published-posts">270<' in page
 
 
@@ -167,7 +240,7 @@ def test_seed_demo_interviews_offers_and_placements_match_the_statuses(demo):
 def test_seed_demo_id_numbers_are_valid_and_decryptable(demo):
     for profile in StudentProfile.objects.order_by("?")[:50]:
         number = profile.id_number
-        validate_id_number(number, today=dt.date(2020, 6, 20))
+        validate_id_number(number, today=timezone.localdate())
         assert number[:6] in {"310116", "310228"}
         assert profile.id_number_digest == digest_id_number(number)
         assert profile.id_number_masked == mask_id_number(number)
@@ -176,9 +249,10 @@ def test_seed_demo_id_numbers_are_valid_and_decryptable(demo):
 
 
 def test_seed_demo_graduating_students_have_no_applications(demo):
-    graduating = StudentProfile.objects.filter(expected_graduation__year__lte=2020)
+    current, _archive = demo_cycles()
+    graduating = StudentProfile.objects.filter(expected_graduation__year__lte=current.year)
     assert graduating.count() == 44
-    assert not Application.objects.filter(student__in=graduating, cycle__year=2020).exists()
+    assert not Application.objects.filter(student__in=graduating, cycle=current).exists()
 
 
 def test_seed_demo_twice_changes_nothing(demo):
@@ -210,20 +284,21 @@ def test_seed_demo_accounts_fit_together(demo):
     mentor = User.objects.get(email="mentor@jinseed.demo").mentor
     assert mentor.unit == unit
     student = User.objects.get(email="student@jinseed.demo").student_profile
-    assert student.year_of_study == 2 and student.has_consent and not student.graduates_in(2020)
+    current, archive = demo_cycles()
+    assert student.year_of_study == 2 and student.has_consent and not student.graduates_in(current.year)
     assert len({a.status for a in student.applications.all()}) >= 2
     placements = {p.post.cycle.year: p for p in student.placements.select_related("post__cycle")}
-    assert set(placements) == {2019, 2020}
+    assert set(placements) == {archive.year, current.year}
     for placement in placements.values():
         assert (placement.post.unit, placement.mentor) == (unit, mentor)
     statuses = set(Application.objects.filter(post__unit=unit).values_list("status", flat=True))
     assert {ApplicationStatus.SUBMITTED, ApplicationStatus.SHORTLISTED} <= statuses
 
 
-def test_seed_demo_archives_the_2019_cycle_before_the_current_one(demo, client):
-    current, archive = Cycle.objects.get(year=2020), Cycle.objects.get(year=2019)
-    assert (archive.ordinal, archive.status) == (8, CycleStatus.ARCHIVED)
-    assert archive.title == "2019年金山区“金种子”培育计划（第八届）"
+def test_seed_demo_archives_the_year_before_the_current_cycle(demo, client):
+    current, archive = demo_cycles()
+    assert (archive.year, archive.ordinal) == (current.year - 1, current.ordinal - 1)
+    assert archive.title == cycle_title(current.year - 1)
     assert cycle_current() == current
     # The current cycle's (shifted) calendar one year earlier, its placements all in the past.
     opens, opens_before = (c.registration_opens_at.astimezone(CST) for c in (current, archive))
@@ -236,10 +311,10 @@ def test_seed_demo_archives_the_2019_cycle_before_the_current_one(demo, client):
 
 
 def test_seed_demo_archive_looks_lived_in(demo, client):
-    archive = Cycle.objects.get(year=2019)
+    _current, archive = demo_cycles()
     placements = Placement.objects.filter(post__cycle=archive)
     assert placements.count() == 21
-    # The article's 338 applicants of 2019, one application each.
+    # The article's 338 applicants (of 2019 there), one application each.
     assert Application.objects.filter(cycle=archive).values("student").distinct().count() == 338
     assert set(placements.values_list("status", flat=True)) == {PlacementStatus.COMPLETED}
     grades = list(FinalGrade.objects.filter(placement__in=placements).values_list("grade", flat=True))
@@ -253,7 +328,7 @@ def test_seed_demo_archive_looks_lived_in(demo, client):
         assert (PlacementEventKind.GRADE, placement.final_grade.grade) in kinds
         assert len(placement.assessments.all()) == 2
         assert hasattr(placement, "group_membership")
-    response = client.get(reverse("cultivation:forum", args=[2019]))
+    response = client.get(reverse("cultivation:forum", args=[archive.year]))
     assert response.status_code == 200
     assert Feedback.objects.filter(cycle=archive, adopted=True).count() >= 3
     for item in Feedback.objects.filter(cycle=archive, adopted=True):
@@ -262,7 +337,7 @@ def test_seed_demo_archive_looks_lived_in(demo, client):
 
 def test_seed_demo_nothing_is_finished_before_it_ends(demo):
     assert_nothing_finished_after(timezone.now())
-    current = Placement.objects.filter(post__cycle__year=2020)
+    current = Placement.objects.filter(post__cycle=cycle_current())
     assert set(current.values_list("status", flat=True)) == {PlacementStatus.UPCOMING}
     assert not FinalGrade.objects.filter(placement__in=current).exists()
     assert not Certificate.objects.filter(placement__in=current).exists()
@@ -302,7 +377,7 @@ def test_allocate_dry_run_on_the_demo_matches_students(demo):
 
     from placements.models import AllocationRound
 
-    cycle = Cycle.objects.get(year=2020)
+    cycle = cycle_current()
     ranked = Application.objects.filter(cycle=cycle, selection_rank__isnull=False)
     assert set(ranked.values_list("status", flat=True)) == {ApplicationStatus.INTERVIEWED}
     connection.force_debug_cursor = True

@@ -1,25 +1,29 @@
-"""The demo builder behind ``manage.py seed_demo``: the demo 2020 cycle (第九届), or benchmark-sized data.
+"""The demo builder behind ``manage.py seed_demo``: an open and an archived cycle, or bench data.
 
 The command builds everything in one transaction with bulk inserts and does nothing when
-the demo cycle (year 2020) is already there, so running it again changes nothing.
+the demo is already there, so running it again changes nothing.
 
-The cycle keeps the 2020 edition as the article reports it: year, 届 number, title, the
-9-day registration window, 587 applicants from 115 universities (overseas ones included),
-270 posts and 270 selected students in 22 groups of 10–15; 44 more registered students
-graduate in 2020 and may not apply. Its calendar, though, is moved by
-whole days so that ``--as-of`` (default: now) falls on 20 June of that calendar, the fifth
-day of registration: the demo is open for registration when it is loaded, with the
-first days' history (screening, rolling video interviews, offers) behind it.
-``--as-of 2020-06-20`` gives the historical dates themselves. Students' ages and
-graduation dates stay those of 2020, so the graduating-year rule has its examples.
+The open cycle keeps the 2020 edition (第九届) as the article reports it: the 9-day
+registration window, 587 applicants from 115 universities (overseas ones included), 270
+posts and 270 selected students in 22 groups of 10–15; 44 more registered students
+graduate in the cycle's year and may not apply. Its calendar, though, is moved by whole
+days so that ``--as-of`` (default: now) falls on 20 June of that calendar, the fifth day of
+registration: the demo is open for registration when it is loaded, with the first days'
+history (screening, rolling video interviews, offers) behind it. The labels follow the
+dates: the cycle is named by the year of its shifted registration dates (year, edition =
+year − 2011, title), and students' ages and graduation dates move by as many years, so the
+graduating-year rule has its examples. ``--as-of 2020-06-20`` gives the historical dates and
+names themselves: 2020 (第九届) and 2019 (第八届).
 
-Students join several years running, so the demo also holds the year before: the 2019
-cycle (第八届), archived, on the same calendar one year earlier: 338 applicants (the
-article's figure), each with one application. Its short-term posts ended
-months before ``--as-of``; its 21 placed students (the demo student among them, with the
-demo mentor) are completed, assessed, graded and partly certified, and its forum has
-answered suggestions. In 2020 the demo student holds an accepted offer and an upcoming
-placement: "My placement" shows the current one and links to the 2019 one and its certificate.
+Students join several years running, so the demo also holds the year before: the archived
+cycle (named by its year, one less), on the same calendar one year earlier: 338 applicants
+(the article's figure), each with one application. Its short-term posts ended months before
+``--as-of``; its 21 placed students (the demo student among them, with the demo mentor) are
+completed, assessed, graded and partly certified, and its forum has answered suggestions.
+In the open cycle the demo student holds an accepted offer and an upcoming placement:
+"My placement" shows the current one and links to the archived one and its certificate.
+
+Below, "2020" and "2019" name the article's calendar years, which ``Calendar`` shifts.
 
 It seeds every app (positions, applicants, placements), so it lives in ``jinseed.devtools``,
 the development-only app that may depend on all the others.
@@ -75,16 +79,16 @@ from positions.models import Cycle, HostUnit, Post, PostTransition, UnitCoordina
 
 S = ApplicationStatus
 CST = zoneinfo.ZoneInfo("Asia/Shanghai")
+#: The year of the article's calendar, which ``Calendar`` shifts. It is not the cycles' label:
+#: a cycle is named by the year of its shifted registration dates (``demo_years``).
 YEAR = 2020
-ORDINAL = 9
-TITLE = "2020年金山区“金种子”培育计划（第九届）"
+#: The programme's first edition was held in 2012: a cycle's ordinal is its year minus this.
+ORDINAL_BASE = 2011
 #: The day of the 2020 calendar that ``--as-of`` becomes: the fifth day of registration.
 ANCHOR_DAY = dt.date(YEAR, 6, 20)
 DEMO_UNIT = "金山区人力资源和社会保障局"
-#: The archived cycle of the year before: the demo student's first, completed placement.
+#: The archived cycle sits on the article's calendar of the year before.
 ARCHIVE_YEAR = YEAR - 1
-ARCHIVE_ORDINAL = ORDINAL - 1
-ARCHIVE_TITLE = "2019年金山区“金种子”培育计划（第八届）"
 #: Headcounts of the archived cycle's posts: two at the demo unit, then one at each of seven
 #: other units; all filled, 21 placed students in all (two groups of 10–15).
 ARCHIVE_HEADCOUNTS = (3, 2, 3, 2, 2, 3, 2, 2, 2)
@@ -158,6 +162,34 @@ STUDENT_MOBILE_PREFIXES = [
     "199",
 ]
 STAFF_SIDE_MOBILE_PREFIX = "189"
+
+
+_DIGITS = "零一二三四五六七八九"
+
+
+def chinese_number(n: int) -> str:
+    """1–99 in Chinese numerals, as an edition is numbered: 9 九, 10 十, 14 十四, 21 二十一."""
+    if not 0 < n < 100:
+        raise ValueError(f"no edition number for {n}")
+    tens, units = divmod(n, 10)
+    head = "" if tens == 0 else ("十" if tens == 1 else _DIGITS[tens] + "十")
+    return head + (_DIGITS[units] if units else "")
+
+
+def ordinal_of(year: int) -> int:
+    return year - ORDINAL_BASE
+
+
+def cycle_title(year: int) -> str:
+    return f"{year}年金山区“金种子”培育计划（第{chinese_number(ordinal_of(year))}届）"
+
+
+def demo_years(as_of: dt.datetime) -> tuple[int, int]:
+    """The open cycle's year, that in which its shifted registration opens (when the window
+    straddles New Year, as with an as-of day of 1–4 January, the year it opens in), and the
+    archived one's, the year before."""
+    year = Calendar(as_of).at(6, 16, 9).year
+    return year, year - 1
 
 
 def _paths_to(target: str) -> list[list[str]]:
@@ -276,6 +308,10 @@ class DemoBuilder:
         self.n_posts = n_posts
         self.cal = Calendar(as_of)
         self.archive_cal = YearBefore(self.cal)
+        # The cycles' labels, and the students' years that the rules compare with them, follow
+        # the shifted dates: ``years`` is how far the labels move from the article's 2020.
+        self.year, self.archive_year = demo_years(as_of)
+        self.years = self.year - YEAR
         self.log = log
         self.password = make_password(data.DEMO_PASSWORD)
         self.staff_side_index = 0
@@ -326,9 +362,9 @@ class DemoBuilder:
         self.opens_at = cal.at(6, 16, 9)
         self.history_ends_at = cal.at(6, 20)  # midnight starting the as-of day
         self.cycle = Cycle.objects.create(
-            year=YEAR,
-            ordinal=ORDINAL,
-            title=TITLE,
+            year=self.year,
+            ordinal=ordinal_of(self.year),
+            title=cycle_title(self.year),
             status=CycleStatus.OPEN,
             registration_opens_at=self.opens_at,
             registration_closes_at=cal.at(6, 24, 17),
@@ -519,7 +555,8 @@ class DemoBuilder:
                 degree, length = DegreeLevel.DOCTORATE, 4
                 year = rng.randint(1, 3)
         entry_age = {DegreeLevel.MASTER: 22, DegreeLevel.DOCTORATE: 25}.get(degree, 18)
-        entered = YEAR - year  # September of this year, the 2019–20 academic year being year ``year``
+        # September of this year, the academic year before the cycle's summer being year ``year``.
+        entered = self.year - year
         birth = dt.date(entered - entry_age, 1, 1) + dt.timedelta(days=rng.randrange(365 + 240))
         return {
             "major": major,
@@ -563,8 +600,8 @@ class DemoBuilder:
                     "major": "汉语言文学",
                     "degree_level": DegreeLevel.BACHELOR,
                     "year_of_study": 2,
-                    "expected_graduation": dt.date(YEAR + 2, 6, 30),
-                    "birth": dt.date(2000, 9, 12),
+                    "expected_graduation": dt.date(self.year + 2, 6, 30),
+                    "birth": dt.date(2000 + self.years, 9, 12),
                 }
                 full_name, email, mobile = "顾佳怡", "student@jinseed.demo", DEMO_MOBILE
             else:
@@ -575,7 +612,7 @@ class DemoBuilder:
                     university, overseas = rng.choices(universities, weights=weights)[0]
                 gender = rng.choice(Gender.values)
                 facts = self.student_facts(university, overseas)
-                while (facts["expected_graduation"].year <= YEAR) != graduating:
+                while (facts["expected_graduation"].year <= self.year) != graduating:
                     facts = self.student_facts(university, overseas)
                 full_name = self.name(gender)
                 email = f"student{i:06d}@jinseed.demo"
@@ -702,7 +739,7 @@ class DemoBuilder:
         others = [s for s in STATUS_WEIGHTS if s not in (S.OFFERED, S.ACCEPTED)]
         other_weights = list(itertools.accumulate(STATUS_WEIGHTS[s] for s in others))
         for student in self.students[1:]:
-            if student.graduation_year <= YEAR:
+            if student.graduation_year <= self.year:
                 continue  # the graduating-year rule blocks them: registered, no application
             fitting, cumulative = by_year[student.year_of_study]
             if not fitting:
@@ -748,15 +785,16 @@ class DemoBuilder:
         self.write_applications(plans)
         self.reset_sequences()
 
-    # --- the archived 2019 cycle -------------------------------------------------------------
+    # --- the archived cycle (2019 on the article's calendar) ---------------------------------
     def build_archive(self) -> None:
-        """The 2019 cycle (第八届): the same calendar one year earlier, archived.
+        """The archived cycle, the year before the open one (2019, 第八届, on the article's
+        calendar): the same calendar one year earlier.
 
         Short-term posts only (summer 2019, one in the winter vacation), so that every
         placement ended months before ``--as-of`` (2019's long-term posts would still run on
         20 June 2020). The posts are closed and full; 21 students were placed (the demo
         student with the demo mentor, in their first year), 317 more applied in vain.
-        Its placed students are also 2020 students, a year further in their studies.
+        Its placed students are also the open cycle's students, a year further in their studies.
         """
         rng, cal, year = self.rng, self.archive_cal, ARCHIVE_YEAR
         opens_at = cal.at(6, 16, 9, year=year)
@@ -764,9 +802,9 @@ class DemoBuilder:
         summer = cal.on(7, 8, year)
         winter = (cal.on(1, 18, YEAR), cal.on(2, 26, YEAR))
         self.archive = Cycle.objects.create(
-            year=year,
-            ordinal=ARCHIVE_ORDINAL,
-            title=ARCHIVE_TITLE,
+            year=self.archive_year,
+            ordinal=ordinal_of(self.archive_year),
+            title=cycle_title(self.archive_year),
             status=CycleStatus.ARCHIVED,
             registration_opens_at=opens_at,
             registration_closes_at=cal.at(6, 24, 17, year=year),
@@ -837,7 +875,7 @@ class DemoBuilder:
             ]
         PostTransition.objects.bulk_create(transitions)
 
-        # Students a year earlier in their studies, not in the 2019 graduating year.
+        # Students a year earlier in their studies, not in the archived cycle's graduating year.
         def earlier(student: Student) -> Student:
             return student._replace(year_of_study=student.year_of_study - 1)
 
@@ -855,7 +893,7 @@ class DemoBuilder:
         self.write_applications(plans, cycle=self.archive, window=(opens_at, selection_ends_at))
         self.reset_sequences()
 
-        # Their accounts date from their first registration, in 2019.
+        # Their accounts date from their first registration, in the archived cycle.
         first_submitted = dict(
             Application.objects.filter(cycle=self.archive).values_list("student__user_id", "submitted_at")
         )
@@ -1093,7 +1131,8 @@ ONBOARDING_NOTES = "请携带身份证、学生证和一寸照片两张。"
 
 
 def _cycle_setup(cycle: Cycle, cal: Calendar, staff: User, year: int):
-    """A cycle's cultivation settings, onboarding checklist and staff-published activities."""
+    """A cycle's cultivation settings, onboarding checklist and staff-published activities;
+    ``year`` is the article's calendar year, which ``cal`` shifts, the titles name the cycle's."""
     from placements.cultivation.enums import ActivityKind, ActivityMode, ActivityStatus
     from placements.models import CycleCultivationSettings, OnboardingItem
 
@@ -1107,7 +1146,7 @@ def _cycle_setup(cycle: Cycle, cal: Calendar, staff: User, year: int):
     activities = [
         (
             ActivityKind.KICKOFF,
-            f"{year}年“金种子”培育计划启动仪式",
+            f"{cycle.year}年“金种子”培育计划启动仪式",
             ActivityMode.ON_SITE,
             (7, 4, 14),
             "金山区青少年活动中心",
@@ -1133,7 +1172,7 @@ def _cycle_setup(cycle: Cycle, cal: Calendar, staff: User, year: int):
                 starts_at=cal.at(*when, year=year),
                 ends_at=cal.at(*when, year=year) + dt.timedelta(hours=2),
                 place=place,
-                stream_url="" if place else f"https://live.jinseed.demo/{year}",
+                stream_url="" if place else f"https://live.jinseed.demo/{cycle.year}",
                 capacity=300,
                 status=ActivityStatus.PUBLISHED,
                 proposed_by=staff,
@@ -1199,7 +1238,7 @@ def build_cultivation_demo(builder: DemoBuilder) -> None:
         ticked_by=demo_placement.student.user,
         ticked_at=builder.history_ends_at - dt.timedelta(hours=3),
     )
-    builder.log(f"cultivation {YEAR}: {len(groups)} groups")
+    builder.log(f"cultivation {builder.year}: {len(groups)} groups")
 
 
 def build_archive_cultivation(builder: DemoBuilder) -> None:
@@ -1341,11 +1380,12 @@ def build_archive_cultivation(builder: DemoBuilder) -> None:
         item = cultivation.feedback_submit(
             placement=author, actor=author.student.user, topic=topic, body=body, anonymous_to_unit=i % 2 == 1
         )
+        action = action.format(next=chinese_number(ordinal_of(builder.year)))
         cultivation.feedback_answer(feedback=item, actor=staff, answer=answer, adopted=adopted, action_taken=action)
         Feedback.objects.filter(pk=item.pk).update(
             created_at=forum_day - dt.timedelta(days=10 - i), answered_at=forum_day + dt.timedelta(days=3, hours=i)
         )
-    builder.log(f"cultivation {ARCHIVE_YEAR}: {len(groups)} groups, {len(certified)} certificates")
+    builder.log(f"cultivation {builder.archive_year}: {len(groups)} groups, {len(certified)} certificates")
 
 
 def build_archive_alumni(builder: DemoBuilder) -> None:
@@ -1366,7 +1406,7 @@ def build_archive_alumni(builder: DemoBuilder) -> None:
     jobs = itertools.cycle(data.ALUMNI_JOBS)
     for i, p in enumerate(placements[: len(placements) * 3 // 4]):
         graduated = p.student.expected_graduation
-        if graduated.year <= YEAR:
+        if graduated.year <= builder.year:
             activity, sector, employer, back = next(jobs)
         else:
             activity, sector, employer, back = AlumniActivity.STUDYING, "", p.student.university, False
@@ -1388,7 +1428,7 @@ def build_archive_alumni(builder: DemoBuilder) -> None:
             )
         )
     AlumniRecord.objects.bulk_create(records)
-    builder.log(f"alumni {ARCHIVE_YEAR}: {len(records)} answers")
+    builder.log(f"alumni {builder.archive_year}: {len(records)} answers")
 
 
 #: What coordinators score applicants on (1–5 each), the same in both demo cycles.

@@ -561,7 +561,7 @@ MENTOR_TITLES = [
     "社工",
 ]
 
-#: Assessment comments of the archived 2019 cycle, by the grade the assessor proposes.
+#: Assessment comments of the archived cycle (the year before the open one), by the grade the assessor proposes.
 ASSESSMENT_COMMENTS: dict[str, list[str]] = {
     "excellent": [
         "工作主动认真，能独立完成调研和材料撰写，表现突出。",
@@ -579,21 +579,22 @@ ASSESSMENT_COMMENTS: dict[str, list[str]] = {
         "出勤基本正常，建议今后多与带教老师沟通。",
     ],
 }
-#: The demo student's own 2019 assessments (mentor, coordinator).
+#: The demo student's own assessments in the archived cycle (mentor, coordinator).
 DEMO_ASSESSMENT_COMMENTS = (
     "工作认真细致，主动承担社保政策宣传材料的整理，完成质量高。",
     "出勤率高，与同事配合默契，积极参加单位活动。",
 )
 
-#: Forum feedback of the archived 2019 cycle: (topic, body, answer, adopted, what was done).
-#: The third one is the demo student's.
+#: Forum feedback of the archived cycle: (topic, body, answer, adopted, what was done).
+#: The third one is the demo student's. ``{next}`` is the open cycle's edition in Chinese
+#: numerals (九 for 2020): the builder fills it in.
 ARCHIVE_FEEDBACK: list[tuple[str, str, str, bool, str]] = [
     (
         "activities",
         "希望“学子看金山”能增加工业区和科创企业的参观点，多了解家乡的产业发展。",
         "感谢建议。下一届将增加金山工业区和湾区科创企业的参访线路。",
         True,
-        "第九届“学子看金山”新增金山工业区、湾区科创孵化器两个参访点。",
+        "第{next}届“学子看金山”新增金山工业区、湾区科创孵化器两个参访点。",
     ),
     (
         "living",
@@ -607,7 +608,7 @@ ARCHIVE_FEEDBACK: list[tuple[str, str, str, bool, str]] = [
         "建议带教老师在到岗第一周和学生一起制定挂职计划，明确每周的任务和目标。",
         "建议很好，已纳入带教老师工作要求。",
         True,
-        "第九届起，带教老师在到岗第一周与学生共同填写《挂职锻炼计划表》，中期对照检查。",
+        "第{next}届起，带教老师在到岗第一周与学生共同填写《挂职锻炼计划表》，中期对照检查。",
     ),
     (
         "organisation",
@@ -634,7 +635,8 @@ REVIEW_NOTES = [
     ],
 ]
 
-#: What the 2019 alumni who graduate in 2020 will do: (activity, sector, employer, back in Jinshan).
+#: What the archived cycle's alumni who graduate in the open cycle's year will do:
+#: (activity, sector, employer, back in Jinshan).
 ALUMNI_JOBS = [
     ("working", "公共管理", "金山区人力资源和社会保障局", True),
     ("working", "化工新材料", "上海金石化工新材料有限公司", True),

@@ -1,5 +1,6 @@
-"""The demo data's cultivation: groups within bounds; the demo student's upcoming 2020
-placement with mentor and group, and her completed 2019 one whose certificate verifies."""
+"""The demo data's cultivation: groups within bounds; the demo student's upcoming placement
+in the open cycle with mentor and group, and her completed one of the archived cycle (the year
+before) whose certificate verifies. The cycles bear the years of their shifted dates."""
 
 import io
 
@@ -11,6 +12,7 @@ from jinseed.accounts.models import User
 from placements.cultivation.enums import Grade, PlacementEventKind
 from placements.models import Certificate, Group, OnboardingItem, Placement
 from placements.selection.enums import PlacementStatus
+from positions.enums import CycleStatus
 from positions.models import Cycle
 
 pytestmark = pytest.mark.django_db
@@ -18,12 +20,13 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def demo(demo_seeded, db):
-    return Cycle.objects.get(year=2020)
+    return Cycle.objects.get(status=CycleStatus.OPEN)
 
 
-def demo_placement(year: int) -> Placement:
+def demo_placement(status: str) -> Placement:
+    """The demo student's placement in the demo's open or archived cycle."""
     return Placement.objects.select_related("mentor__user", "post__cycle").get(
-        student__user__email="student@jinseed.demo", post__cycle__year=year
+        student__user__email="student@jinseed.demo", post__cycle__status=status
     )
 
 
@@ -37,8 +40,9 @@ def test_demo_form_groups_dry_run_prints_22_groups_of_10_to_15(demo):
     assert Group.objects.filter(cycle=demo).count() == len(sizes)
 
 
-def test_demo_student_has_an_excellent_completed_2019_placement_whose_certificate_verifies(demo, client):
-    placement = demo_placement(2019)
+def test_demo_student_has_an_excellent_completed_archived_placement_whose_certificate_verifies(demo, client):
+    placement = demo_placement(CycleStatus.ARCHIVED)
+    assert placement.post.cycle.year == demo.year - 1
     assert placement.post.cycle.status == "archived"
     assert placement.status == PlacementStatus.COMPLETED
     assert placement.mentor.user.email == "mentor@jinseed.demo"
@@ -55,7 +59,7 @@ def test_demo_student_has_an_excellent_completed_2019_placement_whose_certificat
     ]
     certificate = Certificate.objects.get(placement=placement)
     assert (certificate.grade, certificate.is_revoked) == (Grade.EXCELLENT, False)
-    assert certificate.code.startswith("JS2019")
+    assert certificate.code.startswith(f"JS{demo.year - 1}")
 
     response = client.get(reverse("cultivation:verify", args=[certificate.code]))
     assert response.status_code == 200
@@ -65,8 +69,8 @@ def test_demo_student_has_an_excellent_completed_2019_placement_whose_certificat
     assert client.get(reverse("cultivation:verify", args=[changed])).status_code == 404
 
 
-def test_demo_student_2020_placement_is_upcoming_with_mentor_and_group(demo):
-    placement = demo_placement(2020)
+def test_demo_student_current_placement_is_upcoming_with_mentor_and_group(demo):
+    placement = demo_placement(CycleStatus.OPEN)
     assert placement.status == PlacementStatus.UPCOMING
     assert placement.mentor.user.email == "mentor@jinseed.demo"
     assert placement.group_membership.group.cycle == demo
@@ -76,9 +80,9 @@ def test_demo_student_2020_placement_is_upcoming_with_mentor_and_group(demo):
     assert not placement.assessments.exists()
 
 
-def test_demo_my_placement_shows_2020_and_links_the_2019_certificate(demo, client):
+def test_demo_my_placement_shows_the_current_one_and_links_the_archived_certificate(demo, client):
     client.force_login(User.objects.get(email="student@jinseed.demo"))
-    current, earlier = demo_placement(2020), demo_placement(2019)
+    current, earlier = demo_placement(CycleStatus.OPEN), demo_placement(CycleStatus.ARCHIVED)
     page = client.get(reverse("cultivation:my_placement")).content.decode()
     assert current.post.cycle.title in page and "沈建国" in page
     assert current.group_membership.group.name in page

@@ -11,20 +11,22 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
 from applicants.models import Application
-from jinseed.devtools.demo.builder import ARCHIVE_TITLE, ARCHIVE_YEAR, CST, TITLE, YEAR, DemoBuilder, S, demo_counts
+from jinseed.accounts.models import User
+from jinseed.devtools.demo.builder import CST, YEAR, DemoBuilder, S, demo_counts, demo_years
 from placements.models import FinalGrade
 from positions.models import Cycle
 
 
 class Command(BaseCommand):
     help = (
-        "Load the demo 2020 cycle (the 9th): host units, posts, students, applications in every status, "
-        "interviews, placements and the demo accounts (password jinseed-demo-2020). Idempotent: does nothing "
-        "when the 2020 cycle exists. The 2020 calendar is moved by whole days so that --as-of (default now) is "
-        "20 June, the fifth day of the 9-day registration window: the cycle is open for registration. "
-        "--as-of 2020-06-20 gives the historical dates. The archived 2019 cycle (the 8th) comes with it: the demo "
-        "student's completed, excellent placement and its certificate. --students 100000 --posts 10000 builds "
-        "benchmark-sized data on an empty database."
+        "Load the demo cycle (the article's 2020 edition): host units, posts, students, applications in every "
+        "status, interviews, placements and the demo accounts (password jinseed-demo-2020). Idempotent: does "
+        "nothing when the demo is there. The 2020 calendar is moved by whole days so that --as-of (default now) "
+        "is 20 June, the fifth day of the 9-day registration window: the cycle is open for registration, and "
+        "named by the year of its registration dates (edition = year - 2011). --as-of 2020-06-20 gives the "
+        "historical dates and names (2020, the 9th). The archived cycle of the year before comes with it: the "
+        "demo student's completed, excellent placement and its certificate. --students 100000 --posts 10000 "
+        "builds benchmark-sized data on an empty database."
     )
 
     def add_arguments(self, parser):
@@ -41,7 +43,12 @@ class Command(BaseCommand):
         started = time.perf_counter()
         if students < 1 or posts < 10:
             raise CommandError("Use at least 1 student and 10 posts.")
-        existing = Cycle.objects.filter(year=YEAR).first()
+        moment = _parse_as_of(as_of)
+        year, _archive_year = demo_years(moment)
+        existing = Cycle.objects.filter(year=year).first()
+        if existing is None and User.objects.filter(email="staff@jinseed.demo").exists():
+            # Seeded on another day: its cycles bear that day's year.
+            existing = Cycle.objects.order_by("-year").first()
         if existing is not None:
             self.stdout.write(f"The demo cycle “{existing.title}” is already there: nothing to do.")
             if not existing.registration_is_open():
@@ -55,7 +62,7 @@ class Command(BaseCommand):
             rng=random.Random(seed),
             n_students=students,
             n_posts=posts,
-            as_of=_parse_as_of(as_of),
+            as_of=moment,
             log=(lambda msg: self.stdout.write(msg)) if verbosity > 1 else (lambda msg: None),
         )
         with transaction.atomic():
@@ -70,17 +77,21 @@ class Command(BaseCommand):
                 cursor.execute("ANALYZE")
         elapsed = time.perf_counter() - started
         self.stdout.write(
-            self.style.SUCCESS(f"Seeded “{TITLE}” and the archived “{ARCHIVE_TITLE}” in {elapsed:.1f} s:")
+            self.style.SUCCESS(
+                f"Seeded “{builder.cycle.title}” and the archived “{builder.archive.title}” in {elapsed:.1f} s:"
+            )
         )
         for label, count in demo_counts().items():
             self.stdout.write(f"  {label:<34} {count:>8}")
         by_status = Counter(Application.objects.filter(cycle=builder.cycle).values_list("status", flat=True))
-        self.stdout.write(f"  {YEAR} applications by status: " + ", ".join(f"{s} {by_status[s]}" for s in S.values))
+        self.stdout.write(
+            f"  {builder.year} applications by status: " + ", ".join(f"{s} {by_status[s]}" for s in S.values)
+        )
         grades = Counter(
             FinalGrade.objects.filter(placement__post__cycle=builder.archive).values_list("grade", flat=True)
         )
         self.stdout.write(
-            f"  {ARCHIVE_YEAR} (archived): {sum(grades.values())} completed placements, final grades "
+            f"  {builder.archive_year} (archived): {sum(grades.values())} completed placements, final grades "
             + ", ".join(f"{grade} {n}" for grade, n in sorted(grades.items()))
         )
 

@@ -25,7 +25,7 @@ class RequestBodyLimitMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        declared = request.META.get("CONTENT_LENGTH") or "0"
+        declared = request.headers.get("content-length") or "0"
         try:
             length = int(declared)
         except ValueError:

@@ -18,6 +18,7 @@ from celery.schedules import crontab
 from cryptography.fernet import Fernet
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
+from kombu import Queue
 
 from jinseed.logconfig import logging_config
 from jinseed.observability import sentry_setup
@@ -556,7 +557,8 @@ CELERY_BEAT_SCHEDULE["placements-retention-daily"] = {
 # holds up a notification. A worker started without -Q consumes both queues; production may
 # run a dedicated one per queue (`celery -A jinseed worker -Q jobs`, `-Q celery`).
 CELERY_TASK_DEFAULT_QUEUE = "celery"
-CELERY_TASK_QUEUES: dict[str, dict[str, str]] = {"celery": {}, "jobs": {}}
+# Queue objects, as Celery keeps them: the health check asks each worker for them by name.
+CELERY_TASK_QUEUES = (Queue("celery"), Queue("jobs"))
 CELERY_TASK_ROUTES = {"jinseed.jobs.tasks.job_run": {"queue": "jobs"}}
 # A broker that goes away (Redis restarted) is waited for, however long it takes; a task
 # already running goes on (its result is recorded in the database, not through the broker).

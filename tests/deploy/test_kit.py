@@ -188,7 +188,7 @@ def test_systemd_unit_runs_as_the_service_user_with_hardening(name):
 def test_systemd_worker_consumes_every_queue_the_portal_routes_to():
     queues = re.search(r"--queues (\S+)", _unit("jinseed-worker.service")).group(1).split(",")
     assert queues == ["celery", "jobs"]
-    declared = set(getattr(settings, "CELERY_TASK_QUEUES", None) or {"celery"})
+    declared = {queue.name for queue in settings.CELERY_TASK_QUEUES}
     assert declared <= set(queues)
 
 

@@ -70,7 +70,8 @@ def test_placed_student_reads_their_post_after_registration_closed(context_for):
     assert not page.locator("#post-filter-fields").is_visible()
     assert page.get_by_test_id("post-card").first.bounding_box()["y"] < PHONE["height"]
     page.get_by_test_id("filter-toggle").click()
-    page.locator("#post-filter-fields").wait_for(state="visible")
+    # Bootstrap marks the panel "show" once it has finished opening: nothing moves after that.
+    page.locator("#post-filter-fields.show").wait_for(state="visible")
     assert scroll_width(page) <= PHONE["width"]
 
     page.goto("/my/applications/")

@@ -75,7 +75,8 @@ def test_student_journey_register_verify_profile_filter_apply_follow(page, live_
     _fits_phone(page)
     assert page.get_by_test_id("post-card").count() == 3
     page.get_by_test_id("filter-toggle").click()  # folded on a phone, so that the posts come first
-    page.locator("#post-filter-fields").wait_for(state="visible")
+    # Bootstrap marks the panel "show" once it has finished opening: nothing moves after that.
+    page.locator("#post-filter-fields.show").wait_for(state="visible")
     page.select_option("[name=term]", "short")
     page.check("[name=fits]")
     page.get_by_test_id("filter-submit").click()

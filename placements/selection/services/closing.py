@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from applicants.enums import HELD_DECISIONS
 from applicants.models import Application, StudentProfile
-from applicants.services import APPLICATION_MACHINE, application_publish_held
+from applicants.services import application_publish_held, applications_move_all
 from jinseed.accounts.models import User
 from jinseed.authz import authorize
 from jinseed.bulk import id_batches
@@ -81,7 +81,8 @@ def cycle_selection_close(
       the announcement time when one is set.
 
     Set-based: each step reads its rows with one locking query and moves them with the state
-    machine's ``move_many`` (by batches of ids), so the queries grow with the batches only.
+    machine's ``move_many`` (by batches of ids), so the queries grow with the batches only;
+    the applications, the most numerous, move by status (``applications_move_all``).
     Returns counts for the caller's message. Refused (``CycleError``) unless the cycle is open.
     """
     authorize("selection.close_selection", actor, cycle, error=SelectionError)
@@ -115,19 +116,17 @@ def cycle_selection_close(
             actor=actor,
         )
         held = cycle.results_are_held(at)
-        for target in sorted(set(_CLOSE_MOVES.values())):
-            ids = {pk for pk, _student, status in ending if _CLOSE_MOVES[status] == target}
-            if not ids:
-                continue
+        for source, target in _CLOSE_MOVES.items():
             hidden = held and target in HELD_DECISIONS
-            APPLICATION_MACHINE.move_ids(
-                ids,
-                target,
+            applications_move_all(
+                cycle=cycle,
+                from_status=source,
+                to_status=target,
                 actor=actor,
                 reason=reason,
                 at=at,
                 fields={} if hidden else {"published_status": target},
-                visible_at=cycle.announcement_at if hidden else at,
+                visible_at=(cycle.announcement_at or at) if hidden else at,
             )
         touched |= {student for _pk, student, _status in ending}
         if context is not None:

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from applicants.enums import ApplicationStatus as S
-from applicants.models import Application
+from applicants.models import Application, ApplicationEvent
 from jinseed.notifications.enums import Channel, NotificationStatus
 from jinseed.notifications.models import Notification
 from jinseed.notifications.tasks import notification_sweep
@@ -93,6 +93,35 @@ def test_close_selection_ends_every_open_application_and_tells_each_student_once
     row = not_selected_rows(recipient_id=field["twice"].student.user_id).get()
     assert row.event_key == f"cycle:{cycle.pk}:not_selected:student:{field['twice'].student.pk}"
     assert row.send_after <= timezone.now()
+
+
+@pytest.mark.parametrize("held", [False, True], ids=["announced", "held"])
+def test_close_selection_writes_one_history_row_per_ended_application(cycle, coordinator, field, held):
+    if held:
+        cycle.announcement_at = timezone.now() + dt.timedelta(days=2)
+        cycle.save(update_fields=["announcement_at"])
+    staff = factories.StaffFactory()
+    at = timezone.now().replace(microsecond=0)
+    services.cycle_selection_close(cycle=cycle, actor=staff, at=at)
+
+    ended = {field[name].pk: name for name in ("interviewed", "pending", "twice", "twice_again")}
+    events = ApplicationEvent.objects.filter(application_id__in=ended, created_at=at)
+    rows = {
+        ended[e.application_id]: (e.from_status, e.to_status, e.actor_id, e.reason, e.visible_at) for e in events
+    }
+    visible = cycle.announcement_at if held else at
+    reason = "本届选拔已结束。"
+    assert rows == {
+        "interviewed": (S.INTERVIEWED, S.NOT_SELECTED, staff.pk, reason, visible),
+        "pending": (S.SHORTLISTED, S.REJECTED, staff.pk, reason, at),
+        "twice": (S.INTERVIEWED, S.NOT_SELECTED, staff.pk, reason, visible),
+        "twice_again": (S.INTERVIEWED, S.NOT_SELECTED, staff.pk, reason, visible),
+    }
+    published = dict(Application.objects.filter(pk__in=ended).values_list("pk", "published_status"))
+    # A held "not selected" stays unseen until the announcement; "not shortlisted" is never held.
+    assert published[field["interviewed"].pk] == (S.INTERVIEWED if held else S.NOT_SELECTED)
+    assert published[field["pending"].pk] == S.REJECTED
+    assert not ApplicationEvent.objects.filter(application=field["placed"], created_at=at).exists()
 
 
 def test_close_selection_twice_is_refused_and_queues_nothing_more(cycle, coordinator, field):

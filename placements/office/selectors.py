@@ -27,11 +27,12 @@ The funnel counts distinct students, each step a subset of the one before:
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import partial
 from typing import Any, cast
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Count, F, IntegerField, Model, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -288,20 +289,41 @@ _GENERATION_KEY = "office:dashboard:generation"
 
 
 def dashboard_figures(year: int | None = None) -> dict[str, Any] | None:
-    """What the dashboard shows, kept in the cache for ``DASHBOARD_CACHE_SECONDS``.
+    """What the dashboard shows, counted at most every ``DASHBOARD_CACHE_SECONDS``.
 
     Counting a cycle's students groups every application and its history: far too much to
-    do for each page view of a busy office. The figures are computed once, kept with the
-    time they were computed (the page shows it), and computed again when they expire or
-    when staff ask for fresh ones (``dashboard_figures_refresh``).
+    do for each page view of a busy office, and too slow for anyone to wait for. The figures
+    are kept with the time they were counted (the page shows it). Once they are older than
+    ``DASHBOARD_CACHE_SECONDS`` the page still shows them and a worker counts them again
+    (``dashboard_figures_recount_task``, once at a time); only the first view after staff ask
+    for fresh figures (``dashboard_figures_refresh``) or after the cache lost them counts
+    while the visitor waits.
     """
-    generation = cache.get_or_set(_GENERATION_KEY, 0, timeout=None)
-    key = f"office:dashboard:{generation}:{year or 'latest'}"
+    key = _figures_key(year)
     data = cache.get(key)
     if data is None:
-        data = dashboard_figures_compute(year)
-        cache.set(key, data, timeout=settings.DASHBOARD_CACHE_SECONDS)
+        return dashboard_figures_recount(year)
+    old = (timezone.now() - data["computed_at"]).total_seconds() > settings.DASHBOARD_CACHE_SECONDS
+    if old and cache.add(f"{key}:recounting", True, timeout=settings.DASHBOARD_CACHE_SECONDS):
+        from placements.office.tasks import dashboard_figures_recount_task
+
+        transaction.on_commit(partial(dashboard_figures_recount_task.delay, year))
     return cast(dict[str, Any] | None, data)
+
+
+def dashboard_figures_recount(year: int | None = None) -> dict[str, Any] | None:
+    """Count the figures of ``year`` (default the latest cycle) now and keep them."""
+    key = _figures_key(year)
+    data = dashboard_figures_compute(year)
+    # Kept well past their age limit, so that a page shows them while a worker counts again.
+    cache.set(key, data, timeout=settings.DASHBOARD_CACHE_SECONDS * 12)
+    cache.delete(f"{key}:recounting")
+    return data
+
+
+def _figures_key(year: int | None) -> str:
+    generation = cache.get_or_set(_GENERATION_KEY, 0, timeout=None)
+    return f"office:dashboard:{generation}:{year or 'latest'}"
 
 
 def dashboard_figures_refresh() -> None:

@@ -2,8 +2,9 @@
 
 Opens ``/office/`` (each cycle, or the one given) as a programme staff account, as the browser
 would, and reports the SQL queries and the seconds the request took, best of a few runs:
-once with the figures counted afresh (what the first visitor after they expire waits for) and
-once with the figures kept in the cache (what every other visitor waits for).
+once with the figures counted afresh (what staff wait for after asking to count again now;
+old figures are counted again by a worker while the page shows them) and once with the
+figures kept in the cache (what every other view waits for).
 """
 
 import time

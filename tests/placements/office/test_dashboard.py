@@ -5,13 +5,14 @@ import datetime as dt
 import io
 
 import pytest
+from django.core.cache import cache
 from django.core.management import call_command
 from django.db import transaction
 from django.urls import reverse
 
 from placements.cultivation.enums import AlumniActivity, AlumniSource
 from placements.models import AlumniRecord, CycleStatistics, Group, GroupMembership
-from placements.office.selectors import cycle_figures, dashboard_figures, growth_percent
+from placements.office.selectors import _figures_key, cycle_figures, dashboard_figures, growth_percent
 from placements.office.tables import growth_text
 from positions.enums import CycleStatus
 from positions.models import Cycle
@@ -280,3 +281,27 @@ def test_dashboard_groups_chart_counts_groups_by_size(staff_client):
     section = page.split('data-testid="section-groups"')[1].split("</section>")[0]
     assert section.count("<rect") == 2
     assert "12人" in section and "13人" in section
+
+
+def test_dashboard_shows_old_figures_while_a_worker_counts_them_again(
+    staff_client, settings, django_capture_on_commit_callbacks
+):
+    cycle = make_cycle(2034)
+    fill_cycle(cycle, 5, placed=2, universities=2)
+    assert shown(staff_client.get(reverse("office:dashboard")).content.decode(), "applicants") == "5"
+    fill_cycle(cycle, 3, placed=0, universities=1)
+    key = _figures_key(None)
+    kept = cache.get(key)
+    kept["computed_at"] -= dt.timedelta(seconds=settings.DASHBOARD_CACHE_SECONDS + 1)
+    cache.set(key, kept)
+
+    with django_capture_on_commit_callbacks() as recounts:
+        old = staff_client.get(reverse("office:dashboard")).content.decode()
+    assert shown(old, "applicants") == "5"  # nobody waits for the count
+    assert len(recounts) == 1
+    with django_capture_on_commit_callbacks() as again:
+        staff_client.get(reverse("office:dashboard"))
+    assert again == []  # one count at a time
+
+    recounts[0]()  # the worker's task (run in this process: tasks are eager in the tests)
+    assert shown(staff_client.get(reverse("office:dashboard")).content.decode(), "applicants") == "8"

@@ -106,9 +106,7 @@ def test_close_selection_writes_one_history_row_per_ended_application(cycle, coo
 
     ended = {field[name].pk: name for name in ("interviewed", "pending", "twice", "twice_again")}
     events = ApplicationEvent.objects.filter(application_id__in=ended, created_at=at)
-    rows = {
-        ended[e.application_id]: (e.from_status, e.to_status, e.actor_id, e.reason, e.visible_at) for e in events
-    }
+    rows = {ended[e.application_id]: (e.from_status, e.to_status, e.actor_id, e.reason, e.visible_at) for e in events}
     visible = cycle.announcement_at if held else at
     reason = "本届选拔已结束。"
     assert rows == {

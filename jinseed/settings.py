@@ -463,7 +463,7 @@ CELERY_BEAT_SCHEDULE: dict = {
 # Figures worth keeping a while (the office dashboard). Each process keeps its own by default;
 # CACHE_URL (e.g. redis://127.0.0.1:6379/1) shares one cache between web processes.
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
-# How long the dashboard's figures are kept before they are counted again.
+# Age after which the dashboard's figures are counted again by a worker (the page shows the old ones meanwhile).
 DASHBOARD_CACHE_SECONDS = env.int("DASHBOARD_CACHE_SECONDS", default=5 * 60)
 
 # --- Forms and pages --------------------------------------------------------------------------------

@@ -149,6 +149,9 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    # PostgreSQL's own index features (positions.models.keyword_index: a trigram index on an
+    # expression needs its operator class placed by this app); on SQLite it does nothing.
+    "django.contrib.postgres",
     "crispy_forms",
     "crispy_bootstrap5",
     "django_filters",

@@ -468,6 +468,9 @@ CELERY_BEAT_SCHEDULE: dict = {
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
 # How long the dashboard's figures are kept before they are counted again.
 DASHBOARD_CACHE_SECONDS = env.int("DASHBOARD_CACHE_SECONDS", default=5 * 60)
+# How long the public pages' shared fragments are kept (positions.pagecache): a change to what
+# they show is seen at once whatever this is; it bounds how long an unused entry takes room.
+PUBLIC_PAGES_CACHE_SECONDS = env.int("PUBLIC_PAGES_CACHE_SECONDS", default=10 * 60)
 
 # --- Forms and pages --------------------------------------------------------------------------------
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"

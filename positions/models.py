@@ -316,3 +316,17 @@ class PostImport(models.Model):
     def __str__(self) -> str:
         return f"{self.file_name} ({self.created_at:%Y-%m-%d %H:%M})" if self.created_at else self.file_name
 
+
+class PublicPagesVersion(models.Model):
+    """One row whose number grows after every committed change to a cycle, a host unit or a
+    post: the public pages' cached fragments are kept under it (``positions.pagecache``), so
+    a change is shown at once by every web process, whatever cache each one keeps."""
+
+    value = models.PositiveBigIntegerField(_("version"), default=0)
+
+    class Meta:
+        verbose_name = _("public pages version")
+        verbose_name_plural = _("public pages versions")
+
+    def __str__(self) -> str:
+        return str(self.value)

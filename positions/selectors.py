@@ -17,6 +17,12 @@ def cycle_current() -> Cycle | None:
     return Cycle.objects.exclude(status=CycleStatus.DRAFT).order_by("-year").first()
 
 
+def cycle_current_among(cycles: list[Cycle]) -> Cycle | None:
+    """``cycle_current`` picked from ``cycles_with_readable_posts()``, already read: the
+    newest open cycle, else the newest."""
+    return next((c for c in cycles if c.status == CycleStatus.OPEN), cycles[0] if cycles else None)
+
+
 def post_list_published(*, cycle: Cycle | None = None) -> QuerySet[Post]:
     """Published posts of open cycles, with their unit and cycle loaded."""
     qs = Post.objects.filter(status=PostStatus.PUBLISHED, cycle__status=CycleStatus.OPEN)

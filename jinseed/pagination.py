@@ -14,15 +14,19 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Count, QuerySet, Window
 
 TOTAL = "_page_total"
+#: Larger page numbers are read as this one (past the end of any list, so the last page):
+#: their offset would overflow the database's integers.
+MAX_PAGE = 1_000_000
 
 
 def page_number(raw: Any) -> int:
-    """``?page=`` as a page number: anything that is not a positive whole number is page 1."""
+    """``?page=`` as a page number: anything that is not a positive whole number is page 1,
+    anything beyond ``MAX_PAGE`` is ``MAX_PAGE``."""
     try:
         number = int(raw)
     except (TypeError, ValueError):
         return 1
-    return max(number, 1)
+    return min(max(number, 1), MAX_PAGE)
 
 
 def page_with_count(queryset: QuerySet[Any], number: Any, per_page: int) -> Page:

@@ -18,7 +18,10 @@ def _ordered():
     return Post.objects.order_by("title", "pk")
 
 
-@pytest.mark.parametrize(("raw", "expected"), [("2", 2), ("1", 1), ("0", 1), ("-3", 1), ("abc", 1), (None, 1)])
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [("2", 2), ("1", 1), ("0", 1), ("-3", 1), ("abc", 1), (None, 1), ("9" * 30, 1_000_000)],
+)
 def test_page_number_reads_positive_whole_numbers_only(raw, expected):
     assert page_number(raw) == expected
 
@@ -61,3 +64,8 @@ def test_page_with_count_past_the_end_of_an_empty_list(db):
 def test_page_with_count_invalid_number_is_page_one(posts):
     page = page_with_count(_ordered(), "x", 3)
     assert (page.number, [p.title for p in page]) == (1, ["岗位00", "岗位01", "岗位02"])
+
+
+def test_page_with_count_huge_number_shows_the_last_page(posts):
+    page = page_with_count(_ordered(), "9" * 30, 3)
+    assert (page.number, [p.title for p in page]) == (3, ["岗位06"])

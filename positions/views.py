@@ -2,11 +2,12 @@ from django.conf import settings
 from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.functional import SimpleLazyObject
+from django.utils.functional import SimpleLazyObject, cached_property
 
 from jinseed.pagination import page_number, page_with_count
 
 from .filters import PostPublicFilter
+from .models import Cycle
 from .pagecache import public_pages_version
 from .selectors import (
     cycle_current,
@@ -18,20 +19,27 @@ from .selectors import (
 )
 
 
-def home(request):
-    """The front page: the current cycle, its deadlines and how many posts it offers.
+class HomeFacts:
+    """What the home page's cached section shows, read only when that section is rendered
+    (``positions.pagecache``): the current cycle and the count of its published posts, which
+    reads every post of the cycle. A kept section needs neither."""
 
-    The cycle's section is a cached fragment (``positions.pagecache``): the count of its
-    published posts, which reads every post of the cycle, is made only when the fragment is
-    rendered, a callable the template calls.
-    """
-    cycle = cycle_current()
+    @cached_property
+    def cycle(self) -> Cycle | None:
+        return cycle_current()
+
+    @cached_property
+    def published_posts(self) -> int:
+        return cycle_post_counts(cycle=self.cycle)["published"] if self.cycle else 0
+
+
+def home(request):
+    """The front page: the current cycle, its deadlines and how many posts it offers."""
     return render(
         request,
         "positions/home.html",
         {
-            "cycle": cycle,
-            "published_posts": lambda: cycle_post_counts(cycle=cycle)["published"] if cycle else 0,
+            "facts": HomeFacts(),
             "pages_version": public_pages_version(),
             "cache_seconds": settings.PUBLIC_PAGES_CACHE_SECONDS,
         },

@@ -1,5 +1,5 @@
 from django.conf import settings
-from django.http import Http404
+from django.http import Http404, QueryDict
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject, cached_property
@@ -77,10 +77,15 @@ def post_list(request):
     # The page and its total in one query, made only when the list is rendered: a list kept
     # in the cache (see ``list_cache_key``) needs neither.
     page = SimpleLazyObject(lambda: page_with_count(post_filter.qs, request.GET.get("page"), POSTS_PER_PAGE))
-    query = request.GET.copy()
-    query.pop("page", None)
+    # The pages' links keep the list's own parameters, nothing else of the query string.
+    known = {"cycle", *post_filter.filters}
+    query = QueryDict(mutable=True)
+    for name in request.GET:
+        if name in known:
+            query.setlist(name, request.GET.getlist(name))
     filtered = any(request.GET.get(name, "").strip() for name in post_filter.filters)
     registration_open = cycle is not None and cycle.registration_is_open()
+    registration_upcoming = cycle is not None and cycle.is_open and timezone.now() < cycle.registration_opens_at
     return render(
         request,
         "positions/post_list.html",
@@ -89,32 +94,36 @@ def post_list(request):
             "cycles": [c for c in cycles if c != cycle],
             "is_current": cycle == current,
             "registration_open": registration_open,
-            "registration_upcoming": cycle is not None
-            and cycle.is_open
-            and timezone.now() < cycle.registration_opens_at,
+            "registration_upcoming": registration_upcoming,
             "filtered": filtered,
             "filter": post_filter,
             "page": page,
             "query": query.urlencode(),
-            "list_cache_key": _list_cache_key(request, post_filter, registration_open),
+            "list_cache_key": _list_cache_key(
+                request,
+                post_filter,
+                "open" if registration_open else "upcoming" if registration_upcoming else "closed",
+            ),
             "cache_seconds": settings.PUBLIC_PAGES_CACHE_SECONDS,
         },
     )
 
 
-def _list_cache_key(request, post_filter: PostPublicFilter, registration_open: bool) -> str:
+def _list_cache_key(request, post_filter: PostPublicFilter, registration: str) -> str:
     """What the cached post list varies on besides the cycle and the language (which the
-    template adds): the data's version, whether registration is open (the cards say so), the
-    filters it knows (nothing else of the query string, so that stray parameters make no new
-    entries), the page and, for "fits my year", the year. Empty for a keyword search: every
-    keyword would be an entry of its own, and the trigram indexes answer it in one query."""
+    template adds): the data's version, whether registration is open, upcoming or closed (it
+    changes with the clock alone, and the page says so), the filters it knows (nothing else
+    of the query string, so that stray parameters make no new entries), the page and the
+    student's year (which shows "fits my year" and filters by it). Empty for a keyword search:
+    every keyword would be an entry of its own, and the trigram indexes answer it in one
+    query."""
     if request.GET.get("q", "").strip():
         return ""
     filters = [f"{name}={request.GET.get(name, '')}" for name in sorted(post_filter.filters)]
     return "|".join(
         [
             str(public_pages_version()),
-            "open" if registration_open else "closed",
+            registration,
             *filters,
             f"page={page_number(request.GET.get('page'))}",
             f"year={post_filter.year_of_study or ''}",

@@ -258,3 +258,19 @@ def test_robots_txt_keeps_people_out_of_search_engines(client, db):
     body = response.content.decode()
     assert "Disallow: /my/\n" in body
     assert "Disallow: /verify/\n" in body
+
+
+def test_post_list_opens_registration_by_the_clock(client, cycle):
+    Cycle.objects.filter(pk=cycle.pk).update(registration_opens_at=timezone.now() + dt.timedelta(hours=1))
+    factories.PostFactory(cycle=cycle)
+    assert 'data-testid="registration-closed"' in client.get(reverse("post_list")).content.decode()
+    # The opening time passes with no row saved (the version stays): the kept page must not be used.
+    Cycle.objects.filter(pk=cycle.pk).update(registration_opens_at=timezone.now() - dt.timedelta(minutes=1))
+    assert 'data-testid="registration-closed"' not in client.get(reverse("post_list")).content.decode()
+
+
+def test_post_list_page_links_keep_only_the_list_parameters(client, cycle):
+    factories.PostFactory.create_batch(25, cycle=cycle)
+    client.get(reverse("post_list"), {"term": "short", "utm_source": "wechat"})
+    body = client.get(reverse("post_list"), {"term": "short"}).content.decode()
+    assert 'href="?term=short&amp;page=2"' in body

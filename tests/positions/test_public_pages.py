@@ -274,3 +274,16 @@ def test_post_list_page_links_keep_only_the_list_parameters(client, cycle):
     client.get(reverse("post_list"), {"term": "short", "utm_source": "wechat"})
     body = client.get(reverse("post_list"), {"term": "short"}).content.decode()
     assert 'href="?term=short&amp;page=2"' in body
+
+
+def test_keyword_search_shows_changed_cards(client, cycle):
+    post = factories.PostFactory(cycle=cycle, title="图书管理员", unit__name="金山区图书馆")
+    client.get(reverse("post_list"), {"q": "图书"})
+    post.title = "图书编目助理"
+    post.save()  # not even committed: the card is kept under what it shows
+    post.unit.name = "金山区少儿图书馆"
+    post.unit.save()
+    body = client.get(reverse("post_list"), {"q": "图书"}).content.decode()
+    assert "图书编目助理" in body
+    assert "金山区少儿图书馆" in body
+    assert "图书管理员" not in body

@@ -75,7 +75,7 @@ def post_list(request):
         request.GET or None, queryset=post_list_public(cycle=cycle), year_of_study=_student_year(request)
     )
     # The page and its total in one query, made only when the list is rendered: a list kept
-    # in the cache (see ``list_cache_key``) needs neither.
+    # in the cache (see ``_list_cache_key``) needs neither.
     page = SimpleLazyObject(lambda: page_with_count(post_filter.qs, request.GET.get("page"), POSTS_PER_PAGE))
     # The pages' links keep the list's own parameters, nothing else of the query string.
     known = {"cycle", *post_filter.filters}

@@ -149,6 +149,9 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    # PostgreSQL's own index features (positions.models.keyword_index: a trigram index on an
+    # expression needs its operator class placed by this app); on SQLite it does nothing.
+    "django.contrib.postgres",
     "crispy_forms",
     "crispy_bootstrap5",
     "django_filters",
@@ -465,6 +468,9 @@ CELERY_BEAT_SCHEDULE: dict = {
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
 # Age after which the dashboard's figures are counted again by a worker (the page shows the old ones meanwhile).
 DASHBOARD_CACHE_SECONDS = env.int("DASHBOARD_CACHE_SECONDS", default=5 * 60)
+# How long the public pages' shared fragments are kept (positions.pagecache): a change to what
+# they show is seen at once whatever this is; it bounds how long an unused entry takes room.
+PUBLIC_PAGES_CACHE_SECONDS = env.int("PUBLIC_PAGES_CACHE_SECONDS", default=10 * 60)
 
 # --- Forms and pages --------------------------------------------------------------------------------
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"

@@ -7,10 +7,12 @@ from django.utils.translation import gettext_lazy as _
 
 from jinseed.accounts.views import set_language
 from jinseed.health import HealthView
+from jinseed.robots import robots_txt
 
 urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
     path("health/", HealthView.as_view(), name="health"),
+    path("robots.txt", robots_txt, name="robots_txt"),
     path("accounts/", include("jinseed.accounts.urls")),
     path("admin/", admin.site.urls),
     path("notifications/", include("jinseed.notifications.urls")),

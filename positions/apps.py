@@ -9,6 +9,10 @@ class PositionsConfig(AppConfig):
     def ready(self):
         from jinseed.jobs.registry import job_kind_register
 
+        from .pagecache import receivers_connect
+
+        receivers_connect()
+
         job_kind_register(
             "positions.post_import", handler="positions.imports.services.post_import_job", label=_("Post import")
         )

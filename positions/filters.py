@@ -2,11 +2,11 @@
 
 import django_filters
 from django import forms
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from .enums import Season, TermType, Town, UnitKind
 from .models import Post
+from .selectors import post_keyword_match
 
 
 class PostPublicFilter(django_filters.FilterSet):
@@ -45,12 +45,7 @@ class PostPublicFilter(django_filters.FilterSet):
         value = value.strip()
         if not value:
             return queryset
-        return queryset.filter(
-            Q(title__icontains=value)
-            | Q(description__icontains=value)
-            | Q(duties__icontains=value)
-            | Q(unit__name__icontains=value)
-        )
+        return queryset.filter(post_keyword_match(value))
 
     def filter_fits(self, queryset, name, value):
         if not value or self.year_of_study is None:

@@ -6,8 +6,10 @@ the unit for changes; every move goes through ``services.post_transition`` and l
 """
 
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Upper
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -17,6 +19,15 @@ from jinseed.statemachine import StatusGuarded
 from jinseed.storage import PrivateStorage
 
 from .enums import CycleStatus, PostStatus, RuleMode, Season, TermType, Town, UnitKind
+
+
+def keyword_index(column: str, *, name: str) -> GinIndex:
+    """A trigram index (PostgreSQL's ``pg_trgm``) on ``UPPER(column)``: what ``icontains``
+    compiles to on PostgreSQL (``UPPER(col) LIKE UPPER('%q%')``), so the public post list's
+    keyword search reads the index instead of every row. Patterns shorter than three
+    characters (two Chinese characters) have no trigram and are answered without it.
+    Created on PostgreSQL only (migration 0006); SQLite searches without an index."""
+    return GinIndex(OpClass(Upper(column), name="gin_trgm_ops"), name=name)
 
 
 class Cycle(StatusGuarded):
@@ -121,7 +132,11 @@ class HostUnit(models.Model):
             models.CheckConstraint(condition=Q(kind__in=UnitKind.values), name="unit_kind_valid"),
             models.CheckConstraint(condition=Q(town__in=Town.values), name="unit_town_valid"),
         ]
-        indexes = [models.Index(fields=["kind", "town"], name="unit_kind_town_idx")]
+        indexes = [
+            models.Index(fields=["kind", "town"], name="unit_kind_town_idx"),
+            # The post list's keyword search (see ``keyword_index``).
+            keyword_index("name", name="unit_name_trgm_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -207,6 +222,9 @@ class Post(StatusGuarded):
         indexes = [
             models.Index(fields=["cycle", "status"], name="post_cycle_status_idx"),
             models.Index(fields=["unit", "cycle"], name="post_unit_cycle_idx"),
+            keyword_index("title", name="post_title_trgm_idx"),
+            keyword_index("description", name="post_description_trgm_idx"),
+            keyword_index("duties", name="post_duties_trgm_idx"),
         ]
 
     def __str__(self) -> str:
@@ -297,3 +315,18 @@ class PostImport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.file_name} ({self.created_at:%Y-%m-%d %H:%M})" if self.created_at else self.file_name
+
+
+class PublicPagesVersion(models.Model):
+    """One row whose number grows after every committed change to a cycle, a host unit or a
+    post: the public pages' cached fragments are kept under it (``positions.pagecache``), so
+    a change is shown at once by every web process, whatever cache each one keeps."""
+
+    value = models.PositiveBigIntegerField(_("version"), default=0)
+
+    class Meta:
+        verbose_name = _("public pages version")
+        verbose_name_plural = _("public pages versions")
+
+    def __str__(self) -> str:
+        return str(self.value)

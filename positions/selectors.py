@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404
 from jinseed.accounts.models import User
 
 from .enums import CycleStatus, PostStatus
-from .models import Cycle, Post, UnitCoordinator
+from .models import Cycle, HostUnit, Post, UnitCoordinator
 
 
 def cycle_current() -> Cycle | None:
@@ -15,6 +15,12 @@ def cycle_current() -> Cycle | None:
     if open_cycle is not None:
         return open_cycle
     return Cycle.objects.exclude(status=CycleStatus.DRAFT).order_by("-year").first()
+
+
+def cycle_current_among(cycles: list[Cycle]) -> Cycle | None:
+    """``cycle_current`` picked from ``cycles_with_readable_posts()``, already read: the
+    newest open cycle, else the newest."""
+    return next((c for c in cycles if c.status == CycleStatus.OPEN), cycles[0] if cycles else None)
 
 
 def post_list_published(*, cycle: Cycle | None = None) -> QuerySet[Post]:
@@ -62,6 +68,25 @@ def post_list_public(*, cycle: Cycle | None = None) -> QuerySet[Post]:
     if cycle is None or cycle.status == CycleStatus.DRAFT:
         return Post.objects.none()
     return _posts_readable().filter(cycle=cycle).order_by("unit__name", "title", "pk")
+
+
+#: A keyword matching more units than this is looked up by a join instead of by their ids.
+KEYWORD_UNIT_IDS_MAX = 500
+
+
+def post_keyword_match(value: str) -> Q:
+    """Posts whose title, description, duties or unit name contain ``value``, ignoring case.
+
+    ``icontains`` is what the trigram indexes serve (``models.keyword_index``). The units are
+    looked up first and named by id: a condition on the posts' own columns alone lets
+    PostgreSQL combine the four indexes, where a join would read every post of the cycle. A
+    keyword as general as to match hundreds of units falls back to the join.
+    """
+    unit_ids = list(
+        HostUnit.objects.filter(name__icontains=value).values_list("pk", flat=True)[: KEYWORD_UNIT_IDS_MAX + 1]
+    )
+    by_unit = Q(unit_id__in=unit_ids) if len(unit_ids) <= KEYWORD_UNIT_IDS_MAX else Q(unit__name__icontains=value)
+    return Q(title__icontains=value) | Q(description__icontains=value) | Q(duties__icontains=value) | by_unit
 
 
 def post_get_public(*, pk: int) -> Post | None:

@@ -121,6 +121,12 @@ def unit_slots(*, unit: HostUnit, upcoming_only: bool = False) -> QuerySet[Inter
     return qs
 
 
+def unit_slot_timetable(*, unit: HostUnit) -> QuerySet[InterviewSlot]:
+    """Every slot of the unit for its interviews page: the newest cycle's first, each cycle's
+    in the order they happen (a page at a time: the slots of past cycles stay)."""
+    return unit_slots(unit=unit).order_by("-cycle__year", "starts_at", "pk")
+
+
 def unit_slot_get(*, unit: HostUnit, pk: int) -> InterviewSlot:
     all_interviews = Interview.objects.select_related("application__student", "application__post").order_by("pk")
     qs = (

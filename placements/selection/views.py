@@ -29,6 +29,7 @@ from applicants.eligibility import Eligibility
 from applicants.enums import ApplicationStatus
 from applicants.models import Application
 from jinseed.authz import require, rule_required
+from jinseed.pagination import page_with_count
 from jinseed.views import action_submit, form_status, form_submit
 from placements.models import Offer
 from placements.selection import selectors, services
@@ -357,6 +358,10 @@ def application_not_selected(request, pk: int):
 # --- interview slots ----------------------------------------------------------------------------------
 
 
+#: Interview slots per page of the unit's interviews page.
+SLOTS_PER_PAGE = 50
+
+
 @coordinator_required
 def slot_list(request):
     unit = request.unit
@@ -401,7 +406,10 @@ def slot_list(request):
     return done or render(
         request,
         "placements/selection/slot_list.html",
-        {"slots": selectors.unit_slots(unit=unit), "form": form},
+        {
+            "slots": page_with_count(selectors.unit_slot_timetable(unit=unit), request.GET.get("page"), SLOTS_PER_PAGE),
+            "form": form,
+        },
         status=form_status(form),
     )
 

@@ -32,4 +32,5 @@ def test_home_in_english(client, cycle):
 def test_home_without_cycle(client, db):
     response = client.get(reverse("home"))
     assert response.status_code == 200
-    assert response.context["cycle"] is None
+    assert response.context["facts"].cycle is None
+    assert "目前没有开放的届次" in response.content.decode()

@@ -240,3 +240,13 @@ register(
         rows=COORDINATOR_ROWS,
     )
 )
+register(
+    PageCase(
+        name="Coordinator: interview slots",
+        build=unit_applicants_build,
+        viewer=lambda w: w.extra["coordinator"],
+        url=lambda w: reverse("placements:slot_list"),
+        budget=COORDINATOR_BUDGET,
+        rows=COORDINATOR_ROWS,
+    )
+)

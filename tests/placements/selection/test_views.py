@@ -208,3 +208,18 @@ def test_self_booking_with_a_malformed_application_is_not_found(client, post, un
     response = client.post(reverse("placements:interview_self_book", args=[slot.pk]), {"application": application})
     assert response.status_code == 404
     assert not slot.interviews.exists()
+
+
+def test_slot_list_pages_newest_cycle_first(coord_client, coordinator, cycle, django_assert_max_num_queries):
+    unit = coordinator.unit
+    earlier = factories.CycleFactory(year=cycle.year - 1)
+    old = [make_slot(unit, earlier, hours=-24 * 300 + i) for i in range(5)]
+    current = [make_slot(unit, cycle, hours=24 + i) for i in range(50)]
+    with django_assert_max_num_queries(12):
+        first = coord_client.get(reverse("placements:slot_list"))
+    html = first.content.decode()
+    shown = [int(pk) for pk in re.findall(r'data-testid="slot-(\d+)"', html)]
+    assert shown == [slot.pk for slot in current]
+    assert "page=2" in html
+    second = coord_client.get(reverse("placements:slot_list"), {"page": 2}).content.decode()
+    assert [int(pk) for pk in re.findall(r'data-testid="slot-(\d+)"', second)] == [slot.pk for slot in old]

@@ -8,6 +8,7 @@ needs more with many rows than with few: a query per row is the usual way a page
 in the registration rush. Each measurement runs in a transaction that is rolled back.
 """
 
+from django.core.cache import cache
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.test import Client
@@ -75,6 +76,7 @@ class Command(BaseCommand):
                 client = verified_client(viewer) if viewer is not None else Client()
                 url = case.url(world)
                 client.get(url)  # warm up: sessions, content types and other once-per-process reads
+                cache.clear()  # but measure the page as rendered afresh, not its kept fragments
                 with CaptureQueriesContext(connection) as queries:
                     response = client.get(url)
                 if response.status_code != 200:

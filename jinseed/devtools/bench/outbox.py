@@ -33,17 +33,20 @@ def free_port() -> int:
 
 class SmtpSink:
     """An aiosmtpd server on loopback counting messages by their ``X-Jinseed-Notification``
-    and the connections (sessions) they came over.
+    and the connections (sessions) they came over. Addresses in ``refused`` are answered
+    ``550`` at RCPT, as a mail server answers an unknown mailbox.
 
     aiosmtpd logs every command of every session at INFO on ``mail.log``; the sink turns that
     down while it runs, since writing those lines would cost the measuring process more CPU
     than receiving the mail."""
 
-    def __init__(self):
+    def __init__(self, *, refused: frozenset[str] = frozenset()):
         from aiosmtpd.controller import Controller
 
         self.received: collections.Counter[int] = collections.Counter()
+        self.last_message: dict[int, bytes] = {}
         self.connections = 0
+        self.refused = refused
         self.first_at: float | None = None
         self.last_at: float | None = None
         self._lock = threading.Lock()
@@ -56,6 +59,12 @@ class SmtpSink:
         session.host_name = hostname
         return responses
 
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address in self.refused:
+            return "550 5.1.1 No such mailbox"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
     async def handle_DATA(self, server, session, envelope):
         marker = b"X-Jinseed-Notification: "
         content = envelope.original_content or envelope.content
@@ -65,6 +74,7 @@ class SmtpSink:
             pk = int(content[start + len(marker) : end].strip())
             with self._lock:
                 self.received[pk] += 1
+                self.last_message[pk] = content
                 now = time.monotonic()
                 self.first_at = self.first_at or now
                 self.last_at = now

@@ -195,9 +195,13 @@ def test_concurrent_claims_never_take_one_row_twice(settings):
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL: real concurrent connections")
     settings.NOTIFICATION_BATCH_SIZE = 4
-    user = UserFactory()
-    ids = [_queue(user, f"k{n}", channel="inbox").pk for n in range(10)]
-    Notification.objects.filter(pk__in=ids).update(enqueued_at=timezone.now())
+    user, now = UserFactory(), timezone.now()
+    # Written directly: outside a transaction, queueing would publish (and here deliver) at once.
+    rows = Notification.objects.bulk_create(
+        Notification(recipient=user, kind="application_received", channel="inbox", event_key=f"k{n}", enqueued_at=now)
+        for n in range(10)
+    )
+    ids = [row.pk for row in rows]
     holding, release = threading.Event(), threading.Event()
     first: list[int] = []
 

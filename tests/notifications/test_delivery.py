@@ -241,3 +241,15 @@ def test_rows_a_batch_had_no_time_for_are_handed_back_uncounted(recipient, publi
 
     assert _states(ids) == [("queued", 0)] * 3
     assert published == [(ids, None)]
+
+
+def test_a_batch_leaves_its_connection_flushing_commits_again(recipient):
+    if connection.vendor != "postgresql":
+        pytest.skip("synchronous_commit is PostgreSQL's")
+    ids = [_queue(recipient, f"k{n}", channel="inbox").pk for n in range(2)]
+
+    assert notification_deliver.apply(args=[ids]).get() == {"sent": 2}
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW synchronous_commit")
+        assert cursor.fetchone() == ("on",)

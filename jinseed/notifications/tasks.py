@@ -66,8 +66,7 @@ def _batch_seconds() -> float:
 def notification_claim(*, notification_ids: Sequence[int], take_along: bool) -> list[Notification]:
     """Claim (QUEUED → SENDING) the due rows among ``notification_ids`` and, if ``take_along``
     and the batch (``NOTIFICATION_BATCH_SIZE``) has room, other due rows already published,
-    oldest first; returns them loaded,
-    recipient included, attempts counted.
+    oldest first; returns them loaded, recipient included, attempts counted.
 
     One transaction: a locking read that skips rows another worker holds, then the move of
     exactly the rows read. On SQLite, which has no row locks, every transaction takes the

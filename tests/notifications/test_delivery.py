@@ -253,3 +253,11 @@ def test_a_batch_leaves_its_connection_flushing_commits_again(recipient):
     with connection.cursor() as cursor:
         cursor.execute("SHOW synchronous_commit")
         assert cursor.fetchone() == ("on",)
+
+
+def test_a_message_whose_rows_are_gone_ends_after_one_query(recipient, django_assert_num_queries):
+    row = _queue(recipient, "k", channel="inbox")
+    assert notification_deliver.apply(args=[[row.pk]]).get() == {"sent": 1}
+
+    with django_assert_num_queries(1):
+        assert notification_deliver.apply(args=[[row.pk]]).get() == {}

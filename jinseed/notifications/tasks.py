@@ -119,6 +119,8 @@ def notification_deliver_rows(rows: Sequence[Notification]) -> dict[int, str]:
     back to the queue. Rows a transient error sends back are published again, grouped by
     their back-off.
     """
+    if not rows:
+        return {}
     outcomes: dict[int, str] = {}
     retries: dict[int, list[int]] = defaultdict(list)
     deadline = time.monotonic() + _batch_seconds()

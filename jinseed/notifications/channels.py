@@ -1,14 +1,17 @@
 """Delivery of a rendered message on one channel.
 
-Each sender returns the provider's message id where there is one (SMS), and raises
+Each sender takes the row, its rendered message and the batch's ``DeliverySession``,
+returns the provider's message id where there is one (SMS), and raises
 ``TransientDeliveryError`` (or lets an ``OSError`` / SMTP error through)
 for a failure worth retrying and ``PermanentDeliveryError`` for one that is not.
 """
 
+import contextlib
 from email.mime.text import MIMEText
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail.backends.base import BaseEmailBackend
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -20,7 +23,7 @@ from .errors import PermanentDeliveryError
 from .kinds import KINDS
 from .models import Notification
 from .rendering import CalendarParty, RenderedMessage, calendar_file
-from .sms import get_sms_backend
+from .sms import SmsBackend, get_sms_backend
 from .sms_templates import sms_message
 from .unsubscribe import unsubscribe_url
 
@@ -82,21 +85,58 @@ def build_email(row: Notification, message: RenderedMessage) -> EmailMultiAltern
     return email
 
 
-def send_email(row: Notification, message: RenderedMessage) -> None:
+class DeliverySession:
+    """What the messages of one batch share: one connection to the mail server, opened for
+    the first email and kept for the rest (instead of a connect, EHLO and QUIT per message),
+    and one SMS backend. A failed email discards the connection, which may be broken: the
+    next email opens a new one. ``close`` ends both at the end of the batch."""
+
+    def __init__(self) -> None:
+        self._mail: BaseEmailBackend | None = None
+        self._sms: SmsBackend | None = None
+
+    def mail_connection(self) -> BaseEmailBackend:
+        if self._mail is None:
+            connection = get_connection(fail_silently=False)
+            connection.open()
+            self._mail = connection
+        return self._mail
+
+    def sms_backend(self) -> SmsBackend:
+        if self._sms is None:
+            self._sms = get_sms_backend()
+        return self._sms
+
+    def discard_mail_connection(self) -> None:
+        connection, self._mail = self._mail, None
+        if connection is not None:
+            # A connection that failed may fail again on QUIT; it is of no more use either way.
+            with contextlib.suppress(Exception):
+                connection.close()
+
+    def close(self) -> None:
+        self.discard_mail_connection()
+        self._sms = None
+
+
+def send_email(row: Notification, message: RenderedMessage, session: DeliverySession) -> None:
     if not row.recipient.email:
         raise PermanentDeliveryError("the recipient has no email address")
-    build_email(row, message).send(fail_silently=False)
+    email = build_email(row, message)
+    email.connection = session.mail_connection()
+    if email.send(fail_silently=False) != 1:
+        raise PermanentDeliveryError("the mail backend did not take the message")
 
 
-def send_sms(row: Notification, message: RenderedMessage) -> str:
+def send_sms(row: Notification, message: RenderedMessage, session: DeliverySession) -> str:
     """Send the kind's template with its variables; returns the provider's message id."""
     if not row.recipient.mobile:
         raise PermanentDeliveryError("the recipient has no mobile number")
     sms = sms_message(kind=row.kind, context=row.context, text=message.sms)
-    return get_sms_backend().send(row.recipient.mobile, sms)
+    return session.sms_backend().send(row.recipient.mobile, sms)
 
 
-def send_inbox(row: Notification, message: RenderedMessage) -> None:
+def send_inbox(row: Notification, message: RenderedMessage, session: DeliverySession) -> None:
     """The inbox shows the stored subject and text: marking the row SENT is the delivery."""
 
 

@@ -1,12 +1,13 @@
 """The notification outbox: one row per message to one recipient on one channel.
 
 Lifecycle (see ``enums.TRANSITIONS``): a service creates the row QUEUED inside its own
-transaction; once it commits, a broker message carries the row id to ``notification_send``,
-which claims the row (QUEUED → SENDING in one UPDATE), renders and sends it, and marks it
-SENT. A transient error puts the row back to QUEUED with a later ``send_after``; the last
-attempt marks it FAILED. The sweeper re-publishes rows whose broker message was lost
-(QUEUED past ``send_after`` and not published recently) or whose worker died (SENDING for
-too long), and publishes held rows once their ``send_after`` has come.
+transaction; once it commits, a broker message carries the row's id, with others of a batch,
+to ``notification_deliver``, which claims the batch (QUEUED → SENDING in one transaction),
+renders and sends each row, and marks each SENT as soon as it has gone. A transient error
+puts the row back to QUEUED with a later ``send_after``; the last attempt marks it FAILED.
+The sweeper re-publishes rows whose broker message was lost (QUEUED past ``send_after`` and
+not published recently) or whose worker died (SENDING for too long), and publishes held rows
+once their ``send_after`` has come.
 """
 
 from django.conf import settings

@@ -72,7 +72,7 @@ def test_retry_countdown_is_exponential_and_capped(settings):
 
 
 def test_transient_error_requeues_with_backoff(recipient, monkeypatch):
-    def broken(row, message):
+    def broken(row, message, session):
         raise smtplib.SMTPServerDisconnected("connection lost")
 
     monkeypatch.setitem(tasks.SENDERS, "email", broken)
@@ -88,7 +88,7 @@ def test_transient_error_requeues_with_backoff(recipient, monkeypatch):
 def test_transient_error_on_last_attempt_fails(recipient, monkeypatch, settings):
     settings.NOTIFICATION_MAX_ATTEMPTS = 3
 
-    def broken(row, message):
+    def broken(row, message, session):
         raise ConnectionRefusedError("no SMTP server")
 
     monkeypatch.setitem(tasks.SENDERS, "email", broken)

@@ -7,6 +7,7 @@ Needs ``aiosmtpd`` (a development requirement).
 
 import collections
 import contextlib
+import logging
 import os
 import shutil
 import signal
@@ -31,17 +32,38 @@ def free_port() -> int:
 
 
 class SmtpSink:
-    """An aiosmtpd server on loopback counting messages by their ``X-Jinseed-Notification``."""
+    """An aiosmtpd server on loopback counting messages by their ``X-Jinseed-Notification``
+    and the connections (sessions) they came over. Addresses in ``refused`` are answered
+    ``550`` at RCPT, as a mail server answers an unknown mailbox.
 
-    def __init__(self):
+    aiosmtpd logs every command of every session at INFO on ``mail.log``; the sink turns that
+    down while it runs, since writing those lines would cost the measuring process more CPU
+    than receiving the mail."""
+
+    def __init__(self, *, refused: frozenset[str] = frozenset()):
         from aiosmtpd.controller import Controller
 
         self.received: collections.Counter[int] = collections.Counter()
+        self.last_message: dict[int, bytes] = {}
+        self.connections = 0
+        self.refused = refused
         self.first_at: float | None = None
         self.last_at: float | None = None
         self._lock = threading.Lock()
         self.port = free_port()
         self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
+
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):
+        with self._lock:
+            self.connections += 1
+        session.host_name = hostname
+        return responses
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address in self.refused:
+            return "550 5.1.1 No such mailbox"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
         marker = b"X-Jinseed-Notification: "
@@ -52,6 +74,7 @@ class SmtpSink:
             pk = int(content[start + len(marker) : end].strip())
             with self._lock:
                 self.received[pk] += 1
+                self.last_message[pk] = content
                 now = time.monotonic()
                 self.first_at = self.first_at or now
                 self.last_at = now
@@ -63,11 +86,14 @@ class SmtpSink:
             return sum(self.received.values())
 
     def __enter__(self):
+        self._log_level = logging.getLogger("mail.log").level
+        logging.getLogger("mail.log").setLevel(logging.WARNING)
         self.controller.start()
         return self
 
     def __exit__(self, *exc):
         self.controller.stop()
+        logging.getLogger("mail.log").setLevel(self._log_level)
 
 
 def database_url() -> str:

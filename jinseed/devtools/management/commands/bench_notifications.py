@@ -1,11 +1,13 @@
 """Delivery benchmark: queue N notifications, deliver them with one worker to a loopback SMTP
-sink, print messages per second and how many were lost or duplicated.
+sink, print messages per second, how many were lost or duplicated, the SMTP connections the
+worker opened and the machine's load average (1 minute) before and after.
 
 Needs a real broker (``CELERY_BROKER_URL``) and a database the worker process can open
 (PostgreSQL, or the SQLite file). Bench rows and users are deleted afterwards unless
 ``--keep``.
 """
 
+import os
 import time
 import uuid
 
@@ -36,6 +38,7 @@ class Command(BaseCommand):
         broker = settings.CELERY_BROKER_URL
         if not broker.startswith(("redis://", "rediss://")):
             raise CommandError("Set CELERY_BROKER_URL to a Redis URL: the benchmark needs a real broker and worker.")
+        load_before = os.getloadavg()[0]
         run = uuid.uuid4().hex[:8]
         users = [
             User.objects.create(email=f"bench-{run}-{n}@bench.invalid", full_name=f"bench {n}", language="en")
@@ -77,6 +80,7 @@ class Command(BaseCommand):
                 wait_for(lambda: set(sink.received) >= set(ids), timeout=5)
                 elapsed = time.monotonic() - worker_started
                 received = dict(sink.received)
+                connections = sink.connections
                 busy = (sink.last_at - sink.first_at) if sink.first_at and sink.last_at else 0.0
         finally:
             if worker is not None:
@@ -90,7 +94,8 @@ class Command(BaseCommand):
         self.stdout.write(
             f"delivered={delivered} in {elapsed:.1f}s since worker start "
             f"({delivered / elapsed:.0f} messages/second; {delivered / busy if busy else 0:.0f}/s between first and "
-            f"last message) lost={lost} duplicated={duplicated} concurrency={concurrency}"
+            f"last message) lost={lost} duplicated={duplicated} concurrency={concurrency} "
+            f"smtp_connections={connections} load_average={load_before:.2f}→{os.getloadavg()[0]:.2f}"
         )
         if not done:
             raise CommandError(f"Not every row was SENT within {timeout}s: {worker.output() if worker else ''}")

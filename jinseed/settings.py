@@ -469,7 +469,10 @@ DASHBOARD_CACHE_SECONDS = env.int("DASHBOARD_CACHE_SECONDS", default=5 * 60)
 # --- Forms and pages --------------------------------------------------------------------------------
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
-MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
+# Messages ride in a signed cookie (the session only when they outgrow it): showing "your
+# application is submitted" then costs no session write, neither when it is added nor when
+# the next page shows it.
+MESSAGE_STORAGE = "django.contrib.messages.storage.fallback.FallbackStorage"
 
 # Content-Security-Policy (django-csp): everything from the portal's own origin, no inline
 # script or style anywhere (behaviour lives in static/js/, looks in static/css/), no plugins,

@@ -23,9 +23,7 @@ def _stamp(seconds_ago: float) -> str:
     return f"t={time.time() - seconds_ago:.3f}"
 
 
-def test_a_request_that_waited_past_the_deadline_gets_the_retry_page_without_a_query(
-    client, django_assert_num_queries
-):
+def test_a_request_that_waited_past_the_deadline_gets_the_retry_page_without_a_query(client, django_assert_num_queries):
     with django_assert_num_queries(0):
         response = client.post(
             reverse("applicants:apply", args=[1]), REMOTE_ADDR=PROXY, HTTP_X_REQUEST_START=_stamp(30)
@@ -85,7 +83,5 @@ def test_queued_seconds_reads_the_proxys_styles(value, expected):
 
 def test_a_stamp_older_than_any_real_wait_is_a_wrong_clock_and_not_acted_on(client):
     assert queued_seconds(f"t={NOW - PLAUSIBLE_WAIT_SECONDS - 1}", NOW) is None
-    response = client.get(
-        reverse("home"), REMOTE_ADDR=PROXY, HTTP_X_REQUEST_START=_stamp(PLAUSIBLE_WAIT_SECONDS + 60)
-    )
+    response = client.get(reverse("home"), REMOTE_ADDR=PROXY, HTTP_X_REQUEST_START=_stamp(PLAUSIBLE_WAIT_SECONDS + 60))
     assert response.status_code == 200

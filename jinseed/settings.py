@@ -368,7 +368,7 @@ REQUEST_MAX_BYTES = env.int("REQUEST_MAX_BYTES", default=max(RESUME_MAX_BYTES, P
 # waited longer than this many milliseconds before reaching the portal is refused with 503
 # and Retry-After instead of being served to a client that has likely given up
 # (jinseed/overload.py). 0 turns it off.
-REQUEST_QUEUE_DEADLINE_MS = env.int("REQUEST_QUEUE_DEADLINE_MS", default=2000)
+REQUEST_QUEUE_DEADLINE_MS = env.int("REQUEST_QUEUE_DEADLINE_MS", default=1000)
 REQUEST_QUEUE_RETRY_AFTER_SECONDS = env.int("REQUEST_QUEUE_RETRY_AFTER_SECONDS", default=5)
 # Cells read at most (rows × columns as stored, empty ones included): a sheet past it is
 # refused while it is being read, before it can fill the memory.

@@ -31,7 +31,9 @@ class Command(BaseCommand):
         parser.add_argument("--url", help="The portal's address, e.g. https://127.0.0.1:8443.")
         parser.add_argument("--rates", type=float, nargs="+", default=[10, 20, 40, 60, 80, 120])
         parser.add_argument("--seconds", type=float, default=30, help="How long each rate is offered.")
-        parser.add_argument("--timeout", type=float, default=30, help="A client's patience per request, seconds.")
+        parser.add_argument(
+            "--timeout", type=float, default=30, help="A student's patience per submission (GET and POST), seconds."
+        )
         parser.add_argument("--pause", type=float, default=10, help="Seconds between two rates.")
         parser.add_argument("--insecure", action="store_true", help="Accept a self-signed certificate.")
 

@@ -10,6 +10,7 @@ history.
 
 from dataclasses import dataclass, field
 
+from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
@@ -115,11 +116,29 @@ def _apply_mode(rule: str, failed_code: str | None, mode: str) -> RuleResult:
     return RuleResult(rule, failed_code, severity)
 
 
-def eligibility_check(*, profile: StudentProfile | None, cycle: Cycle, post: Post | None = None) -> Eligibility:
+def placement_overlap(post: Post) -> Exists:
+    """Whether the student (the outer ``StudentProfile`` row) has a placement still to be
+    served during ``post``'s dates: annotate a profile read with it and pass the value to
+    ``eligibility_check`` as ``overlapping`` to save the check its own query."""
+    placements = StudentProfile._meta.get_field("placements").related_model
+    return Exists(
+        placements._default_manager.filter(
+            student=OuterRef("pk"),
+            status__in=LIVE_PLACEMENT_STATUSES,
+            starts_on__lte=post.ends_on,
+            ends_on__gte=post.starts_on,
+        )
+    )
+
+
+def eligibility_check(
+    *, profile: StudentProfile | None, cycle: Cycle, post: Post | None = None, overlapping: bool | None = None
+) -> Eligibility:
     """Evaluate every rule for ``profile`` in ``cycle`` (and for ``post`` when given).
 
     Without a post only the cycle-wide rules are evaluated: that is what the profile page
-    shows before the student picks a post.
+    shows before the student picks a post. ``overlapping`` is the ``placement_overlap`` of
+    ``post`` when the caller read it with the profile; otherwise it is read here.
     """
     if profile is None:
         return Eligibility([RuleResult("profile", EligibilityCode.PROFILE_INCOMPLETE, Severity.BLOCK)])
@@ -144,9 +163,10 @@ def eligibility_check(*, profile: StudentProfile | None, cycle: Cycle, post: Pos
         range_code = None if post.fits_year_of_study(year) else EligibilityCode.YEAR_OUT_OF_RANGE
         results.append(_apply_mode("post_years", range_code, cycle.term_year_rule))
         # A warning, never a block: a long-term placement may end early, or a switch be agreed.
-        overlapping = profile.placements.filter(
-            status__in=LIVE_PLACEMENT_STATUSES, starts_on__lte=post.ends_on, ends_on__gte=post.starts_on
-        ).exists()
+        if overlapping is None:
+            overlapping = profile.placements.filter(
+                status__in=LIVE_PLACEMENT_STATUSES, starts_on__lte=post.ends_on, ends_on__gte=post.starts_on
+            ).exists()
         results.append(
             _apply_mode("placement_overlap", EligibilityCode.PLACEMENT_OVERLAP if overlapping else None, RuleMode.WARN)
         )

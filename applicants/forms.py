@@ -133,7 +133,12 @@ class ApplicationForm(forms.Form):
     submit_token = forms.CharField(widget=forms.HiddenInput, max_length=64)
 
     def __init__(self, *args, max_applications: int, taken_ranks: Set[int] = frozenset(), **kwargs):
+        """``taken_ranks`` are left out of the choices shown; a submit may be built without
+        them, since the service refuses a taken preference under the student's lock anyway."""
         super().__init__(*args, **kwargs)
+        self.offer_ranks(max_applications=max_applications, taken_ranks=taken_ranks)
+
+    def offer_ranks(self, *, max_applications: int, taken_ranks: Set[int] = frozenset()) -> None:
         self.fields["preference_rank"].choices = [  # type: ignore[attr-defined]
             (n, preference_label(n)) for n in range(1, max_applications + 1) if n not in taken_ranks
         ]

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -23,7 +23,7 @@ from jinseed.notifications.services import notification_queue
 from jinseed.statemachine import Change, StatusMachine
 from positions.models import Cycle, Post
 
-from .eligibility import eligibility_check
+from .eligibility import eligibility_check, placement_overlap
 from .enums import (
     APPLICATION_TRANSITIONS,
     HELD_DECISIONS,
@@ -278,6 +278,7 @@ def _notify_submitted(application: Application) -> None:
             "url": reverse("applicants:my_applications"),
         },
         event_key=f"application:{application.pk}:received",
+        new_event=True,
     )
     if not application.needs_review:
         return
@@ -291,6 +292,7 @@ def _notify_submitted(application: Application) -> None:
             kind="application_needs_review",
             context={**base, "warning_codes": codes, "warnings": warnings},
             event_key=f"application:{application.pk}:needs_review",
+            new_event=True,
         )
 
 
@@ -309,14 +311,25 @@ def application_submit(
 
     Idempotent on ``submit_token``: the apply form carries a one-time token, so a
     double-clicked or retried submit returns the application the first one created. The
-    student's profile row is locked while the cycle's active applications are counted, so
-    two posts submitted at once cannot both pass the limit. The deadline is the server's
-    clock against ``Cycle.registration_is_open``.
+    student's profile row is locked before the cycle's active applications are read, so two
+    posts submitted at once cannot both pass the limit. The deadline is the server's clock
+    against ``Cycle.registration_is_open``; ``post`` is taken as the caller read it (with its
+    cycle and unit: ``positions.selectors.post_get_open``), a moment ago in the same request.
+
+    A submission on deadline day is the portal's busiest write, so it is kept to a few
+    statements: the lock reads the user, their message preference and the placement-overlap
+    check with the profile, one read finds both a replayed token and the active applications,
+    and the outbox rows go in with one insert.
     """
     at = at or timezone.now()
     if not submit_token:
         raise ApplicationError(_("The form has expired. Please reload the page and submit again."), code="no_token")
-    locked_student = StudentProfile.objects.select_for_update().select_related("user").get(pk=student.pk)
+    locked_student = (
+        StudentProfile.objects.select_for_update(of=("self", "user"))
+        .select_related("user", "user__notification_preference")
+        .annotate(overlapping=placement_overlap(post))
+        .get(pk=student.pk)
+    )
     if not locked_student.user.mobile_is_verified:
         raise ApplicationError(MOBILE_UNVERIFIED_MESSAGE, code="mobile_unverified")
     if not (locked_student.has_consent and locked_student.has_id_number):
@@ -324,15 +337,21 @@ def application_submit(
             _("Applying needs your ID number and your consent to process it. Please complete your profile."),
             code="consent_required",
         )
-    existing = Application.objects.filter(submit_token=submit_token).first()
+    cycle = post.cycle
+    # Read after the lock: a submit that waited for it sees what the one before it wrote.
+    seen = list(
+        Application.objects.filter(
+            Q(submit_token=submit_token) | (HOLDING_AS_SEEN & Q(student=locked_student, cycle=cycle))
+        )
+    )
+    existing = next((a for a in seen if a.submit_token == submit_token), None)
     if existing is not None:
         # A replay answers with the application it created, unless that one has ended since
         # (withdrawn, rejected): saying "submitted" would then be false.
         if existing.student_id != student.pk or not existing.is_active:
             raise ApplicationError(_("The form has expired. Please reload the page."), code="token_reused")
         return existing
-    post = Post.objects.select_related("cycle", "unit").get(pk=post.pk)
-    cycle = post.cycle
+    active = [a for a in seen if a.student_id == locked_student.pk and a.cycle_id == cycle.pk]
     if not post.is_published:
         raise ApplicationError(_("This post is no longer open for applications."), code="post_closed")
     if not cycle.registration_is_open(at):
@@ -344,19 +363,20 @@ def application_submit(
             },
             code="deadline",
         )
-    eligibility = eligibility_check(profile=locked_student, cycle=cycle, post=post)
+    eligibility = eligibility_check(
+        profile=locked_student, cycle=cycle, post=post, overlapping=locked_student.overlapping
+    )
     if not eligibility.is_eligible:
         raise ApplicationError(
             _("You are not eligible for this post: %(reasons)s.")
             % {"reasons": "; ".join(str(r.label) for r in eligibility.blocks)},
             code="not_eligible",
         )
-    active = Application.objects.filter(HOLDING_AS_SEEN, student=locked_student, cycle=cycle)
-    if active.filter(post=post).exists():
+    if any(a.post_id == post.pk for a in active):
         raise ApplicationError(
             _("You have already applied to this post. See “My applications”."), code="already_applied"
         )
-    if active.count() >= cycle.max_applications:
+    if len(active) >= cycle.max_applications:
         raise ApplicationError(
             ngettext(
                 "You may apply to at most %(n)s post in this cycle. Withdraw it to apply to another post.",
@@ -370,7 +390,7 @@ def application_submit(
         raise ApplicationError(
             _("Choose a preference from 1 to %(n)s.") % {"n": cycle.max_applications}, code="rank_out_of_range"
         )
-    if active.filter(preference_rank=preference_rank).exists():
+    if any(a.preference_rank == preference_rank for a in active):
         raise ApplicationError(
             _("Another of your applications already has preference %(rank)s. Choose a free one.")
             % {"rank": preference_rank},

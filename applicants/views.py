@@ -127,7 +127,12 @@ def _safe_next(request) -> bool:
 
 @rule_required("accounts.use_student_pages")
 def application_create(request, post_pk: int):
-    """Apply to a post. Whatever is refused, the page comes back with what was typed."""
+    """Apply to a post. Whatever is refused, the page comes back with what was typed.
+
+    A submit goes straight to the service, which checks everything again under the
+    student's lock (eligibility, earlier applications, the free preferences): the page's own
+    reads are made only when the page is shown, so the submit of deadline day stays short.
+    """
     post = post_get_open(pk=post_pk)
     if post is None:
         if post_get_public(pk=post_pk) is None:
@@ -139,14 +144,8 @@ def application_create(request, post_pk: int):
         messages.info(request, _("Please complete your profile before applying."))
         return redirect(f"{reverse('applicants:profile_edit')}?next={request.path}")
     cycle = post.cycle
-    existing = application_active_for_post(student=profile, post=post)
-    if existing is not None:
-        messages.info(request, _("You have already applied to this post."))
-        return redirect("applicants:my_applications")
-    eligibility = eligibility_check(profile=profile, cycle=cycle, post=post)
-    taken = set(application_active_for_student(student=profile, cycle=cycle).values_list("preference_rank", flat=True))
     if request.method == "POST":
-        form = ApplicationForm(request.POST, request.FILES, max_applications=cycle.max_applications, taken_ranks=taken)
+        form = ApplicationForm(request.POST, request.FILES, max_applications=cycle.max_applications)
         if form.is_valid():
             try:
                 application_submit(
@@ -158,16 +157,27 @@ def application_create(request, post_pk: int):
                     submit_token=form.cleaned_data["submit_token"],
                 )
             except ApplicationError as exc:
-                form.add_error(None, forms_error(exc))
+                if exc.code == "already_applied":
+                    messages.info(request, _("You have already applied to this post."))
+                    return redirect("applicants:my_applications")
+                field = {"rank_taken": "preference_rank", "rank_out_of_range": "preference_rank"}.get(exc.code)
+                form.add_error(field, forms_error(exc))
             else:
                 messages.success(request, _("Your application is submitted."))
                 return redirect("applicants:my_applications")
+        taken = _taken_ranks(profile, cycle)
+        form.offer_ranks(max_applications=cycle.max_applications, taken_ranks=taken)
     else:
+        if application_active_for_post(student=profile, post=post) is not None:
+            messages.info(request, _("You have already applied to this post."))
+            return redirect("applicants:my_applications")
+        taken = _taken_ranks(profile, cycle)
         form = ApplicationForm(
             initial={"submit_token": secrets.token_urlsafe(32)},
             max_applications=cycle.max_applications,
             taken_ranks=taken,
         )
+    eligibility = eligibility_check(profile=profile, cycle=cycle, post=post)
     return render(
         request,
         "applicants/application_form.html",
@@ -191,6 +201,11 @@ def application_create(request, post_pk: int):
         },
         status=400 if form.is_bound else 200,
     )
+
+
+def _taken_ranks(profile, cycle) -> set[int]:
+    """The preferences the student's active applications of ``cycle`` hold."""
+    return set(application_active_for_student(student=profile, cycle=cycle).values_list("preference_rank", flat=True))
 
 
 def _my_applications_page(request, profile, cycle, *, reorder_form=None, status: int = 200):

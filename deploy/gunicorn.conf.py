@@ -19,18 +19,25 @@ from jinseed.logconfig import GUNICORN_ACCESS_LOG_FORMAT, gunicorn_logconfig_dic
 # Only nginx talks to gunicorn: loopback, or a unix socket (GUNICORN_BIND=unix:/run/jinseed/web.sock).
 bind = [os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")]
 
-# A 2-core server: 3 processes of 4 threads each. Requests mostly wait on PostgreSQL, so
-# threads serve more people than processes for the same memory; each process holds one
-# database connection per thread (CONN_MAX_AGE keeps them open).
+# A 2-core server: 3 processes of 4 threads each, chosen by ``manage.py bench_apply``
+# (docs/performance.md, "Deadline-day submissions"): two sync processes served half as many
+# submissions and, past capacity, spent their time on requests nobody waited for any more.
+# A request waits on PostgreSQL for part of its time, so threads keep both cores busy; a
+# third process runs while one holds the interpreter. Each process draws its database
+# connections from a pool (DATABASE_POOL, DATABASE_POOL_MAX_SIZE at least the threads).
 worker_class = "gthread"
 workers = int(os.environ.get("GUNICORN_WORKERS", "3"))
 threads = int(os.environ.get("GUNICORN_THREADS", "4"))
+# Connections accepted but not yet taken by a process; nginx bounds the requests in flight
+# itself (limit_conn in deploy/nginx/jinseed.conf), so this queue stays short.
+backlog = int(os.environ.get("GUNICORN_BACKLOG", "64"))
 
 # A request that has not answered in 60 s is stuck (large exports run in the Celery worker):
 # its process is restarted. On stop or reload, requests in flight get 30 s to finish.
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))
 graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "30"))
-# nginx keeps no idle connection to gunicorn open for long; a few seconds saves reconnects.
+# nginx reuses its connections to gunicorn (upstream keepalive); gunicorn keeps an idle one
+# 5 s, longer than nginx's 4 s, so nginx never sends on a connection gunicorn just closed.
 keepalive = 5
 
 # Each process is replaced after about a thousand requests (with jitter, so that they do not

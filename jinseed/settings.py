@@ -182,6 +182,9 @@ MIDDLEWARE = [
     "jinseed.bodylimit.RequestBodyLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Past capacity, a request that queued longer than REQUEST_QUEUE_DEADLINE_MS behind nginx
+    # is answered 503 "try again" at once, without touching the database (jinseed/overload.py).
+    "jinseed.overload.RequestQueueDeadlineMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # Chinese unless this browser chose English with the switcher: Accept-Language is ignored.
@@ -237,7 +240,18 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {"timeout": 20, "transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL;"}
     )
+elif env.bool("DATABASE_POOL", default=False):
+    # A pool of connections per process (psycopg_pool through Django): gunicorn's threads
+    # share a few connections, and a request that cannot get one within the timeout fails
+    # instead of queueing for ever. Django's pool needs CONN_MAX_AGE=0.
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": env.int("DATABASE_POOL_MIN_SIZE", default=2),
+        "max_size": env.int("DATABASE_POOL_MAX_SIZE", default=4),
+        "timeout": env.float("DATABASE_POOL_TIMEOUT", default=10),
+    }
 else:
+    # One persistent connection per process (or thread), kept CONN_MAX_AGE seconds.
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -353,6 +367,12 @@ POST_IMPORT_MAX_ROWS = 5000
 # The largest request body taken at all (jinseed.bodylimit): the largest upload and a margin
 # for the rest of its form. A larger declared Content-Length is answered 413 unread.
 REQUEST_MAX_BYTES = env.int("REQUEST_MAX_BYTES", default=max(RESUME_MAX_BYTES, POST_IMPORT_MAX_BYTES) + 1024 * 1024)
+# Behind nginx (which stamps X-Request-Start, deploy/nginx/jinseed.conf): a request that
+# waited longer than this many milliseconds before reaching the portal is refused with 503
+# and Retry-After instead of being served to a client that has likely given up
+# (jinseed/overload.py). 0 turns it off.
+REQUEST_QUEUE_DEADLINE_MS = env.int("REQUEST_QUEUE_DEADLINE_MS", default=1000)
+REQUEST_QUEUE_RETRY_AFTER_SECONDS = env.int("REQUEST_QUEUE_RETRY_AFTER_SECONDS", default=5)
 # Cells read at most (rows × columns as stored, empty ones included): a sheet past it is
 # refused while it is being read, before it can fill the memory.
 POST_IMPORT_MAX_CELLS = env.int("POST_IMPORT_MAX_CELLS", default=200_000)
@@ -477,7 +497,10 @@ PUBLIC_PAGES_CACHE_SECONDS = env.int("PUBLIC_PAGES_CACHE_SECONDS", default=10 * 
 # --- Forms and pages --------------------------------------------------------------------------------
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
-MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
+# Messages ride in a signed cookie (the session only when they outgrow it): showing "your
+# application is submitted" then costs no session write, neither when it is added nor when
+# the next page shows it.
+MESSAGE_STORAGE = "django.contrib.messages.storage.fallback.FallbackStorage"
 
 # Content-Security-Policy (django-csp): everything from the portal's own origin, no inline
 # script or style anywhere (behaviour lives in static/js/, looks in static/css/), no plugins,

@@ -50,6 +50,37 @@ def test_settings_switch_to_postgres_redis_smtp():
     assert values["email"] == "jinseed.mail.SmtpBackend"
 
 
+DATABASE_PROBE = (
+    "import json, django; from django.conf import settings; django.setup(); db = settings.DATABASES['default']; "
+    "print(json.dumps({'age': db['CONN_MAX_AGE'], 'pool': db.get('OPTIONS', {}).get('pool')}))"
+)
+
+
+def _database(**env):
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "CONN_MAX_AGE"))}
+    base.update(env, DATABASE_URL="postgres://postgres@127.0.0.1:5432/x", DJANGO_SETTINGS_MODULE="jinseed.settings")
+    out = subprocess.run(
+        [sys.executable, "-c", DATABASE_PROBE], cwd=ROOT, env=base, capture_output=True, text=True, check=False
+    )
+    assert out.returncode == 0, out.stderr
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def test_settings_keep_persistent_connections_unless_a_pool_is_asked_for():
+    assert _database(CONN_MAX_AGE="30") == {"age": 30, "pool": None}
+
+
+def test_settings_give_each_process_a_pool_with_django_s_own_connections_not_kept():
+    values = _database(
+        DATABASE_POOL="true",
+        DATABASE_POOL_MIN_SIZE="1",
+        DATABASE_POOL_MAX_SIZE="6",
+        DATABASE_POOL_TIMEOUT="2.5",
+        CONN_MAX_AGE="60",
+    )
+    assert values == {"age": 0, "pool": {"min_size": 1, "max_size": 6, "timeout": 2.5}}
+
+
 # A production environment that passes every check; each test below breaks one thing.
 PRODUCTION = {
     "DEBUG": "false",

@@ -88,17 +88,29 @@ def notification_channels_for(*, recipient: User, kind: str, requested: Iterable
     """The channels a message goes out on: what the caller allows, filtered by the user's choice.
 
     The inbox always gets a copy; a decision always goes by email; SMS only when chosen and
-    the user has a mobile number.
+    the user has a mobile number. A caller that read the recipient with
+    ``select_related("notification_preference")`` saves the query for the preference.
     """
     candidates: list[str] = list(dict.fromkeys(requested)) if requested is not None else list(DEFAULT_CHANNELS)
     for channel in candidates:
         if channel not in Channel.values:
             raise NotificationContextError(f"Unknown channel {channel!r}")
-    preference = NotificationPreference.objects.filter(user=recipient).first() or NotificationPreference(user=recipient)
+    preference = _preference_of(recipient)
     email = preference.email and kind not in (preference.email_muted_kinds or ())
     return _channels_chosen(
         candidates, email=email, sms=preference.sms, mobile=recipient.mobile, decision=KINDS[kind].decision
     )
+
+
+def _preference_of(recipient: User) -> NotificationPreference:
+    """The recipient's preference, from the recipient when it was read with it (``None`` read
+    there means the user has none: the defaults), else from the database."""
+    if get_user_model().notification_preference.is_cached(recipient):
+        try:
+            return recipient.notification_preference
+        except NotificationPreference.DoesNotExist:
+            return NotificationPreference(user=recipient)
+    return NotificationPreference.objects.filter(user=recipient).first() or NotificationPreference(user=recipient)
 
 
 def _channels_chosen(candidates: list[str], *, email: bool, sms: bool, mobile: str | None, decision: bool) -> list[str]:
@@ -120,12 +132,18 @@ def notification_queue(
     event_key: str,
     channels: Iterable[str] | None = None,
     send_after: dt.datetime | None = None,
+    new_event: bool = False,
 ) -> list[Notification]:
     """Create one outbox row per channel; publish delivery when the transaction commits.
 
     ``channels`` limits the channels (default: email, SMS and inbox, as the user chose).
     ``send_after`` holds the message until then (an announcement time, a reminder).
     Returns the rows created; rows that already existed for this event are not repeated.
+
+    ``new_event`` says that ``event_key`` names something created in the caller's own
+    transaction (``application:<the new id>:received``): nobody can have queued it, so the
+    rows are inserted without the savepoint that otherwise lets a duplicate fall back to
+    queueing each channel alone.
     """
     plain = notification_context_validate(kind=kind, context=context)
     if send_after is not None and timezone.is_naive(send_after):
@@ -133,34 +151,54 @@ def notification_queue(
     now = timezone.now()
     due = send_after or now
     language = getattr(recipient, "language", "") or settings.LANGUAGE_CODE
-    rows = []
-    for channel in notification_channels_for(recipient=recipient, kind=kind, requested=channels):
-        live = Notification.objects.filter(recipient=recipient, channel=channel, event_key=event_key).exclude(
-            status=NotificationStatus.CANCELLED
+    chosen = notification_channels_for(recipient=recipient, kind=kind, requested=channels)
+    rows = [
+        Notification(
+            recipient=recipient,
+            channel=channel,
+            kind=kind,
+            context=plain,
+            language=language,
+            event_key=event_key,
+            send_after=due,
+            created_at=now,
+            updated_at=now,
         )
-        if live.exists():
-            continue
+        for channel in chosen
+    ]
+    # A new event (the common case) costs one insert for all its channels. An event already
+    # queued for this recipient (a retried service call) or queued concurrently makes the
+    # unique constraint refuse the insert; then each channel is queued alone, skipping the
+    # live rows, as before.
+    if new_event:
+        Notification.objects.bulk_create(rows)
+    else:
         try:
             with transaction.atomic():
-                rows.append(
-                    Notification.objects.create(
-                        recipient=recipient,
-                        channel=channel,
-                        kind=kind,
-                        context=plain,
-                        language=language,
-                        event_key=event_key,
-                        send_after=due,
-                        created_at=now,
-                        updated_at=now,
-                    )
-                )
+                Notification.objects.bulk_create(rows)
         except IntegrityError:
-            continue  # queued concurrently for the same event: idempotent
+            rows = [row for row in (_queue_one(row) for row in rows) if row is not None]
     ready = [row.pk for row in rows if row.send_after <= now]
     if ready:
         transaction.on_commit(lambda: notification_publish(notification_ids=ready), robust=True)
     return rows
+
+
+def _queue_one(row: Notification) -> Notification | None:
+    """Save ``row`` unless a live row of its recipient, channel and event exists (or appears
+    meanwhile); returns it when saved."""
+    live = Notification.objects.filter(
+        recipient_id=row.recipient_id, channel=row.channel, event_key=row.event_key
+    ).exclude(status=NotificationStatus.CANCELLED)
+    if live.exists():
+        return None
+    try:
+        with transaction.atomic():
+            row.pk = None
+            row.save(force_insert=True)
+    except IntegrityError:
+        return None  # queued concurrently for the same event: idempotent
+    return row
 
 
 @dataclass(frozen=True, slots=True)

@@ -246,12 +246,13 @@ def test_apply_refusal_by_service_keeps_typed_text(client, cycle, applicant):
     client.force_login(applicant.user)
     client.cookies["django_language"] = "en"
     token = _token(client.get(reverse("applicants:apply", args=[p2.pk])))
-    # rank 1 is taken: the form does not offer it, so the post is refused by the form itself
+    # rank 1 is taken: the form does not offer it, and the service refuses it on the field
     statement = "我想去第二个岗位，这段文字应当保留在页面上。"
     response = client.post(reverse("applicants:apply", args=[p2.pk]), _apply_data(token, rank=1, statement=statement))
     assert response.status_code == 400
     assert statement in response.content.decode()
-    assert [e.code for e in response.context["form"].errors.as_data()["preference_rank"]] == ["invalid_choice"]
+    assert [e.code for e in response.context["form"].errors.as_data()["preference_rank"]] == ["rank_taken"]
+    assert [value for value, _label in response.context["form"].fields["preference_rank"].choices] == [2, 3]
 
 
 @pytest.mark.parametrize(

@@ -63,7 +63,7 @@ def test_env_example_reads_the_same_in_a_shell_as_under_systemd():
 
 
 def _gunicorn_conf(monkeypatch, **environ) -> dict:
-    for name in ("GUNICORN_BIND", "GUNICORN_WORKERS", "GUNICORN_THREADS", "TRUSTED_PROXIES"):
+    for name in ("GUNICORN_BIND", "GUNICORN_WORKERS", "GUNICORN_THREADS", "GUNICORN_BACKLOG", "TRUSTED_PROXIES"):
         monkeypatch.delenv(name, raising=False)
     for name, value in environ.items():
         monkeypatch.setenv(name, value)
@@ -76,6 +76,7 @@ def test_gunicorn_conf_defaults_suit_two_cores_behind_local_nginx(monkeypatch):
     assert (conf["worker_class"], conf["workers"], conf["threads"]) == ("gthread", 3, 4)
     assert conf["forwarded_allow_ips"] == "127.0.0.1,::1"
     assert (conf["timeout"], conf["graceful_timeout"], conf["keepalive"]) == (60, 30, 5)
+    assert conf["backlog"] == 64
     assert (conf["max_requests"], conf["max_requests_jitter"]) == (1000, 100)
     assert (conf["accesslog"], conf["errorlog"]) == ("-", "-")
     assert conf["access_log_format"] == GUNICORN_ACCESS_LOG_FORMAT
@@ -89,9 +90,11 @@ def test_gunicorn_conf_reads_the_environment(monkeypatch):
         GUNICORN_BIND="unix:/run/jinseed/web.sock",
         GUNICORN_WORKERS="5",
         GUNICORN_THREADS="2",
+        GUNICORN_BACKLOG="256",
         TRUSTED_PROXIES="10.0.0.2",
     )
     assert (conf["bind"], conf["workers"], conf["threads"]) == (["unix:/run/jinseed/web.sock"], 5, 2)
+    assert conf["backlog"] == 256
     assert conf["forwarded_allow_ips"] == "10.0.0.2"
 
 
@@ -119,6 +122,17 @@ def test_nginx_body_limit_covers_the_largest_upload_and_little_more():
     size = int(re.search(r"client_max_body_size (\d+)m;", _site()).group(1)) * MB
     largest = max(settings.RESUME_MAX_BYTES, settings.DATA_UPLOAD_MAX_MEMORY_SIZE, settings.POST_IMPORT_MAX_BYTES)
     assert largest + MB // 2 <= size <= largest + 2 * MB
+
+
+def test_nginx_stamps_the_queue_start_and_bounds_the_requests_in_flight():
+    site = _site()
+    assert 'proxy_set_header X-Request-Start "t=${msec}";' in site
+    in_flight = int(re.search(r"limit_conn jinseed_inflight (\d+);", site).group(1))
+    conf = runpy.run_path(str(DEPLOY / "gunicorn.conf.py"))
+    assert in_flight > conf["workers"] * conf["threads"]
+    assert "limit_conn_status 503;" in site
+    assert "error_page 503 /static/busy.html;" in site
+    assert (ROOT / "static" / "busy.html").read_text().count("系统繁忙") == 2
 
 
 def test_nginx_never_points_at_private_files_and_refuses_their_paths():

@@ -1,0 +1,43 @@
+import io
+
+import pytest
+from django.core.management import call_command
+
+from applicants.models import Application
+from jinseed.accounts.models import User
+from jinseed.notifications.models import Notification
+from positions.models import Cycle
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_bench_apply_submits_each_prepared_student_once_and_cleans_up(live_server, tmp_path):
+    sessions = tmp_path / "sessions.json"
+    out = io.StringIO()
+    call_command("bench_apply", prepare=4, posts=2, sessions=sessions, stdout=out)
+    assert out.getvalue().startswith("prepared 4 students on 2 posts")
+
+    call_command(
+        "bench_apply", url=live_server.url, sessions=sessions, rates=[2], seconds=2, pause=0, timeout=60, stdout=out
+    )
+
+    lines = out.getvalue().splitlines()
+    offered, _served_rate, served, refused, errors = lines[2].split()[:5]
+    assert (offered, served, refused, errors) == ("2.0", "4", "0", "0")
+    assert Application.objects.filter(cycle__title__startswith="bench apply").count() == 4
+    assert Application.objects.values("student").distinct().count() == 4
+    assert Notification.objects.filter(kind="application_received").count() >= 4
+
+    call_command("bench_apply", clean=True, stdout=out)
+    assert Cycle.objects.count() == 0
+    assert Application.objects.count() == 0
+    assert not User.objects.filter(email__endswith="@apply.bench.invalid").exists()
+
+
+def test_bench_apply_refuses_rates_beyond_the_prepared_students(live_server, tmp_path):
+    from django.core.management import CommandError
+
+    sessions = tmp_path / "sessions.json"
+    call_command("bench_apply", prepare=2, sessions=sessions, stdout=io.StringIO())
+    with pytest.raises(CommandError, match="The rates need 10 students"):
+        call_command("bench_apply", url=live_server.url, sessions=sessions, rates=[5], seconds=2)

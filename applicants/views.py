@@ -26,7 +26,6 @@ from .eligibility import SEVERITY_HELP, eligibility_check
 from .forms import ApplicationForm, PreferenceForm, ProfileForm
 from .models import Application
 from .selectors import (
-    application_active_for_post,
     application_active_for_student,
     application_get_for_resume,
     application_get_for_withdrawal,
@@ -168,10 +167,13 @@ def application_create(request, post_pk: int):
         taken = _taken_ranks(profile, cycle)
         form.offer_ranks(max_applications=cycle.max_applications, taken_ranks=taken)
     else:
-        if application_active_for_post(student=profile, post=post) is not None:
+        # One read of the student's active applications of the cycle tells both whether
+        # this post is among them and which preferences are taken.
+        held = _held_posts_and_ranks(profile, cycle)
+        if any(post_id == post.pk for post_id, _rank in held):
             messages.info(request, _("You have already applied to this post."))
             return redirect("applicants:my_applications")
-        taken = _taken_ranks(profile, cycle)
+        taken = {rank for _post_id, rank in held}
         form = ApplicationForm(
             initial={"submit_token": secrets.token_urlsafe(32)},
             max_applications=cycle.max_applications,
@@ -205,7 +207,17 @@ def application_create(request, post_pk: int):
 
 def _taken_ranks(profile, cycle) -> set[int]:
     """The preferences the student's active applications of ``cycle`` hold."""
-    return set(application_active_for_student(student=profile, cycle=cycle).values_list("preference_rank", flat=True))
+    return {rank for _post_id, rank in _held_posts_and_ranks(profile, cycle)}
+
+
+def _held_posts_and_ranks(profile, cycle) -> list[tuple[int, int]]:
+    """The post and preference of each of the student's active applications of ``cycle``
+    (unordered: the model's ordering would join the cycle for nothing)."""
+    return list(
+        application_active_for_student(student=profile, cycle=cycle)
+        .order_by()
+        .values_list("post_id", "preference_rank")
+    )
 
 
 def _my_applications_page(request, profile, cycle, *, reorder_form=None, status: int = 200):

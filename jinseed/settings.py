@@ -262,6 +262,9 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "jinseed.accounts.backends.EmailOrMobileBackend",
 ]
+# Relations read with the signed-in user, in the one query every signed-in request makes for
+# them (jinseed.accounts.backends): every page of a student reads their profile.
+AUTH_USER_SELECT_RELATED = ["student_profile"]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

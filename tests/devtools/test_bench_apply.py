@@ -41,3 +41,36 @@ def test_bench_apply_refuses_rates_beyond_the_prepared_students(live_server, tmp
     call_command("bench_apply", prepare=2, sessions=sessions, stdout=io.StringIO())
     with pytest.raises(CommandError, match="The rates need 10 students"):
         call_command("bench_apply", url=live_server.url, sessions=sessions, rates=[5], seconds=2)
+
+
+def test_a_step_the_generator_fell_behind_on_is_flagged_and_never_counts_as_held(monkeypatch, tmp_path):
+    from jinseed.devtools.bench import apply as bench
+
+    sessions = tmp_path / "sessions.json"
+    student = {"session": "k", "path": "/posts/1/apply/"}
+    bench.data_write(sessions, {"cookie": "s", "csrf_cookie": "c", "submitted": "/me/", "students": [student] * 15})
+
+    def steps(*, rates, seconds, **kwargs):
+        for rate, lag in zip(rates, (0.0, 0.5), strict=True):
+            count = round(rate * seconds)
+            yield bench.StepResult(
+                rate=rate,
+                seconds=seconds,
+                offered=count,
+                served=count,
+                latencies=[0.05] * count,
+                lags=[lag] * count,
+                wall=seconds,
+                cpu=seconds / 2,
+            )
+
+    monkeypatch.setattr(bench, "load_run", steps)
+    out = io.StringIO()
+    call_command("bench_apply", url="https://portal.invalid", sessions=sessions, rates=[1, 2], seconds=5, stdout=out)
+
+    lines = out.getvalue().splitlines()
+    assert lines[0].endswith("late s gen cpu  error kinds")
+    assert lines[1].split()[-2:] == ["0.00", "50%"]
+    assert lines[2].split()[-2:] == ["0.50", "50%"]
+    assert lines[3] == "held: 1/s (p95 <= 1 s with every submission served)"
+    assert lines[4].startswith("generator behind its schedule at 2/s")

@@ -10,7 +10,12 @@ Three uses, usually in this order (docs/performance.md, "Deadline-day submission
 ``--prepare`` writes into the database of the settings it runs with, which must be the
 server's (the same ``DATABASE_URL`` and ``SECRET_KEY``: the sessions are signed with it).
 The run prints one line per rate and the highest rate that held (p95 at most 1 s, every
-submission served: no error and no refusal).
+submission served: no error and no refusal). Besides the served submissions' latencies, a
+line gives how long a refused student waited for the "busy, try again" page (``refusal p95
+s``), how late the generator started its submissions against their schedule (``late s``,
+p95) and the generator's own CPU share (``gen cpu``, 100 % is one core). A step whose
+submissions started more than ``LATE_SECONDS`` late measured the generator, not the portal:
+it is named at the end and never counts as held.
 """
 
 from pathlib import Path
@@ -18,6 +23,42 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from jinseed.devtools.bench import apply as bench
+
+#: The columns of a step's line: title and width.
+COLUMNS = [
+    ("offered/s", 9),
+    ("served/s", 8),
+    ("served", 6),
+    ("refused", 7),
+    ("errors", 6),
+    ("p50 s", 6),
+    ("p95 s", 6),
+    ("p99 s", 6),
+    ("wall s", 6),
+    ("refusal p95 s", 13),
+    ("late s", 6),
+    ("gen cpu", 7),
+]
+
+
+def step_line(step: bench.StepResult, seconds: float) -> str:
+    p = bench.percentile
+    values = [
+        f"{step.offered / seconds:.1f}",
+        f"{step.served_rate():.1f}",
+        str(step.served),
+        str(step.refused),
+        str(step.error_count),
+        f"{p(step.latencies, 0.5):.2f}",
+        f"{p(step.latencies, 0.95):.2f}",
+        f"{p(step.latencies, 0.99):.2f}",
+        f"{step.wall:.1f}",
+        f"{p(step.refusal_latencies, 0.95):.2f}",
+        f"{p(step.lags, 0.95):.2f}",
+        f"{step.generator_cpu_share():.0%}",
+    ]
+    kinds = ", ".join(f"{kind}: {n}" for kind, n in sorted(step.errors.items()))
+    return " ".join(f"{value:>{width}}" for value, (_title, width) in zip(values, COLUMNS, strict=True)) + f"  {kinds}"
 
 
 class Command(BaseCommand):
@@ -56,22 +97,22 @@ class Command(BaseCommand):
         needed = bench.students_needed(rates, seconds)
         if needed > len(data["students"]):
             raise CommandError(f"The rates need {needed} students; {sessions} has {len(data['students'])}.")
-        self.stdout.write(
-            f"{'offered/s':>9} {'served/s':>8} {'served':>6} {'refused':>7} {'errors':>6} "
-            f"{'p50 s':>6} {'p95 s':>6} {'p99 s':>6} {'wall s':>6}  error kinds"
-        )
+        self.stdout.write(" ".join(f"{title:>{width}}" for title, width in COLUMNS) + "  error kinds")
         best = None
+        late: list[float] = []
         for step in bench.load_run(
             base=url, data=data, rates=rates, seconds=seconds, timeout=timeout, pause=pause, verify=not insecure
         ):
-            kinds = ", ".join(f"{kind}: {n}" for kind, n in sorted(step.errors.items()))
-            self.stdout.write(
-                f"{step.offered / seconds:9.1f} {step.served_rate():8.1f} {step.served:6d} {step.refused:7d} "
-                f"{step.error_count:6d} {bench.percentile(step.latencies, 0.5):6.2f} "
-                f"{bench.percentile(step.latencies, 0.95):6.2f} {bench.percentile(step.latencies, 0.99):6.2f} "
-                f"{step.wall:6.1f}  {kinds}"
-            )
-            if step.holds and (best is None or step.rate > best):
+            self.stdout.write(step_line(step, seconds))
+            if step.generator_late:
+                late.append(step.rate)
+            elif step.holds and (best is None or step.rate > best):
                 best = step.rate
         held = "none" if best is None else f"{best:g}/s"
         self.stdout.write(f"held: {held} (p95 <= 1 s with every submission served)")
+        if late:
+            rates_late = ", ".join(f"{rate:g}/s" for rate in late)
+            self.stdout.write(
+                f"generator behind its schedule at {rates_late} (p95 of 'late s' over {bench.LATE_SECONDS:g} s): "
+                "those lines measured this machine's load generator, not the portal; run it on another host"
+            )

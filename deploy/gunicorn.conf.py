@@ -40,10 +40,13 @@ graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "30"))
 # 5 s, longer than nginx's 4 s, so nginx never sends on a connection gunicorn just closed.
 keepalive = 5
 
-# Each process is replaced after about a thousand requests (with jitter, so that they do not
-# all restart at once): a slow leak never grows into an outage.
-max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "1000"))
-max_requests_jitter = int(os.environ.get("GUNICORN_MAX_REQUESTS_JITTER", "100"))
+# Each process is replaced after about ten thousand requests (with jitter, so that they do not
+# all restart at once): a slow leak never grows into an outage. Not much sooner: a new
+# process spends about 2 s of a core loading the portal while the others carry its share,
+# and at deadline-day rates (50 requests a second per process) a thousand requests meant a
+# restart every 20 s, which cost a sixth of the capacity (docs/performance.md).
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "10000"))
+max_requests_jitter = int(os.environ.get("GUNICORN_MAX_REQUESTS_JITTER", "1000"))
 
 # X-Forwarded-Proto (and the scheme it sets) is believed only from the proxy in front: the
 # same addresses as the portal's TRUSTED_PROXIES, nginx on this host by default.

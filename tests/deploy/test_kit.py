@@ -77,7 +77,7 @@ def test_gunicorn_conf_defaults_suit_two_cores_behind_local_nginx(monkeypatch):
     assert conf["forwarded_allow_ips"] == "127.0.0.1,::1"
     assert (conf["timeout"], conf["graceful_timeout"], conf["keepalive"]) == (60, 30, 5)
     assert conf["backlog"] == 64
-    assert (conf["max_requests"], conf["max_requests_jitter"]) == (1000, 100)
+    assert (conf["max_requests"], conf["max_requests_jitter"]) == (10000, 1000)
     assert (conf["accesslog"], conf["errorlog"]) == ("-", "-")
     assert conf["access_log_format"] == GUNICORN_ACCESS_LOG_FORMAT
     assert conf["logconfig_dict"]["loggers"]["gunicorn.access"]["handlers"] == ["access_console"]

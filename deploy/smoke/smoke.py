@@ -85,7 +85,7 @@ def main_conf(*, prefix: str) -> str:
 pid {prefix}/nginx.pid;
 error_log {prefix}/error.log warn;
 events {{
-    worker_connections 128;
+    worker_connections 1024;
 }}
 http {{
     include /etc/nginx/mime.types;

@@ -87,6 +87,40 @@ def test_bench_http_tiny_run_against_a_live_server(live_server):
 
 
 @pytest.mark.django_db(transaction=True)
+def test_bench_http_asks_as_a_signed_in_coordinator_and_leaves_no_session(live_server):
+    from django.contrib.sessions.models import Session
+    from django.urls import reverse
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from tests import factories
+
+    coordinator = factories.CoordinatorFactory()
+    post = factories.PostFactory(unit=coordinator.unit, cycle=factories.CycleFactory())
+    path = reverse("placements:post_applicants", args=[post.pk])
+    out = io.StringIO()
+    call_command(
+        "bench_http",
+        url=live_server.url,
+        paths=[path],
+        as_email=coordinator.user.email,
+        clients=1,
+        seconds=0.3,
+        warmup=0,
+        stdout=out,
+    )
+    # Every request answered 200: a coordinator without the second factor would be sent to enrol (302).
+    requests, *_rest, errors = out.getvalue().splitlines()[3].split()[1:]
+    assert int(requests) > 0 and errors == "0"
+    assert not Session.objects.exists()
+    assert not TOTPDevice.objects.exists()
+
+
+def test_bench_http_as_an_unknown_user_is_refused(db):
+    with pytest.raises(CommandError, match="No user has the email nobody@example.cn"):
+        call_command("bench_http", url="http://127.0.0.1:9", as_email="nobody@example.cn", stdout=io.StringIO())
+
+
+@pytest.mark.django_db(transaction=True)
 def test_bench_http_fails_when_requests_fail(live_server):
     with pytest.raises(CommandError, match="request\\(s\\) failed"):
         call_command(

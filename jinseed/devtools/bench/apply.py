@@ -20,7 +20,6 @@ import datetime as dt
 import io
 import json
 import re
-import secrets
 import ssl
 import time
 from dataclasses import dataclass, field
@@ -28,7 +27,6 @@ from pathlib import Path
 
 import aiohttp
 from django.conf import settings
-from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.auth.hashers import make_password
 from django.contrib.sessions.backends.db import SessionStore
 from django.contrib.sessions.models import Session
@@ -40,9 +38,8 @@ from applicants.enums import DegreeLevel, Gender
 from applicants.identity import id_check_char
 from applicants.models import Application, ApplicationEvent, StudentProfile
 from jinseed.accounts.enums import Role
-from jinseed.accounts.middleware import OPTIONAL_SECOND_FACTOR_KEY
-from jinseed.accounts.middleware import SESSION_KEY as PRIVACY_SESSION_KEY
 from jinseed.accounts.models import Consent, User
+from jinseed.devtools.bench.signin import SESSION_PREFIX, session_data, session_key_new
 from jinseed.devtools.bulk import bulk_delete
 from jinseed.notifications.models import Notification
 from positions.enums import CycleStatus, PostStatus, Season, TermType, Town, UnitKind
@@ -51,9 +48,6 @@ from positions.models import Cycle, HostUnit, Post
 #: Every row the bench makes is found again by these.
 EMAIL_DOMAIN = "apply.bench.invalid"
 TITLE = "bench apply"
-BACKEND = "jinseed.accounts.backends.EmailOrMobileBackend"
-#: The bench's session keys start with this (session keys are 32 letters and digits).
-SESSION_PREFIX = "benchapply"
 STATEMENT = "我在金山长大，希望在截止日前回到家乡的单位实践，了解基层工作。"
 
 
@@ -157,17 +151,10 @@ def bench_prepare(*, students: int, posts: int = 40) -> dict:
     )
     store = SessionStore()
     expires = now + dt.timedelta(days=1)
-    sessions = []
-    for user in users:
-        data = {
-            SESSION_KEY: str(user.pk),
-            BACKEND_SESSION_KEY: BACKEND,
-            HASH_SESSION_KEY: user.get_session_auth_hash(),
-            PRIVACY_SESSION_KEY: settings.PRIVACY_NOTICE_VERSION,
-            OPTIONAL_SECOND_FACTOR_KEY: False,
-        }
-        key = SESSION_PREFIX + secrets.token_hex(16 - len(SESSION_PREFIX) // 2)
-        sessions.append(Session(session_key=key, session_data=store.encode(data), expire_date=expires))
+    sessions = [
+        Session(session_key=session_key_new(), session_data=store.encode(session_data(user)), expire_date=expires)
+        for user in users
+    ]
     Session.objects.bulk_create(sessions)
     paths = [reverse("applicants:apply", args=[post.pk]) for post in post_rows]
     return {

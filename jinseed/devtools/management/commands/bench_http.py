@@ -1,9 +1,13 @@
 """``manage.py bench_http``: pages' throughput on a running server against a bare Django view
 (see ``jinseed.devtools.bench.http``)."""
 
+from contextlib import ExitStack
+
 from django.core.management.base import BaseCommand, CommandError
 
+from jinseed.accounts.models import User
 from jinseed.devtools.bench.http import header_parse, measure, report_lines, target
+from jinseed.devtools.bench.signin import signed_in
 
 DEFAULT_PATHS = ["/", "/posts/", "/posts/?q=图书馆"]
 
@@ -33,8 +37,18 @@ class Command(BaseCommand):
             default=[],
             help="An extra request header, 'Name: value' (repeatable; X-Forwarded-Proto: https is sent by default).",
         )
+        parser.add_argument(
+            "--as",
+            dest="as_email",
+            metavar="EMAIL",
+            help=(
+                "Ask as this existing user, signed in with the second factor passed: a session made in the server's "
+                "database (run with its DATABASE_URL and SECRET_KEY) and deleted afterwards. The bare page is then "
+                "asked as them too."
+            ),
+        )
 
-    def handle(self, *args, url, paths, bare, clients, seconds, warmup, header, **options):
+    def handle(self, *args, url, paths, bare, clients, seconds, warmup, header, as_email, **options):
         try:
             target(url)
             headers = dict(header_parse(line) for line in header)
@@ -42,9 +56,15 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from exc
         if clients < 1 or seconds <= 0:
             raise CommandError("Use at least 1 client and more than 0 seconds.")
-        report = measure(
-            url, paths or DEFAULT_PATHS, bare=bare, clients=clients, seconds=seconds, warmup=warmup, headers=headers
-        )
+        with ExitStack() as stack:
+            if as_email:
+                try:
+                    headers["Cookie"] = stack.enter_context(signed_in(as_email))
+                except User.DoesNotExist as exc:
+                    raise CommandError(f"No user has the email {as_email}.") from exc
+            report = measure(
+                url, paths or DEFAULT_PATHS, bare=bare, clients=clients, seconds=seconds, warmup=warmup, headers=headers
+            )
         for line in report_lines(report, clients=clients, seconds=seconds):
             self.stdout.write(line)
         failed = report.bare_before.errors + report.bare_after.errors + sum(row.errors for row in report.rows)

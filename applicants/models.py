@@ -168,6 +168,12 @@ class Application(StatusGuarded):
         indexes = [
             models.Index(fields=["post", "status"], name="application_post_status_idx"),
             models.Index(fields=["cycle", "status"], name="application_cycle_status_idx"),
+            # The coordinator's applicant list in its order: a page reads its 50 rows from
+            # here instead of sorting every applicant of the post.
+            models.Index(
+                fields=["post", "selection_rank", "preference_rank", "submitted_at", "id"],
+                name="application_post_order_idx",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -6,7 +6,8 @@ from datetime import datetime
 from typing import Any, cast
 
 from django.conf import settings
-from django.db.models import Avg, Count, Exists, F, Max, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Avg, Count, Exists, F, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -55,18 +56,23 @@ def post_status_counts(*, post: Post) -> dict[str, int]:
 
 
 def post_applications(*, post: Post) -> QuerySet[Application]:
-    """The post's applicants with their reviews' average, in the unit's order."""
-    qs = (
+    """The post's applicants with their reviews' average, in the unit's order.
+
+    The reviews are read per applicant (subqueries) rather than joined and grouped: the list is
+    shown a page at a time, and PostgreSQL then reads the reviews of that page's 50 applicants
+    only, after sorting, instead of grouping every applicant of the post (docs/performance.md).
+    """
+    reviews = Review.objects.filter(application=OuterRef("pk")).order_by().values("application")
+    return (
         Application.objects.filter(post=post)
         .select_related("student")
         .annotate(
-            review_average=Avg("reviews__average"),
-            review_count=Count("reviews", distinct=True),
+            review_average=Subquery(reviews.annotate(a=Avg("average")).values("a")),
+            review_count=Coalesce(Subquery(reviews.annotate(n=Count("pk")).values("n")), 0),
             has_offer=Exists(Offer.objects.filter(application=OuterRef("pk"), status__in=HOLDING_OFFER_STATUSES)),
         )
         .order_by("selection_rank", "preference_rank", "submitted_at", "pk")
     )
-    return qs
 
 
 def post_applicants_filtered(*, post: Post, params: dict[str, Any]) -> ApplicantFilter:

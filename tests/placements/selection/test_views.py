@@ -1,5 +1,6 @@
 import datetime as dt
 import re
+from decimal import Decimal
 
 import pytest
 from django.db import connection
@@ -137,6 +138,20 @@ def test_applicant_list_query_budget(coord_client, post, criteria, django_assert
     with django_assert_max_num_queries(12):
         response = coord_client.get(reverse("placements:post_applicants", args=[post.pk]))
     assert len(response.context["applications"]) == 30
+
+
+def test_applicant_list_shows_each_applicants_review_average_and_count(coord_client, post, criteria, unit):
+    reviewed, unreviewed = make_applications(post, 2)
+    second = factories.CoordinatorFactory(unit=unit)
+    for reviewer, scores in ((post.unit.coordinators.first().user, (4, 5)), (second.user, (3, 3))):
+        services.review_save(
+            application=reviewed, reviewer=reviewer, scores={criteria[0].pk: scores[0], criteria[1].pk: scores[1]}
+        )
+    response = coord_client.get(reverse("placements:post_applicants", args=[post.pk]))
+    rows = {app.pk: app for app in response.context["applications"]}
+    assert (rows[reviewed.pk].review_average, rows[reviewed.pk].review_count) == (Decimal("3.75"), 2)
+    assert (rows[unreviewed.pk].review_average, rows[unreviewed.pk].review_count) == (None, 0)
+    assert "3.75 (2)" in response.content.decode()
 
 
 def test_applicant_list_pages_keep_the_filter_and_the_query_count(coord_client, post, django_assert_num_queries):

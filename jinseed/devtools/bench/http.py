@@ -11,7 +11,12 @@ on a shared machine cannot. The bare page is measured before and after the other
 mean of the two is the reference, so that a load that changes during the run shows (the two
 are printed).
 
-Requests go without cookies (a first visit, anonymous) and with ``X-Forwarded-Proto: https``
+Against gunicorn, measure with sync workers (``GUNICORN_CMD_ARGS="--worker-class sync"``): a
+``gthread`` process keeps a keep-alive connection to the end, so all of a path's connections
+may land on one process and its rate halve at random, while a sync worker closes each
+connection and the client's next one goes to whichever process is free.
+
+Requests go without cookies (a first visit, anonymous, unless ``--as`` signs in) and with ``X-Forwarded-Proto: https``
 by default, as nginx sends it: production settings redirect plain HTTP otherwise. A response
 other than 200 counts as an error and is left out of the times.
 """

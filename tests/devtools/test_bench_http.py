@@ -116,7 +116,7 @@ def test_bench_http_asks_as_a_signed_in_coordinator_and_leaves_no_session(live_s
 
 
 def test_bench_http_as_an_unknown_user_is_refused(db):
-    with pytest.raises(CommandError, match="No user has the email nobody@example.cn"):
+    with pytest.raises(CommandError, match=r"No user has the email nobody@example\.cn"):
         call_command("bench_http", url="http://127.0.0.1:9", as_email="nobody@example.cn", stdout=io.StringIO())
 
 

@@ -16,9 +16,9 @@ Against gunicorn, measure with sync workers (``GUNICORN_CMD_ARGS="--worker-class
 may land on one process and its rate halve at random, while a sync worker closes each
 connection and the client's next one goes to whichever process is free.
 
-Requests go without cookies (a first visit, anonymous, unless ``--as`` signs in) and with ``X-Forwarded-Proto: https``
-by default, as nginx sends it: production settings redirect plain HTTP otherwise. A response
-other than 200 counts as an error and is left out of the times.
+Requests go without cookies (a first visit, anonymous, unless ``--as`` signs in) and with
+``X-Forwarded-Proto: https`` by default, as nginx sends it: production settings redirect plain
+HTTP otherwise. A response other than 200 counts as an error and is left out of the times.
 """
 
 import http.client

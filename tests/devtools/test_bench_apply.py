@@ -5,6 +5,7 @@ from django.core.management import call_command
 
 from applicants.models import Application
 from jinseed.accounts.models import User
+from jinseed.devtools.bench.apply import data_read as bench_data_read
 from jinseed.notifications.models import Notification
 from positions.models import Cycle
 
@@ -26,6 +27,7 @@ def test_bench_apply_submits_each_prepared_student_once_and_cleans_up(live_serve
     assert (offered, served, refused, errors) == ("2.0", "4", "0", "0")
     assert Application.objects.filter(cycle__title__startswith="bench apply").count() == 4
     assert Application.objects.values("student").distinct().count() == 4
+    assert bench_data_read(sessions)["students"] == []
     assert Notification.objects.filter(kind="application_received").count() >= 4
 
     call_command("bench_apply", clean=True, stdout=out)
@@ -39,8 +41,22 @@ def test_bench_apply_refuses_rates_beyond_the_prepared_students(live_server, tmp
 
     sessions = tmp_path / "sessions.json"
     call_command("bench_apply", prepare=2, sessions=sessions, stdout=io.StringIO())
-    with pytest.raises(CommandError, match="The rates need 10 students"):
+    with pytest.raises(CommandError, match=r"The rates need 10 students; .* has 2 left"):
         call_command("bench_apply", url=live_server.url, sessions=sessions, rates=[5], seconds=2)
+
+
+def test_a_second_run_goes_on_with_the_students_the_first_left(live_server, tmp_path):
+    sessions = tmp_path / "sessions.json"
+    call_command("bench_apply", prepare=4, posts=1, sessions=sessions, stdout=io.StringIO())
+    for _run in range(2):
+        out = io.StringIO()
+        call_command(
+            "bench_apply", url=live_server.url, sessions=sessions, rates=[1], seconds=2, pause=0, timeout=60, stdout=out
+        )
+        _offered, _rate, served, refused, errors = out.getvalue().splitlines()[1].split()[:5]
+        assert (served, refused, errors) == ("2", "0", "0")
+    assert Application.objects.values("student").distinct().count() == 4
+    assert bench_data_read(sessions)["students"] == []
 
 
 def test_a_step_the_generator_fell_behind_on_is_flagged_and_never_counts_as_held(monkeypatch, tmp_path):

@@ -96,7 +96,12 @@ class Command(BaseCommand):
         data = bench.data_read(sessions)
         needed = bench.students_needed(rates, seconds)
         if needed > len(data["students"]):
-            raise CommandError(f"The rates need {needed} students; {sessions} has {len(data['students'])}.")
+            raise CommandError(
+                f"The rates need {needed} students; {sessions} has {len(data['students'])} left: run --prepare again."
+            )
+        # Each student submits once: the run's students leave the file before it starts, so
+        # that the next run (even after this one is interrupted) goes on with fresh ones.
+        bench.data_write(sessions, {**data, "students": data["students"][needed:]})
         self.stdout.write(" ".join(f"{title:>{width}}" for title, width in COLUMNS) + "  error kinds")
         best = None
         late: list[float] = []

@@ -27,7 +27,7 @@ from jinseed.accounts.twofactor import confirmed_totp_device
 
 BACKEND = "jinseed.accounts.backends.EmailOrMobileBackend"
 #: The benches' session keys start with this (session keys are 32 letters and digits).
-SESSION_PREFIX = "benchapply"
+SESSION_PREFIX = "benchsession"
 #: The name of an authenticator device made for a bench sign-in (deleted after the run).
 BENCH_DEVICE_NAME = "bench sign-in"
 
